@@ -1,0 +1,34 @@
+// One typed description of how the server runs. The headless command builds it
+// from the official server's environment variables (config-from-env.ts); the app
+// builds it from its settings store. Nothing else reads process.env.
+
+export type PasswordSecret =
+  /** SYNC_USERn=name:password without PASSWORDS_HASHED. */
+  | { readonly kind: 'plain'; readonly password: string }
+  /** A PHC string: pbkdf2-sha256, pbkdf2-sha512 or argon2id, validated when the config is built. */
+  | { readonly kind: 'phc'; readonly phc: string };
+
+export interface UserAccount {
+  readonly name: string;
+  readonly secret: PasswordSecret;
+  /**
+   * hex(sha1(whole SYNC_USERn value)), exactly as the official server derives it, so
+   * devices logged in to it stay logged in after a switch. The app uses name:<phc>.
+   */
+  readonly hostKey: string;
+}
+
+export interface ServerConfig {
+  /** An IP literal; 0.0.0.0 listens on every interface. */
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** SYNC_BASE: one folder per user below it. */
+  readonly baseFolder: string;
+  readonly maxPayloadMegs: number;
+  readonly users: readonly UserAccount[];
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_MAX_PAYLOAD_MEGS = 100;

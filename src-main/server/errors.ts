@@ -1,0 +1,55 @@
+// Every error the server can answer with is one of these classes, and each class
+// maps to exactly one HTTP status. Clients act on the status alone (400 = "check
+// database", 403 = log out, 409 = another device is syncing, 501 = update Anki),
+// so choosing the class is choosing what the learner is told.
+
+export abstract class SyncError extends Error {
+  abstract readonly status: number;
+  /** Logged, never sent: the body of an error response is just the status code. */
+  constructor(readonly context: string, options?: { cause?: unknown }) {
+    super(context, options);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: malformed request, or a merge that failed. Clients suggest Check Database. */
+export class BadRequestError extends SyncError {
+  readonly status = 400;
+}
+
+/** 403: unknown host key or wrong password. The desktop client forgets its login. */
+export class AuthFailedError extends SyncError {
+  readonly status = 403;
+}
+
+/** 404: not a route we serve. */
+export class NotFoundError extends SyncError {
+  readonly status = 404;
+}
+
+/** 405: a known path with the wrong HTTP method. */
+export class MethodNotAllowedError extends SyncError {
+  readonly status = 405;
+}
+
+/** 409: no active sync, another session's key, or a missing/deleted media file. */
+export class ConflictError extends SyncError {
+  readonly status = 409;
+}
+
+/** 500: a fault on our side (disk, database). Clients say "try again later". */
+export class ServerFaultError extends SyncError {
+  readonly status = 500;
+}
+
+/** 501: the client's sync version is outside what we speak. Clients say "update Anki". */
+export class ClientTooOldError extends SyncError {
+  readonly status = 501;
+}
+
+/** Anything thrown that is not a SyncError is a server fault. */
+export function toSyncError(error: unknown): SyncError {
+  if (error instanceof SyncError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ServerFaultError(message, { cause: error });
+}

@@ -1,0 +1,107 @@
+// The contract between the HTTP layer and the protocol methods. The envelope
+// (v11 or legacy) turns a request into a SyncRequest; a MethodHandler answers it
+// with a SyncReply; the envelope encodes the reply for the client's version.
+// Handlers never see HTTP, compression or multipart.
+
+import type Database from 'better-sqlite3';
+
+/** A request payload, already decompressed and size-checked. */
+export type RequestBody =
+  /** JSON methods, media zips: small enough to hold. Empty legacy `data` arrives as `{}`. */
+  | { readonly kind: 'buffer'; readonly data: Buffer }
+  /** Full uploads: spooled to a temporary file inside the user's folder. The handler owns it. */
+  | { readonly kind: 'file'; readonly path: string; readonly size: number };
+
+export interface SyncRequest {
+  /** The protocol method name, exactly as in the path: `meta`, `applyChunk`, `uploadChanges`. */
+  readonly method: string;
+  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see transport spec §1.3). */
+  readonly transportVersion: number;
+  /** The collection-sync session key (`s`); empty when the client sent none. */
+  readonly sessionKey: string;
+  /** The client's version string (`c` header field, or legacy form `v`); for logs only. */
+  readonly clientVersion: string;
+  /** The peer address, for logs and the activity list. */
+  readonly clientIp: string;
+  readonly body: RequestBody;
+}
+
+export type SyncReply =
+  /** Serialised with JSON.stringify; `null` is the unit reply. */
+  | { readonly kind: 'json'; readonly value: unknown }
+  /** Bytes sent as they are: `OK`, an upload error sentence, a media zip. */
+  | { readonly kind: 'raw'; readonly data: Buffer }
+  /** A file streamed to the client (full download); `dispose` runs after the last byte or on error. */
+  | { readonly kind: 'file'; readonly path: string; readonly size: number; dispose(): Promise<void> };
+
+/** Where one user's data lives. Built only by storage/user-paths.ts from a validated name. */
+export interface UserPaths {
+  readonly folder: string;
+  readonly collection: string;
+  readonly mediaFolder: string;
+  readonly mediaDb: string;
+  readonly backups: string;
+}
+
+export interface PayloadLimits {
+  /** MAX_SYNC_PAYLOAD_MEGS in bytes: the cap on a request as sent. */
+  readonly maxBytes: number;
+  /** Three times maxBytes: the cap on a decompressed payload. */
+  readonly maxUncompressedBytes: number;
+}
+
+/** A normal sync in progress; the collection module owns its details. */
+export interface ActiveSync {
+  readonly sessionKey: string;
+  /** Rolls back everything since `start`. Must be safe to call once the sync is over. */
+  rollback(): void;
+}
+
+/**
+ * Everything a method may touch for the authenticated user. One exists per user
+ * for the life of the server; the dispatcher holds the user's lock while a
+ * handler runs, so handlers never interleave for the same user.
+ */
+export interface UserContext {
+  readonly username: string;
+  readonly paths: UserPaths;
+  readonly limits: PayloadLimits;
+  /** The user's schema-18 collection, opened with the unicase collation; created empty on first use. */
+  collection(): Database.Database;
+  /** Closes the collection handle (rolling back any open transaction), e.g. before a full upload replaces it. */
+  closeCollection(): void;
+  /** The normal sync in progress, if any. */
+  activeSync: ActiveSync | null;
+  /** The media usn to report in `meta` (0 when the user has no media yet). */
+  mediaUsn(): number;
+  /** Reports something a learner may want to see in the activity list. */
+  record(event: ActivityEvent): void;
+}
+
+export type MethodHandler = (user: UserContext, request: SyncRequest) => Promise<SyncReply> | SyncReply;
+export type MethodTable = Readonly<Record<string, MethodHandler>>;
+
+export type ActivityKind =
+  | 'login'
+  | 'login-failed'
+  | 'normal-sync'
+  | 'full-upload'
+  | 'full-download'
+  | 'media-sync'
+  | 'error';
+
+export interface ActivityEvent {
+  readonly kind: ActivityKind;
+  readonly username: string;
+  readonly clientIp: string;
+  readonly at: number; // ms since epoch
+  readonly detail?: string;
+}
+
+export function jsonReply(value: unknown): SyncReply {
+  return { kind: 'json', value };
+}
+
+export function rawReply(data: Buffer | string): SyncReply {
+  return { kind: 'raw', data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data };
+}
