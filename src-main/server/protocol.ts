@@ -12,6 +12,19 @@ export type RequestBody =
   /** Full uploads: spooled to a temporary file inside the user's folder. The handler owns it. */
   | { readonly kind: 'file'; readonly path: string; readonly size: number };
 
+/** What an envelope decoder (v11 or legacy multipart) extracts from a request. */
+export interface DecodedRequest {
+  /** The host key (`k`, legacy `k`/`sk`, or GET query `k`); empty on hostKey. */
+  readonly hostKey: string;
+  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see transport spec §1.3). */
+  readonly transportVersion: number;
+  /** The collection-sync session key (`s`); empty when the client sent none. */
+  readonly sessionKey: string;
+  /** The client's version string (`c` header field, or legacy form `v`); for logs only. */
+  readonly clientVersion: string;
+  readonly body: RequestBody;
+}
+
 export interface SyncRequest {
   /** The protocol method name, exactly as in the path: `meta`, `applyChunk`, `uploadChanges`. */
   readonly method: string;
