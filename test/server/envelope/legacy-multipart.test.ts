@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { decodeLegacyRequest } from '../../../src-main/server/envelope/legacy-multipart.js';
+import { decodeLegacyRequest, type LegacyBodyTarget } from '../../../src-main/server/envelope/legacy-multipart.js';
 import { decodeLegacyBeginQuery } from '../../../src-main/server/envelope/legacy-begin-query.js';
 import { toSyncError } from '../../../src-main/server/errors.js';
 import type { PayloadLimits } from '../../../src-main/server/protocol.js';
 import { ANKI_BOUNDARY, legacyFormParts, multipartBody, type LegacyFormOptions } from '../../support/legacy-form.js';
 import { httpRequest, sendRawRequest, type RawResponse } from '../../support/http-raw.js';
-import { recordedRequests, RECORDED_HKEY } from '../../support/legacy-fixtures.js';
+import { recordedRequests, RECORDED_HKEY, withHostKey } from '../../support/legacy-fixtures.js';
 
 const MiB = 1024 * 1024;
 
@@ -29,14 +29,12 @@ class DecoderHarness {
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://x');
-      const spool = url.pathname === '/sync/upload' ? this.spoolFolder : undefined;
       const decoding =
         request.method === 'GET'
           ? Promise.resolve().then(() => decodeLegacyBeginQuery(url.searchParams))
-          : decodeLegacyRequest(request.headers, request, {
+          : decodeLegacyRequest(request, {
               limits: this.limits,
-              mediaBegin: url.pathname === '/msync/begin',
-              ...(spool === undefined ? {} : { spoolFolder: spool }),
+              bodyTarget: (hostKey) => this.bodyTarget(url.pathname, hostKey),
             });
       decoding.then(
         (decoded) => {
@@ -63,6 +61,14 @@ class DecoderHarness {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server!.address() as AddressInfo).port;
   }
+
+  /** Like the server's: uploads of known users go to a new file; unknown users' uploads are dropped. */
+  bodyTarget(path: string, hostKey: string): LegacyBodyTarget {
+    if (path !== '/sync/upload') return { kind: 'memory' };
+    if (!hostKey.startsWith('h')) return { kind: 'discard' };
+    return { kind: 'file', path: join(this.spoolFolder, `upload-${++this.uploads}.tmp`) };
+  }
+  private uploads = 0;
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
@@ -112,7 +118,7 @@ describe('legacy multipart decoder', () => {
     assert.deepEqual(JSON.parse(result.payload.toString()), { v: 9, cv: 'ankidesktop,2.1.16' });
   });
 
-  test('data without a filename (old Rust client) keeps every byte, even past busboy\'s 1 MiB field default', async () => {
+  test('data without a filename (the reference test legacy_session_key_works sends it so) keeps every byte past busboy 1 MiB field default', async () => {
     const binary = randomBytes(3 * MiB);
     const raw = decoded(await harness.postForm('/sync/applyChunk', { k: 'h', data: binary, compress: false, dataAsField: true }));
     assert.ok(raw.payload.equals(binary));
@@ -195,6 +201,36 @@ describe('legacy multipart decoder', () => {
     assert.ok(rawUpload.payload.equals(collection));
   });
 
+  test('an upload from the old Rust client (data first, then c, k, s) still lands in a file', async () => {
+    const collection = Buffer.concat([Buffer.from('SQLite format 3\0'), randomBytes(300_000)]);
+    const parts = [
+      { name: 'data', value: gzipSync(collection), filename: 'data' },
+      { name: 'c', value: '1' },
+      { name: 'k', value: 'h-rust' },
+      { name: 's', value: 'guid-like-session' },
+    ];
+    const result = decoded(await harness.post('/sync/upload', multipartBody(parts)));
+    assert.equal(result.hostKey, 'h-rust');
+    assert.equal(result.body.kind, 'file');
+    assert.ok(result.payload.equals(collection));
+    assert.deepEqual(readdirSync(harness.spoolFolder), []);
+  });
+
+  test('an upload for an unknown key is not kept', async () => {
+    const result = decoded(await harness.postForm('/sync/upload', { k: 'stranger', data: randomBytes(100_000) }));
+    assert.equal(result.body.kind, 'buffer');
+    assert.equal(result.payload.toString(), '{}');
+    assert.deepEqual(readdirSync(harness.spoolFolder), []);
+    // A form that names a served key only after its data was dropped is refused, not emptied.
+    const switched = [
+      { name: 'k', value: 'stranger' },
+      { name: 'c', value: '1' },
+      { name: 'data', value: gzipSync('SQLite'), filename: 'data' },
+      { name: 'sk', value: 'h-late' },
+    ];
+    assert.equal((await harness.post('/sync/upload', multipartBody(switched))).status, 400);
+  });
+
   test('garbage gets clear 400s and leaves no spool files', async () => {
     const good = multipartBody(legacyFormParts({ k: 'h', data: '{}' }));
     const cases: [string, Promise<RawResponse>][] = [
@@ -264,11 +300,14 @@ describe('legacy multipart decoder', () => {
   });
 
   test('every request a real 2.1.16 client sent decodes to what it carried', async () => {
+    // A key this harness serves, of the recorded key's length, so the bytes stay as sent.
+    const servedKey = 'h'.padEnd(RECORDED_HKEY.length, '0');
     for (const recorded of recordedRequests()) {
-      const result = decoded(await sendRawRequest(harness.port, recorded.raw));
+      const result = decoded(await sendRawRequest(harness.port, withHostKey(recorded.raw, servedKey)));
       assert.equal(result.transportVersion, 10, recorded.name);
       const fields = new Map(recorded.fields);
-      assert.equal(result.hostKey, fields.get('k') ?? fields.get('sk') ?? '', recorded.name);
+      const sentKey = fields.get('k') ?? fields.get('sk') ?? '';
+      assert.equal(result.hostKey, sentKey === RECORDED_HKEY ? servedKey : sentKey, recorded.name);
       assert.equal(result.sessionKey, fields.get('s') ?? '', recorded.name);
       if (recorded.path === '/msync/begin') {
         assert.deepEqual(JSON.parse(result.payload.toString()), { v: fields.get('v') }, recorded.name);
@@ -285,6 +324,5 @@ describe('legacy multipart decoder', () => {
         assert.equal(result.payload.toString(), '{}', recorded.name);
       }
     }
-    assert.ok(recordedRequests().some((r) => r.fields.some(([, value]) => value === RECORDED_HKEY)));
   });
 });
