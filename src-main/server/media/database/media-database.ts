@@ -1,6 +1,7 @@
 // One user's `media.db`: which files the server holds, their checksums, and the
 // usn at which each last changed. Opened once per user for the life of the server.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../../storage/sqlite.js';
 import { CREATE_SCHEMA_V3, CURRENT_SCHEMA_VERSION, MIGRATE_V3_TO_V4 } from './schema.js';
 import { MEDIA_CHANGES_CHUNK } from '../limits.js';
 
@@ -52,7 +53,7 @@ export class MediaDatabase {
     // The same connection settings as the official server: fail at once rather
     // than wait for a lock, and hold the file exclusively while the server runs,
     // so two servers can never write one user's media at the same time.
-    const db = new Database(path, { timeout: 0 });
+    const db = openDatabase(path, { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
