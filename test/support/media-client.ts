@@ -48,7 +48,7 @@ export class MediaClient {
     this.api = new MediaApi(transport);
     this.db = new Database(dbPath);
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS media (fname TEXT NOT NULL PRIMARY KEY, csum TEXT, dirty INT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS media (fname TEXT NOT NULL PRIMARY KEY, csum TEXT, mtime INT NOT NULL DEFAULT 0, dirty INT NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (lastUsn INT NOT NULL);
       INSERT INTO meta SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM meta);`);
   }
@@ -128,24 +128,32 @@ export class MediaClient {
     return report;
   }
 
-  /** The change tracker: compares the folder with the local database by content. */
-  private registerChanges(): void {
+  /**
+   * The change tracker: a file whose mtime differs from the recorded one is hashed,
+   * and marked for upload if new or if its content changed. (The reference keys on
+   * whole seconds and the folder's mtime; milliseconds keep quick tests honest.)
+   */
+  registerChanges(): void {
     const known = new Map(
-      (this.db.prepare('SELECT fname, csum FROM media WHERE csum IS NOT NULL').all() as LocalEntry[]).map((e) => [e.fname, e.csum!]),
+      (this.db.prepare('SELECT fname, csum, mtime, dirty FROM media WHERE csum IS NOT NULL').all() as (LocalEntry & { mtime: number })[]).map(
+        (e) => [e.fname, e],
+      ),
     );
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO media (fname, csum, dirty) VALUES (?, ?, 1)');
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO media (fname, csum, mtime, dirty) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
       for (const fname of readdirSync(this.folder)) {
         if (NONSYNCABLE.test(fname) || fname.normalize('NFC') !== fname) continue;
         const stat = statSync(join(this.folder, fname));
         if (!stat.isFile() || stat.size === 0 || stat.size > MAX_FILE_SIZE) continue;
-        const sha1 = sha1hex(readFileSync(join(this.folder, fname)));
         const previous = known.get(fname);
         known.delete(fname);
-        if (previous !== sha1) upsert.run(fname, sha1);
+        const mtime = Math.round(stat.mtimeMs);
+        if (previous !== undefined && previous.mtime === mtime) continue;
+        const sha1 = sha1hex(readFileSync(join(this.folder, fname)));
+        upsert.run(fname, sha1, mtime, previous !== undefined && previous.csum === sha1 ? previous.dirty : 1);
       }
       // In the database with a checksum but gone from the folder: a local deletion.
-      for (const fname of known.keys()) upsert.run(fname, null);
+      for (const fname of known.keys()) upsert.run(fname, null, 0, 1);
     })();
   }
 
@@ -183,10 +191,10 @@ export class MediaClient {
       this.db.transaction(() => {
         const clean = this.db.prepare('UPDATE media SET dirty = 0 WHERE fname = ?');
         const remove = this.db.prepare('DELETE FROM media WHERE fname = ?');
-        const add = this.db.prepare('INSERT OR REPLACE INTO media (fname, csum, dirty) VALUES (?, ?, 0)');
+        const add = this.db.prepare('INSERT OR REPLACE INTO media (fname, csum, mtime, dirty) VALUES (?, ?, ?, 0)');
         for (const fname of toMarkClean) clean.run(fname);
         for (const fname of toDelete) remove.run(fname);
-        for (const file of downloaded) add.run(file.fname, file.sha1);
+        for (const file of downloaded) add.run(file.fname, file.sha1, Math.round(statSync(join(this.folder, file.fname)).mtimeMs));
         this.db.prepare('UPDATE meta SET lastUsn = ?').run(usnForBatch);
       })();
     }
