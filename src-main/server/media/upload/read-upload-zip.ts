@@ -44,14 +44,22 @@ export async function stageUploadZip(zip: Buffer, userFolder: string): Promise<S
     }
     stagingDir = await makeStagingDir(userFolder);
     const changes: StagedChange[] = [];
-    for (const [index, entry] of entries.entries()) {
-      if (entry.member === null) {
-        changes.push({ kind: 'delete', fname: entry.fname });
-      } else {
-        const tempPath = join(stagingDir, `${index}`);
-        const { sha1, size } = await extractMember(archive, entry.member, tempPath);
-        changes.push({ kind: 'add', fname: entry.fname, sha1, size, tempPath });
+    const written: FileHandle[] = [];
+    try {
+      for (const [index, entry] of entries.entries()) {
+        if (entry.member === null) {
+          changes.push({ kind: 'delete', fname: entry.fname });
+        } else {
+          const tempPath = join(stagingDir, `${index}`);
+          const { sha1, size } = await extractMember(archive, entry.member, tempPath, written);
+          changes.push({ kind: 'add', fname: entry.fname, sha1, size, tempPath });
+        }
       }
+      // Durable before any rename can publish them; syncing together lets the
+      // file system batch the flushes.
+      await Promise.all(written.map((file) => file.datasync())).catch(fault);
+    } finally {
+      await Promise.all(written.map((file) => file.close()));
     }
     const dir = stagingDir;
     return { changes, stagingDir: dir, discard: () => rm(dir, { recursive: true, force: true }) };
@@ -95,8 +103,13 @@ async function makeStagingDir(userFolder: string): Promise<string> {
   }
 }
 
-/** Copies a member to `tempPath`, hashing as it goes, and makes it durable before any rename can publish it. */
-async function extractMember(archive: ZipArchive, name: string, tempPath: string): Promise<{ sha1: Buffer; size: number }> {
+/** Copies a member to `tempPath`, hashing as it goes; the open file is added to `written` for the caller to sync and close. */
+async function extractMember(
+  archive: ZipArchive,
+  name: string,
+  tempPath: string,
+  written: FileHandle[],
+): Promise<{ sha1: Buffer; size: number }> {
   const member = archive.members.get(name)!;
   const stream = await archive.openMember(member);
   const hash = createHash('sha1');
@@ -105,20 +118,16 @@ async function extractMember(archive: ZipArchive, name: string, tempPath: string
     stream.destroy();
     throw new ServerFaultError(`staging media upload: ${error.message}`, { cause: error });
   });
-  try {
-    for await (const chunk of readZipStream(stream)) {
-      size += chunk.length;
-      // yauzl already holds the member to its declared size (checked above); this
-      // bound holds whatever the header says.
-      if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
-      hash.update(chunk);
-      await writeAll(file, chunk);
-    }
-    if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
-    await file.datasync().catch(fault);
-  } finally {
-    await file.close();
+  written.push(file);
+  for await (const chunk of readZipStream(stream)) {
+    size += chunk.length;
+    // yauzl already holds the member to its declared size (checked above); this
+    // bound holds whatever the header says.
+    if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
+    hash.update(chunk);
+    await writeAll(file, chunk);
   }
+  if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
   return { sha1: hash.digest(), size };
 }
 
