@@ -220,3 +220,14 @@ test('a 3 MB file and a 100 MiB limit: the limit is checked from the central dir
     assert.deepEqual(readFileSync(join(paths.mediaFolder, 'three.bin')), three);
   });
 });
+
+test('a stored member whose bytes were damaged fails its CRC check: 400, nothing applied', async () => {
+  await withStore(async (store, paths) => {
+    const zip = await buildUploadZip([['good.jpg', Buffer.from('good content')], ['damaged.jpg', Buffer.from('original content')]]);
+    const at = zip.indexOf(Buffer.from('original content'));
+    zip.write('ORIGINAL', at, 'latin1');
+    await assert.rejects(store.uploadChanges(zip), (error: unknown) => error instanceof BadRequestError && /CRC/.test(error.message));
+    assert.deepEqual(readdirSync(paths.mediaFolder), []);
+    assert.equal(store.lastUsn(), 0);
+  });
+});

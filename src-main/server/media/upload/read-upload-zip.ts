@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { BadRequestError, ServerFaultError } from '../../errors.js';
 import { invalidNewMediaFilenameReason } from '../../storage/media-file-path.js';
 import { MAX_INDIVIDUAL_MEDIA_FILE_SIZE, MAX_UPLOAD_META_BYTES, MAX_UPLOAD_ZIP_MEMBERS } from '../limits.js';
@@ -113,6 +114,7 @@ async function extractMember(
   const member = archive.members.get(name)!;
   const stream = await archive.openMember(member);
   const hash = createHash('sha1');
+  let crc = 0;
   let size = 0;
   const file = await open(tempPath, 'wx').catch((error: Error) => {
     stream.destroy();
@@ -125,9 +127,12 @@ async function extractMember(
     // bound holds whatever the header says.
     if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
     hash.update(chunk);
+    crc = crc32(chunk, crc);
     await writeAll(file, chunk);
   }
   if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
+  // yauzl does not check CRCs; a stored member damaged in transit would otherwise be kept as it came.
+  if (crc !== member.crc32) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} fails its CRC check`);
   return { sha1: hash.digest(), size };
 }
 
