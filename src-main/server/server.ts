@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerConfig, UserAccount } from './config.js';
@@ -18,7 +17,8 @@ import { RequestPipeline } from './http/request-pipeline.js';
 import { ServerUserContext } from './user-context.js';
 import { UserLocks } from './user-locks.js';
 import { consoleLogger, type Logger } from './log.js';
-import { openCollection, userPaths } from './storage-bridge.js';
+import { openCollection } from './storage-bridge.js';
+import { createUserFolders, userPaths } from './storage/user-paths.js';
 
 const MIB = 1024 * 1024;
 const SPOOL_PREFIX = 'upload-';
@@ -163,7 +163,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     if (context === undefined) {
       const paths = userPaths(this.config.baseFolder, account.name);
       // A user added while running gets the folders the others got at start.
-      mkdirSync(paths.mediaFolder, { recursive: true });
+      createUserFolders(paths);
       context = new ServerUserContext(account.name, paths, this.limits, {
         openCollection,
         record: (event) => this.emit('activity', event),
@@ -176,7 +176,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   /** The user's folder and media folder exist from the start, as with the official server; stale spool files go. */
   private async prepareFolder(account: UserAccount): Promise<void> {
     const paths = userPaths(this.config.baseFolder, account.name);
-    await mkdir(paths.mediaFolder, { recursive: true });
+    createUserFolders(paths);
     for (const name of await readdir(paths.folder)) {
       if (name.startsWith(SPOOL_PREFIX) && name.endsWith(SPOOL_SUFFIX)) await rm(join(paths.folder, name), { force: true });
     }

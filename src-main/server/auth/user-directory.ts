@@ -14,7 +14,10 @@ export class UserDirectory {
   private readonly byHostKey: ReadonlyMap<string, Entry>;
 
   /** Throws PhcFormatError if a secret is malformed (the config builders report it first, by name). */
-  constructor(accounts: readonly UserAccount[]) {
+  constructor(
+    accounts: readonly UserAccount[],
+    private readonly verify: (secret: PreparedSecret, password: string) => Promise<boolean> = passwordMatches,
+  ) {
     this.entries = accounts.map((account) => ({ account, secret: prepareSecret(account.secret) }));
     this.byHostKey = new Map(this.entries.map((entry) => [entry.account.hostKey, entry]));
   }
@@ -36,9 +39,9 @@ export class UserDirectory {
     const decoy = this.entries[0];
     if (match === undefined) {
       // Same work as a wrong password, then the same answer.
-      if (decoy !== undefined) await passwordMatches(decoy.secret, password);
+      if (decoy !== undefined) await this.verify(decoy.secret, password);
       return null;
     }
-    return (await passwordMatches(match.secret, password)) ? match.account : null;
+    return (await this.verify(match.secret, password)) ? match.account : null;
   }
 }

@@ -4,10 +4,10 @@
 // the request's transportVersion.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DecodedRequest, PayloadLimits, SyncReply } from '../protocol.js';
-import { BadRequestError } from '../errors.js';
 import { parseSyncHeader, SYNC_HEADER } from './sync-header.js';
 import { decodeV11Request, writeV11Reply } from './v11.js';
-import { writeRawReply } from './raw-reply.js';
+import { decodeLegacyRequest } from './legacy-multipart.js';
+import { writeLegacyReply } from './legacy-reply.js';
 import type { BodyTarget } from './body-sink.js';
 
 export interface DecodeOptions {
@@ -29,11 +29,6 @@ export async function decodeRequest(req: IncomingMessage, options: DecodeOptions
   return decodeLegacyRequest(req, options);
 }
 
-/** Replaced by the multipart + gzip decoder (envelope/legacy*.ts). */
-async function decodeLegacyRequest(_req: IncomingMessage, _options: DecodeOptions): Promise<DecodedRequest> {
-  throw new BadRequestError('multipart');
-}
-
 export function writeReply(res: ServerResponse, reply: SyncReply, transportVersion: number): Promise<void> {
-  return transportVersion >= 11 ? writeV11Reply(res, reply) : writeRawReply(res, reply);
+  return transportVersion >= 11 ? writeV11Reply(res, reply) : writeLegacyReply(res, reply);
 }

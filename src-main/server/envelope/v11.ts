@@ -32,18 +32,20 @@ export async function decodeV11Request(
   limits: PayloadLimits,
 ): Promise<DecodedRequest> {
   const sink = await openBodySink(target);
-  let body: RequestBody;
+  let decoded: RequestBody;
   try {
-    const outcome = await decodeZstdStream(req, (block) => sink.write(block), {
+    // Stopping early must not destroy the request: that would close the socket the answer goes out on.
+    const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+    const outcome = await decodeZstdStream(body, (block) => sink.write(block), {
       maxCompressedBytes: limits.maxUncompressedBytes,
       maxDecodedBytes: limits.maxUncompressedBytes,
     });
     if (outcome.kind === 'over-limit' && target.kind !== 'file') {
       throw new BadRequestError(`request body over the size limit (${outcome.which})`);
     }
-    body = await sink.finish();
-    if (outcome.kind === 'over-limit' && body.kind === 'file') {
-      body = { kind: 'file', path: body.path, size: limits.maxUncompressedBytes };
+    decoded = await sink.finish();
+    if (outcome.kind === 'over-limit' && decoded.kind === 'file') {
+      decoded = { kind: 'file', path: decoded.path, size: limits.maxUncompressedBytes };
     }
   } catch (error) {
     await sink.abandon();
@@ -54,7 +56,7 @@ export async function decodeV11Request(
     transportVersion: header.v,
     sessionKey: header.s,
     clientVersion: header.c,
-    body,
+    body: decoded,
   };
 }
 

@@ -5,11 +5,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { AuthFailedError, BadRequestError, toSyncError, type SyncError } from '../errors.js';
-import type { DecodedRequest, MethodTable, PayloadLimits, SyncRequest, UserContext, ActivityEvent } from '../protocol.js';
+import type { ActivityEvent, DecodedRequest, MethodTable, PayloadLimits, SyncReply, SyncRequest, UserContext } from '../protocol.js';
 import type { UserAccount } from '../config.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import { hostKeyMethod, LoginFailedError } from '../auth/host-key-method.js';
 import { decodeRequest, writeReply } from '../envelope/codec.js';
+import { decodeLegacyBeginQuery } from '../envelope/legacy-begin-query.js';
 import type { BodyTarget } from '../envelope/body-sink.js';
 import type { Logger } from '../log.js';
 import type { UserLocks } from '../user-locks.js';
@@ -89,20 +90,11 @@ export class RequestPipeline {
     let area: 'sync' | 'msync';
     let method: string;
     if (route.kind === 'msync-begin-get') {
-      // Old desktop media begin: query k and v, handled as a version-10 begin with payload {"v": v}.
-      const hostKey = route.query.get('k');
-      const clientVersion = route.query.get('v');
-      if (hostKey === null || clientVersion === null) throw new BadRequestError('begin query needs k and v');
+      // Old desktop media begin; it has no body and, as in the reference, no client address lookup.
       area = 'msync';
       method = 'begin';
       if (!this.known.msync.has(method)) throw new BadRequestError('unknown msync method: begin');
-      outcome.decoded = {
-        hostKey,
-        transportVersion: 10,
-        sessionKey: '',
-        clientVersion: '',
-        body: { kind: 'buffer', data: Buffer.from(JSON.stringify({ v: clientVersion })) },
-      };
+      outcome.decoded = decodeLegacyBeginQuery(route.query);
     } else {
       area = route.kind;
       method = route.method;
@@ -130,6 +122,7 @@ export class RequestPipeline {
     const user = this.deps.contextFor(account);
     const request: SyncRequest = {
       method,
+      hostKey: decoded.hostKey,
       transportVersion: decoded.transportVersion,
       sessionKey: decoded.sessionKey,
       clientVersion: decoded.clientVersion,
@@ -137,7 +130,7 @@ export class RequestPipeline {
       body: decoded.body,
     };
     await this.deps.locks.run(account.name, async () => {
-      const reply = await handler(user, request);
+      const reply = disposeOnce(await handler(user, request));
       try {
         await writeReply(res, reply, decoded.transportVersion);
       } finally {
@@ -169,4 +162,11 @@ export class RequestPipeline {
       this.deps.logger.info('request refused', { httpstatus: error.status, context: error.context });
     }
   }
+}
+
+/** A file reply's dispose runs once, whichever of the encoder and the pipeline gets there first. */
+function disposeOnce(reply: SyncReply): SyncReply {
+  if (reply.kind !== 'file') return reply;
+  let disposed: Promise<void> | null = null;
+  return { ...reply, dispose: () => (disposed ??= reply.dispose()) };
 }
