@@ -3,16 +3,14 @@
 // gzipped with `c=1` (media uploads `c=0`), and a raw reply: no compression,
 // no anki-original-size. Two field orders, as real clients send them:
 //   'python': the method's fields, `c`, then `data` with filename="data"
-//             (desktop ≤ 2.1.27 collection sync, Python media ≤ 2.1.21, AnkiDroid);
-//   'rust':   `data` first, then `c`, `k`, `s` (desktop 2.1.28–2.1.56); its media
-//             requests send `data`, then `sk`, uncompressed with no `c`, and
-//             begin is a GET with query parameters.
+//             (desktop ≤ 2.1.27 collection sync, AnkiDroid ≤ 2.15);
+//   'rust':   `data` first, then `c`, `k`, `s` (desktop 2.1.28–2.1.56).
+// (Media requests have their own transport: legacy-media-transport.ts.)
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { SyncHttpError } from './v11-transport.js';
 import { multipartBody, type FormPart } from './legacy-form.js';
-import { MediaHttpError, type MediaMethod, type MediaTransport } from './media-api.js';
 
 export type LegacyStyle = 'python' | 'rust';
 
@@ -86,40 +84,3 @@ export function pythonSessionKey(): string {
   return randomBytes(4).toString('hex');
 }
 
-/**
- * /msync/<method> as legacy clients send it. 'python': POST begin with `k`,
- * `v`, `c=1` and `{}`, then `sk` (what begin returned) with gzip `data`,
- * except `uploadChanges` at `c=0`. 'rust' (desktop 2.1.22–2.1.56): GET
- * begin?k=&v=, then `data` and `sk` with no `c` (nothing compressed).
- */
-export function legacyMediaTransport(baseUrl: string, hostKey: string, style: LegacyStyle = 'python'): MediaTransport {
-  let sessionKey: string | null = null;
-  const url = (method: string) => new URL(`msync/${method}`, baseUrl).toString();
-  return {
-    async call(method: MediaMethod, payload: Buffer): Promise<Buffer> {
-      try {
-        if (method === 'begin') {
-          const version = String((JSON.parse(payload.toString('utf8')) as { v?: unknown }).v ?? 'ankidesktop,2.1.16,lin');
-          let reply: Buffer;
-          if (style === 'rust') {
-            const query = new URLSearchParams({ k: hostKey, v: version });
-            reply = acceptLegacyReply(await sendLegacy(`${url('begin')}?${query.toString()}`, Buffer.alloc(0), 'GET'));
-          } else {
-            const parts = legacyParts({ fields: [['k', hostKey], ['v', version]], data: Buffer.from('{}'), style });
-            reply = acceptLegacyReply(await sendLegacy(url('begin'), multipartBody(parts)));
-          }
-          const sk = (JSON.parse(reply.toString('utf8')) as { data?: { sk?: unknown } }).data?.sk;
-          if (typeof sk === 'string') sessionKey = sk;
-          return reply;
-        }
-        if (sessionKey === null) throw new Error(`legacy media ${method} before begin`);
-        const compress = style === 'rust' ? 'omit' : method !== 'uploadChanges';
-        const parts = legacyParts({ fields: [['sk', sessionKey]], data: payload, compress, style });
-        return acceptLegacyReply(await sendLegacy(url(method), multipartBody(parts)));
-      } catch (error) {
-        if (error instanceof SyncHttpError) throw new MediaHttpError(error.status, error.body);
-        throw error;
-      }
-    },
-  };
-}
