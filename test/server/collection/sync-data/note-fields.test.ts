@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import {
   decodeEntities,
   removeMarkup,
@@ -62,7 +63,7 @@ test('tags are re-joined with outer spaces', () => {
 test('sort field and checksum agree with what real Anki stored', () => {
   const copy = copyRealAnkiFixture('v18-two-decks-16-notes');
   try {
-    const db = new Database(copy.path, { readonly: true });
+    const db = openDatabase(copy.path, { readonly: true });
     const notes = db.prepare('SELECT flds, cast(sfld AS text) AS sfld, csum FROM notes').all() as {
       flds: string;
       sfld: string;
