@@ -2,56 +2,48 @@
 // user, and devices (schema-18 collection files copied from the real-Anki
 // fixtures) that log in, full-sync and normal-sync over real HTTP with the
 // version-11 transport, exactly in the order the reference client does.
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServerConfig } from '../../src-main/server/config.js';
-import { silentLogger } from '../../src-main/server/log.js';
-import { SyncServer } from '../../src-main/server/server.js';
 import { parseJson, stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { runNormalSync, type CollectionTransport, type NormalSyncResult } from './normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from './real-anki-fixtures.js';
 import { collectionContents, TestDevice, type CollectionContents } from './test-device.js';
-import { newSessionKey, v11Request, v11RequestToFile } from './v11-transport.js';
+import { plainUser, startTestServer, type TestServer } from './test-server.js';
+import { V11Client } from './v11-client.js';
+import { newSessionKey } from './v11-transport.js';
 
 export const USER = 'user';
 export const PASSWORD = 'pass';
-export const HOST_KEY = createHash('sha1').update(`${USER}:${PASSWORD}`).digest('hex');
+export const HOST_KEY = plainUser(USER, PASSWORD).hostKey;
 
 export class SyncHarness {
   private readonly devices: TestDevice[] = [];
   private counter = 0;
 
   private constructor(
-    readonly server: SyncServer,
-    readonly url: string,
+    readonly server: TestServer,
     readonly folder: string,
   ) {}
 
   static async start(): Promise<SyncHarness> {
-    const folder = mkdtempSync(join(tmpdir(), 'ahs-normal-sync-'));
-    const config: ServerConfig = {
-      host: '127.0.0.1',
-      port: 0,
-      baseFolder: join(folder, 'server'),
-      maxPayloadMegs: 100,
-      users: [{ name: USER, secret: { kind: 'plain', password: PASSWORD }, hostKey: HOST_KEY }],
-    };
-    const server = new SyncServer(config, { logger: silentLogger });
-    const { port } = await server.start();
-    return new SyncHarness(server, `http://127.0.0.1:${port}/`, folder);
+    const server = await startTestServer({ users: [plainUser(USER, PASSWORD)] });
+    return new SyncHarness(server, mkdtempSync(join(tmpdir(), 'ahs-devices-')));
+  }
+
+  get url(): string {
+    return this.server.baseUrl;
   }
 
   async stop(): Promise<void> {
     for (const device of this.devices) device.close();
-    await this.server.stop();
+    await this.server.close();
     rmSync(this.folder, { recursive: true, force: true });
   }
 
   get serverCollectionPath(): string {
-    return join(this.folder, 'server', USER, 'collection.anki2');
+    return this.server.paths(USER).collection;
   }
 
   /** A device whose collection starts as a copy of a real-Anki fixture. */
@@ -63,12 +55,18 @@ export class SyncHarness {
     return device;
   }
 
-  /** One client instance: a session key of its own, as the reference client picks one per sync. */
+  /** A logged-in client instance with a session key of its own. */
+  client(sessionKey = newSessionKey()): V11Client {
+    return new V11Client(this.url, { hostKey: HOST_KEY, sessionKey });
+  }
+
+  /** Collection methods with lossless JSON both ways (i64 values in notetypes and config stay exact). */
   transport(sessionKey = newSessionKey()): CollectionTransport & { sessionKey: string } {
+    const client = this.client(sessionKey);
     return {
       sessionKey,
       call: async (method, body) => {
-        const reply = await v11Request(`${this.url}sync/${method}`, { k: HOST_KEY, s: sessionKey }, stringifyJson(body as JsonValue));
+        const reply = await client.raw('sync', method, stringifyJson(body as JsonValue));
         return parseJson(reply.toString('utf8'));
       },
     };
@@ -89,26 +87,13 @@ export class SyncHarness {
       db.prepare('UPDATE col SET usn = usn + 1, scm = ?, ls = ?, mod = ?').run(now, now, now);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const reply = await v11Request(`${this.url}sync/upload`, { k: HOST_KEY, s: newSessionKey() }, readFileSync(device.path));
-    return reply.toString('utf8');
+    return this.client().fullUpload(device.path);
   }
 
-  /** `download`, checked like the client checks it, then installed in place of the device's file. */
+  /** `download`, checked and installed as the client does, in place of the device's file. */
   async fullDownload(device: TestDevice): Promise<TestDevice> {
-    const temp = `${device.path}.download`;
-    await v11RequestToFile(`${this.url}sync/download`, { k: HOST_KEY, s: newSessionKey() }, '{"_pad":null}', temp);
-    const check = openDatabase(temp);
-    try {
-      const result = check.pragma('integrity_check', { simple: true });
-      if (result !== 'ok') throw new Error(`downloaded collection fails integrity_check: ${String(result)}`);
-      check.exec('UPDATE col SET ls = mod');
-    } finally {
-      check.close();
-    }
     device.close();
-    rmSync(`${device.path}-wal`, { force: true });
-    rmSync(`${device.path}-shm`, { force: true });
-    renameSync(temp, device.path);
+    await this.client().fullDownload(device.path);
     const replaced = new TestDevice(device.path);
     this.devices[this.devices.indexOf(device)] = replaced;
     return replaced;

@@ -2,12 +2,12 @@
 // notes, 250 at a time. The ids are gathered on the first call, after graves
 // and unchunked changes but before anything from `applyChunk`.
 import { jsonReply, type MethodHandler } from '../protocol.js';
-import { readJsonBody } from './request-json.js';
+import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
 import { chunkableIds, loadChunk, takeChunkIds } from './sync-data/chunks.js';
 
 export const chunk: MethodHandler = (user, request) => {
-  readJsonBody(request); // EmptyInput: `{"_pad":null}`, `{}` or nothing
+  requestJsonObject(request.body); // EmptyInput: `{"_pad":null}`, `{}` or nothing
   return withSyncSession(user, request, (session) => {
     session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
     return jsonReply(loadChunk(session.db, takeChunkIds(session.serverChunkIds), null));

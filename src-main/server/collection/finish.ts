@@ -2,11 +2,11 @@
 // once, commits the session's transaction, and tells the client the new
 // modification time, which both sides then share.
 import { jsonReply, type MethodHandler } from '../protocol.js';
-import { readJsonBody } from './request-json.js';
+import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
 
 export const finish: MethodHandler = (user, request) => {
-  readJsonBody(request);
+  requestJsonObject(request.body);
   return withSyncSession(user, request, (session) => {
     const now = Date.now();
     session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);

@@ -3,7 +3,7 @@
 // compared. A mismatch is a 200 with "bad"; the server rolls back at once and
 // the client, seeing it, forces a full sync next time.
 import { jsonReply, type MethodHandler } from '../protocol.js';
-import { readJsonBody } from './request-json.js';
+import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
 import { sanityCounts } from './sync-data/sanity-counts.js';
 import { member, parseSanityCounts, type SanityCounts } from './sync-data/wire.js';
@@ -27,7 +27,7 @@ export function compareSanityCounts(client: SanityCounts, server: SanityCounts |
 }
 
 export const sanityCheck2: MethodHandler = (user, request) => {
-  const client = parseSanityCounts(member(readJsonBody(request), 'client'));
+  const client = parseSanityCounts(member(requestJsonObject(request.body), 'client'));
   return withSyncSession(user, request, (session) => {
     const response = compareSanityCounts(client, sanityCounts(session.db));
     if (response.status === 'bad') session.rollbackKeepingSession();

@@ -4,18 +4,12 @@
 // which tells the client to run Check Database rather than retry blindly.
 import { BadRequestError, ConflictError } from '../errors.js';
 import type { SyncRequest, UserContext } from '../protocol.js';
+import { abortActiveSync } from './active-sync.js';
 import { NormalSyncSession } from './normal-sync-session.js';
 
 export function requireSessionKey(request: SyncRequest): string {
   if (request.sessionKey === '') throw new BadRequestError(`${request.method}: missing session key`);
   return request.sessionKey;
-}
-
-/** Drops the user's active sync, if any, undoing everything it wrote. */
-export function cancelActiveSync(user: UserContext): void {
-  const active = user.activeSync;
-  user.activeSync = null;
-  active?.rollback();
 }
 
 export function withSyncSession<T>(user: UserContext, request: SyncRequest, step: (session: NormalSyncSession) => T): T {
@@ -24,18 +18,18 @@ export function withSyncSession<T>(user: UserContext, request: SyncRequest, step
   if (!(active instanceof NormalSyncSession)) throw new ConflictError(`${request.method}: no active sync`);
   if (active.sessionKey !== key) throw new ConflictError(`${request.method}: another sync is active`);
   if (active.wasRolledBack()) {
-    cancelActiveSync(user);
+    abortActiveSync(user);
     throw new BadRequestError(`${request.method}: the sync was already rolled back`);
   }
   if (!active.isUsableWith(user.collection())) {
     // The collection was closed under the session: its transaction is gone, as after a restart.
-    cancelActiveSync(user);
+    abortActiveSync(user);
     throw new ConflictError(`${request.method}: the sync's transaction no longer exists`);
   }
   try {
     return step(active);
   } catch (error) {
-    cancelActiveSync(user);
+    abortActiveSync(user);
     if (error instanceof BadRequestError) throw error;
     throw new BadRequestError(`${request.method} failed: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,

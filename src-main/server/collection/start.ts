@@ -5,21 +5,23 @@
 import { BadRequestError } from '../errors.js';
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { NormalSyncSession } from './normal-sync-session.js';
-import { readJsonBody } from './request-json.js';
-import { cancelActiveSync, requireSessionKey, withSyncSession } from './session-guard.js';
+import { openUserCollection } from './open.js';
+import { requestJsonObject } from '../json-body.js';
+import { abortActiveSync } from './active-sync.js';
+import { requireSessionKey, withSyncSession } from './session-guard.js';
 import { applyGraves, pendingGraves } from './sync-data/graves.js';
 import { isObject, member, parseLegacyGraves, strictInt } from './sync-data/wire.js';
 
 export const start: MethodHandler = (user, request) => {
   const sessionKey = requireSessionKey(request);
-  const body = readJsonBody(request);
+  const body = requestJsonObject(request.body);
   const minUsn = strictInt(member(body, 'minUsn'), 'start minUsn', -(2 ** 31), 2 ** 31 - 1);
   const lnewer = member(body, 'lnewer');
   if (typeof lnewer !== 'boolean') throw new BadRequestError('start: lnewer must be a boolean');
   const legacyGraves = parseLegacyGraves(isObject(body) ? body.graves : undefined);
 
-  cancelActiveSync(user);
-  user.activeSync = NormalSyncSession.begin(user.collection(), sessionKey, minUsn, lnewer);
+  abortActiveSync(user);
+  user.activeSync = NormalSyncSession.begin(openUserCollection(user), sessionKey, minUsn, lnewer);
 
   return withSyncSession(user, request, (session) => {
     const serverGraves = pendingGraves(session.db, session.clientUsn);

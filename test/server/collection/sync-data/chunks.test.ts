@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
@@ -12,16 +14,16 @@ import {
 } from '../../../../src-main/server/collection/sync-data/chunks.js';
 import { fieldChecksum } from '../../../../src-main/server/collection/sync-data/note-fields.js';
 import type { CardTuple, NoteTuple } from '../../../../src-main/server/collection/sync-data/wire.js';
-import { copyRealAnkiFixture } from '../../../support/real-anki-fixture.js';
+import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
 function withFixture(run: (db: Database.Database) => void): void {
-  const copy = copyRealAnkiFixture('v18-two-decks-16-notes');
-  const db = openDatabase(copy.path);
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const db = openDatabase(path);
   try {
     run(db);
   } finally {
     db.close();
-    copy.remove();
+    rmSync(dirname(path), { recursive: true, force: true });
   }
 }
 

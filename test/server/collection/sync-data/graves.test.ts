@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
@@ -9,11 +11,11 @@ import {
   pendingGraves,
   takeGravesChunk,
 } from '../../../../src-main/server/collection/sync-data/graves.js';
-import { copyRealAnkiFixture } from '../../../support/real-anki-fixture.js';
+import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
 test('applying graves deletes rows and records each grave once, keeping an existing usn', () => {
-  const copy = copyRealAnkiFixture('v18-two-decks-16-notes');
-  const db = openDatabase(copy.path);
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const db = openDatabase(path);
   try {
     const [cid, nid] = db.prepare('SELECT id, nid FROM cards LIMIT 1').raw().get() as [number, number];
     applyGraves(db, { cards: [cid, 12345], notes: [nid], decks: [] }, 4);
@@ -34,7 +36,7 @@ test('applying graves deletes rows and records each grave once, keeping an exist
     assert.deepEqual(pendingGraves(db, 9), { cards: [], notes: [], decks: [7] });
   } finally {
     db.close();
-    copy.remove();
+    rmSync(dirname(path), { recursive: true, force: true });
   }
 });
 

@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
@@ -14,7 +16,7 @@ import {
   fieldChecksum,
   normalizeNoteTags,
 } from '../../../../src-main/server/collection/sync-data/note-fields.js';
-import { copyRealAnkiFixture } from '../../../support/real-anki-fixture.js';
+import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
 test('checksums match the reference test vectors', () => {
   assert.equal(fieldChecksum('test'), 2840236005);
@@ -61,9 +63,9 @@ test('tags are re-joined with outer spaces', () => {
 });
 
 test('sort field and checksum agree with what real Anki stored', () => {
-  const copy = copyRealAnkiFixture('v18-two-decks-16-notes');
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   try {
-    const db = openDatabase(copy.path, { readonly: true });
+    const db = openDatabase(path, { readonly: true });
     const notes = db.prepare('SELECT flds, cast(sfld AS text) AS sfld, csum FROM notes').all() as {
       flds: string;
       sfld: string;
@@ -77,7 +79,7 @@ test('sort field and checksum agree with what real Anki stored', () => {
       assert.equal(derived.csum, note.csum, note.flds);
     }
   } finally {
-    copy.remove();
+    rmSync(dirname(path), { recursive: true, force: true });
   }
 });
 

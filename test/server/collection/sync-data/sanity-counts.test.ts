@@ -1,13 +1,15 @@
 import { test } from 'node:test';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import { sanityCounts } from '../../../../src-main/server/collection/sync-data/sanity-counts.js';
 import { compareSanityCounts } from '../../../../src-main/server/collection/sanity-check2.js';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
-import { copyRealAnkiFixture } from '../../../support/real-anki-fixture.js';
+import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
 test('counts are refused while any synced table holds a pending row, then counted', () => {
-  const copy = copyRealAnkiFixture('v18-two-decks-16-notes');
-  const db = openDatabase(copy.path);
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const db = openDatabase(path);
   try {
     assert.equal(sanityCounts(db), null, 'a never-synced collection has usn -1 rows');
     for (const table of ['cards', 'notes', 'revlog', 'graves', 'decks', 'deck_config', 'tags', 'notetypes']) {
@@ -19,7 +21,7 @@ test('counts are refused while any synced table holds a pending row, then counte
     assert.deepEqual(sanityCounts(db), [[0, 0, 0], 16, 16, 8, 1, notetypes, decks, 1]);
   } finally {
     db.close();
-    copy.remove();
+    rmSync(dirname(path), { recursive: true, force: true });
   }
 });
 
