@@ -26,9 +26,12 @@ import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 
 const PENDING = -1;
 
+// Ids are millisecond stamps, as in Anki; shared by every device in the process
+// so that two devices creating objects in the same millisecond do not collide.
+let lastId = 0;
+
 export class TestDevice {
   readonly db: Database.Database;
-  private lastId = 0;
 
   constructor(readonly path: string) {
     this.db = openDatabase(path);
@@ -44,8 +47,8 @@ export class TestDevice {
 
   /** A millisecond id no other object of this device has. */
   newId(): number {
-    this.lastId = Math.max(Date.now(), this.lastId + 1);
-    return this.lastId;
+    lastId = Math.max(Date.now(), lastId + 1);
+    return lastId;
   }
 
   col(): { crt: number; mod: number; scm: number; usn: number; ls: number } {

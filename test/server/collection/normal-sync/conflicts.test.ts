@@ -53,7 +53,8 @@ test('a card changed on both devices with the same mtime: each receiver keeps it
   assert.equal(ivl(b.db), 9, 'B kept its pending copy against an equally new one');
   const server = harness.serverContents().cards.find((c) => (c as unknown[])[0] === cardId) as unknown[];
   assert.equal(server[9], 5, 'the server kept the copy pending for B');
-  // Both review rows are kept: revlog is insert-only.
+  // Both review rows are kept everywhere: revlog is insert-only.
+  await harness.sync(a);
   assert.equal(a.db.prepare('SELECT count() FROM revlog WHERE cid = ?').pluck().get(cardId), b.db.prepare('SELECT count() FROM revlog WHERE cid = ?').pluck().get(cardId));
 });
 

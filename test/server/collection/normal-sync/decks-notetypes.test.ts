@@ -78,5 +78,7 @@ test('two devices create decks and notetypes whose names clash: both syncs succe
   assert.equal(contentsOf(b).decks.length, harness.serverContents().decks.length);
   // And the next syncs are clean.
   await harness.sync(a);
+  await harness.sync(b);
   assert.equal((await harness.sync(b)).required.kind, 'noChanges');
+  assert.equal(b.integrityCheck(), 'ok');
 });
