@@ -14,8 +14,6 @@ import { SyncHttpError } from '../../support/v11-transport.js';
 import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
 import { collectionContent, colStamps, integrityCheck } from '../../support/collection-rows.js';
 import { collectionObjects } from '../../support/collection-objects.js';
-import { recordedRequests, RECORDED_HKEY, withHostKey } from '../../support/legacy-fixtures.js';
-import { sendRawRequest } from '../../support/http-raw.js';
 import { upgradeFileToSchema18 } from '../../../src-main/server/storage/upgrade.js';
 import { downgradeFileToSchema11 } from '../../../src-main/server/storage/downgrade.js';
 import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
@@ -190,51 +188,5 @@ describe('legacy version rules and the mixed pair', () => {
     await new V11Client(server.baseUrl, { hostKey: USER.hostKey }).fullDownload(back);
     assert.equal(collectionContent(back).ver, 18);
     assert.deepEqual(collectionContent(back).notes, want.notes);
-  });
-});
-
-describe('the requests a real 2.1.16 client sent, replayed', () => {
-  let server: TestServer;
-  // The recording's account was test/secret; its host key is substituted by ours.
-  const account = plainUser('test', 'secret');
-  before(async () => {
-    server = await startTestServer({ users: [account] });
-  });
-  after(() => server.close());
-
-  const replay = async (name: string) => {
-    const recorded = recordedRequests().find((r) => r.name === name);
-    assert.ok(recorded, name);
-    return sendRawRequest(server.port, withHostKey(recorded.raw, account.hostKey, RECORDED_HKEY));
-  };
-
-  test('login, meta, full upload of the schema-11 file it sent, then full download', async () => {
-    const login = await replay('01-sync-hostKey-ok');
-    assert.equal(login.status, 200);
-    assert.deepEqual(JSON.parse(login.body.toString()), { key: account.hostKey });
-    assert.equal((await replay('02-sync-hostKey-wrong-password')).status, 403);
-    assert.equal((await replay('03-sync-meta-invalid-hkey')).status, 403);
-
-    const meta = await replay('04-sync-meta');
-    assert.equal(meta.status, 200);
-    assert.equal(meta.headers['anki-original-size'], undefined);
-    const metaJson = JSON.parse(meta.body.toString()) as { cont: boolean; mod: number; scm: number; usn: number; ts: number; msg: string };
-    assert.equal(metaJson.cont, true, 'a version-9 client may sync a server-made collection');
-    for (const key of ['mod', 'scm', 'usn', 'ts'] as const) assert.equal(typeof metaJson[key], 'number');
-
-    const upload = await replay('05-sync-upload');
-    assert.equal(upload.status, 200);
-    assert.equal(upload.body.toString(), 'OK');
-    const live = server.paths('test').collection;
-    const content = collectionContent(live);
-    assert.equal(content.ver, 18);
-    assert.equal(content.notes.length, 5);
-    assert.equal(content.cards.length, 6);
-    assert.deepEqual(integrityCheck(live), ['ok']);
-
-    const download = await replay('06-sync-download');
-    assert.equal(download.status, 200);
-    const file = assertOpensAsLegacyFile(download.body);
-    assert.equal(collectionContent(file).notes.length, 5);
   });
 });
