@@ -65,6 +65,8 @@ for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
     assert.equal(after.ls, after.mod);
     assert.equal(after.scm, before.scm);
     assert.equal((await client.meta()).mod, after.mod);
+    const kinds = server.activity.filter((event) => event.username === 'user').map((event) => event.kind);
+    assert.ok(kinds.includes('full-upload') && kinds.includes('full-download'));
     assert.ok(!existsSync(`${server.paths('user').collection}-wal`) || readFileSync(`${server.paths('user').collection}-wal`).length === 0);
   });
 }
