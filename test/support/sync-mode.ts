@@ -35,3 +35,19 @@ export function syncModeFromEnv(): SyncMode {
   if (!(name in SYNC_MODES)) throw new Error(`${SYNC_MODE_ENV}=${name} is not one of ${Object.keys(SYNC_MODES).join(', ')}`);
   return SYNC_MODES[name as SyncModeName];
 }
+
+/**
+ * How media devices talk (legacy-media-sync.test.ts reruns the media scenario
+ * files with AHS_MEDIA_MODE set): v11; Python/AnkiDroid multipart with gzip;
+ * desktop 2.1.22–2.1.56 (GET begin, nothing compressed).
+ */
+export const MEDIA_MODES = ['v11', 'legacy-python', 'legacy-rust'] as const;
+export type MediaModeName = (typeof MEDIA_MODES)[number];
+export const MEDIA_MODE_ENV = 'AHS_MEDIA_MODE';
+
+export function mediaModeFromEnv(): MediaModeName {
+  const name = process.env[MEDIA_MODE_ENV];
+  if (name === undefined || name === '') return 'v11';
+  if (!(MEDIA_MODES as readonly string[]).includes(name)) throw new Error(`${MEDIA_MODE_ENV}=${name} is not one of ${MEDIA_MODES.join(', ')}`);
+  return name as MediaModeName;
+}

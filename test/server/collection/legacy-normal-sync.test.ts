@@ -19,8 +19,10 @@ const scenarioFiles = readdirSync(scenarioFolder)
 
 function runScenarios(mode: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
+    // Without NODE_TEST_CONTEXT the child is a test run of its own, not a nested one.
+    const { NODE_TEST_CONTEXT: _nested, ...env } = process.env;
     const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...scenarioFiles], {
-      env: { ...process.env, [SYNC_MODE_ENV]: mode },
+      env: { ...env, [SYNC_MODE_ENV]: mode },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
