@@ -1,0 +1,95 @@
+// The previous collections the server keeps in SYNC_BASE/<user>/backups/ (the
+// newest few, made before a full upload replaces a collection), listed for the
+// window and restored on request. A restore is itself undoable: the collection it
+// replaces goes into the backups folder first.
+
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { UserPaths } from '../server/protocol.js';
+import type { BackupEntry } from '../shared/ipc.js';
+import { AppError } from './errors.js';
+
+export async function listBackups(paths: Pick<UserPaths, 'backups'>): Promise<BackupEntry[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(paths.backups);
+  } catch {
+    return [];
+  }
+  const entries: BackupEntry[] = [];
+  for (const name of names) {
+    if (name.startsWith('.') || name.endsWith('-wal') || name.endsWith('-shm') || name.endsWith('-journal')) continue;
+    try {
+      const st = await fs.stat(join(paths.backups, name));
+      if (st.isFile()) entries.push({ id: name, createdAt: st.mtimeMs, bytes: st.size });
+    } catch {
+      // Pruned while we looked.
+    }
+  }
+  return entries.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await fs.open(path, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } catch {
+    // Directories cannot be fsynced on Windows; the rename is still atomic.
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Folds any WAL back into the file so a rename moves the whole collection. */
+function checkpoint(path: string): void {
+  const db = new Database(path, { fileMustExist: true, timeout: 5000 });
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('journal_mode = DELETE');
+  } finally {
+    db.close();
+  }
+}
+
+async function removeSideFiles(collection: string): Promise<void> {
+  for (const suffix of ['-wal', '-shm', '-journal']) await fs.rm(collection + suffix, { force: true });
+}
+
+/**
+ * Installs backup `id` as the user's collection. The caller makes sure the
+ * server holds no handle on it. The restored copy gets a new schema time, so
+ * every device is asked for a full sync instead of merging against a past it
+ * never saw.
+ */
+export async function restoreBackupFile(paths: Pick<UserPaths, 'folder' | 'collection' | 'backups'>, id: string, now = Date.now()): Promise<void> {
+  const backups = await listBackups(paths);
+  if (basename(id) !== id || !backups.some((b) => b.id === id)) {
+    throw new AppError('no-such-backup', 'That backup no longer exists. Reopen the list and choose another one.');
+  }
+  const staged = join(paths.folder, `.restore-${randomBytes(6).toString('hex')}.anki2`);
+  try {
+    await fs.copyFile(join(paths.backups, id), staged);
+    const db = new Database(staged, { fileMustExist: true });
+    try {
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new AppError('bad-backup', 'That backup is damaged and was not restored. Your current collection is unchanged.');
+      db.prepare('UPDATE col SET scm = ?, mod = ?').run(now, now);
+      db.pragma('journal_mode = DELETE');
+    } finally {
+      db.close();
+    }
+    await fsyncPath(staged);
+    if (await fs.stat(paths.collection).then(() => true, () => false)) {
+      checkpoint(paths.collection);
+      await fs.mkdir(paths.backups, { recursive: true });
+      await fs.rename(paths.collection, join(paths.backups, `before-restore-${now}.anki2`));
+    }
+    await removeSideFiles(paths.collection);
+    await fs.rename(staged, paths.collection);
+    await fsyncPath(paths.folder);
+  } finally {
+    await fs.rm(staged, { force: true });
+  }
+}
