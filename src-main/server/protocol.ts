@@ -28,6 +28,8 @@ export interface DecodedRequest {
 export interface SyncRequest {
   /** The protocol method name, exactly as in the path: `meta`, `applyChunk`, `uploadChanges`. */
   readonly method: string;
+  /** The host key the client authenticated with; media `begin` echoes it back as `sk`. */
+  readonly hostKey?: string;
   /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see transport spec §1.3). */
   readonly transportVersion: number;
   /** The collection-sync session key (`s`); empty when the client sent none. */

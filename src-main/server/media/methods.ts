@@ -1,4 +1,82 @@
-// The `/msync/{method}` table.
-import type { MethodTable } from '../protocol.js';
+// The `/msync/{method}` table. Handlers see only the user and the decoded request;
+// the envelope (v11 zstd or legacy multipart) wraps their replies.
+import { readFile, rm } from 'node:fs/promises';
+import { BadRequestError } from '../errors.js';
+import { rawReply, type MethodTable, type RequestBody, type SyncRequest, type UserContext } from '../protocol.js';
+import { mediaResult } from './envelope.js';
+import {
+  parseBeginRequest,
+  parseDownloadFilesRequest,
+  parseMediaChangesRequest,
+  parseMediaSanityRequest,
+} from './requests.js';
+import { mediaStoreOf } from './store-of-user.js';
 
-export const mediaMethods: MethodTable = {};
+export const mediaMethods: MethodTable = {
+  begin(user, request) {
+    const fromJson = parseBeginRequest(request.body).clientVersion;
+    // Legacy clients send their version as a form field (or GET query), not in
+    // the JSON; like the reference router, that value takes precedence there.
+    const clientVersion = request.transportVersion < 11 && request.clientVersion !== '' ? request.clientVersion : fromJson;
+    if (clientVersion === '') throw new BadRequestError('missing client version');
+    // `sk` was once a session key; legacy clients send it back as `sk` on later
+    // calls, so it must be the host key they authenticated with.
+    return mediaResult({ usn: mediaStoreOf(user).lastUsn(), sk: request.hostKey ?? '' });
+  },
+
+  mediaChanges(user, request) {
+    const { lastUsn } = parseMediaChangesRequest(request.body);
+    return mediaResult(mediaStoreOf(user).changesAfter(lastUsn));
+  },
+
+  async uploadChanges(user, request) {
+    const zip = await zipBytes(request.body);
+    const result = await mediaStoreOf(user).uploadChanges(zip);
+    return mediaResult([result.processed, result.currentUsn]);
+  },
+
+  async downloadFiles(user, request) {
+    const { files } = parseDownloadFilesRequest(request.body);
+    return rawReply(await mediaStoreOf(user).downloadFiles(files));
+  },
+
+  mediaSanity(user, request) {
+    const { local } = parseMediaSanityRequest(request.body);
+    const store = mediaStoreOf(user);
+    const answer = store.sanityCheck(local);
+    recordMediaSync(user, request, store.takeTally(), answer);
+    return mediaResult(answer);
+  },
+};
+
+/** Media zips normally arrive in memory; a spooled body is read and removed (the handler owns it). */
+async function zipBytes(body: RequestBody): Promise<Buffer> {
+  if (body.kind === 'buffer') return body.data;
+  try {
+    return await readFile(body.path);
+  } finally {
+    await rm(body.path, { force: true });
+  }
+}
+
+/** Clients call mediaSanity once, at the end of a media sync that moved something. */
+function recordMediaSync(
+  user: UserContext,
+  request: SyncRequest,
+  tally: { filesReceived: number; deletionsReceived: number; filesSent: number },
+  answer: string,
+): void {
+  const moved = [
+    tally.filesReceived > 0 ? `${tally.filesReceived} files received` : '',
+    tally.deletionsReceived > 0 ? `${tally.deletionsReceived} deletions received` : '',
+    tally.filesSent > 0 ? `${tally.filesSent} files sent` : '',
+  ].filter((part) => part !== '');
+  const outcome = answer === 'OK' ? '' : '; counts differ, the device will start its media sync again';
+  user.record({
+    kind: 'media-sync',
+    username: user.username,
+    clientIp: request.clientIp,
+    at: Date.now(),
+    detail: `${moved.length > 0 ? moved.join(', ') : 'no files moved'}${outcome}`,
+  });
+}

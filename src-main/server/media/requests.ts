@@ -1,0 +1,52 @@
+// The JSON bodies of the media methods, checked as strictly as the reference's
+// serde types: a body of the wrong shape is a 400 `invalid json`.
+import { BadRequestError } from '../errors.js';
+import type { RequestBody } from '../protocol.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function jsonObject(body: RequestBody): Record<string, unknown> {
+  if (body.kind !== 'buffer') throw new BadRequestError('invalid json: expected a small JSON body');
+  let value: unknown;
+  try {
+    value = JSON.parse(strictUtf8.decode(body.data));
+  } catch (error) {
+    throw new BadRequestError(`invalid json: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError('invalid json: not an object');
+  return value as Record<string, unknown>;
+}
+
+function integerIn(value: unknown, min: number, max: number, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadRequestError(`invalid json: ${field} must be an integer in ${min}..${max}`);
+  }
+  return value;
+}
+
+/** begin: `{"v": "<client version>"}`; `v` may be absent here (legacy forms carry it outside the JSON). */
+export function parseBeginRequest(body: RequestBody): { clientVersion: string } {
+  const { v } = jsonObject(body);
+  if (v === undefined || v === null) return { clientVersion: '' };
+  if (typeof v !== 'string') throw new BadRequestError('invalid json: v must be a string');
+  return { clientVersion: v };
+}
+
+/** mediaChanges: `{"lastUsn": <i32>}`. */
+export function parseMediaChangesRequest(body: RequestBody): { lastUsn: number } {
+  return { lastUsn: integerIn(jsonObject(body).lastUsn, -(2 ** 31), 2 ** 31 - 1, 'lastUsn') };
+}
+
+/** downloadFiles: `{"files": [name, …]}`. */
+export function parseDownloadFilesRequest(body: RequestBody): { files: string[] } {
+  const { files } = jsonObject(body);
+  if (!Array.isArray(files) || !files.every((name) => typeof name === 'string')) {
+    throw new BadRequestError('invalid json: files must be an array of strings');
+  }
+  return { files: files as string[] };
+}
+
+/** mediaSanity: `{"local": <u32>}`, the client's count of files it holds. */
+export function parseMediaSanityRequest(body: RequestBody): { local: number } {
+  return { local: integerIn(jsonObject(body).local, 0, 2 ** 32 - 1, 'local') };
+}

@@ -1,0 +1,102 @@
+// Applies a staged upload: one exclusive transaction over the rows, with the files
+// moved into place before the commit and removed after it. So the database never
+// names a live file that is not on disk, and a failure before the commit puts
+// every file back as it was.
+import { closeSync, existsSync, fsyncSync, linkSync, copyFileSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServerFaultError } from '../../errors.js';
+import { mediaFilePath } from '../../storage/media-file-path.js';
+import type { MediaDatabase } from '../database/media-database.js';
+import { registerUploadedChange, type ChangeOutcome } from '../database/usn-rules.js';
+import type { StagedUpload } from './read-upload-zip.js';
+
+export interface UploadResult {
+  /** `_meta` entries handled, no-ops included: always all of them. */
+  readonly processed: number;
+  /** `last_usn` after the commit. */
+  readonly currentUsn: number;
+  readonly outcomes: readonly ChangeOutcome[];
+}
+
+export function applyStagedUpload(
+  db: MediaDatabase,
+  mediaFolder: string,
+  upload: StagedUpload,
+  nowSeconds: number,
+): UploadResult {
+  const undo: (() => void)[] = [];
+  const replacedCopies: string[] = [];
+  // Deleted files are unlinked only once the tombstones are committed; a later
+  // entry of the same upload that adds the name again cancels the unlink.
+  const unlinkAfterCommit = new Set<string>();
+  const outcomes: ChangeOutcome[] = [];
+  let currentUsn: number;
+  try {
+    currentUsn = db.transact((meta) => {
+      for (const change of upload.changes) {
+        const outcome = registerUploadedChange(db, meta, change, nowSeconds);
+        outcomes.push(outcome);
+        const target = mediaFilePath(mediaFolder, change.fname);
+        if (change.kind === 'delete') {
+          if (outcome === 'removed') unlinkAfterCommit.add(target);
+          continue;
+        }
+        // An identical upload changes no row, but it repairs a live row whose file went missing.
+        if (outcome === 'identical' && existsSync(target)) continue;
+        unlinkAfterCommit.delete(target);
+        const copy = keepCopyOf(target, join(upload.stagingDir, `previous-${outcomes.length}`));
+        if (copy !== null) replacedCopies.push(copy);
+        renameSync(change.tempPath, target);
+        undo.push(() => (copy !== null ? renameSync(copy, target) : unlinkSync(target)));
+      }
+      syncDirectory(mediaFolder);
+    });
+  } catch (error) {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // Best effort: the rows are rolled back, and a later upload rewrites the file.
+      }
+    }
+    throw new ServerFaultError(`handle uploaded change: ${(error as Error).message}`, { cause: error });
+  }
+  for (const path of [...unlinkAfterCommit, ...replacedCopies]) removeIfPresent(path);
+  return { processed: outcomes.length, currentUsn, outcomes };
+}
+
+/**
+ * Keeps the current content of `target` at `copyPath` so a failed transaction can
+ * restore it. A hard link leaves `target` in place the whole time; a copy is
+ * the fallback on file systems without links.
+ */
+function keepCopyOf(target: string, copyPath: string): string | null {
+  if (!existsSync(target)) return null;
+  try {
+    linkSync(target, copyPath);
+  } catch {
+    copyFileSync(target, copyPath);
+  }
+  return copyPath;
+}
+
+/** Makes the renames durable before the commit that refers to them. Windows cannot open a directory; NTFS journals renames. */
+function syncDirectory(folder: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Missing is fine (an interrupted earlier deletion). Any other failure leaves
+    // a file no row refers to, which is never served and is overwritten by the
+    // next upload of that name; the committed change stands.
+  }
+}

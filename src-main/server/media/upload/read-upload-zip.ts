@@ -1,0 +1,146 @@
+// Turns an uploadChanges zip into a list of changes whose new contents already sit
+// in temporary files next to the media folder, checking the whole archive before
+// the caller applies anything: a zip that fails any check changes nothing.
+import { createHash } from 'node:crypto';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BadRequestError, ServerFaultError } from '../../errors.js';
+import { invalidNewMediaFilenameReason } from '../../storage/media-file-path.js';
+import { MAX_INDIVIDUAL_MEDIA_FILE_SIZE, MAX_UPLOAD_META_BYTES, MAX_UPLOAD_ZIP_MEMBERS } from '../limits.js';
+import type { UploadedChange } from '../database/usn-rules.js';
+import { CorruptZipError, readZipStream, ZipArchive } from './zip-archive.js';
+import { InvalidUploadMetaError, parseUploadMeta, type UploadMetaEntry } from './upload-meta.js';
+
+/** An add whose bytes are staged in `tempPath` (same file system as the media folder, so a rename moves it). */
+export type StagedChange =
+  | Extract<UploadedChange, { kind: 'delete' }>
+  | (Extract<UploadedChange, { kind: 'add' }> & { readonly tempPath: string });
+
+export interface StagedUpload {
+  /** In `_meta` order; duplicates are kept and applied in sequence. */
+  readonly changes: readonly StagedChange[];
+  /** Where the staged files live; removed, with whatever is left in it, by discard(). */
+  readonly stagingDir: string;
+  discard(): Promise<void>;
+}
+
+/** The prefix of per-upload staging folders inside the user's folder. */
+export const STAGING_PREFIX = '.media-upload-';
+
+/**
+ * Validates `zip` and stages its added files in a new folder inside `userFolder`.
+ * Throws BadRequestError for anything wrong with the upload, ServerFaultError if
+ * staging fails on our side; either way nothing is left behind.
+ */
+export async function stageUploadZip(zip: Buffer, userFolder: string): Promise<StagedUpload> {
+  const archive = await openArchive(zip);
+  let stagingDir: string | null = null;
+  try {
+    const entries = await readMeta(archive);
+    for (const entry of entries) {
+      const reason = invalidNewMediaFilenameReason(entry.fname);
+      if (reason !== null) throw new BadRequestError(`unzip files: media filename ${JSON.stringify(entry.fname)}: ${reason}`);
+      if (entry.member !== null) checkMember(archive, entry.member);
+    }
+    stagingDir = await makeStagingDir(userFolder);
+    const changes: StagedChange[] = [];
+    for (const [index, entry] of entries.entries()) {
+      if (entry.member === null) {
+        changes.push({ kind: 'delete', fname: entry.fname });
+      } else {
+        const tempPath = join(stagingDir, `${index}`);
+        const { sha1, size } = await extractMember(archive, entry.member, tempPath);
+        changes.push({ kind: 'add', fname: entry.fname, sha1, size, tempPath });
+      }
+    }
+    const dir = stagingDir;
+    return { changes, stagingDir: dir, discard: () => rm(dir, { recursive: true, force: true }) };
+  } catch (error) {
+    if (stagingDir !== null) await rm(stagingDir, { recursive: true, force: true });
+    throw asSyncError(error);
+  } finally {
+    archive.close();
+  }
+}
+
+async function openArchive(zip: Buffer): Promise<ZipArchive> {
+  try {
+    return await ZipArchive.open(zip, MAX_UPLOAD_ZIP_MEMBERS);
+  } catch (error) {
+    throw asSyncError(error);
+  }
+}
+
+async function readMeta(archive: ZipArchive): Promise<UploadMetaEntry[]> {
+  const meta = archive.members.get('_meta');
+  if (meta === undefined) throw new BadRequestError('unzip files: no _meta member');
+  // Like the reference, read only the first 50 KiB: a longer _meta is cut off and fails to parse.
+  return parseUploadMeta(await archive.readMemberPrefix(meta, MAX_UPLOAD_META_BYTES));
+}
+
+function checkMember(archive: ZipArchive, name: string): void {
+  const member = archive.members.get(name);
+  if (member === undefined) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is missing`);
+  if (member.uncompressedSize > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) {
+    throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
+  }
+  if (member.uncompressedSize === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
+}
+
+async function makeStagingDir(userFolder: string): Promise<string> {
+  try {
+    return await mkdtemp(join(userFolder, STAGING_PREFIX));
+  } catch (error) {
+    throw new ServerFaultError(`staging media upload: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Copies a member to `tempPath`, hashing as it goes, and makes it durable before any rename can publish it. */
+async function extractMember(archive: ZipArchive, name: string, tempPath: string): Promise<{ sha1: Buffer; size: number }> {
+  const member = archive.members.get(name)!;
+  const stream = await archive.openMember(member);
+  const hash = createHash('sha1');
+  let size = 0;
+  const file = await open(tempPath, 'wx').catch((error: Error) => {
+    stream.destroy();
+    throw new ServerFaultError(`staging media upload: ${error.message}`, { cause: error });
+  });
+  try {
+    for await (const chunk of readZipStream(stream)) {
+      size += chunk.length;
+      // yauzl already holds the member to its declared size (checked above); this
+      // bound holds whatever the header says.
+      if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
+      hash.update(chunk);
+      await writeAll(file, chunk);
+    }
+    if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
+    await file.datasync().catch(fault);
+  } finally {
+    await file.close();
+  }
+  return { sha1: hash.digest(), size };
+}
+
+async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+  try {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
+  } catch (error) {
+    fault(error);
+  }
+}
+
+function fault(error: unknown): never {
+  throw new ServerFaultError(`staging media upload: ${(error as Error).message}`, { cause: error });
+}
+
+function asSyncError(error: unknown): unknown {
+  if (error instanceof CorruptZipError || error instanceof InvalidUploadMetaError) {
+    return new BadRequestError(`unzip files: ${error.message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,64 @@
+// Every SQLite connection the server opens comes from here, so every one of
+// them knows the `unicase` collation that schema-18 collections declare. Without
+// it SQLite refuses to touch those tables ("no such collation sequence"), and a
+// collation that orders differently from Anki's would corrupt their indexes.
+
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+/** What node-gyp names a `shared_library` target on each platform. */
+function libraryFileName(): string {
+  if (process.platform === 'win32') return 'unicase.dll';
+  if (process.platform === 'darwin') return 'unicase.dylib';
+  return 'unicase.so';
+}
+
+/**
+ * Files packed into Electron's app.asar cannot be loaded by the OS; electron-builder
+ * puts unpacked copies (asarUnpack) beside it in app.asar.unpacked.
+ */
+export function outsideAsar(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
+/** Finds native/build/Release/<lib> in the nearest ancestor of this module that has it. */
+export function findCollationLibrary(fromDir = dirname(fileURLToPath(import.meta.url))): string {
+  const fileName = libraryFileName();
+  const tried: string[] = [];
+  let dir = fromDir;
+  for (;;) {
+    const candidate = outsideAsar(join(dir, 'native', 'build', 'Release', fileName));
+    tried.push(candidate);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(
+    `The unicase collation library (${fileName}) is missing; build it with "npm run build:native". ` +
+      `Looked in: ${tried.join(', ')}`,
+  );
+}
+
+let cachedLibrary: string | null = null;
+
+function collationLibrary(): string {
+  cachedLibrary ??= findCollationLibrary();
+  return cachedLibrary;
+}
+
+/** Opens a SQLite database with the `unicase` collation loaded. */
+export function openDatabase(path: string, options?: Database.Options): Database.Database {
+  const library = collationLibrary();
+  const db = new Database(path, options);
+  try {
+    // SQLite derives the entry point from the file name: unicase.* -> sqlite3_unicase_init.
+    db.loadExtension(library);
+  } catch (error) {
+    db.close();
+    throw new Error(`Could not load the unicase collation from ${library}: ${String(error)}`, { cause: error });
+  }
+  return db;
+}

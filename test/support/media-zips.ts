@@ -1,0 +1,51 @@
+// Builds uploadChanges zips the way each client family does, plus hostile ones.
+// Uses yazl, the same maintained library the server zips downloads with.
+import { Readable } from 'node:stream';
+import yazl from 'yazl';
+
+export type UploadEntry = readonly [fname: string, data: Buffer | null];
+
+export interface UploadZipOptions {
+  /** Deflate members, as Python and AnkiDroid do (the Rust clients store them). */
+  readonly deflate?: boolean;
+  /** Stream members so sizes and CRC come after the data (a data descriptor), as Java's ZipOutputStream does. */
+  readonly dataDescriptors?: boolean;
+  /** How a deletion is spelt in `_meta`: `null` (Rust) or `""` (Python, AnkiDroid). */
+  readonly deletion?: null | '';
+}
+
+/** The zip a client sends for `entries`: members "0", "1", … and `_meta`, like the reference client's. */
+export function buildUploadZip(entries: readonly UploadEntry[], options: UploadZipOptions = {}): Promise<Buffer> {
+  const meta: [string, string | null][] = [];
+  const members: [string, Buffer][] = [];
+  entries.forEach(([fname, data], index) => {
+    if (data === null) {
+      meta.push([fname, options.deletion === undefined ? null : options.deletion]);
+    } else {
+      meta.push([fname, String(index)]);
+      members.push([String(index), data]);
+    }
+  });
+  return buildZip([...members, ['_meta', Buffer.from(JSON.stringify(meta))]], options);
+}
+
+/** A zip with exactly these members, in this order. */
+export function buildZip(members: readonly (readonly [string, Buffer])[], options: UploadZipOptions = {}): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of members) {
+    if (options.dataDescriptors === true) zip.addReadStream(Readable.from([data]), name, { compress: options.deflate === true });
+    else zip.addBuffer(data, name, { compress: options.deflate === true });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+    zip.end();
+  });
+}
+
+/** A zip whose `_meta` is exactly `metaJson` (for malformed and hostile `_meta`). */
+export function buildZipWithMeta(metaJson: string, members: readonly (readonly [string, Buffer])[] = []): Promise<Buffer> {
+  return buildZip([...members, ['_meta', Buffer.from(metaJson, 'utf8')]]);
+}

@@ -1,0 +1,23 @@
+// The collections written by real Anki (see its README.md). Tests copy a file
+// to a temporary folder before opening it: the originals are read-only.
+
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+export const REAL_ANKI_FIXTURES = process.env.ANKI_REAL_FIXTURES ?? '/work/shared/fixtures/real-anki';
+
+/** The fixture file names matching a pattern, e.g. /^v18-.*\.anki2$/. Throws when none match. */
+export function realAnkiFixtures(pattern: RegExp): string[] {
+  const names = readdirSync(REAL_ANKI_FIXTURES).filter((name) => pattern.test(name)).sort();
+  if (names.length === 0) throw new Error(`no fixture matches ${pattern} in ${REAL_ANKI_FIXTURES}`);
+  return names;
+}
+
+/** Copies one fixture into a fresh temporary folder and returns the copy's path. */
+export function copyRealAnkiFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'anki-fixture-'));
+  const target = join(dir, basename(name));
+  copyFileSync(join(REAL_ANKI_FIXTURES, name), target);
+  return target;
+}
