@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { UserPaths } from '../server/protocol.js';
+import { openDatabase } from '../server/storage/sqlite.js';
 import type { BackupEntry } from '../shared/ipc.js';
 import { AppError } from './errors.js';
 
@@ -44,10 +44,30 @@ async function fsyncPath(path: string): Promise<void> {
 
 /** Folds any WAL back into the file so a rename moves the whole collection. */
 function checkpoint(path: string): void {
-  const db = new Database(path, { fileMustExist: true, timeout: 5000 });
+  const db = openDatabase(path, { fileMustExist: true, timeout: 5000 });
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.pragma('journal_mode = DELETE');
+  } finally {
+    db.close();
+  }
+}
+
+/** Proves the staged copy sound and gives it a new schema time; refuses anything else. */
+function prepareRestoredCopy(staged: string, now: number): void {
+  const damaged = 'That backup is damaged and was not restored. Your current collection is unchanged.';
+  let db;
+  try {
+    db = openDatabase(staged, { fileMustExist: true });
+  } catch (error) {
+    throw new AppError('bad-backup', damaged, { cause: error });
+  }
+  try {
+    if (db.pragma('integrity_check', { simple: true }) !== 'ok') throw new AppError('bad-backup', damaged);
+    db.prepare('UPDATE col SET scm = ?, mod = ?').run(now, now);
+    db.pragma('journal_mode = DELETE');
+  } catch (error) {
+    throw error instanceof AppError ? error : new AppError('bad-backup', damaged, { cause: error });
   } finally {
     db.close();
   }
@@ -71,15 +91,7 @@ export async function restoreBackupFile(paths: Pick<UserPaths, 'folder' | 'colle
   const staged = join(paths.folder, `.restore-${randomBytes(6).toString('hex')}.anki2`);
   try {
     await fs.copyFile(join(paths.backups, id), staged);
-    const db = new Database(staged, { fileMustExist: true });
-    try {
-      const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new AppError('bad-backup', 'That backup is damaged and was not restored. Your current collection is unchanged.');
-      db.prepare('UPDATE col SET scm = ?, mod = ?').run(now, now);
-      db.pragma('journal_mode = DELETE');
-    } finally {
-      db.close();
-    }
+    prepareRestoredCopy(staged, now);
     await fsyncPath(staged);
     if (await fs.stat(paths.collection).then(() => true, () => false)) {
       checkpoint(paths.collection);

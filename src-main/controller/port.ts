@@ -23,7 +23,9 @@ export function portInUseError(port: number, cause?: unknown): AppError {
 
 /** Maps a listen() failure to a learner's sentence. */
 export function listenError(error: unknown, port: number, host: string): AppError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  // The server wraps listen() failures; the system's code is on the cause.
+  const errno = (error as { code?: string; cause?: { code?: string } } | undefined) ?? {};
+  const code = errno.code ?? errno.cause?.code;
   if (code === 'EADDRINUSE') return portInUseError(port, error);
   if (code === 'EACCES') {
     return new AppError('port-denied', `This computer does not allow programs to use port ${port}. Choose a port from 1024 to 65535, such as 8080.`, {

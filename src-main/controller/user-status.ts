@@ -5,8 +5,8 @@
 
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { UserPaths } from '../server/protocol.js';
+import { openDatabase } from '../server/storage/sqlite.js';
 
 export interface CollectionFigures {
   readonly collectionBytes: number;
@@ -27,9 +27,8 @@ async function fileSize(path: string): Promise<number> {
 }
 
 function countRows(path: string): { notes: number; cards: number } {
-  // readonly + fileMustExist: never creates or alters anything. The counts touch
-  // no unicase-collated index, so the collation need not be loaded.
-  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
+  // readonly + fileMustExist: never creates or alters anything.
+  const db = openDatabase(path, { readonly: true, fileMustExist: true, timeout: 2000 });
   try {
     const notes = (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
     const cards = (db.prepare('SELECT count(*) AS n FROM cards').get() as { n: number }).n;
