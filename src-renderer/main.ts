@@ -40,7 +40,9 @@ async function act(run: () => ReturnType<typeof api.getState>): Promise<boolean>
 function render(next: AppState): void {
   state = next;
   document.body.dataset.server = next.server.state;
+  // First run is one friendly screen: the rest appears once an account exists.
   byId('welcome').hidden = !next.firstRun;
+  for (const section of document.querySelectorAll<HTMLElement>('.after-setup')) section.hidden = next.firstRun;
   renderStatus(byId('status'), next.server, !next.firstRun, (start) => void act(start ? api.startServer : api.stopServer));
   if (next.server.state === 'error' && errorBanner.hidden) showError(next.server.reason);
 
@@ -49,8 +51,8 @@ function render(next: AppState): void {
   warning.hidden = next.addressWarning === null;
   renderAddresses(byId('addresses'), next, {
     copy: (url) =>
-      void call(showError, () => api.copyText(url)).then((done) => {
-        if (done !== null) showNotice(`Copied ${url}`);
+      void call(showError, () => api.copyText(url)).then((copied) => {
+        if (copied !== null) showNotice(`Copied ${copied}`);
       }),
     qr: (url) => {
       if (!qrCache.has(url)) qrCache.set(url, call(showError, () => api.qrCode(url)));

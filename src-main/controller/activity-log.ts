@@ -13,6 +13,8 @@ export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' 
     case 'login':
       return `${who} logged in${from}.`;
     case 'login-failed':
+      // No name: the device sent a login the server no longer knows (password changed, account renamed).
+      if (!event.username) return `A device${from} tried to sync with an old login. On that device, log in again.`;
       return `A device${from} tried to log in as ${who} with a wrong password.`;
     case 'normal-sync':
       return `${who} synced${from}.`;

@@ -50,7 +50,11 @@ export function createAppCommands(controller: AppController, platform: PlatformH
       return state();
     },
     setStartInTray: async (on) => (await controller.setStartInTray(bool(on)), state()),
-    copyText: async (text) => (platform.copyText(str(text, 'text')), null),
+    copyText: async (text) => {
+      const value = str(text, 'text');
+      platform.copyText(value);
+      return value;
+    },
     qrCode: async (text) => qrCodeDataUrl(str(text, 'address')),
     restoreBackup: async (name, backupId) => (await controller.restoreBackup(str(name, 'name'), str(backupId, 'backup')), state()),
   };

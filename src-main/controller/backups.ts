@@ -1,12 +1,13 @@
 // The previous collections the server keeps in SYNC_BASE/<user>/backups/ (the
 // newest few, made before a full upload replaces a collection), listed for the
 // window and restored on request. A restore is itself undoable: the collection it
-// replaces goes into the backups folder first.
+// replaces is backed up first, exactly as a full upload's would be.
 
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { UserPaths } from '../server/protocol.js';
+import { backUpCollection, pruneBackups } from '../server/collection/backups.js';
 import { openDatabase } from '../server/storage/sqlite.js';
 import type { BackupEntry } from '../shared/ipc.js';
 import { AppError } from './errors.js';
@@ -94,13 +95,14 @@ export async function restoreBackupFile(paths: Pick<UserPaths, 'folder' | 'colle
     prepareRestoredCopy(staged, now);
     await fsyncPath(staged);
     if (await fs.stat(paths.collection).then(() => true, () => false)) {
+      // Kept the way the server keeps a collection a full upload replaces, and pruned with those.
       checkpoint(paths.collection);
-      await fs.mkdir(paths.backups, { recursive: true });
-      await fs.rename(paths.collection, join(paths.backups, `before-restore-${now}.anki2`));
+      await backUpCollection(paths.collection, paths.backups, new Date(now));
     }
     await removeSideFiles(paths.collection);
     await fs.rename(staged, paths.collection);
     await fsyncPath(paths.folder);
+    await pruneBackups(paths.backups);
   } finally {
     await fs.rm(staged, { force: true });
   }

@@ -108,7 +108,8 @@ export interface AppCommands {
   chooseStorageFolder(): Promise<AppState>;
   setStartAtLogin(on: boolean): Promise<AppState>;
   setStartInTray(on: boolean): Promise<AppState>;
-  copyText(text: string): Promise<null>;
+  /** Answers with the text copied. */
+  copyText(text: string): Promise<string>;
   /** A PNG data: URL of the QR code for `text`, made in the main process. */
   qrCode(text: string): Promise<string>;
   restoreBackup(name: string, backupId: string): Promise<AppState>;

@@ -58,6 +58,7 @@ test('adding, re-passwording, renaming and removing accounts reach the running s
   assert.notEqual(newLogin.key, oldKey, 'devices must log in again after a password change');
 
   const bobFolder = join(app.storage, 'bob');
+  mkdirSync(bobFolder, { recursive: true });
   writeFileSync(join(bobFolder, 'marker.txt'), 'bob was here');
   await app.controller.renameUser('bob', 'robert');
   assert.equal(existsSync(bobFolder), false);

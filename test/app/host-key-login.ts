@@ -1,8 +1,8 @@
-// Logs in the way a version-11 Anki client does: POST <base>sync/hostKey with the
-// anki-sync header and a zstd body {"u","p"}; the answer is zstd JSON {"key"}.
+// Logs in as a version-11 Anki client does (test/support's V11Client), reporting
+// the HTTP status instead of throwing, so tests can compare 200 and 403.
 
-import { compress, decompress } from 'zstd-napi';
-import { httpRequest } from '../support/http-raw.js';
+import { V11Client } from '../support/v11-client.js';
+import { SyncHttpError } from '../support/v11-transport.js';
 
 export interface LoginResult {
   readonly status: number;
@@ -10,14 +10,10 @@ export interface LoginResult {
 }
 
 export async function hostKeyLogin(baseUrl: string, username: string, password: string): Promise<LoginResult> {
-  const response = await httpRequest(new URL('sync/hostKey', baseUrl).toString(), {
-    headers: {
-      'anki-sync': JSON.stringify({ v: 11, k: '', c: '25.02,test,linux', s: 'abc' }),
-      'content-type': 'application/octet-stream',
-    },
-    body: compress(Buffer.from(JSON.stringify({ u: username, p: password }))),
-  });
-  if (response.status !== 200) return { status: response.status, key: null };
-  const payload = JSON.parse(decompress(response.body).toString('utf8')) as { key: string };
-  return { status: 200, key: payload.key };
+  try {
+    return { status: 200, key: await new V11Client(baseUrl).login(username, password) };
+  } catch (error) {
+    if (error instanceof SyncHttpError) return { status: error.status, key: null };
+    throw error;
+  }
 }

@@ -44,7 +44,7 @@ test('the window: first account, port change, stop and start, copy, then a devic
   const win = await openWindow(commands);
   t.after(() => win.close());
   // What the main process does: push every change to the window.
-  app.controller.onChange(() => void app.controller.state().then(win.push, () => undefined));
+  app.controller.onChange(() => void app.controller.state().then(win.push).catch(() => undefined));
   const { page } = win;
 
   await page.locator('#welcome').waitFor({ state: 'visible' });
@@ -76,7 +76,7 @@ test('the window: first account, port change, stop and start, copy, then a devic
   await page.locator('#addresses button.copy').first().click();
   await until(async () => copied.length === 1, 'the copy');
   assert.equal(copied[0], `http://127.0.0.1:${newPort}/`);
-  assert.match((await page.locator('#notice').textContent()) ?? '', /^Copied http:\/\/127\.0\.0\.1:/);
+  await until(async () => (await page.locator('#notice').textContent()) === `Copied ${copied[0]}`, 'the copied notice');
 
   // A device pastes what was copied and logs in as the account made in the window.
   const login = await hostKeyLogin(copied[0]!, 'alice', 'correct horse');
