@@ -11,6 +11,7 @@ import type { ServerConfig, UserAccount } from './config.js';
 import type { ActivityEvent, PayloadLimits } from './protocol.js';
 import { collectionMethods } from './collection/methods.js';
 import { mediaMethods } from './media/methods.js';
+import { mediaStoreOf } from './media/store-of-user.js';
 import { UserDirectory } from './auth/user-directory.js';
 import { checkUsernames } from './auth/usernames.js';
 import { RequestPipeline } from './http/request-pipeline.js';
@@ -173,12 +174,19 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     return context;
   }
 
-  /** The user's folder and media folder exist from the start, as with the official server; stale spool files go. */
+  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
   private async prepareFolder(account: UserAccount): Promise<void> {
     const paths = userPaths(this.config.baseFolder, account.name);
     createUserFolders(paths);
     for (const name of await readdir(paths.folder)) {
       if (name.startsWith(SPOOL_PREFIX) && name.endsWith(SPOOL_SUFFIX)) await rm(join(paths.folder, name), { force: true });
+    }
+    // media.db is opened (created, migrated) now and held for the server's life, as the official server does.
+    try {
+      mediaStoreOf(this.contextFor(account));
+    } catch (error) {
+      const why = /locked|busy/i.test(String(error)) ? 'it is in use (is another sync server running on this folder?)' : String(error);
+      throw new ServerStartError(`couldn't open ${paths.mediaDb}: ${why}`, { cause: error });
     }
   }
 }
