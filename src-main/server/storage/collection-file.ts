@@ -1,0 +1,142 @@
+// Opening a user's collection.anki2, and creating the brand-new empty
+// collection the first time a user syncs (collection-sync §5.3, §6.2).
+//
+// Locking: the reference opens collections with locking_mode=EXCLUSIVE, which
+// makes every other connection to the file fail with "database is locked" for
+// as long as the handle stays open, and the server keeps one open per user for
+// its whole life. We use NORMAL locking with WAL instead, so that a second,
+// read-only connection (a full download or backup taking a snapshot with the
+// backup API, the app reading counts for its window) reads a consistent
+// snapshot while the user's handle stays open, without waiting or failing.
+// Writes still come only from the user's one handle, under the dispatcher's
+// per-user lock. What EXCLUSIVE also gave, refusing a second server process on
+// the same data folder, belongs to a lock on SYNC_BASE taken at start-up.
+
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { ServerFaultError } from '../errors.js';
+import { openDatabase } from './sqlite.js';
+import { buildEmptyCollection } from './new-collection/build.js';
+import { upgradeToSchema18 } from './upgrade.js';
+
+/** The collection file cannot be used: not SQLite, not a collection, or a schema we cannot read. */
+export class CollectionFileError extends ServerFaultError {}
+
+/** Schema versions a collection file may have on disk; 18 is what we keep, the others are upgraded on open. */
+const READABLE_SCHEMAS = new Set([11, 14, 15, 16, 17, 18]);
+
+/** Settings for every connection to a collection, before anything else touches it. */
+export function applyCollectionPragmas(db: Database.Database): void {
+  // A writer in another connection may hold the lock for a moment (a checkpoint); wait rather than fail.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('locking_mode = NORMAL');
+  // Only takes effect on a file with no tables yet; Anki's files all use 4096.
+  db.pragma('page_size = 4096');
+  db.pragma('cache_size = -40960');
+  db.pragma('journal_mode = WAL');
+  // Every commit is on disk before the client is told it succeeded.
+  db.pragma('synchronous = FULL');
+}
+
+/** The schema version in `col.ver`, or a CollectionFileError saying why there is none. */
+function schemaVersion(db: Database.Database, path: string): number {
+  let ver: unknown;
+  try {
+    const hasCol = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'col'").get();
+    if (!hasCol) throw new CollectionFileError(`${path} is an SQLite database but not an Anki collection (no col table)`);
+    ver = db.prepare('SELECT ver FROM col').pluck().get();
+  } catch (error) {
+    if (error instanceof CollectionFileError) throw error;
+    throw new CollectionFileError(`${path} cannot be read as an Anki collection: ${String(error)}`, { cause: error });
+  }
+  if (typeof ver !== 'number' || !Number.isInteger(ver)) {
+    throw new CollectionFileError(`${path} has no schema version in its col table`);
+  }
+  return ver;
+}
+
+function fsyncPath(path: string): void {
+  // Windows cannot open a folder as a file; NTFS journals the rename itself.
+  if (process.platform === 'win32' && statSync(path).isDirectory()) return;
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes a database file and its side files, ignoring any that do not exist. */
+function removeDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
+
+const CREATING_MARK = '.creating-';
+
+/** Half-built collections left by a crash during creation: never a user's data. */
+function removeAbandonedBuilds(target: string): void {
+  const prefix = basename(target) + CREATING_MARK;
+  for (const name of readdirSync(dirname(target))) {
+    if (name.startsWith(prefix)) rmSync(join(dirname(target), name), { force: true });
+  }
+}
+
+/**
+ * Builds a new empty collection beside `target` and moves it into place in one
+ * rename, so a crash part-way leaves no collection rather than a broken one.
+ */
+export function createEmptyCollectionFile(target: string, nowMs = Date.now()): void {
+  removeAbandonedBuilds(target);
+  const temp = `${target}${CREATING_MARK}${randomBytes(6).toString('hex')}`;
+  try {
+    const db = openDatabase(temp);
+    try {
+      applyCollectionPragmas(db);
+      buildEmptyCollection(db, nowMs);
+    } finally {
+      // Closing the last connection checkpoints the WAL into the file and deletes it.
+      db.close();
+    }
+    fsyncPath(temp);
+    renameSync(temp, target);
+    fsyncPath(dirname(target));
+  } catch (error) {
+    removeDatabaseFiles(temp);
+    throw error;
+  }
+}
+
+function isMissingOrEmpty(path: string): boolean {
+  if (!existsSync(path)) return true;
+  // SQLite reads a zero-byte file as an empty database: it holds nothing to lose.
+  return statSync(path).size === 0 && !existsSync(`${path}-wal`);
+}
+
+/**
+ * Opens the collection at `path`, creating a brand-new empty one when there is
+ * none. A file of an older schema (a legacy client's download leaves schema 11
+ * behind, as the official server does) is upgraded to 18. An existing file that
+ * is not a readable collection is never changed: the error says why.
+ */
+export function openCollection(path: string): Database.Database {
+  if (isMissingOrEmpty(path)) createEmptyCollectionFile(path);
+  const db = openDatabase(path);
+  try {
+    try {
+      applyCollectionPragmas(db);
+    } catch (error) {
+      throw new CollectionFileError(`${path} cannot be opened as an SQLite database: ${String(error)}`, { cause: error });
+    }
+    const ver = schemaVersion(db, path);
+    if (!READABLE_SCHEMAS.has(ver)) {
+      throw new CollectionFileError(`${path} has schema version ${ver}; this server reads 11 and 14 to 18`);
+    }
+    if (ver !== 18) upgradeToSchema18(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
