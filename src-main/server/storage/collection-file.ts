@@ -20,12 +20,10 @@ import { ServerFaultError } from '../errors.js';
 import { openDatabase } from './sqlite.js';
 import { buildEmptyCollection } from './new-collection/build.js';
 import { upgradeToSchema18 } from './upgrade.js';
+import { checkSchemaVersion, NotACollectionError, readSchemaVersion, UnsupportedSchemaError } from './schema-version.js';
 
 /** The collection file cannot be used: not SQLite, not a collection, or a schema we cannot read. */
 export class CollectionFileError extends ServerFaultError {}
-
-/** Schema versions a collection file may have on disk; 18 is what we keep, the others are upgraded on open. */
-const READABLE_SCHEMAS = new Set([11, 14, 15, 16, 17, 18]);
 
 /** Settings for every connection to a collection, before anything else touches it. */
 export function applyCollectionPragmas(db: Database.Database): void {
@@ -40,21 +38,19 @@ export function applyCollectionPragmas(db: Database.Database): void {
   db.pragma('synchronous = FULL');
 }
 
-/** The schema version in `col.ver`, or a CollectionFileError saying why there is none. */
-function schemaVersion(db: Database.Database, path: string): number {
-  let ver: unknown;
+/** `col.ver` if it is one we can open, or a CollectionFileError saying why not. */
+function readableSchemaVersion(db: Database.Database, path: string): number {
   try {
-    const hasCol = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'col'").get();
-    if (!hasCol) throw new CollectionFileError(`${path} is an SQLite database but not an Anki collection (no col table)`);
-    ver = db.prepare('SELECT ver FROM col').pluck().get();
+    const ver = readSchemaVersion(db);
+    checkSchemaVersion(ver);
+    return ver;
   } catch (error) {
-    if (error instanceof CollectionFileError) throw error;
+    if (error instanceof NotACollectionError) {
+      throw new CollectionFileError(`${path} is not an Anki collection: ${error.message}`, { cause: error });
+    }
+    if (error instanceof UnsupportedSchemaError) throw new CollectionFileError(`${path}: ${error.message}`, { cause: error });
     throw new CollectionFileError(`${path} cannot be read as an Anki collection: ${String(error)}`, { cause: error });
   }
-  if (typeof ver !== 'number' || !Number.isInteger(ver)) {
-    throw new CollectionFileError(`${path} has no schema version in its col table`);
-  }
-  return ver;
 }
 
 function fsyncPath(path: string): void {
@@ -129,11 +125,9 @@ export function openCollection(path: string): Database.Database {
     } catch (error) {
       throw new CollectionFileError(`${path} cannot be opened as an SQLite database: ${String(error)}`, { cause: error });
     }
-    const ver = schemaVersion(db, path);
-    if (!READABLE_SCHEMAS.has(ver)) {
-      throw new CollectionFileError(`${path} has schema version ${ver}; this server reads 11 and 14 to 18`);
-    }
-    if (ver !== 18) upgradeToSchema18(db);
+    const ver = readableSchemaVersion(db, path);
+    // true: objects the upgrade renames get the server's usn, as on the reference server.
+    if (ver !== 18) upgradeToSchema18(db, { server: true });
     return db;
   } catch (error) {
     db.close();

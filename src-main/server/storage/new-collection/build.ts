@@ -1,13 +1,11 @@
 // Writes the brand-new empty collection (collection-sync §5.3) into an empty
 // database, the way the reference does: the schema-11 tables and `col` row with
-// the settings, the upgrade to 18, then the default deck options, deck and the
-// six stock notetypes, converted from their legacy JSON by storage/objects.
+// the settings, the upgrade to 18 (create-schema.ts), then the default deck
+// options, deck and the six stock notetypes, converted from their legacy JSON
+// by storage/objects.
 
 import type Database from 'better-sqlite3';
-import { stringifyJson } from '../json.js';
-import { SCHEMA11_SQL } from '../schema11.js';
-import { upgradeToSchema18 } from '../upgrade.js';
-import { setAllConfig } from '../objects/config.js';
+import { createCollectionSchema } from '../create-schema.js';
 import { deckConfigFromLegacy, putDeckConfig } from '../objects/deckconfigs.js';
 import { deckFromLegacy, putDeck } from '../objects/decks.js';
 import { notetypeFromLegacy, putNotetype } from '../objects/notetypes.js';
@@ -21,13 +19,11 @@ import { stockNotetypes } from './stock-notetypes.js';
 export function buildEmptyCollection(db: Database.Database, nowMs: number): void {
   const notetypes = stockNotetypes(nowMs);
   db.transaction(() => {
-    db.exec(SCHEMA11_SQL);
-    db.prepare('UPDATE col SET crt = ?, scm = ?, ver = 11, conf = ?').run(
-      creationDate(nowMs),
-      nowMs,
-      stringifyJson(defaultCollectionConfig(notetypes[0]!.id)),
-    );
-    upgradeToSchema18(db);
+    createCollectionSchema(db, {
+      crt: creationDate(nowMs),
+      scm: nowMs,
+      conf: defaultCollectionConfig(notetypes[0]!.id),
+    });
     putDeckConfig(db, deckConfigFromLegacy(defaultDeckConfig()));
     putDeck(db, deckFromLegacy(defaultDeck()));
     for (const notetype of notetypes) putNotetype(db, notetypeFromLegacy(notetype));

@@ -8,7 +8,8 @@
 
 import { randomInt } from 'node:crypto';
 
-export interface LegacyField {
+/** A field in legacy JSON form (a type alias, so that it is a JsonObject for storage/objects). */
+export type StockField = {
   name: string;
   ord: number;
   sticky: boolean;
@@ -22,9 +23,10 @@ export interface LegacyField {
   id: number;
   tag: number | null;
   preventDeletion: boolean;
-}
+};
 
-export interface LegacyTemplate {
+/** A template in legacy JSON form. */
+export type StockTemplate = {
   name: string;
   ord: number;
   qfmt: string;
@@ -35,12 +37,13 @@ export interface LegacyTemplate {
   bfont: string;
   bsize: number;
   id: number;
-}
+};
 
 /** `[card ord, "any" | "all" | "none", field ords]`: which fields must be non-empty for the card to exist. */
-export type LegacyCardRequirement = [number, 'any' | 'all' | 'none', number[]];
+export type StockCardRequirement = [number, 'any' | 'all' | 'none', number[]];
 
-export interface LegacyNotetype {
+/** A notetype in legacy JSON form (collection-sync §6.3.1). */
+export type StockNotetype = {
   id: number;
   name: string;
   /** 0 standard, 1 cloze. */
@@ -49,15 +52,15 @@ export interface LegacyNotetype {
   usn: number;
   sortf: number;
   did: number | null;
-  tmpls: LegacyTemplate[];
-  flds: LegacyField[];
+  tmpls: StockTemplate[];
+  flds: StockField[];
   css: string;
   latexPre: string;
   latexPost: string;
   latexsvg: boolean;
-  req: LegacyCardRequirement[];
+  req: StockCardRequirement[];
   originalStockKind: number;
-}
+};
 
 /** anki.notetypes.StockNotetype.OriginalStockKind */
 export const OriginalStockKind = {
@@ -122,7 +125,7 @@ function randomId(): number {
 
 const ref = (field: string): string => `{{${field}}}`;
 
-function field(name: string, ord: number, tag: number | null = null, preventDeletion = false): LegacyField {
+function field(name: string, ord: number, tag: number | null = null, preventDeletion = false): StockField {
   return {
     name,
     ord,
@@ -140,7 +143,7 @@ function field(name: string, ord: number, tag: number | null = null, preventDele
   };
 }
 
-function template(name: string, ord: number, qfmt: string, afmt: string): LegacyTemplate {
+function template(name: string, ord: number, qfmt: string, afmt: string): StockTemplate {
   return { name, ord, qfmt, afmt, bqfmt: '', bafmt: '', did: null, bfont: '', bsize: 0, id: randomId() };
 }
 
@@ -148,12 +151,12 @@ function notetype(
   id: number,
   name: string,
   kind: number,
-  flds: LegacyField[],
-  tmpls: LegacyTemplate[],
-  req: LegacyCardRequirement[],
+  flds: StockField[],
+  tmpls: StockTemplate[],
+  req: StockCardRequirement[],
   cloze = false,
   css = cloze ? DEFAULT_CSS + CLOZE_CSS : DEFAULT_CSS,
-): LegacyNotetype {
+): StockNotetype {
   return {
     id,
     name,
@@ -185,7 +188,7 @@ const answerWith = (field: string): string => `${ref('FrontSide')}\n\n<hr id=ans
 // (rslib/src/notetype/cardgen.rs): a card exists when any (or all) of the listed
 // fields are non-empty. They are fixed because the templates are.
 
-function basic(id: number): LegacyNotetype {
+function basic(id: number): StockNotetype {
   return notetype(
     id,
     'Basic',
@@ -196,7 +199,7 @@ function basic(id: number): LegacyNotetype {
   );
 }
 
-function basicAndReversed(id: number): LegacyNotetype {
+function basicAndReversed(id: number): StockNotetype {
   return notetype(
     id,
     'Basic (and reversed card)',
@@ -210,7 +213,7 @@ function basicAndReversed(id: number): LegacyNotetype {
   );
 }
 
-function basicOptionalReversed(id: number): LegacyNotetype {
+function basicOptionalReversed(id: number): StockNotetype {
   return notetype(
     id,
     'Basic (optional reversed card)',
@@ -227,7 +230,7 @@ function basicOptionalReversed(id: number): LegacyNotetype {
   );
 }
 
-function basicTyping(id: number): LegacyNotetype {
+function basicTyping(id: number): StockNotetype {
   return notetype(
     id,
     'Basic (type in the answer)',
@@ -248,7 +251,7 @@ function basicTyping(id: number): LegacyNotetype {
 /** anki.notetypes.ClozeField */
 const ClozeField = { Text: 0, BackExtra: 1 } as const;
 
-function cloze(id: number): LegacyNotetype {
+function cloze(id: number): StockNotetype {
   const qfmt = `{{cloze:${TEXT}}}`;
   return notetype(
     id,
@@ -264,7 +267,7 @@ function cloze(id: number): LegacyNotetype {
 /** anki.notetypes.ImageOcclusionField */
 const ImageOcclusionField = { Occlusions: 0, Image: 1, Header: 2, BackExtra: 3, Comments: 4 } as const;
 
-function imageOcclusion(id: number): LegacyNotetype {
+function imageOcclusion(id: number): StockNotetype {
   const occlusion = 'Occlusion';
   const image = 'Image';
   const header = 'Header';
@@ -310,7 +313,7 @@ try {
  * The stock notetypes in Anki's order (Basic first: it becomes `curModel`),
  * with ids `firstId`, `firstId + 1`, …; Anki uses the creation time in ms.
  */
-export function stockNotetypes(firstId: number): LegacyNotetype[] {
+export function stockNotetypes(firstId: number): StockNotetype[] {
   return [basic, basicAndReversed, basicOptionalReversed, basicTyping, cloze, imageOcclusion].map((make, index) =>
     make(firstId + index),
   );
