@@ -2,6 +2,8 @@
 // from the official server's environment variables (config-from-env.ts); the app
 // builds it from its settings store. Nothing else reads process.env.
 
+import type { ClientIpSource } from './http/client-ip.js';
+
 export type PasswordSecret =
   /** SYNC_USERn=name:password without PASSWORDS_HASHED. */
   | { readonly kind: 'plain'; readonly password: string }
@@ -27,6 +29,8 @@ export interface ServerConfig {
   readonly baseFolder: string;
   readonly maxPayloadMegs: number;
   readonly users: readonly UserAccount[];
+  /** SYNC_IP_HEADER: where the logged client address comes from; ConnectInfo (the socket) when absent. */
+  readonly ipHeader?: ClientIpSource;
 }
 
 export const DEFAULT_PORT = 8080;

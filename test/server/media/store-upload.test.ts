@@ -179,10 +179,13 @@ const hostileUploads: [string, () => Promise<Buffer>][] = [
   [
     'a zip whose deflate data is corrupt',
     async () => {
-      const zip = await buildUploadZip([['ok.jpg', Buffer.from('a'.repeat(100)) ], ['bad.jpg', Buffer.alloc(20_000, 7)]], { deflate: true });
-      // Corrupt the middle of the second member's compressed data (the central directory stays intact).
-      const at = zip.indexOf(Buffer.from('PK\x03\x04', 'latin1'), 10) + 60;
-      for (let i = at; i < at + 8; i++) zip[i] = 0xff;
+      const text = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i} ${(i * 7919) % 10007}\n`).join(''));
+      const zip = await buildUploadZip([['ok.jpg', Buffer.from('fine')], ['bad.txt', text]], { deflate: true });
+      // The middle of member "1"'s compressed data (its local header is 30 bytes plus the name).
+      const header = zip.indexOf(Buffer.from('PK\x03\x04', 'latin1'), 4);
+      const compressedSize = zip.readUInt32LE(header + 18);
+      const middle = header + 31 + Math.floor(compressedSize / 2);
+      for (let i = middle; i < middle + 16; i++) zip[i] = zip[i]! ^ 0x5a;
       return zip;
     },
   ],
@@ -218,5 +221,16 @@ test('a 3 MB file and a 100 MiB limit: the limit is checked from the central dir
     const three = Buffer.alloc(3_000_000, 3);
     await store.uploadChanges(await buildUploadZip([['three.bin', three]]));
     assert.deepEqual(readFileSync(join(paths.mediaFolder, 'three.bin')), three);
+  });
+});
+
+test('a stored member whose bytes were damaged fails its CRC check: 400, nothing applied', async () => {
+  await withStore(async (store, paths) => {
+    const zip = await buildUploadZip([['good.jpg', Buffer.from('good content')], ['damaged.jpg', Buffer.from('original content')]]);
+    const at = zip.indexOf(Buffer.from('original content'));
+    zip.write('ORIGINAL', at, 'latin1');
+    await assert.rejects(store.uploadChanges(zip), (error: unknown) => error instanceof BadRequestError && /CRC/.test(error.message));
+    assert.deepEqual(readdirSync(paths.mediaFolder), []);
+    assert.equal(store.lastUsn(), 0);
   });
 });

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { BadRequestError, ServerFaultError } from '../../errors.js';
 import { invalidNewMediaFilenameReason } from '../../storage/media-file-path.js';
 import { MAX_INDIVIDUAL_MEDIA_FILE_SIZE, MAX_UPLOAD_META_BYTES, MAX_UPLOAD_ZIP_MEMBERS } from '../limits.js';
@@ -44,14 +45,22 @@ export async function stageUploadZip(zip: Buffer, userFolder: string): Promise<S
     }
     stagingDir = await makeStagingDir(userFolder);
     const changes: StagedChange[] = [];
-    for (const [index, entry] of entries.entries()) {
-      if (entry.member === null) {
-        changes.push({ kind: 'delete', fname: entry.fname });
-      } else {
-        const tempPath = join(stagingDir, `${index}`);
-        const { sha1, size } = await extractMember(archive, entry.member, tempPath);
-        changes.push({ kind: 'add', fname: entry.fname, sha1, size, tempPath });
+    const written: FileHandle[] = [];
+    try {
+      for (const [index, entry] of entries.entries()) {
+        if (entry.member === null) {
+          changes.push({ kind: 'delete', fname: entry.fname });
+        } else {
+          const tempPath = join(stagingDir, `${index}`);
+          const { sha1, size } = await extractMember(archive, entry.member, tempPath, written);
+          changes.push({ kind: 'add', fname: entry.fname, sha1, size, tempPath });
+        }
       }
+      // Durable before any rename can publish them; syncing together lets the
+      // file system batch the flushes.
+      await Promise.all(written.map((file) => file.datasync())).catch(fault);
+    } finally {
+      await Promise.all(written.map((file) => file.close()));
     }
     const dir = stagingDir;
     return { changes, stagingDir: dir, discard: () => rm(dir, { recursive: true, force: true }) };
@@ -95,30 +104,35 @@ async function makeStagingDir(userFolder: string): Promise<string> {
   }
 }
 
-/** Copies a member to `tempPath`, hashing as it goes, and makes it durable before any rename can publish it. */
-async function extractMember(archive: ZipArchive, name: string, tempPath: string): Promise<{ sha1: Buffer; size: number }> {
+/** Copies a member to `tempPath`, hashing as it goes; the open file is added to `written` for the caller to sync and close. */
+async function extractMember(
+  archive: ZipArchive,
+  name: string,
+  tempPath: string,
+  written: FileHandle[],
+): Promise<{ sha1: Buffer; size: number }> {
   const member = archive.members.get(name)!;
   const stream = await archive.openMember(member);
   const hash = createHash('sha1');
+  let crc = 0;
   let size = 0;
   const file = await open(tempPath, 'wx').catch((error: Error) => {
     stream.destroy();
     throw new ServerFaultError(`staging media upload: ${error.message}`, { cause: error });
   });
-  try {
-    for await (const chunk of readZipStream(stream)) {
-      size += chunk.length;
-      // yauzl already holds the member to its declared size (checked above); this
-      // bound holds whatever the header says.
-      if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
-      hash.update(chunk);
-      await writeAll(file, chunk);
-    }
-    if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
-    await file.datasync().catch(fault);
-  } finally {
-    await file.close();
+  written.push(file);
+  for await (const chunk of readZipStream(stream)) {
+    size += chunk.length;
+    // yauzl already holds the member to its declared size (checked above); this
+    // bound holds whatever the header says.
+    if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
+    hash.update(chunk);
+    crc = crc32(chunk, crc);
+    await writeAll(file, chunk);
   }
+  if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
+  // yauzl does not check CRCs; a stored member damaged in transit would otherwise be kept as it came.
+  if (crc !== member.crc32) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} fails its CRC check`);
   return { sha1: hash.digest(), size };
 }
 

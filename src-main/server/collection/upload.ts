@@ -1,0 +1,46 @@
+// `upload` (full upload): the client's whole collection file → `OK`, or one of
+// the reference's sentences, both as a 200 that the client shows to the user.
+// The old collection stays untouched unless the new one is sound.
+import { randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rawReply, type MethodHandler, type SyncReply, type UserContext } from '../protocol.js';
+import { abortActiveSync } from './active-sync.js';
+import { checkUploadedCollection } from './upload-check.js';
+import { installCollection } from './install.js';
+
+export const UPLOAD_OK = 'OK';
+export const UPLOAD_TOO_LARGE = 'collection exceeds size limit';
+/** Old clients show this text; current ones show it as a server message. */
+export const CORRUPT_MESSAGE = 'Your upload was corrupt. Please use Check Database, or restore from backup.';
+
+async function removeWithSideFiles(path: string): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${path}${suffix}`, { force: true });
+}
+
+/** The payload as a file in the user's folder (legacy decoders may hand it over in memory). */
+async function uploadedFile(user: UserContext, body: Parameters<MethodHandler>[1]['body']): Promise<{ path: string; size: number }> {
+  if (body.kind === 'file') return { path: body.path, size: body.size };
+  const path = join(user.paths.folder, `upload-${randomBytes(8).toString('hex')}.tmp`);
+  await writeFile(path, body.data, { flag: 'wx', mode: 0o600 });
+  return { path, size: body.data.length };
+}
+
+export const upload: MethodHandler = async (user, request): Promise<SyncReply> => {
+  abortActiveSync(user);
+  const file = await uploadedFile(user, request.body);
+  try {
+    // A body cut off at the cap arrives with size = the cap, so it lands here too.
+    if (file.size >= user.limits.maxUncompressedBytes) return rawReply(UPLOAD_TOO_LARGE);
+    const verdict = await checkUploadedCollection(file.path);
+    if (!verdict.ok) {
+      user.record({ kind: 'error', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `full upload refused: ${verdict.reason}` });
+      return rawReply(CORRUPT_MESSAGE);
+    }
+    await installCollection(user, file.path);
+    user.record({ kind: 'full-upload', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `${file.size} bytes` });
+    return rawReply(UPLOAD_OK);
+  } finally {
+    await removeWithSideFiles(file.path);
+  }
+};

@@ -1,0 +1,109 @@
+// Where a decoded request body goes while it arrives: memory for JSON and zips,
+// a temporary file in the user's folder for full uploads, or nowhere when the
+// request will be refused anyway (an unknown host key on an upload).
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import type { RequestBody } from '../protocol.js';
+
+export type BodyTarget =
+  | { readonly kind: 'memory' }
+  /** A path that must not exist yet; created with mode 0600. */
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'discard' };
+
+export interface BodySink {
+  write(block: Buffer): void | Promise<void>;
+  /** Closes the sink and describes what it holds. */
+  finish(): Promise<RequestBody>;
+  /** Closes the sink and removes anything it wrote. Safe after finish(). */
+  abandon(): Promise<void>;
+}
+
+export async function openBodySink(target: BodyTarget): Promise<BodySink> {
+  switch (target.kind) {
+    case 'memory':
+      return new MemorySink();
+    case 'discard':
+      return new DiscardSink();
+    case 'file':
+      return FileSink.create(target.path);
+  }
+}
+
+class MemorySink implements BodySink {
+  private blocks: Buffer[] = [];
+  write(block: Buffer): void {
+    this.blocks.push(block);
+  }
+  async finish(): Promise<RequestBody> {
+    const data = this.blocks.length === 1 ? this.blocks[0]! : Buffer.concat(this.blocks);
+    this.blocks = [];
+    return { kind: 'buffer', data };
+  }
+  async abandon(): Promise<void> {
+    this.blocks = [];
+  }
+}
+
+class DiscardSink implements BodySink {
+  write(): void {}
+  async finish(): Promise<RequestBody> {
+    return { kind: 'buffer', data: Buffer.alloc(0) };
+  }
+  async abandon(): Promise<void> {}
+}
+
+/** Batches the decoder's 128 KiB blocks into fewer, larger writes. */
+const WRITE_BATCH = 1 << 20;
+
+class FileSink implements BodySink {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private written = 0;
+  private closed = false;
+
+  private constructor(private readonly path: string, private readonly handle: FileHandle) {}
+
+  static async create(path: string): Promise<FileSink> {
+    const handle = await open(path, 'wx', 0o600);
+    return new FileSink(path, handle);
+  }
+
+  async write(block: Buffer): Promise<void> {
+    this.pending.push(block);
+    this.pendingBytes += block.length;
+    if (this.pendingBytes >= WRITE_BATCH) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const blocks = this.pending;
+    const size = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const data = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks, size);
+    // A write may be partial; loop until the whole batch is on disk.
+    for (let offset = 0; offset < data.length; ) {
+      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+      offset += bytesWritten;
+    }
+    this.written += size;
+  }
+
+  async finish(): Promise<RequestBody> {
+    await this.flush();
+    await this.close();
+    return { kind: 'file', path: this.path, size: this.written };
+  }
+
+  async abandon(): Promise<void> {
+    this.pending = [];
+    await this.close().catch(() => undefined);
+    await rm(this.path, { force: true });
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}

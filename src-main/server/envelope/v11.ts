@@ -1,0 +1,87 @@
+// Sync version 11 ("direct post"): the `anki-sync` header carries the keys, the
+// body is one zstd stream in each direction, and every success carries
+// `anki-original-size`, the decoded length, without which the client refuses it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { compress, CompressStream } from 'zstd-napi';
+import type { DecodedRequest, PayloadLimits, RequestBody, SyncReply } from '../protocol.js';
+import { BadRequestError, ServerFaultError } from '../errors.js';
+import type { SyncHeader } from './sync-header.js';
+import { openBodySink, type BodyTarget } from './body-sink.js';
+import { decodeZstdStream } from './zstd-decode.js';
+import { replyBytes } from './reply-bytes.js';
+
+export const ORIGINAL_SIZE_HEADER = 'anki-original-size';
+
+/** The client parses anki-original-size as a u32. */
+const MAX_REPLY_BYTES = 0xffff_ffff;
+
+/**
+ * Reads and decodes the body. Both the compressed and the decoded size are
+ * capped at 3 × MAX_SYNC_PAYLOAD_MEGS (a v11 media upload of one 100 MiB file
+ * is itself over 100 MiB, so the compressed cap cannot be lower). Over the cap,
+ * a memory body is a 400; a file body is cut off and reported with
+ * size = maxUncompressedBytes so that `upload` answers as the reference does.
+ */
+export async function decodeV11Request(
+  req: IncomingMessage,
+  header: SyncHeader,
+  target: BodyTarget,
+  limits: PayloadLimits,
+): Promise<DecodedRequest> {
+  const sink = await openBodySink(target);
+  let decoded: RequestBody;
+  try {
+    // Stopping early must not destroy the request: that would close the socket the answer goes out on.
+    const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+    const outcome = await decodeZstdStream(body, (block) => sink.write(block), {
+      maxCompressedBytes: limits.maxUncompressedBytes,
+      maxDecodedBytes: limits.maxUncompressedBytes,
+    });
+    if (outcome.kind === 'over-limit' && target.kind !== 'file') {
+      throw new BadRequestError(`request body over the size limit (${outcome.which})`);
+    }
+    decoded = await sink.finish();
+    if (outcome.kind === 'over-limit' && decoded.kind === 'file') {
+      decoded = { kind: 'file', path: decoded.path, size: limits.maxUncompressedBytes };
+    }
+  } catch (error) {
+    await sink.abandon();
+    throw error;
+  }
+  return {
+    hostKey: header.k,
+    transportVersion: header.v,
+    sessionKey: header.s,
+    clientVersion: header.c,
+    body: decoded,
+  };
+}
+
+/** Writes a 200 with the zstd-compressed payload; resolves when the last byte is handed to the socket. */
+export async function writeV11Reply(res: ServerResponse, reply: SyncReply): Promise<void> {
+  if (reply.kind === 'file') {
+    if (reply.size > MAX_REPLY_BYTES) throw new ServerFaultError(`reply of ${reply.size} bytes is over 4 GiB`);
+    res.writeHead(200, { [ORIGINAL_SIZE_HEADER]: String(reply.size) });
+    // `end` pins the byte count to the size announced, even if the file were to grow.
+    const source =
+      reply.size === 0
+        ? Readable.from([])
+        : createReadStream(reply.path, { highWaterMark: 1 << 20, start: 0, end: reply.size - 1 });
+    await pipeline(source, new CompressStream(), res);
+    return;
+  }
+  const payload = replyBytes(reply);
+  if (payload.length > MAX_REPLY_BYTES) throw new ServerFaultError(`reply of ${payload.length} bytes is over 4 GiB`);
+  const body = compress(payload);
+  res.writeHead(200, { [ORIGINAL_SIZE_HEADER]: String(payload.length), 'content-length': String(body.length) });
+  await endResponse(res, body);
+}
+
+/** Resolves once the body is handed to the socket; rejects if the connection closes first. */
+export async function endResponse(res: ServerResponse, body: Buffer): Promise<void> {
+  res.end(body);
+  await finished(res);
+}

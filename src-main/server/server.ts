@@ -1,0 +1,218 @@
+// The sync server object behind both front doors (the headless command and the
+// Electron app): start and stop, live user changes, per-user state and locks,
+// and the activity events the app lists.
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServerConfig, UserAccount } from './config.js';
+import type { ActivityEvent, PayloadLimits } from './protocol.js';
+import { collectionMethods } from './collection/methods.js';
+import { mediaMethods } from './media/methods.js';
+import { mediaStoreOf } from './media/store-of-user.js';
+import { UserDirectory } from './auth/user-directory.js';
+import { checkUsernames } from './auth/usernames.js';
+import { RequestPipeline } from './http/request-pipeline.js';
+import { ServerUserContext } from './user-context.js';
+import { UserLocks } from './user-locks.js';
+import { consoleLogger, type Logger } from './log.js';
+import { openCollection } from './storage-bridge.js';
+import { createUserFolders, userPaths } from './storage/user-paths.js';
+
+const MIB = 1024 * 1024;
+const SPOOL_PREFIX = 'upload-';
+const SPOOL_SUFFIX = '.tmp';
+
+export interface SyncServerOptions {
+  readonly logger?: Logger;
+  /** How long stop() lets requests still receiving their body finish before cutting them off. */
+  readonly shutdownGraceMs?: number;
+}
+
+export type SyncServerState = 'stopped' | 'starting' | 'running' | 'stopping';
+
+export interface SyncServerStatus {
+  readonly state: SyncServerState;
+  /** Where it listens while running. */
+  readonly address: { readonly host: string; readonly port: number } | null;
+  readonly users: readonly string[];
+  readonly activeRequests: number;
+}
+
+export class ServerStartError extends Error {}
+
+export interface SyncServerEvents {
+  activity: [ActivityEvent];
+}
+
+export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
+  return { maxBytes: maxPayloadMegs * MIB, maxUncompressedBytes: 3 * maxPayloadMegs * MIB };
+}
+
+export class SyncServer extends EventEmitter<SyncServerEvents> {
+  private directory: UserDirectory;
+  private readonly contexts = new Map<string, ServerUserContext>();
+  private readonly locks = new UserLocks();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly logger: Logger;
+  private readonly limits: PayloadLimits;
+  private http: Server | null = null;
+  private state: SyncServerState = 'stopped';
+  private address: { host: string; port: number } | null = null;
+
+  constructor(private readonly config: ServerConfig, private readonly options: SyncServerOptions = {}) {
+    super();
+    this.logger = options.logger ?? consoleLogger;
+    this.limits = payloadLimits(config.maxPayloadMegs);
+    this.directory = SyncServer.directoryFor(config.users);
+  }
+
+  private static directoryFor(users: readonly UserAccount[]): UserDirectory {
+    const problem = checkUsernames(users.map((user) => user.name));
+    if (problem !== null) throw new Error(problem);
+    return new UserDirectory(users);
+  }
+
+  get status(): SyncServerStatus {
+    return {
+      state: this.state,
+      address: this.address,
+      users: this.directory.accounts.map((account) => account.name),
+      activeRequests: this.inFlight.size,
+    };
+  }
+
+  /** Prepares every user's folder, then listens. Resolves with the bound address. */
+  async start(): Promise<{ host: string; port: number }> {
+    if (this.state !== 'stopped') throw new ServerStartError(`the server is ${this.state}`);
+    this.state = 'starting';
+    try {
+      await mkdir(this.config.baseFolder, { recursive: true });
+      for (const account of this.directory.accounts) await this.prepareFolder(account);
+      const pipeline = new RequestPipeline({
+        tables: { sync: collectionMethods, msync: mediaMethods },
+        limits: this.limits,
+        ipSource: this.config.ipHeader ?? 'ConnectInfo',
+        locks: this.locks,
+        logger: this.logger,
+        users: () => this.directory,
+        contextFor: (account) => this.contextFor(account),
+        spoolPath: (account) => join(this.contextFor(account).paths.folder, `${SPOOL_PREFIX}${randomBytes(8).toString('hex')}${SPOOL_SUFFIX}`),
+        record: (event) => this.emit('activity', event),
+      });
+      // No overall request timeout: a full upload on a slow link can take many minutes.
+      const http = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
+        const handled = pipeline.handle(req, res).finally(() => this.inFlight.delete(handled));
+        this.inFlight.add(handled);
+      });
+      this.address = await listen(http, this.config.host, this.config.port);
+      this.http = http;
+      this.state = 'running';
+      this.logger.info('listening', { addr: `${this.address.host}:${this.address.port}` });
+      return this.address;
+    } catch (error) {
+      this.state = 'stopped';
+      throw error;
+    }
+  }
+
+  /**
+   * Stops listening, lets requests in progress finish (cutting off, after the
+   * grace period, clients still sending a body; a method that has started
+   * always runs to its end), then rolls back open syncs and closes every file.
+   */
+  async stop(): Promise<void> {
+    const http = this.http;
+    if (http === null || this.state !== 'running') return;
+    this.state = 'stopping';
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownGraceMs ?? 10_000).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    http.closeAllConnections();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await closed;
+    for (const [name, context] of this.contexts) {
+      await this.locks.run(name, async () => context.shutdown());
+    }
+    this.contexts.clear();
+    this.http = null;
+    this.address = null;
+    this.state = 'stopped';
+    this.logger.info('stopped');
+  }
+
+  /**
+   * Replaces the accounts; takes effect for the next request. Removed users'
+   * open syncs are rolled back and their files closed; their data stays on disk.
+   */
+  async setUsers(users: readonly UserAccount[]): Promise<void> {
+    // Validation throws before anything changes; the swap itself is synchronous.
+    this.directory = SyncServer.directoryFor(users);
+    const kept = new Set(users.map((user) => user.name));
+    for (const [name, context] of this.contexts) {
+      if (kept.has(name)) continue;
+      this.contexts.delete(name);
+      await this.locks.run(name, async () => context.shutdown());
+    }
+  }
+
+  private contextFor(account: UserAccount): ServerUserContext {
+    let context = this.contexts.get(account.name);
+    if (context === undefined) {
+      const paths = userPaths(this.config.baseFolder, account.name);
+      // A user added while running gets the folders the others got at start.
+      createUserFolders(paths);
+      context = new ServerUserContext(account.name, paths, this.limits, {
+        openCollection,
+        record: (event) => this.emit('activity', event),
+      });
+      this.contexts.set(account.name, context);
+    }
+    return context;
+  }
+
+  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
+  private async prepareFolder(account: UserAccount): Promise<void> {
+    const paths = userPaths(this.config.baseFolder, account.name);
+    createUserFolders(paths);
+    for (const name of await readdir(paths.folder)) {
+      if (name.startsWith(SPOOL_PREFIX) && name.endsWith(SPOOL_SUFFIX)) await rm(join(paths.folder, name), { force: true });
+    }
+    // media.db is opened (created, migrated) now and held for the server's life, as the official server does.
+    try {
+      mediaStoreOf(this.contextFor(account));
+    } catch (error) {
+      const why = /locked|busy/i.test(String(error)) ? 'it is in use (is another sync server running on this folder?)' : String(error);
+      throw new ServerStartError(`couldn't open ${paths.mediaDb}: ${why}`, { cause: error });
+    }
+  }
+}
+
+function listen(http: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      http.off('listening', onListening);
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'the port is already in use (is another sync server running?)'
+          : error.code === 'EADDRNOTAVAIL'
+            ? 'this computer has no such address'
+            : error.code === 'EACCES'
+              ? 'permission denied (ports below 1024 need special rights)'
+              : error.message;
+      reject(new ServerStartError(`couldn't bind to ${where}: ${reason}`, { cause: error }));
+    };
+    const onListening = (): void => {
+      http.off('error', onError);
+      const bound = http.address() as AddressInfo;
+      resolve({ host: bound.address, port: bound.port });
+    };
+    http.once('error', onError);
+    http.once('listening', onListening);
+    http.listen(port, host);
+  });
+}

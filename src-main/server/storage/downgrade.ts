@@ -1,0 +1,79 @@
+// Schema 18 → 11 for legacy full downloads (collection-sync.md §6.6.2; reference
+// downgrade_to_schema_11 in rslib/src/storage/upgrades/mod.rs): the objects go
+// back into the `col` row as JSON, the schema-18 tables are dropped, and the
+// file leaves WAL for journal_mode=DELETE, which old clients need.
+//
+// This rewrites the file it is given: callers hand it a copy (copyCollection),
+// never the live collection.
+
+import { stringifyJson, type JsonObject } from './json.js';
+import { defineKey } from './objects/legacy-json.js';
+import { allDeckConfigs, deckConfigToLegacy } from './objects/deckconfigs.js';
+import { allDecks, deckToLegacy } from './objects/decks.js';
+import { allNotetypes, notetypeToLegacy } from './objects/notetypes.js';
+import { getAllConfig } from './objects/config.js';
+import { allTags, tagsToLegacyMap } from './objects/tags.js';
+import type { Db } from './objects/db.js';
+import { openDatabase } from './sqlite.js';
+import { checkSchemaVersion, readSchemaVersion } from './schema-version.js';
+import { SCHEMA11_DOWNGRADE_SQL, SCHEMA18_DOWNGRADE_SQL } from './schema18.js';
+
+/** Downgrades the open schema-18 collection to schema 11 in one transaction, then sets journal_mode=DELETE. */
+export function downgradeToSchema11(db: Db): void {
+  const ver = readSchemaVersion(db);
+  checkSchemaVersion(ver);
+  if (ver !== 11) {
+    if (ver !== 18) throw new Error(`downgrade expects schema 18, found ${ver}: upgrade it first`);
+    db.exec('BEGIN EXCLUSIVE');
+    try {
+      db.exec(SCHEMA18_DOWNGRADE_SQL);
+      writeLegacyColumns(db);
+      db.exec(SCHEMA11_DOWNGRADE_SQL);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  db.pragma('journal_mode = DELETE');
+}
+
+function writeLegacyColumns(db: Db): void {
+  // deck configs as the reference reads them: clamped to valid values
+  const dconf = byId(allDeckConfigs(db).map(deckConfigToLegacy));
+  const decks = byId(allDecks(db).map(deckToLegacy));
+  const models = byId(allNotetypes(db).map(notetypeToLegacy));
+  const conf = getAllConfig(db);
+  const tags = tagsToLegacyMap(allTags(db));
+  db.prepare('UPDATE col SET dconf = ?, decks = ?, models = ?, conf = ?, tags = ?').run(
+    stringifyJson(dconf),
+    stringifyJson(decks),
+    stringifyJson(models),
+    stringifyJson(conf),
+    stringifyJson(tags),
+  );
+}
+
+function byId(objects: (JsonObject & { id: number })[]): JsonObject {
+  const map: JsonObject = {};
+  for (const obj of objects) defineKey(map, String(obj.id), obj);
+  return map;
+}
+
+/**
+ * Writes a complete, self-contained copy of `db` to `destPath` (VACUUM INTO:
+ * no WAL to carry along, the source untouched). The destination must not exist.
+ */
+export function copyCollection(db: Db, destPath: string): void {
+  db.prepare('VACUUM INTO ?').run(destPath);
+}
+
+/** Opens the file (a copy), downgrades it to schema 11 with journal_mode=DELETE, closes it. */
+export function downgradeFileToSchema11(path: string): void {
+  const db = openDatabase(path);
+  try {
+    downgradeToSchema11(db);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,56 @@
+// Small helpers the object modules share for talking to a collection database.
+
+import type Database from 'better-sqlite3';
+import { ServerFaultError } from '../../errors.js';
+
+export type Db = Database.Database;
+
+/** A stored object that cannot be read back (bad blob, impossible id): our fault or a damaged file. */
+export class CorruptObjectError extends ServerFaultError {}
+
+const cache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement, cached per connection. Integers come back as bigint
+ * (safeIntegers) so that no i64 is rounded on the way in; callers narrow ids
+ * with `idFromRow`.
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let perDb = cache.get(db);
+  if (!perDb) {
+    perDb = new Map();
+    cache.set(db, perDb);
+  }
+  let stmt = perDb.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    if (stmt.reader) stmt.safeIntegers(true);
+    perDb.set(sql, stmt);
+  }
+  return stmt;
+}
+
+/** Object ids are JS numbers in our API: every real id is a millisecond stamp or smaller. */
+export function idFromRow(value: unknown, what: string): number {
+  const n = typeof value === 'bigint' ? value : typeof value === 'number' ? BigInt(value) : undefined;
+  if (n === undefined || n < BigInt(Number.MIN_SAFE_INTEGER) || n > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new CorruptObjectError(`${what}: id ${String(value)} is not a safe integer`);
+  }
+  return Number(n);
+}
+
+/** A small integer column (usn, mtime, ord). */
+export function intFromRow(value: unknown): number {
+  return typeof value === 'bigint' ? Number(value) : Number(value);
+}
+
+export function blobFromRow(value: unknown, what: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value === null || value === undefined) return new Uint8Array(0);
+  throw new CorruptObjectError(`${what}: expected a blob`);
+}
+
+export function textFromRow(value: unknown, what: string): string {
+  if (typeof value === 'string') return value;
+  throw new CorruptObjectError(`${what}: expected text`);
+}

@@ -1,0 +1,94 @@
+// The headless command as a user runs it: a child process with the official
+// environment variables.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { V11Client } from './support/v11-client.js';
+import { copyRealAnkiFixture } from './support/real-anki-fixtures.js';
+
+const BIN = fileURLToPath(new URL('../../bin/anki-home-sync.js', import.meta.url));
+
+interface Running {
+  readonly child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function listeningPort(running: Running): Promise<number> {
+  for (;;) {
+    const match = /listening on 127\.0\.0\.1:(\d+)/.exec(running.output());
+    if (match) return Number(match[1]);
+    const code = await Promise.race([running.exited, new Promise<'wait'>((resolve) => setTimeout(() => resolve('wait'), 50))]);
+    if (code !== 'wait') throw new Error(`exited with ${code}: ${running.output()}`);
+  }
+}
+
+test('starts with the official variables, prints where it listens and the address for Anki, stops on SIGTERM', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'ahs-cli-'));
+  const running = run({ SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: base });
+  const port = await listeningPort(running);
+  assert.match(running.output(), new RegExp(`http://127\\.0\\.0\\.1:${port}/`));
+  const client = new V11Client(`http://127.0.0.1:${port}/`);
+  assert.equal(await client.login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
+  assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
+  running.child.kill('SIGTERM');
+  assert.equal(await running.exited, 0);
+  assert.ok(existsSync(join(base, 'user', 'collection.anki2')));
+  assert.deepEqual(readdirSync(join(base, 'user')).filter((name) => name.endsWith('-wal') || name.startsWith('upload-')), []);
+});
+
+test('SIGINT stops it cleanly too', async () => {
+  const running = run({ SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: mkdtempSync(join(tmpdir(), 'ahs-cli-')) });
+  await listeningPort(running);
+  running.child.kill('SIGINT');
+  assert.equal(await running.exited, 0);
+});
+
+test('without SYNC_USER1 it exits non-zero and says so', async () => {
+  const running = run({ SYNC_BASE: mkdtempSync(join(tmpdir(), 'ahs-cli-')), SYNC_USER2: 'x:y' });
+  assert.notEqual(await running.exited, 0);
+  assert.match(running.output(), /SYNC_USER1/);
+});
+
+test('when the port is taken it exits non-zero and says so', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as import('node:net').AddressInfo).port;
+  try {
+    const running = run({ SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: String(port), SYNC_BASE: mkdtempSync(join(tmpdir(), 'ahs-cli-')) });
+    assert.notEqual(await running.exited, 0);
+    assert.match(running.output(), new RegExp(`couldn't bind to 127\\.0\\.0\\.1:${port}: the port is already in use`));
+  } finally {
+    blocker.close();
+  }
+});
+
+test('bad settings are refused with the variable named', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'ahs-cli-'));
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ SYNC_HOST: 'localhost' }, /SYNC_HOST/],
+    [{ SYNC_PORT: '70000' }, /SYNC_PORT/],
+    [{ MAX_SYNC_PAYLOAD_MEGS: 'lots' }, /MAX_SYNC_PAYLOAD_MEGS/],
+    [{ PASSWORDS_HASHED: '1' }, /SYNC_USER1.*password hash/],
+    [{ SYNC_USER1: '../evil:pw' }, /SYNC_USER1.*folder/],
+  ];
+  for (const [env, message] of cases) {
+    const running = run({ SYNC_USER1: 'user:pass', SYNC_BASE: base, SYNC_PORT: '0', ...env });
+    assert.notEqual(await running.exited, 0, JSON.stringify(env));
+    assert.match(running.output(), message);
+  }
+});

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePhc, PhcFormatError, verifyPhc } from '../../../src-main/server/auth/phc.js';
+
+test('the RustCrypto pbkdf2 vector verifies (i=4096, l=40, SHA-256)', async () => {
+  const phc = '$pbkdf2-sha256$i=4096,l=40$c2FsdFNBTFRzYWx0U0FMVHNhbHRTQUxUc2FsdFNBTFRzYWx0$NIyJ28vTKy8y2BS4EW6EzysXNH68GAAYHE4qH7jdU+HGNVGMfaxH6Q';
+  const parsed = parsePhc(phc);
+  assert.equal(await verifyPhc(parsed, 'passwordPASSWORDpassword'), true);
+  assert.equal(await verifyPhc(parsed, 'passwordPASSWORDpassworD'), false);
+});
+
+test('the official server\'s hash of "pass" verifies', async () => {
+  const parsed = parsePhc('$pbkdf2-sha256$i=600000,l=32$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc');
+  assert.equal(await verifyPhc(parsed, 'pass'), true);
+});
+
+test('pbkdf2-sha512 verifies with the digest it names', async () => {
+  const { pbkdf2Sync } = await import('node:crypto');
+  const salt = Buffer.from('0123456789abcdef');
+  const hash = pbkdf2Sync('pw', salt, 1000, 64, 'sha512');
+  const b64 = (b: Buffer): string => b.toString('base64').replace(/=+$/, '');
+  const parsed = parsePhc(`$pbkdf2-sha512$i=1000,l=64$${b64(salt)}$${b64(hash)}`);
+  assert.equal(await verifyPhc(parsed, 'pw'), true);
+  assert.equal(await verifyPhc(parsed, 'pw2'), false);
+});
+
+test('malformed PHC strings are refused with a reason', () => {
+  const bad = [
+    'plain-text-password',
+    '$pbkdf2-sha256$i=600000,l=32$tonuvYGpksNFQBlEmm3lxg',
+    '$pbkdf2-sha256$i=600000,v=1$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc',
+    '$pbkdf2-sha256$i=abc$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc',
+    '$pbkdf2-sha256$i=600000,l=16$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc',
+    '$pbkdf2-sha256$i=600000$tonuvYGpksNFQBlEmm3lxg==$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc',
+    '$argon2id$v=19$m=65536,t=3$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2g',
+    '$argon2id$v=19$m=65536,t=3,p=4$short$aGFzaGhhc2g',
+    '$Bad Id$x',
+  ];
+  for (const phc of bad) assert.throws(() => parsePhc(phc), PhcFormatError, phc);
+});
+
+test('well-formed hashes of algorithms the official server cannot verify load, and never match', async () => {
+  const parsed = parsePhc('$pbkdf2$i=1000$c2FsdHNhbHQ$AAAA');
+  assert.equal(parsed.algorithm, 'unsupported');
+  assert.equal(await verifyPhc(parsed, 'anything'), false);
+});

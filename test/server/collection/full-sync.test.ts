@@ -1,0 +1,159 @@
+// Full upload and full download through the real server and the reference
+// client's v11 transport, with collections written by real Anki.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { V11Client } from '../../support/v11-client.js';
+import { SyncHttpError } from '../../support/v11-transport.js';
+import { copyRealAnkiFixture, realAnkiFixtures } from '../../support/real-anki-fixtures.js';
+import { collectionContent, colStamps, integrityCheck } from '../../support/collection-rows.js';
+import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
+
+let server: TestServer;
+let client: V11Client;
+before(async () => {
+  server = await startTestServer();
+  client = new V11Client(server.baseUrl);
+  await client.login('user', 'pass');
+});
+after(() => server.close());
+
+function sha1(path: string): string {
+  return createHash('sha1').update(readFileSync(path)).digest('hex');
+}
+
+function secondDevice(): string {
+  return join(mkdtempSync(join(tmpdir(), 'ahs-device-')), 'collection.anki2');
+}
+
+for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
+  test(`full upload of ${name}, then a full download on another device holds the same notes, cards and revlog`, async () => {
+    const original = copyRealAnkiFixture(name);
+    const before = colStamps(original);
+    assert.equal(await client.fullUpload(original), 'OK');
+
+    // The uploaded stamps are kept: the uploading device sees "no changes" next time.
+    const meta = await client.meta();
+    assert.equal(meta.mod, before.mod);
+    assert.equal(meta.scm, before.scm);
+    assert.equal(meta.usn, before.usn);
+    assert.equal(meta.hostNum, 0);
+    assert.equal(meta.media_usn, 0);
+    assert.equal(meta.cont, true);
+    assert.equal(meta.msg, '');
+
+    const device = secondDevice();
+    await client.fullDownload(device);
+    assert.deepEqual(integrityCheck(device), ['ok']);
+    const got = collectionContent(device);
+    const want = collectionContent(original);
+    assert.deepEqual(got.notes, want.notes);
+    assert.deepEqual(got.cards, want.cards);
+    assert.deepEqual(got.revlog, want.revlog);
+    // The reference bumps usn and mod before sending; the client then sets ls = mod.
+    const after = colStamps(device);
+    assert.equal(after.usn, before.usn + 1);
+    assert.ok(after.mod > before.mod);
+    assert.equal(after.ls, after.mod);
+    assert.equal(after.scm, before.scm);
+    assert.equal((await client.meta()).mod, after.mod);
+    assert.ok(!existsSync(`${server.paths('user').collection}-wal`) || readFileSync(`${server.paths('user').collection}-wal`).length === 0);
+  });
+}
+
+test('meta reports whether the collection has cards, and 501 for versions outside 8..11', async () => {
+  assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
+  assert.equal((await client.meta()).empty, false);
+  for (const version of [0, 7, 12]) {
+    await assert.rejects(client.meta(version), (error: unknown) => error instanceof SyncHttpError && error.status === 501, String(version));
+  }
+  await assert.rejects(client.json('sync', 'meta', { v: 11 }), (error: unknown) => error instanceof SyncHttpError && error.status === 400);
+});
+
+test('meta refuses v8 clients on a v2-scheduler collection and v9 clients on new timezone handling', async () => {
+  assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
+  const v8 = await client.meta(8);
+  assert.equal(v8.cont, false);
+  assert.equal(v8.msg, 'Your client does not support the v2 scheduler');
+  const v9 = await client.meta(9);
+  assert.equal(v9.cont, false);
+  assert.equal(v9.msg, 'Your client does not support the new timezone handling.');
+  assert.equal((await client.meta(10)).cont, true);
+});
+
+for (const [label, bytes] of [
+  ['a truncated collection', (): Buffer => {
+    const whole = readFileSync(copyRealAnkiFixture('v18-two-decks-16-notes.anki2'));
+    return whole.subarray(0, Math.floor(whole.length / 2));
+  }],
+  ['random bytes', (): Buffer => randomBytes(70_000)],
+  ['a schema-1 collection (v1-too-old)', (): Buffer => readFileSync(copyRealAnkiFixture('v1-too-old.anki2'))],
+  ['an empty body', (): Buffer => Buffer.alloc(0)],
+  ['a SQLite file that is not a collection', (): Buffer => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ahs-')), 'x.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY); INSERT INTO notes VALUES (1);');
+    db.close();
+    return readFileSync(path);
+  }],
+] as const) {
+  test(`an upload of ${label} is refused with the reference's message and the old collection stays`, async () => {
+    assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
+    const live = server.paths('user').collection;
+    const before = sha1(live);
+    const answer = (await client.raw('sync', 'upload', bytes())).toString('utf8');
+    assert.equal(answer, CORRUPT_MESSAGE);
+    assert.equal(sha1(live), before);
+    assert.deepEqual(readdirSync(server.paths('user').folder).filter((n) => n.startsWith('upload-')), []);
+    const device = secondDevice();
+    await client.fullDownload(device);
+    assert.equal(collectionContent(device).notes.length, 16);
+  });
+}
+
+test('each full upload keeps the replaced collection in backups/, the newest five', async () => {
+  const paths = server.paths('user');
+  const uploaded: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    const file = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+    // Make each upload distinguishable.
+    const { openDatabase } = await import('../../../src-main/server/storage/sqlite.js');
+    const db = openDatabase(file);
+    db.prepare('UPDATE col SET mod = ?').run(1_800_000_000_000 + i);
+    db.close();
+    assert.equal(await client.fullUpload(file), 'OK');
+    uploaded.push(sha1(paths.collection));
+  }
+  const backups = readdirSync(paths.backups).sort();
+  assert.equal(backups.length, 5);
+  const kept = new Set(backups.map((name) => sha1(join(paths.backups, name))));
+  // The five collections replaced most recently: uploads 2..6 (upload 7 is live).
+  for (const hash of uploaded.slice(1, 6)) assert.ok(kept.has(hash));
+  assert.ok(!kept.has(uploaded[6]!));
+  assert.ok(!kept.has(uploaded[0]!));
+});
+
+test('a collection file bigger than 3 × MAX_SYNC_PAYLOAD_MEGS makes meta force a full sync (scm = now)', async () => {
+  const small = await startTestServer({ maxPayloadMegs: 1 });
+  try {
+    const big = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+    const { openDatabase } = await import('../../../src-main/server/storage/sqlite.js');
+    const db = openDatabase(big);
+    db.exec('CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (randomblob(3500000));');
+    db.close();
+    copyFileSync(big, small.paths('user').collection);
+    const c = new V11Client(small.baseUrl);
+    await c.login('user', 'pass');
+    const started = Date.now();
+    const meta = await c.meta();
+    assert.ok(meta.scm >= started, `scm ${meta.scm} should be now`);
+    assert.notEqual(meta.scm, colStamps(big).scm);
+  } finally {
+    await small.close();
+  }
+});

@@ -1,0 +1,77 @@
+// A real SyncServer for media tests, plus devices: media clients with their own
+// folders, talking v11 to it over HTTP.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { UserPaths } from '../../src-main/server/protocol.js';
+import { MediaApi, MediaHttpError, type MediaMethod, type MediaTransport } from './media-api.js';
+import { MediaClient } from './media-client.js';
+import { plainUser, startTestServer, type TestServer, type TestServerOptions } from './test-server.js';
+import { SyncHttpError, v11Request, TEST_CLIENT_VERSION } from './v11-transport.js';
+
+/** /msync/<method> over v11 (anki-sync header, zstd both ways), as 2.1.57+ clients send it. */
+export function v11MediaTransport(baseUrl: string, hostKey: string): MediaTransport {
+  return {
+    async call(method: MediaMethod, payload: Buffer): Promise<Buffer> {
+      try {
+        return await v11Request(new URL(`msync/${method}`, baseUrl).toString(), { k: hostKey, s: '', c: TEST_CLIENT_VERSION }, payload);
+      } catch (error) {
+        if (error instanceof SyncHttpError) throw new MediaHttpError(error.status, error.body);
+        throw error;
+      }
+    },
+  };
+}
+
+export type MediaDevice = MediaClient & { remove(): void };
+
+/** A device with an empty media folder and a fresh client media database, in a temp dir of its own. */
+export function createMediaDevice(transport: MediaTransport, prefix = 'ahs-device-'): MediaDevice {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const client = new MediaClient(join(dir, 'collection.media'), join(dir, 'collection.media.db'), transport) as MediaDevice;
+  client.remove = () => {
+    client.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return client;
+}
+
+export interface MediaTestServer {
+  readonly test: TestServer;
+  readonly baseUrl: string;
+  readonly baseFolder: string;
+  /** The media user's host key (`user`/`pass`). */
+  readonly hostKey: string;
+  /** The media user's folders on the server. */
+  readonly paths: UserPaths;
+  transport(hostKey?: string): MediaTransport;
+  api(hostKey?: string): MediaApi;
+  /** A device logged in as the media user; removed on stop(). */
+  device(name: string): MediaDevice;
+  stop(): Promise<void>;
+}
+
+export async function startMediaServer(options: TestServerOptions = {}): Promise<MediaTestServer> {
+  const user = plainUser('user', 'pass');
+  const test = await startTestServer({ users: [user], ...options });
+  const devices: MediaDevice[] = [];
+  const transport = (hostKey = user.hostKey) => v11MediaTransport(test.baseUrl, hostKey);
+  return {
+    test,
+    baseUrl: test.baseUrl,
+    baseFolder: test.baseFolder,
+    hostKey: user.hostKey,
+    paths: test.paths(user.name),
+    transport,
+    api: (hostKey) => new MediaApi(transport(hostKey)),
+    device(name) {
+      const device = createMediaDevice(transport(), `ahs-device-${name}-`);
+      devices.push(device);
+      return device;
+    },
+    async stop() {
+      for (const device of devices) device.remove();
+      await test.close();
+    },
+  };
+}

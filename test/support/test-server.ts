@@ -1,0 +1,61 @@
+// A real SyncServer on 127.0.0.1 with an ephemeral port and a temporary
+// SYNC_BASE, for tests. Records the activity events it emits.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SyncServer } from '../../src-main/server/server.js';
+import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
+import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js';
+import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
+import { userPaths } from '../../src-main/server/storage/user-paths.js';
+import { silentLogger } from '../../src-main/server/log.js';
+
+/** A plain-password account as SYNC_USERn=name:password would give. */
+export function plainUser(name: string, password: string): UserAccount {
+  return { name, secret: { kind: 'plain', password }, hostKey: deriveHostKey(`${name}:${password}`) };
+}
+
+export interface TestServer {
+  readonly server: SyncServer;
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly baseFolder: string;
+  readonly activity: ActivityEvent[];
+  paths(username: string): UserPaths;
+  /** Stops the server and removes SYNC_BASE. */
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly users?: readonly UserAccount[];
+  readonly maxPayloadMegs?: number;
+  readonly config?: Partial<ServerConfig>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const baseFolder = mkdtempSync(join(tmpdir(), 'ahs-server-'));
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    baseFolder,
+    maxPayloadMegs: options.maxPayloadMegs ?? 100,
+    users: options.users ?? [plainUser('user', 'pass')],
+    ...options.config,
+  };
+  const server = new SyncServer(config, { logger: silentLogger, shutdownGraceMs: 2_000 });
+  const activity: ActivityEvent[] = [];
+  server.on('activity', (event) => activity.push(event));
+  const { port } = await server.start();
+  return {
+    server,
+    port,
+    baseUrl: `http://127.0.0.1:${port}/`,
+    baseFolder,
+    activity,
+    paths: (username) => userPaths(baseFolder, username),
+    close: async () => {
+      await server.stop();
+      rmSync(baseFolder, { recursive: true, force: true });
+    },
+  };
+}
