@@ -12,7 +12,7 @@
 // per-user lock. What EXCLUSIVE also gave, refusing a second server process on
 // the same data folder, belongs to a lock on SYNC_BASE taken at start-up.
 
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -25,17 +25,25 @@ import { checkSchemaVersion, NotACollectionError, readSchemaVersion, Unsupported
 /** The collection file cannot be used: not SQLite, not a collection, or a schema we cannot read. */
 export class CollectionFileError extends ServerFaultError {}
 
-/** Settings for every connection to a collection, before anything else touches it. */
-export function applyCollectionPragmas(db: Database.Database): void {
+/** Settings of the connection only: they change nothing in the file. */
+function applyConnectionPragmas(db: Database.Database): void {
   // A writer in another connection may hold the lock for a moment (a checkpoint); wait rather than fail.
   db.pragma('busy_timeout = 5000');
   db.pragma('locking_mode = NORMAL');
-  // Only takes effect on a file with no tables yet; Anki's files all use 4096.
-  db.pragma('page_size = 4096');
   db.pragma('cache_size = -40960');
-  db.pragma('journal_mode = WAL');
   // Every commit is on disk before the client is told it succeeded.
   db.pragma('synchronous = FULL');
+}
+
+/**
+ * Settings stored in the file, so applied only once it is known to be a
+ * collection we may write: a file we refuse must stay byte for byte as it was.
+ */
+function applyFilePragmas(db: Database.Database): void {
+  // Only takes effect on a file with no tables yet; Anki's files all use 4096.
+  db.pragma('page_size = 4096');
+  // As a client leaves its files (header bytes 18/19 = 2).
+  db.pragma('journal_mode = WAL');
 }
 
 /** `col.ver` if it is one we can open, or a CollectionFileError saying why not. */
@@ -49,7 +57,7 @@ function readableSchemaVersion(db: Database.Database, path: string): number {
       throw new CollectionFileError(`${path} is not an Anki collection: ${error.message}`, { cause: error });
     }
     if (error instanceof UnsupportedSchemaError) throw new CollectionFileError(`${path}: ${error.message}`, { cause: error });
-    throw new CollectionFileError(`${path} cannot be read as an Anki collection: ${String(error)}`, { cause: error });
+    throw new CollectionFileError(`${path} cannot be read as an SQLite database: ${String(error)}`, { cause: error });
   }
 }
 
@@ -84,12 +92,14 @@ function removeAbandonedBuilds(target: string): void {
  * rename, so a crash part-way leaves no collection rather than a broken one.
  */
 export function createEmptyCollectionFile(target: string, nowMs = Date.now()): void {
+  mkdirSync(dirname(target), { recursive: true });
   removeAbandonedBuilds(target);
   const temp = `${target}${CREATING_MARK}${randomBytes(6).toString('hex')}`;
   try {
     const db = openDatabase(temp);
     try {
-      applyCollectionPragmas(db);
+      applyConnectionPragmas(db);
+      applyFilePragmas(db);
       buildEmptyCollection(db, nowMs);
     } finally {
       // Closing the last connection checkpoints the WAL into the file and deletes it.
@@ -121,11 +131,12 @@ export function openCollection(path: string): Database.Database {
   const db = openDatabase(path);
   try {
     try {
-      applyCollectionPragmas(db);
+      applyConnectionPragmas(db);
     } catch (error) {
-      throw new CollectionFileError(`${path} cannot be opened as an SQLite database: ${String(error)}`, { cause: error });
+      throw new CollectionFileError(`${path} cannot be read as an SQLite database: ${String(error)}`, { cause: error });
     }
     const ver = readableSchemaVersion(db, path);
+    applyFilePragmas(db);
     // true: objects the upgrade renames get the server's usn, as on the reference server.
     if (ver !== 18) upgradeToSchema18(db, { server: true });
     return db;

@@ -181,7 +181,7 @@ test('an empty (zero-byte) file is replaced by a new collection', () => {
 
 test('a file that is not a usable collection is refused and left untouched', () => {
   const cases: Array<[string, (path: string) => void, RegExp]> = [
-    ['random bytes', (p) => writeFileSync(p, Buffer.alloc(8192, 0x5a)), /cannot be opened as an SQLite database/],
+    ['random bytes', (p) => writeFileSync(p, Buffer.alloc(8192, 0x5a)), /cannot be read as an SQLite database/],
     [
       'SQLite without col',
       (p) => {

@@ -3,11 +3,13 @@
 // the reference's defaults (rslib/src/decks/mod.rs new_normal,
 // rslib/src/deckconfig/mod.rs and schema11.rs, rslib/src/config/schema11.rs).
 
+import type { JsonObject } from '../json.js';
+
 export const DEFAULT_DECK_ID = 1;
 export const DEFAULT_DECK_CONFIG_ID = 1;
 
 /** The deck every collection has, id 1, using deck options 1. */
-export function defaultDeck(): Record<string, unknown> {
+export function defaultDeck(): JsonObject {
   return {
     id: DEFAULT_DECK_ID,
     mod: 0,
@@ -33,7 +35,7 @@ export function defaultDeck(): Record<string, unknown> {
 }
 
 /** Deck options id 1, "Default", with Anki's default scheduling settings. */
-export function defaultDeckConfig(): Record<string, unknown> {
+export function defaultDeckConfig(): JsonObject {
   return {
     id: DEFAULT_DECK_CONFIG_ID,
     mod: 0,
@@ -85,7 +87,7 @@ export function defaultDeckConfig(): Record<string, unknown> {
  * server records no `creationOffset` (the reference writes it as null): a
  * collection with one is refused to clients older than sync version 10.
  */
-export function defaultCollectionConfig(basicNotetypeId: number): Record<string, unknown> {
+export function defaultCollectionConfig(basicNotetypeId: number): JsonObject {
   return {
     activeDecks: [DEFAULT_DECK_ID],
     curDeck: DEFAULT_DECK_ID,
