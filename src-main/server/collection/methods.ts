@@ -5,9 +5,11 @@ import { meta } from './meta.js';
 import { upload } from './upload.js';
 import { download } from './download.js';
 import { abort } from './abort.js';
+import { normalSyncMethods } from './normal-sync-methods.js';
 
 export const collectionMethods: MethodTable = {
   meta,
+  ...normalSyncMethods,
   upload,
   download,
   abort,

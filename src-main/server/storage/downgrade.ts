@@ -62,7 +62,8 @@ function byId(objects: (JsonObject & { id: number })[]): JsonObject {
 
 /**
  * Writes a complete, self-contained copy of `db` to `destPath` (VACUUM INTO:
- * no WAL to carry along, the source untouched). The destination must not exist.
+ * no WAL to carry along, the source untouched). The destination must not exist,
+ * and `db` must not be inside a transaction.
  */
 export function copyCollection(db: Db, destPath: string): void {
   db.prepare('VACUUM INTO ?').run(destPath);

@@ -47,10 +47,13 @@ for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
     assert.equal(meta.cont, true);
     assert.equal(meta.msg, '');
 
+    assert.equal(collectionContent(server.paths('user').collection).ver, 18, 'the live collection is always schema 18');
+
     const device = secondDevice();
     await client.fullDownload(device);
     assert.deepEqual(integrityCheck(device), ['ok']);
     const got = collectionContent(device);
+    assert.equal(got.ver, 18);
     const want = collectionContent(original);
     assert.deepEqual(got.notes, want.notes);
     assert.deepEqual(got.cards, want.cards);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { copyCollection, downgradeFileToSchema11, downgradeToSchema11 } from '../../../src-main/server/storage/downgrade.js';
@@ -67,6 +67,9 @@ for (const fixture of V18_FIXTURES) {
 
     downgradeFileToSchema11(copyPath);
     assert.equal(sha1(livePath), liveHash, 'the live file is untouched');
+    assert.deepEqual(readdirSync(dirname(copyPath)), ['legacy.anki2'], 'no -wal or -shm left beside the copy');
+    const header = readFileSync(copyPath).subarray(18, 20);
+    assert.deepEqual([...header], [1, 1], 'rollback-journal file format (not WAL)');
 
     const legacy = openDatabase(copyPath, { readonly: true });
     assert.equal(legacy.prepare('SELECT ver FROM col').pluck().get(), 11);

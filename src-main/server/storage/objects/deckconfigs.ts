@@ -25,6 +25,7 @@ import {
   otherKeys,
   parse,
   parseOther,
+  PrecisionLostError,
   required,
   saturatingUnsigned,
   withDefault,
@@ -98,6 +99,11 @@ export function defaultDeckConfigConfig(): DeckConfigConfig {
   };
 }
 
+/** A deck config with the reference's defaults (DeckConfig::default()), mtime 0, usn 0. */
+export function newDeckConfig(id: number, name: string): DeckConfig {
+  return { id, name, mtimeSecs: 0, usn: 0, config: defaultDeckConfigConfig() };
+}
+
 // ---- legacy JSON → schema 18 -------------------------------------------------------
 
 interface NewConf {
@@ -147,7 +153,8 @@ function subObject<T>(read: (obj: JsonObject, where: Where) => T): Parser<T> {
     if (!isObject(value)) return Invalid;
     try {
       return read(value, 'sub-object');
-    } catch {
+    } catch (error) {
+      if (error instanceof PrecisionLostError) throw error;
       return Invalid;
     }
   };

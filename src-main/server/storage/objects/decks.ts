@@ -23,6 +23,7 @@ import {
   f32Json,
   fail,
   has,
+  i64Json,
   Invalid,
   orDefault,
   otherKeys,
@@ -231,7 +232,7 @@ export function deckToLegacy(deck: Deck): LegacyDeck {
   out.dyn = normal ? 0 : 1;
   appendOther(out, parseOther(c.other, RESERVED_DECK_KEYS));
   if (normal) {
-    setKey(out, 'conf', Number(normal.config_id));
+    setKey(out, 'conf', i64Json(normal.config_id));
     setKey(out, 'extendNew', wrapI32(normal.extend_new));
     setKey(out, 'extendRev', wrapI32(normal.extend_review));
     setKey(out, 'reviewLimit', normal.review_limit ?? null);
@@ -265,6 +266,21 @@ function setKey(obj: JsonObject, key: string, value: JsonValue): void {
 
 function dayLimitJson(limit: DayLimit | null): JsonValue {
   return limit ? { limit: limit.limit, today: limit.today } : null;
+}
+
+/**
+ * A new normal deck as the reference's Deck::new_normal makes it: both
+ * collapse flags set, deck config 1, mtime 0, usn 0.
+ */
+export function newNormalDeck(id: number, humanName: string): Deck {
+  return {
+    id,
+    name: nativeDeckName(humanName),
+    mtimeSecs: 0,
+    usn: 0,
+    common: { ...deckCommonCodec.empty(), study_collapsed: true, browser_collapsed: true },
+    kind: { normal: { ...deckKindCodec.empty().normal!, config_id: 1n } },
+  };
 }
 
 // ---- rows ------------------------------------------------------------------------

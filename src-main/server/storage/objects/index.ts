@@ -77,6 +77,7 @@ export {
   removeDeck,
   deckIdByName,
   ensureDeckNameUnique,
+  newNormalDeck,
   type Deck,
   type LegacyDeck,
 } from './decks.js';
@@ -91,6 +92,7 @@ export {
   removeDeckConfig,
   clampDeckConfigValues,
   defaultDeckConfigConfig,
+  newDeckConfig,
   type DeckConfig,
   type LegacyDeckConfig,
 } from './deckconfigs.js';
@@ -109,5 +111,5 @@ export {
 export { allTags, tagsChangedSince, preferredTagCase, registerTag, putTag, tagsToLegacyMap, type Tag } from './tags.js';
 
 export { nativeDeckName, humanDeckName, normalizeTagName } from './names.js';
-export { InvalidLegacyObjectError } from './legacy-json.js';
+export { InvalidLegacyObjectError, PrecisionLostError } from './legacy-json.js';
 export { CorruptObjectError, type Db } from './db.js';

@@ -39,9 +39,24 @@ type Parsed<T> = T | typeof Invalid;
 
 // ---- value parsers: return Invalid instead of throwing ------------------------
 
+/**
+ * Thrown when an integer arrives as a JS number too large to be exact: the JSON
+ * was parsed with JSON.parse instead of json.ts parseJson, and the value may
+ * already be rounded. A server bug (500), never silently stored.
+ */
+export class PrecisionLostError extends Error {
+  constructor(value: number) {
+    super(`integer ${value} lost precision: parse legacy JSON with parseJson (storage/json.ts)`);
+    this.name = 'PrecisionLostError';
+  }
+}
+
 function integral(value: JsonValue | undefined): bigint | undefined {
   if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) throw new PrecisionLostError(value);
+    return BigInt(value);
+  }
   return undefined;
 }
 

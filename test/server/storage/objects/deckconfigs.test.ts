@@ -8,6 +8,7 @@ import {
   getDeckConfig,
   InvalidLegacyObjectError,
   putDeckConfig,
+  newDeckConfig,
 } from '../../../../src-main/server/storage/objects/index.js';
 import { deckConfigConfigCodec } from '../../../../src-main/server/storage/proto.js';
 import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/storage/json.js';
@@ -191,4 +192,17 @@ test('changed since', () => {
   putDeckConfig(db, deckConfigFromLegacy(legacyConfig()));
   putDeckConfig(db, deckConfigFromLegacy(legacyConfig({ id: 1680000000001, usn: 9 })));
   assert.deepEqual(deckConfigsChangedSince(db, 3).map((d) => d.id), [1680000000001]);
+});
+
+test('newDeckConfig is the reference default config', () => {
+  // The fixture predates easy days (Anki 24.11); today's reference default has seven 1.0 entries.
+  const real = allDeckConfigs(openFixtureCopy('v18-empty-stock-notetypes.anki2'), { clamp: false })[0]!;
+  const ours = newDeckConfig(1, 'Default');
+  assert.deepEqual(ours.config.easy_days_percentages, [1, 1, 1, 1, 1, 1, 1]);
+  const withoutEasyDays = { ...ours, config: { ...ours.config, easy_days_percentages: [] } };
+  assert.deepEqual(
+    Buffer.from(deckConfigConfigCodec.encode(withoutEasyDays.config)),
+    Buffer.from(deckConfigConfigCodec.encode(real.config)),
+  );
+  assert.deepEqual([withoutEasyDays.id, withoutEasyDays.name, withoutEasyDays.mtimeSecs, withoutEasyDays.usn], [real.id, real.name, real.mtimeSecs, real.usn]);
 });

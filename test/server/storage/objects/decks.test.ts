@@ -10,6 +10,7 @@ import {
   humanDeckName,
   InvalidLegacyObjectError,
   nativeDeckName,
+  newNormalDeck,
   putDeck,
 } from '../../../../src-main/server/storage/objects/index.js';
 import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/storage/json.js';
@@ -171,4 +172,11 @@ test('changed since and name clashes under unicase', () => {
   putDeck(db, clash);
   assert.deepEqual(decksChangedSince(db, 5).map((d) => d.id), [1650000000001]);
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+});
+
+test('newNormalDeck is the reference default deck, blob for blob', () => {
+  const real = openFixtureCopy('v18-empty-stock-notetypes.anki2');
+  const db = emptyCollection();
+  putDeck(db, newNormalDeck(1, 'Default'));
+  assert.deepEqual(tableRows(db, 'decks', 'id'), tableRows(real, 'decks', 'id'));
 });

@@ -5,6 +5,7 @@ import {
   ensureNotetypeNameUnique,
   getNotetype,
   InvalidLegacyObjectError,
+  PrecisionLostError,
   notetypeFromLegacy,
   notetypesChangedSince,
   notetypeToLegacy,
@@ -161,4 +162,11 @@ test('changed since, name clashes and removal', () => {
   assert.equal(getNotetype(db, 1600000000002), undefined);
   assert.equal(db.prepare('SELECT count(*) FROM fields WHERE ntid = ?').pluck().get(1600000000002), 0);
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+});
+
+test('JSON parsed with JSON.parse (ids already rounded) is refused loudly, never stored', () => {
+  const db = openFixtureCopy('v18-empty-stock-notetypes.anki2');
+  const text = stringifyJson(notetypeToLegacy(allNotetypes(db)[0]!));
+  assert.throws(() => notetypeFromLegacy(JSON.parse(text)), PrecisionLostError);
+  assert.doesNotThrow(() => notetypeFromLegacy(parseJson(text)));
 });

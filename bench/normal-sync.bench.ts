@@ -1,0 +1,205 @@
+// `npm run bench` — normal sync: a sync with nothing to move, and a sync that
+// moves 10,000 changed cards and 10,000 review log rows from one device to the
+// server and on to another, next to a raw SQLite upsert of the same rows in
+// this same run. The server runs in a child process; its peak RSS is reported.
+import { fork, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
+import { deriveNoteColumns } from '../src-main/server/collection/sync-data/note-fields.js';
+import type { ServerConfig } from '../src-main/server/config.js';
+import { parseJson, stringifyJson, type JsonValue } from '../src-main/server/storage/json.js';
+import { openDatabase } from '../src-main/server/storage/sqlite.js';
+import { runNormalSync, type CollectionTransport } from '../test/support/normal-sync-client.js';
+import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
+import { newSessionKey, v11Request } from '../test/support/v11-transport.js';
+import type { ServerStats } from './support/sync-server-process.js';
+
+const ROWS = 10_000;
+const NO_CHANGE_RUNS = 20;
+const here = dirname(fileURLToPath(import.meta.url));
+const hostKey = createHash('sha1').update('bench:bench').digest('hex');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+/** A real-Anki collection grown to ROWS notes and cards, everything synced (no usn -1). */
+function prepareCollection(path: string): void {
+  copyFileSync(join(REAL_ANKI_FIXTURES, 'v18-two-decks-16-notes.anki2'), path);
+  const db = openDatabase(path);
+  const ntid = db.prepare('SELECT mid FROM notes LIMIT 1').pluck().get() as number;
+  const addNote = db.prepare("INSERT INTO notes VALUES (?, ?, ?, 1700000000, 0, '', ?, ?, ?, 0, '')");
+  const addCard = db.prepare("INSERT INTO cards VALUES (?, ?, 1, 0, 1700000000, 0, 0, 0, ?, 0, 0, 0, 0, 0, 0, 0, 0, '{}')");
+  db.transaction(() => {
+    for (let i = 0; i < ROWS; i++) {
+      const id = 1_600_000_000_000 + i;
+      const fields = [`front ${i}`, `back ${i}`];
+      const derived = deriveNoteColumns(fields, 0);
+      addNote.run(id, `g${i}`, ntid, derived.flds, derived.sfld, derived.csum);
+      addCard.run(id, id, i);
+    }
+    for (const table of ['cards', 'notes', 'revlog', 'decks', 'deck_config', 'notetypes', 'tags']) {
+      db.exec(`UPDATE ${table} SET usn = 0`);
+    }
+    db.exec('DELETE FROM graves');
+    db.exec('UPDATE col SET usn = 1, mod = 1700000000000, ls = 1700000000000');
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+/** What one device does between syncs: review every card once. */
+function reviewEveryCard(db: Database.Database): void {
+  const now = Math.floor(Date.now() / 1000);
+  const update = db.prepare('UPDATE cards SET type = 2, queue = 2, ivl = 3, due = due + 3, factor = 2500, reps = reps + 1, mod = ?, usn = -1 WHERE id = ?');
+  const log = db.prepare('INSERT INTO revlog VALUES (?, ?, -1, 3, 3, 0, 2500, 4000, 1)');
+  db.transaction(() => {
+    const ids = db.prepare('SELECT id FROM cards').pluck().all() as number[];
+    ids.forEach((id, i) => {
+      update.run(now, id);
+      log.run(1_700_000_000_000 + i, id);
+    });
+    db.prepare('UPDATE col SET mod = ?').run(Date.now());
+  })();
+}
+
+/** The baseline: the same 10,000 card rows and 10,000 revlog rows upserted into a copy of the server file. */
+function rawUpsert(sourcePath: string, serverCopy: string): number {
+  const source = openDatabase(sourcePath, { readonly: true });
+  const cards = source.prepare('SELECT * FROM cards WHERE usn = -1').raw().all() as unknown[][];
+  const revlog = source.prepare('SELECT * FROM revlog WHERE usn = -1').raw().all() as unknown[][];
+  source.close();
+  const db = openDatabase(serverCopy);
+  const started = performance.now();
+  const upsertCard = db.prepare('INSERT OR REPLACE INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const addRevlog = db.prepare('INSERT OR IGNORE INTO revlog VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const card of cards) upsertCard.run(card);
+    for (const entry of revlog) addRevlog.run(entry);
+  })();
+  const elapsed = performance.now() - started;
+  db.close();
+  return elapsed;
+}
+
+class ServerProcess {
+  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+
+  static async start(config: ServerConfig): Promise<ServerProcess> {
+    const child = fork(join(here, 'support', 'sync-server-process.js'), [JSON.stringify(config)], { stdio: 'inherit' });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message: { type: string; port: number }) => resolve(message.port));
+      child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+    });
+    return new ServerProcess(child, `http://127.0.0.1:${port}/`);
+  }
+
+  private ask<T>(type: string): Promise<T> {
+    return new Promise((resolve) => {
+      this.child.once('message', (message: { stats: T }) => resolve(message.stats));
+      this.child.send({ type });
+    });
+  }
+
+  reset(): Promise<void> {
+    return this.ask('reset');
+  }
+
+  stats(): Promise<ServerStats> {
+    return this.ask('stats');
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.send({ type: 'stop' });
+    });
+  }
+}
+
+function transport(url: string): CollectionTransport {
+  const sessionKey = newSessionKey();
+  return {
+    call: async (method, body) => {
+      const reply = await v11Request(`${url}sync/${method}`, { k: hostKey, s: sessionKey }, stringifyJson(body as JsonValue));
+      return parseJson(reply.toString('utf8'));
+    },
+  };
+}
+
+async function timedSync(server: ServerProcess, db: Database.Database): Promise<{ wallMs: number; serverMs: number; requests: number; kind: string }> {
+  await server.reset();
+  const started = performance.now();
+  const result = await runNormalSync(db, transport(server.url));
+  const wallMs = performance.now() - started;
+  const stats = await server.stats();
+  return { wallMs, serverMs: stats.handlerMs, requests: result.counts.requests, kind: result.required.kind };
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'ahs-bench-normal-'));
+try {
+  const base = join(folder, 'base.anki2');
+  prepareCollection(base);
+  const serverFolder = join(folder, 'server', 'bench');
+  mkdirSync(serverFolder, { recursive: true });
+  copyFileSync(base, join(serverFolder, 'collection.anki2'));
+  copyFileSync(base, join(folder, 'a.anki2'));
+  copyFileSync(base, join(folder, 'b.anki2'));
+  copyFileSync(base, join(folder, 'raw.anki2'));
+
+  const server = await ServerProcess.start({
+    host: '127.0.0.1',
+    port: 0,
+    baseFolder: join(folder, 'server'),
+    maxPayloadMegs: 100,
+    users: [{ name: 'bench', secret: { kind: 'plain', password: 'bench' }, hostKey }],
+  });
+  const a = openDatabase(join(folder, 'a.anki2'));
+  const b = openDatabase(join(folder, 'b.anki2'));
+  try {
+    const upToDate = await timedSync(server, a);
+    if (upToDate.kind !== 'noChanges') throw new Error(`expected no changes, got ${upToDate.kind}`);
+
+    const noChange: { wallMs: number; serverMs: number; requests: number }[] = [];
+    for (let run = 0; run < NO_CHANGE_RUNS; run++) {
+      a.prepare('UPDATE col SET mod = mod + 1').run(); // a local change that moves no object
+      const result = await timedSync(server, a);
+      if (result.kind !== 'normalSync') throw new Error(`expected a normal sync, got ${result.kind}`);
+      noChange.push(result);
+    }
+    await timedSync(server, b); // b catches up with a's col.mod
+    console.log(`up-to-date check (meta only): ${upToDate.requests} round trip, wall ${ms(upToDate.wallMs)}, server ${ms(upToDate.serverMs)}`);
+    console.log(
+      `no-change normal sync: ${noChange[0]!.requests} round trips, wall ${ms(median(noChange.map((r) => r.wallMs)))}, ` +
+        `server ${ms(median(noChange.map((r) => r.serverMs)))} (median of ${NO_CHANGE_RUNS}; target < 50 ms server time)`,
+    );
+
+    reviewEveryCard(a);
+    const raw = rawUpsert(join(folder, 'a.anki2'), join(folder, 'raw.anki2'));
+    const send = await timedSync(server, a);
+    const receive = await timedSync(server, b);
+    const moved = b.prepare('SELECT count() FROM revlog').pluck().get() as number;
+    if (moved < ROWS) throw new Error(`device b received only ${moved} revlog rows`);
+    console.log(`raw SQLite upsert of ${ROWS} cards + ${ROWS} revlog rows: ${ms(raw)}`);
+    console.log(`send ${ROWS} cards + ${ROWS} revlog (device → server): ${send.requests} round trips, wall ${ms(send.wallMs)}, server ${ms(send.serverMs)}, ${(send.wallMs / raw).toFixed(2)}× raw`);
+    console.log(`receive them (server → device): ${receive.requests} round trips, wall ${ms(receive.wallMs)}, server ${ms(receive.serverMs)}, ${(receive.wallMs / raw).toFixed(2)}× raw`);
+    console.log(`whole exchange: ${ms(send.wallMs + receive.wallMs)}, ${((send.wallMs + receive.wallMs) / (2 * raw)).toFixed(2)}× two raw upserts (target < 3×)`);
+    const stats = await server.stats();
+    console.log(`server peak RSS (VmHWM): ${(stats.vmHwmKb / 1024).toFixed(1)} MiB`);
+  } finally {
+    a.close();
+    b.close();
+    await server.stop();
+  }
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}

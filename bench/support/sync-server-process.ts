@@ -1,0 +1,56 @@
+// The sync server as the benches run it: in a child process of its own, so its
+// peak RSS (VmHWM) is its own. It times every collection method handler it
+// serves and answers `stats` / `reset` messages from the parent over IPC.
+import { readFileSync } from 'node:fs';
+import { collectionMethods } from '../../src-main/server/collection/methods.js';
+import type { ServerConfig } from '../../src-main/server/config.js';
+import { silentLogger } from '../../src-main/server/log.js';
+import type { MethodHandler } from '../../src-main/server/protocol.js';
+import { SyncServer } from '../../src-main/server/server.js';
+
+export interface ServerStats {
+  /** Time spent inside collection method handlers since the last reset. */
+  handlerMs: number;
+  requests: number;
+  /** Peak resident set size of this process, from /proc/self/status. */
+  vmHwmKb: number;
+}
+
+let handlerMs = 0;
+let requests = 0;
+
+// Wrap each handler in place before the server builds its routing table.
+const table = collectionMethods as Record<string, MethodHandler>;
+for (const [name, handler] of Object.entries(table)) {
+  table[name] = async (user, request) => {
+    const started = process.hrtime.bigint();
+    try {
+      return await handler(user, request);
+    } finally {
+      handlerMs += Number(process.hrtime.bigint() - started) / 1e6;
+      requests++;
+    }
+  };
+}
+
+function vmHwmKb(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) : -1;
+}
+
+const config = JSON.parse(process.argv[2]!) as ServerConfig;
+const server = new SyncServer(config, { logger: silentLogger });
+const { port } = await server.start();
+process.send!({ type: 'ready', port });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'reset') {
+    handlerMs = 0;
+    requests = 0;
+    process.send!({ type: 'reset' });
+  } else if (message.type === 'stats') {
+    const stats: ServerStats = { handlerMs, requests, vmHwmKb: vmHwmKb() };
+    process.send!({ type: 'stats', stats });
+  } else if (message.type === 'stop') {
+    void server.stop().then(() => process.exit(0));
+  }
+});

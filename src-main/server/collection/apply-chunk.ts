@@ -1,0 +1,14 @@
+// `applyChunk` (collection-sync.md §3.7): the client's revlog, cards and notes.
+import { jsonReply, type MethodHandler } from '../protocol.js';
+import { requestJsonObject } from '../json-body.js';
+import { withSyncSession } from './session-guard.js';
+import { applyChunk as applyChunkToCollection } from './sync-data/chunks.js';
+import { member, parseChunk } from './sync-data/wire.js';
+
+export const applyChunk: MethodHandler = (user, request) => {
+  const incoming = parseChunk(member(requestJsonObject(request.body), 'chunk'));
+  return withSyncSession(user, request, (session) => {
+    applyChunkToCollection(session.db, incoming, session.clientUsn);
+    return jsonReply(null);
+  });
+};

@@ -1,0 +1,14 @@
+// `applyGraves` (collection-sync.md §3.4): the client's deletions, in chunks.
+import { jsonReply, type MethodHandler } from '../protocol.js';
+import { requestJsonObject } from '../json-body.js';
+import { withSyncSession } from './session-guard.js';
+import { applyGraves as applyGravesToCollection } from './sync-data/graves.js';
+import { member, parseGraves } from './sync-data/wire.js';
+
+export const applyGraves: MethodHandler = (user, request) => {
+  const graves = parseGraves(member(requestJsonObject(request.body), 'chunk'));
+  return withSyncSession(user, request, (session) => {
+    applyGravesToCollection(session.db, graves, session.serverUsn);
+    return jsonReply(null);
+  });
+};

@@ -1,0 +1,15 @@
+// `chunk` (collection-sync.md §3.6): the server's changed revlog, cards and
+// notes, 250 at a time. The ids are gathered on the first call, after graves
+// and unchunked changes but before anything from `applyChunk`.
+import { jsonReply, type MethodHandler } from '../protocol.js';
+import { requestJsonObject } from '../json-body.js';
+import { withSyncSession } from './session-guard.js';
+import { chunkableIds, loadChunk, takeChunkIds } from './sync-data/chunks.js';
+
+export const chunk: MethodHandler = (user, request) => {
+  requestJsonObject(request.body); // EmptyInput: `{"_pad":null}`, `{}` or nothing
+  return withSyncSession(user, request, (session) => {
+    session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
+    return jsonReply(loadChunk(session.db, takeChunkIds(session.serverChunkIds), null));
+  });
+};

@@ -1,0 +1,79 @@
+// Cards, notes and review log entries travel in chunks (collection-sync.md
+// §4.8): a budget of 250, each pass taking one id from the end of the revlog,
+// notes and cards lists in turn, so a chunk holds at most 252 objects.
+import type Database from 'better-sqlite3';
+import { loadCard, mergeCards } from './cards.js';
+import { loadNote, mergeNotes } from './notes.js';
+import { loadRevlog, mergeRevlog } from './revlog.js';
+import { statement } from './statements.js';
+import { pendingClause } from './usn.js';
+import type { Chunk } from './wire.js';
+
+export const CHUNK_SIZE = 250;
+
+export interface ChunkableIds {
+  revlog: number[];
+  cards: number[];
+  notes: number[];
+}
+
+function pendingIds(db: Database.Database, table: 'revlog' | 'cards' | 'notes', pendingUsn: number): number[] {
+  return statement(db, `SELECT id FROM ${table} WHERE ${pendingClause(pendingUsn)}`).pluck().all(pendingUsn) as number[];
+}
+
+export function chunkableIds(db: Database.Database, pendingUsn: number): ChunkableIds {
+  return {
+    revlog: pendingIds(db, 'revlog', pendingUsn),
+    cards: pendingIds(db, 'cards', pendingUsn),
+    notes: pendingIds(db, 'notes', pendingUsn),
+  };
+}
+
+export interface ChunkIds extends ChunkableIds {
+  done: boolean;
+}
+
+/** Removes the next chunk's ids from `ids`. */
+export function takeChunkIds(ids: ChunkableIds): ChunkIds {
+  const taken: ChunkIds = { revlog: [], cards: [], notes: [], done: false };
+  let budget = CHUNK_SIZE;
+  while (budget > 0) {
+    const before = budget;
+    for (const kind of ['revlog', 'notes', 'cards'] as const) {
+      const id = ids[kind].pop();
+      if (id !== undefined) {
+        taken[kind].push(id);
+        budget--;
+      }
+    }
+    if (budget === before) break;
+  }
+  taken.done = budget > 0;
+  return taken;
+}
+
+/**
+ * Loads the rows of `ids`. A client passes its server usn: its rows are
+ * marked as sent (usn rewritten in the table) and carry that usn; the server
+ * passes null and sends usns as stored.
+ */
+export function loadChunk(db: Database.Database, ids: ChunkIds, serverUsnIfClient: number | null): Chunk {
+  if (serverUsnIfClient !== null) {
+    for (const table of ['revlog', 'cards', 'notes'] as const) {
+      const mark = statement(db, `UPDATE ${table} SET usn = ? WHERE id = ?`);
+      for (const id of ids[table]) mark.run(serverUsnIfClient, id);
+    }
+  }
+  const chunk: Chunk = { done: ids.done };
+  if (ids.revlog.length > 0) chunk.revlog = ids.revlog.map((id) => loadRevlog(db, id));
+  if (ids.cards.length > 0) chunk.cards = ids.cards.map((id) => loadCard(db, id));
+  if (ids.notes.length > 0) chunk.notes = ids.notes.map((id) => loadNote(db, id));
+  return chunk;
+}
+
+/** Revlog, then cards, then notes; `pendingUsn` decides which local rows count as changed here too. */
+export function applyChunk(db: Database.Database, chunk: Chunk, pendingUsn: number): void {
+  mergeRevlog(db, chunk.revlog ?? []);
+  mergeCards(db, chunk.cards ?? [], pendingUsn);
+  mergeNotes(db, chunk.notes ?? [], pendingUsn);
+}

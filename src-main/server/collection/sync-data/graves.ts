@@ -1,0 +1,79 @@
+// Deletion markers (collection-sync.md §4.6). Both sides use these: the server
+// with the client's minUsn as threshold, a client with -1.
+import type Database from 'better-sqlite3';
+import { statement } from './statements.js';
+import { pendingClause } from './usn.js';
+import type { Graves } from './wire.js';
+
+export const GRAVE_CARD = 0;
+export const GRAVE_NOTE = 1;
+export const GRAVE_DECK = 2;
+
+/** Same budget as chunks: at most this many ids per applyGraves request. */
+export const GRAVES_PER_CHUNK = 250;
+
+export function emptyGraves(): Graves {
+  return { cards: [], decks: [], notes: [] };
+}
+
+export function pendingGraves(db: Database.Database, pendingUsn: number): Graves {
+  const graves = emptyGraves();
+  const rows = db
+    .prepare(`SELECT oid, type FROM graves WHERE ${pendingClause(pendingUsn)}`)
+    .raw()
+    .all(pendingUsn) as [number, number][];
+  for (const [oid, type] of rows) {
+    if (type === GRAVE_CARD) graves.cards.push(oid);
+    else if (type === GRAVE_NOTE) graves.notes.push(oid);
+    else if (type === GRAVE_DECK) graves.decks.push(oid);
+    else throw new Error(`grave ${oid} has unknown type ${type}`);
+  }
+  return graves;
+}
+
+/**
+ * Deletes each object and records its grave with `latestUsn`: notes, then
+ * cards, then decks. No cascading: the sender sends card graves for the cards
+ * of a deleted note itself. An existing grave keeps its usn (insert or ignore,
+ * as the reference does on the schema-18 primary key).
+ */
+export function applyGraves(db: Database.Database, graves: Graves, latestUsn: number): void {
+  const addGrave = statement(db, 'INSERT OR IGNORE INTO graves (usn, oid, type) VALUES (?, ?, ?)');
+  const removeNote = statement(db, 'DELETE FROM notes WHERE id = ?');
+  const removeCard = statement(db, 'DELETE FROM cards WHERE id = ?');
+  const removeDeck = statement(db, 'DELETE FROM decks WHERE id = ?');
+  for (const id of graves.notes) {
+    removeNote.run(id);
+    addGrave.run(latestUsn, id, GRAVE_NOTE);
+  }
+  for (const id of graves.cards) {
+    removeCard.run(id);
+    addGrave.run(latestUsn, id, GRAVE_CARD);
+  }
+  for (const id of graves.decks) {
+    removeDeck.run(id);
+    addGrave.run(latestUsn, id, GRAVE_DECK);
+  }
+}
+
+/**
+ * Takes the next applyGraves chunk from `graves` (which it empties): cards
+ * first, then notes, then decks, each from the end of its list. Null when
+ * nothing is left.
+ */
+export function takeGravesChunk(graves: Graves): Graves | null {
+  const chunk = emptyGraves();
+  let budget = GRAVES_PER_CHUNK;
+  for (const kind of ['cards', 'notes', 'decks'] as const) {
+    while (budget > 0 && graves[kind].length > 0) {
+      chunk[kind].push(graves[kind].pop()!);
+      budget--;
+    }
+  }
+  return budget === GRAVES_PER_CHUNK ? null : chunk;
+}
+
+/** A client's pending graves take the server's usn before they are sent. */
+export function markPendingGravesSent(db: Database.Database, serverUsn: number): void {
+  statement(db, 'UPDATE graves SET usn = ? WHERE usn = -1').run(serverUsn);
+}

@@ -1,0 +1,46 @@
+// Note rows. Same conflict rule as cards; in addition the notetype must exist
+// and have as many fields as the note, and the receiver computes the sort
+// field and checksum itself (§4.5). Any violation aborts the merge.
+import type Database from 'better-sqlite3';
+import { BadRequestError } from '../../errors.js';
+import { deriveNoteColumns, FIELD_SEPARATOR, normalizeNoteTags } from './note-fields.js';
+import { readNotetypeShape, type NotetypeShape } from './notetype-shape.js';
+import { statement } from './statements.js';
+import { isPending } from './usn.js';
+import type { NoteTuple } from './wire.js';
+
+const SELECT = 'SELECT id, guid, mid, mod, usn, tags, flds FROM notes WHERE id = ?';
+
+/** The wire form: sfld and csum travel as empty strings, flags as 0, data as "". */
+export function loadNote(db: Database.Database, id: number): NoteTuple {
+  const row = statement(db, SELECT).raw().get(id) as [number, string, number, number, number, string, string] | undefined;
+  if (!row) throw new Error(`note ${id} vanished during sync`);
+  return [...row, '', '', 0, ''];
+}
+
+export function mergeNotes(db: Database.Database, notes: readonly NoteTuple[], pendingUsn: number): void {
+  const existing = statement(db, 'SELECT usn, mod FROM notes WHERE id = ?');
+  const write = statement(
+    db,
+    'INSERT OR REPLACE INTO notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data) ' +
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '')",
+  );
+  const shapes = new Map<number, NotetypeShape | null>();
+  for (const [id, guid, mid, mod, usn, tags, flds] of notes) {
+    const current = existing.get(id) as { usn: number; mod: number } | undefined;
+    if (current && isPending(current.usn, pendingUsn) && current.mod >= mod) continue;
+    let shape = shapes.get(mid);
+    if (shape === undefined) {
+      shape = readNotetypeShape(db, mid);
+      shapes.set(mid, shape);
+    }
+    if (!shape) throw new BadRequestError(`note ${id}: notetype ${mid} does not exist`);
+    const fields = flds.split(FIELD_SEPARATOR);
+    const expected = Math.max(shape.fieldCount, 1);
+    if (fields.length !== expected) {
+      throw new BadRequestError(`note ${id} has ${fields.length} fields, its notetype ${mid} has ${expected}`);
+    }
+    const derived = deriveNoteColumns(fields, shape.sortFieldIdx);
+    write.run(id, guid, mid, mod, usn, normalizeNoteTags(tags), derived.flds, derived.sfld, derived.csum);
+  }
+}

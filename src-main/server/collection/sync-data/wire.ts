@@ -1,0 +1,220 @@
+// The positional JSON forms of collection-sync.md §6.3.4 and the small objects
+// that travel next to them. Parsing is strict where the reference's parser is
+// strict (a card with an unknown queue is a 400) and lenient where it is
+// lenient (floats truncated, an unknown revlog type read as 0).
+import { BadRequestError } from '../../errors.js';
+
+export interface Graves {
+  cards: number[];
+  decks: number[];
+  notes: number[];
+}
+
+/** [id, cid, usn, ease, ivl, lastIvl, factor, time, type] */
+export type RevlogTuple = [number, number, number, number, number, number, number, number, number];
+
+/** [id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data] */
+export type CardTuple = [
+  number, number, number, number, number, number, number, number, number,
+  number, number, number, number, number, number, number, number, string,
+];
+
+/** [id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data]; sfld/csum travel as "". */
+export type NoteTuple = [number, string, number, number, number, string, string, string, string, number, string];
+
+export interface Chunk {
+  done: boolean;
+  revlog?: RevlogTuple[];
+  cards?: CardTuple[];
+  notes?: NoteTuple[];
+}
+
+/** [[new, learn, review], cards, notes, revlog, graves, notetypes, decks, deck_configs] */
+export type SanityCounts = [[number, number, number], number, number, number, number, number, number, number];
+
+function fail(what: string): never {
+  throw new BadRequestError(`invalid ${what}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON integer within [min, max]; floats are refused, like serde's integer types. */
+export function strictInt(value: unknown, what: string, min = -(2 ** 63), max = 2 ** 63): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(what);
+  return value;
+}
+
+/** A JSON number read as an integer: floats truncated (serde's `deserialize_int_from_number`). */
+function truncatedInt(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(what);
+  return Math.trunc(value);
+}
+
+/** i64 → i32 the way Rust's `as` does: keep the low 32 bits. */
+function wrapI32(value: number): number {
+  return Number(BigInt.asIntN(32, BigInt(value)));
+}
+
+/** i64 → u32 as the reference's FromI64 does: negatives become 0, then the low 32 bits. */
+function clampU32(value: number): number {
+  return Number(BigInt.asUintN(32, BigInt(Math.max(0, value))));
+}
+
+function string(value: unknown, what: string): string {
+  if (typeof value !== 'string') fail(what);
+  return value;
+}
+
+function tuple(value: unknown, length: number, what: string): unknown[] {
+  if (!Array.isArray(value) || value.length !== length) fail(what);
+  return value;
+}
+
+const I32 = [-(2 ** 31), 2 ** 31 - 1] as const;
+const U32 = [0, 2 ** 32 - 1] as const;
+const CARD_TYPES = new Set([0, 1, 2, 3]);
+const CARD_QUEUES = new Set([-3, -2, -1, 0, 1, 2, 3, 4]);
+
+function idList(value: unknown, what: string): number[] {
+  if (!Array.isArray(value)) fail(what);
+  return value.map((id) => strictInt(id, what));
+}
+
+/** Graves with numeric ids. */
+export function parseGraves(value: unknown): Graves {
+  if (!isObject(value)) fail('graves');
+  return {
+    cards: idList(value.cards, 'grave card ids'),
+    decks: idList(value.decks, 'grave deck ids'),
+    notes: idList(value.notes, 'grave note ids'),
+  };
+}
+
+function stringIdList(value: unknown, what: string): number[] {
+  if (!Array.isArray(value)) fail(what);
+  return value.map((id) => {
+    if (typeof id !== 'string' || !/^[+-]?\d+$/.test(id)) fail(what);
+    const parsed = BigInt(id);
+    if (parsed < -(2n ** 63n) || parsed >= 2n ** 63n) fail(what);
+    return Number(parsed);
+  });
+}
+
+/**
+ * The `graves` key of `start`: absent or null (current clients), numeric ids
+ * (old AnkiDroid) or decimal strings (old AnkiMobile).
+ */
+export function parseLegacyGraves(value: unknown): Graves | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) fail('start graves');
+  const allStrings = [value.cards, value.decks, value.notes].every(
+    (list) => Array.isArray(list) && list.every((id) => typeof id === 'string'),
+  );
+  if (allStrings) {
+    return {
+      cards: stringIdList(value.cards, 'grave card ids'),
+      decks: stringIdList(value.decks, 'grave deck ids'),
+      notes: stringIdList(value.notes, 'grave note ids'),
+    };
+  }
+  return parseGraves(value);
+}
+
+export function parseRevlog(value: unknown): RevlogTuple {
+  const t = tuple(value, 9, 'revlog entry');
+  const type = typeof t[8] === 'number' && Number.isInteger(t[8]) && t[8] >= 0 && t[8] <= 5 ? t[8] : 0;
+  return [
+    strictInt(t[0], 'revlog id'),
+    strictInt(t[1], 'revlog cid'),
+    strictInt(t[2], 'revlog usn', ...I32),
+    strictInt(t[3], 'revlog ease', 0, 255),
+    wrapI32(truncatedInt(t[4], 'revlog ivl')),
+    wrapI32(truncatedInt(t[5], 'revlog lastIvl')),
+    clampU32(truncatedInt(t[6], 'revlog factor')),
+    clampU32(truncatedInt(t[7], 'revlog time')),
+    type,
+  ];
+}
+
+export function parseCard(value: unknown): CardTuple {
+  const t = tuple(value, 18, 'card');
+  const type = strictInt(t[6], 'card type');
+  const queue = strictInt(t[7], 'card queue');
+  if (!CARD_TYPES.has(type)) fail('card type');
+  if (!CARD_QUEUES.has(queue)) fail('card queue');
+  return [
+    strictInt(t[0], 'card id'),
+    strictInt(t[1], 'card nid'),
+    strictInt(t[2], 'card did'),
+    strictInt(t[3], 'card ord', 0, 65535),
+    truncatedInt(t[4], 'card mod'),
+    strictInt(t[5], 'card usn', ...I32),
+    type,
+    queue,
+    wrapI32(truncatedInt(t[8], 'card due')),
+    clampU32(truncatedInt(t[9], 'card ivl')),
+    strictInt(t[10], 'card factor', 0, 65535),
+    strictInt(t[11], 'card reps', ...U32),
+    strictInt(t[12], 'card lapses', ...U32),
+    strictInt(t[13], 'card left', ...U32),
+    wrapI32(truncatedInt(t[14], 'card odue')),
+    strictInt(t[15], 'card odid'),
+    strictInt(t[16], 'card flags', 0, 255),
+    string(t[17], 'card data'),
+  ];
+}
+
+export function parseNote(value: unknown): NoteTuple {
+  const t = tuple(value, 11, 'note');
+  return [
+    strictInt(t[0], 'note id'),
+    string(t[1], 'note guid'),
+    strictInt(t[2], 'note mid'),
+    strictInt(t[3], 'note mod'),
+    strictInt(t[4], 'note usn', ...I32),
+    string(t[5], 'note tags'),
+    string(t[6], 'note fields'),
+    string(t[7], 'note sfld'),
+    string(t[8], 'note csum'),
+    strictInt(t[9], 'note flags', ...U32),
+    string(t[10], 'note data'),
+  ];
+}
+
+function optionalList<T>(value: unknown, parse: (item: unknown) => T, what: string): T[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail(what);
+  return value.map(parse);
+}
+
+/** A chunk; a missing `done` is false, missing arrays are empty. */
+export function parseChunk(value: unknown): Chunk {
+  if (!isObject(value)) fail('chunk');
+  const done = value.done === undefined ? false : value.done;
+  if (typeof done !== 'boolean') fail('chunk done');
+  const chunk: Chunk = { done };
+  const revlog = optionalList(value.revlog, parseRevlog, 'chunk revlog');
+  const cards = optionalList(value.cards, parseCard, 'chunk cards');
+  const notes = optionalList(value.notes, parseNote, 'chunk notes');
+  if (revlog) chunk.revlog = revlog;
+  if (cards) chunk.cards = cards;
+  if (notes) chunk.notes = notes;
+  return chunk;
+}
+
+export function parseSanityCounts(value: unknown): SanityCounts {
+  const t = tuple(value, 8, 'sanity counts');
+  const due = tuple(t[0], 3, 'sanity due counts');
+  const u32 = (v: unknown) => strictInt(v, 'sanity count', ...U32);
+  return [[u32(due[0]), u32(due[1]), u32(due[2])], u32(t[1]), u32(t[2]), u32(t[3]), u32(t[4]), u32(t[5]), u32(t[6]), u32(t[7])];
+}
+
+/** The single named member of a request object, e.g. `{"chunk": …}`. */
+export function member(body: unknown, key: string): unknown {
+  if (!isObject(body) || !(key in body)) fail(`request: missing "${key}"`);
+  return body[key];
+}
+
+export { isObject };
