@@ -24,6 +24,7 @@ import { createUserFolders, userPaths } from './storage/user-paths.js';
 const MIB = 1024 * 1024;
 const SPOOL_PREFIX = 'upload-';
 const SPOOL_SUFFIX = '.tmp';
+const SOCKET_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 export interface SyncServerOptions {
   readonly logger?: Logger;
@@ -107,6 +108,9 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         const handled = pipeline.handle(req, res).finally(() => this.inFlight.delete(handled));
         this.inFlight.add(handled);
       });
+      // A connection with no bytes moving for this long is dropped, so a client that stops reading a
+      // download cannot hold its user's lock forever. Clients themselves give up after 30–60 s.
+      http.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
       this.address = await listen(http, this.config.host, this.config.port);
       this.http = http;
       this.state = 'running';

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,8 @@ for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
     assert.equal(after.ls, after.mod);
     assert.equal(after.scm, before.scm);
     assert.equal((await client.meta()).mod, after.mod);
+    const kinds = server.activity.filter((event) => event.username === 'user').map((event) => event.kind);
+    assert.ok(kinds.includes('full-upload') && kinds.includes('full-download'));
     assert.ok(!existsSync(`${server.paths('user').collection}-wal`) || readFileSync(`${server.paths('user').collection}-wal`).length === 0);
   });
 }
@@ -159,4 +161,22 @@ test('a collection file bigger than 3 × MAX_SYNC_PAYLOAD_MEGS makes meta force 
   } finally {
     await small.close();
   }
+});
+
+test('a stale WAL beside the old collection never meets the uploaded one', async () => {
+  assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
+  await server.server.stop();
+  const live = server.paths('user').collection;
+  // As if a crash had left side files behind.
+  writeFileSync(`${live}-wal`, randomBytes(10_000));
+  writeFileSync(`${live}-shm`, randomBytes(32_768));
+  await server.server.start();
+  const restarted = new V11Client(`http://127.0.0.1:${server.server.status.address!.port}/`);
+  await restarted.login('user', 'pass');
+  const upload = copyRealAnkiFixture('v18-empty-stock-notetypes.anki2');
+  assert.equal(await restarted.fullUpload(upload), 'OK');
+  assert.ok(!existsSync(`${live}-wal`));
+  assert.ok(!existsSync(`${live}-shm`));
+  assert.deepEqual(integrityCheck(live), ['ok']);
+  assert.deepEqual(collectionContent(live).cards, collectionContent(upload).cards);
 });
