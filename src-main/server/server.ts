@@ -18,7 +18,7 @@ import { RequestPipeline } from './http/request-pipeline.js';
 import { ServerUserContext } from './user-context.js';
 import { UserLocks } from './user-locks.js';
 import { consoleLogger, type Logger } from './log.js';
-import { openCollection } from './storage-bridge.js';
+import { openCollection } from './storage/collection-file.js';
 import { createUserFolders, userPaths } from './storage/user-paths.js';
 
 const MIB = 1024 * 1024;
