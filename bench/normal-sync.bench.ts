@@ -177,10 +177,10 @@ try {
       noChange.push(result);
     }
     await timedSync(server, b); // b catches up with a's col.mod
-    console.log(`up-to-date check (meta only): ${upToDate.requests} round trip, wall ${ms(upToDate.wallMs)}, server ${ms(upToDate.serverMs)}`);
+    console.log(`up-to-date check (meta only): ${upToDate.requests} round trip, wall ${ms(upToDate.wallMs)}, server handlers ${ms(upToDate.serverMs)}`);
     console.log(
       `no-change normal sync: ${noChange[0]!.requests} round trips, wall ${ms(median(noChange.map((r) => r.wallMs)))}, ` +
-        `server ${ms(median(noChange.map((r) => r.serverMs)))} (median of ${NO_CHANGE_RUNS}; target < 50 ms server time)`,
+        `server handlers ${ms(median(noChange.map((r) => r.serverMs)))} (median of ${NO_CHANGE_RUNS}; target < 50 ms server time)`,
     );
 
     reviewEveryCard(a);
@@ -190,8 +190,8 @@ try {
     const moved = b.prepare('SELECT count() FROM revlog').pluck().get() as number;
     if (moved < ROWS) throw new Error(`device b received only ${moved} revlog rows`);
     console.log(`raw SQLite upsert of ${ROWS} cards + ${ROWS} revlog rows: ${ms(raw)}`);
-    console.log(`send ${ROWS} cards + ${ROWS} revlog (device → server): ${send.requests} round trips, wall ${ms(send.wallMs)}, server ${ms(send.serverMs)}, ${(send.wallMs / raw).toFixed(2)}× raw`);
-    console.log(`receive them (server → device): ${receive.requests} round trips, wall ${ms(receive.wallMs)}, server ${ms(receive.serverMs)}, ${(receive.wallMs / raw).toFixed(2)}× raw`);
+    console.log(`send ${ROWS} cards + ${ROWS} revlog (device → server): ${send.requests} round trips, wall ${ms(send.wallMs)}, server handlers ${ms(send.serverMs)}, ${(send.wallMs / raw).toFixed(2)}× raw`);
+    console.log(`receive them (server → device): ${receive.requests} round trips, wall ${ms(receive.wallMs)}, server handlers ${ms(receive.serverMs)}, ${(receive.wallMs / raw).toFixed(2)}× raw`);
     console.log(`whole exchange: ${ms(send.wallMs + receive.wallMs)}, ${((send.wallMs + receive.wallMs) / (2 * raw)).toFixed(2)}× two raw upserts (target < 3×)`);
     const stats = await server.stats();
     console.log(`server peak RSS (VmHWM): ${(stats.vmHwmKb / 1024).toFixed(1)} MiB`);

@@ -1,13 +1,16 @@
 // Reading a JSON request payload the way the reference does (serde_json): bytes
-// that are not UTF-8 or not JSON are a 400 `invalid json`.
+// that are not UTF-8 or not JSON are a 400 `invalid json`. Integers beyond 2^53
+// (stock notetype field ids) arrive as exact bigints instead of rounded numbers
+// (storage/json.ts parseJson); every other value is what JSON.parse gives.
 import { BadRequestError } from './errors.js';
 import type { RequestBody } from './protocol.js';
+import { parseJson } from './storage/json.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function parseJsonBody(data: Buffer): unknown {
   try {
-    return JSON.parse(strictUtf8.decode(data));
+    return parseJson(strictUtf8.decode(data));
   } catch (error) {
     throw new BadRequestError('invalid json', { cause: error });
   }

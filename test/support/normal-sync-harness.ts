@@ -78,15 +78,7 @@ export class SyncHarness {
 
   /** The client's before_upload, then `upload` of the file's bytes. */
   async fullUpload(device: TestDevice): Promise<string> {
-    const db = device.db;
-    db.transaction(() => {
-      db.exec('DELETE FROM graves');
-      for (const table of ['notes', 'cards', 'revlog']) db.exec(`UPDATE ${table} SET usn = 0 WHERE usn = -1`);
-      for (const table of ['tags', 'deck_config', 'decks', 'notetypes']) db.exec(`UPDATE ${table} SET usn = 0 WHERE usn != 0`);
-      const now = Date.now();
-      db.prepare('UPDATE col SET usn = usn + 1, scm = ?, ls = ?, mod = ?').run(now, now, now);
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    device.beforeUpload();
     return this.client().fullUpload(device.path);
   }
 

@@ -251,6 +251,19 @@ export class TestDevice {
     this.markModified();
   }
 
+  /** The client's before_upload: graves go, every usn becomes 0, scm and ls move to now; then a checkpoint. */
+  beforeUpload(): void {
+    const db = this.db;
+    db.transaction(() => {
+      db.exec('DELETE FROM graves');
+      for (const table of ['notes', 'cards', 'revlog']) db.exec(`UPDATE ${table} SET usn = 0 WHERE usn = -1`);
+      for (const table of ['tags', 'deck_config', 'decks', 'notetypes']) db.exec(`UPDATE ${table} SET usn = 0 WHERE usn != 0`);
+      const now = Date.now();
+      db.prepare('UPDATE col SET usn = usn + 1, scm = ?, ls = ?, mod = ?').run(now, now, now);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   integrityCheck(): string {
     return this.db.pragma('integrity_check', { simple: true }) as string;
   }

@@ -4,10 +4,12 @@ import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { SyncReply } from '../protocol.js';
+import { stringifyJson } from '../storage/json.js';
 
 /** The bytes of a JSON or raw reply, exactly as a legacy client reads them. */
 export function legacyReplyBytes(reply: Exclude<SyncReply, { kind: 'file' }>): Buffer {
-  return reply.kind === 'json' ? Buffer.from(JSON.stringify(reply.value), 'utf8') : reply.data;
+  // stringifyJson: JSON.stringify that writes 64-bit integers (bigint) exactly (storage/json.ts)
+  return reply.kind === 'json' ? Buffer.from(stringifyJson(reply.value), 'utf8') : reply.data;
 }
 
 /** Writes a 200 reply in the legacy encoding; a file reply is streamed and then disposed. */

@@ -41,9 +41,18 @@ export function parseJsonBytes(bytes: Uint8Array): JsonValue {
   return parseJson(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
 }
 
-export function stringifyJson(value: JsonValue): string {
+/**
+ * JSON.stringify's output, except that a bigint is written as its digits
+ * instead of throwing. Values without bigints take JSON.stringify itself.
+ */
+export function stringifyJson(value: JsonValue | unknown): string {
+  try {
+    return JSON.stringify(value ?? null);
+  } catch (error) {
+    if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error;
+  }
   const out: string[] = [];
-  write(value, out);
+  write(value as JsonValue, out);
   return out.join('');
 }
 
@@ -63,7 +72,12 @@ export function jsonInteger(value: bigint): number | bigint {
 }
 
 function write(value: JsonValue, out: string[]): void {
-  if (value === null) out.push('null');
+  const withToJson = value as { toJSON?: () => JsonValue } | null;
+  if (withToJson !== null && typeof withToJson === 'object' && typeof withToJson.toJSON === 'function') {
+    write(withToJson.toJSON(), out);
+    return;
+  }
+  if (value === null || value === undefined) out.push('null');
   else if (typeof value === 'bigint') out.push(value.toString());
   else if (typeof value === 'number') out.push(Number.isFinite(value) ? JSON.stringify(value) : 'null');
   else if (typeof value === 'string' || typeof value === 'boolean') out.push(JSON.stringify(value));
@@ -79,7 +93,7 @@ function write(value: JsonValue, out: string[]): void {
     let first = true;
     for (const key of Object.keys(value)) {
       const item = value[key];
-      if (item === undefined) continue;
+      if (item === undefined || typeof item === 'function') continue;
       if (!first) out.push(',');
       first = false;
       out.push(JSON.stringify(key), ':');
@@ -88,6 +102,9 @@ function write(value: JsonValue, out: string[]): void {
     out.push('}');
   }
 }
+
+const CONTROL = /[\u0000-\u001f]/;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 
 class LosslessParser {
   private pos = 0;
@@ -171,41 +188,38 @@ class LosslessParser {
   }
 
   private string(): string {
-    const start = this.pos;
-    this.pos++;
     const t = this.text;
+    const start = this.pos + 1;
+    let end = t.indexOf('"', start);
     let escaped = false;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 0x5c) {
-        escaped = true;
-        this.pos += 2;
-      } else if (c === 0x22) {
-        this.pos++;
-        const literal = t.slice(start, this.pos);
-        if (!escaped) {
-          if (/[\u0000-\u001f]/.test(literal)) this.fail('control character in string');
-          return literal.slice(1, -1);
-        }
-        try {
-          return JSON.parse(literal) as string;
-        } catch {
-          return this.fail('bad string escape');
-        }
-      } else this.pos++;
+    for (;;) {
+      if (end < 0) this.fail('unterminated string');
+      // a quote preceded by an odd number of backslashes is escaped
+      let backslashes = 0;
+      while (end - 1 - backslashes >= start && t.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+      if (backslashes % 2 === 0) break;
+      escaped = true;
+      end = t.indexOf('"', end + 1);
     }
-    return this.fail('unterminated string');
+    const raw = t.slice(start, end);
+    this.pos = end + 1;
+    if (CONTROL.test(raw)) this.fail('control character in string');
+    if (!escaped && raw.indexOf('\\') < 0) return raw;
+    try {
+      return JSON.parse(`"${raw}"`) as string;
+    } catch {
+      return this.fail('bad string escape');
+    }
   }
 
   private number(): number | bigint {
-    const match = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.pos, this.pos + 400));
-    if (!match) this.fail('bad number');
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) return this.fail('bad number');
     const literal = match[0];
     this.pos += literal.length;
-    if (match[1] === undefined && match[2] === undefined) {
-      const exact = BigInt(literal);
-      return jsonInteger(exact);
-    }
+    // up to 15 digits is always exact as a double; longer integers may not be
+    if (match[1] === undefined && match[2] === undefined && literal.length > 15) return jsonInteger(BigInt(literal));
     return Number(literal);
   }
 }

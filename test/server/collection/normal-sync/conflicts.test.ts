@@ -3,7 +3,7 @@
 // deck configs let the incoming copy win ties.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SyncHarness, twoDevicesInStep } from '../../../support/normal-sync-harness.js';
+import { contentsOf, SyncHarness, twoDevicesInStep } from '../../../support/normal-sync-harness.js';
 import type { TestDevice } from '../../../support/test-device.js';
 
 let harness: SyncHarness;
@@ -70,3 +70,22 @@ test('a deck renamed on both devices with the same mtime: the incoming copy wins
   assert.equal(name(b.db), 'from A', 'B took the server copy (tie → incoming)');
   assert.equal(harness.serverContents().decks.some((d) => d.includes('"from B"')), true, 'the server took B copy (tie → incoming)');
 });
+
+test('config is replaced wholesale by the side whose collection is newer (lnewer)', async () => {
+  const { a, b } = await inStep();
+  const configOf = (db: TestDevice['db']) =>
+    Object.fromEntries((db.prepare("SELECT KEY, CAST(val AS TEXT) FROM config WHERE KEY LIKE 'from%'").raw().all() as [string, string][]));
+  b.setConfig('fromB', 2);
+  a.setConfig('fromA', 1);
+  // A is newer than the server: its whole config replaces the server's.
+  await harness.sync(a);
+  // B's collection changed before A's sync finished, so the server is newer: B takes the server's config.
+  await harness.sync(b);
+  assert.deepEqual(configOf(b.db), { fromA: '1' });
+  assert.deepEqual(configOf(a.db), { fromA: '1' });
+  assert.equal(harness.serverContents().config, contentsOfConfig(b));
+});
+
+function contentsOfConfig(device: TestDevice): string {
+  return contentsOf(device).config;
+}

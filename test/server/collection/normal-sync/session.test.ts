@@ -100,3 +100,16 @@ test('the other user-facing replies: graves, null, chunk shape, sanity and finis
   const after = harness.serverContents().col;
   assert.deepEqual([after.mod, after.ls, after.usn], [finished, finished, usn + 1]);
 });
+
+test('a row stored with usn -1 makes the server refuse its counts; the sync is then rolled back', async () => {
+  const client = harness.transport();
+  const { usn } = (await client.call('meta', { v: 11, cv: '' })) as { usn: number };
+  const before = harness.serverContents();
+  await client.call('start', { minUsn: usn, lnewer: false, graves: null });
+  await client.call('applyChunk', { chunk: { done: true, revlog: [[42, 43, -1, 3, 1, 0, 2500, 1000, 1]] } });
+  const counts = [[1, 2, 3], 0, 0, 0, 0, 0, 0, 0];
+  assert.deepEqual(await client.call('sanityCheck2', { client: counts }), { status: 'bad', c: counts, s: null });
+  assert.deepEqual(harness.serverContents(), before, 'rolled back at once, before the client aborts');
+  await assert.rejects(client.call('finish', { _pad: null }), status(400));
+  await assert.rejects(client.call('finish', { _pad: null }), status(409));
+});
