@@ -25,9 +25,9 @@ export function v11MediaTransport(baseUrl: string, hostKey: string): MediaTransp
 
 export type MediaDevice = MediaClient & { remove(): void };
 
-/** A device with an empty media folder and a fresh client media database, in a temp dir of its own. */
-export function createMediaDevice(transport: MediaTransport, prefix = 'ahs-device-'): MediaDevice {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** A device with an empty media folder and a fresh client media database, in a new folder named from `pathPrefix`. */
+export function createMediaDevice(transport: MediaTransport, pathPrefix = join(tmpdir(), 'ahs-device-')): MediaDevice {
+  const dir = mkdtempSync(pathPrefix);
   const client = new MediaClient(join(dir, 'collection.media'), join(dir, 'collection.media.db'), transport) as MediaDevice;
   client.remove = () => {
     client.close();
@@ -65,7 +65,7 @@ export async function startMediaServer(options: TestServerOptions = {}): Promise
     transport,
     api: (hostKey) => new MediaApi(transport(hostKey)),
     device(name) {
-      const device = createMediaDevice(transport(), `ahs-device-${name}-`);
+      const device = createMediaDevice(transport(), join(tmpdir(), `ahs-device-${name}-`));
       devices.push(device);
       return device;
     },

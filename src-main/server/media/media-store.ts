@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, ServerFaultError } from '../errors.js';
 import type { UserPaths } from '../protocol.js';
-import { mediaFilePath } from '../storage/media-file-path.js';
+import { folderIgnoresCase, mediaFilePath } from '../storage/media-file-path.js';
 import { MediaDatabase, type MediaChange } from './database/media-database.js';
 import { forgetMissingFile } from './database/usn-rules.js';
 import { buildDownloadZip, type DownloadFile } from './download/download-zip.js';
@@ -29,6 +29,7 @@ export class MediaStore {
   private constructor(
     private readonly paths: UserPaths,
     private readonly db: MediaDatabase,
+    private readonly folderIgnoresCase: boolean,
   ) {}
 
   /**
@@ -36,12 +37,13 @@ export class MediaStore {
    * does this for every user at start-up), migrates an older `media.db`, and
    * removes staging folders a crash left behind.
    */
-  static open(paths: UserPaths): MediaStore {
+  static open(paths: UserPaths, options: { folderIgnoresCase?: boolean } = {}): MediaStore {
     mkdirSync(paths.mediaFolder, { recursive: true });
     for (const name of readdirSync(paths.folder)) {
       if (name.startsWith(STAGING_PREFIX)) rmSync(join(paths.folder, name), { recursive: true, force: true });
     }
-    return new MediaStore(paths, MediaDatabase.open(paths.mediaDb));
+    const ignoresCase = options.folderIgnoresCase ?? folderIgnoresCase(paths.mediaFolder);
+    return new MediaStore(paths, MediaDatabase.open(paths.mediaDb), ignoresCase);
   }
 
   close(): void {
@@ -60,7 +62,9 @@ export class MediaStore {
   async uploadChanges(zip: Buffer): Promise<UploadResult> {
     const staged = await stageUploadZip(zip, this.paths.folder);
     try {
-      const result = applyStagedUpload(this.db, this.paths.mediaFolder, staged, Math.floor(Date.now() / 1000));
+      const result = applyStagedUpload(this.db, this.paths.mediaFolder, staged, Math.floor(Date.now() / 1000), {
+        folderIgnoresCase: this.folderIgnoresCase,
+      });
       for (const outcome of result.outcomes) {
         if (outcome === 'added' || outcome === 'replaced') this.tally.filesReceived++;
         if (outcome === 'removed') this.tally.deletionsReceived++;

@@ -3,6 +3,8 @@
 // Media files live flat in `<user>/media/` under their NFC names, exactly as the
 // official server stores them, so a name must be a single, harmless path
 // component on every platform the server runs on (Linux, macOS, Windows).
+import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BadRequestError } from '../errors.js';
 
@@ -58,4 +60,19 @@ export function mediaFilePath(mediaFolder: string, name: string): string {
   const reason = unsafeMediaFilenameReason(name);
   if (reason !== null) throw new BadRequestError(`media filename ${JSON.stringify(name)}: ${reason}`);
   return join(mediaFolder, name);
+}
+
+/**
+ * Whether `folder` is on a file system that ignores case (Windows, and macOS by
+ * default), where `A.jpg` and `a.jpg` are one file. Found by creating a probe
+ * file and looking for it under its upper-case name.
+ */
+export function folderIgnoresCase(folder: string): boolean {
+  const probe = join(folder, `.case-probe-${randomBytes(6).toString('hex')}`);
+  writeFileSync(probe, '', { flag: 'wx' });
+  try {
+    return existsSync(join(folder, probe.slice(folder.length + 1).toUpperCase()));
+  } finally {
+    unlinkSync(probe);
+  }
 }

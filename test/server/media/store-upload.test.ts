@@ -234,3 +234,34 @@ test('a stored member whose bytes were damaged fails its CRC check: 400, nothing
     assert.equal(store.lastUsn(), 0);
   });
 });
+
+test('on a disk that ignores case, an add that differs from a live name only by case is refused', async () => {
+  const paths = tempUserPaths();
+  // This machine's disk is case-sensitive; the store is told what a Windows or macOS disk would report.
+  const store = MediaStore.open(paths, { folderIgnoresCase: true });
+  try {
+    await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('first')], ['Éclair.png', Buffer.from('e')]]));
+    for (const name of ['photo.jpg', 'éclair.PNG']) {
+      await assert.rejects(
+        store.uploadChanges(await buildUploadZip([['other.jpg', Buffer.from('x')], [name, Buffer.from('second')]])),
+        (error: unknown) => error instanceof BadRequestError && /letter case/.test(error.message),
+      );
+    }
+    assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['Photo.JPG', 'Éclair.png'], 'the valid file before it was rolled back too');
+    assert.equal(store.lastUsn(), 2);
+    // Replacing under the exact name, and re-adding after a delete, are fine.
+    await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('replaced')]]));
+    await store.uploadChanges(await buildUploadZip([['Photo.JPG', null], ['photo.jpg', Buffer.from('renamed')]]));
+    assert.equal(readFileSync(join(paths.mediaFolder, 'photo.jpg'), 'utf8'), 'renamed');
+  } finally {
+    store.close();
+    paths.remove();
+  }
+});
+
+test('a disk that keeps case apart accepts names differing only by case, as the official server does', async () => {
+  await withStore(async (store, paths) => {
+    await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('1')], ['photo.jpg', Buffer.from('2')]]));
+    assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['Photo.JPG', 'photo.jpg']);
+  });
+});

@@ -33,6 +33,7 @@ export class MediaDatabase {
   private readonly getEntry: Database.Statement;
   private readonly setEntry: Database.Statement;
   private readonly removeRow: Database.Statement;
+  private readonly getLiveCaseVariant: Database.Statement;
 
   private constructor(private readonly db: Database.Database) {
     this.getMeta = db.prepare('SELECT last_usn, total_bytes, total_nonempty_files FROM meta');
@@ -46,6 +47,11 @@ export class MediaDatabase {
     this.getEntry = db.prepare('SELECT fname, csum, size, usn, mtime FROM media WHERE fname = ?');
     this.setEntry = db.prepare('INSERT OR REPLACE INTO media (fname, csum, size, usn, mtime) VALUES (?, ?, ?, ?, ?)');
     this.removeRow = db.prepare('DELETE FROM media WHERE fname = ?');
+    // No index can serve this (one with the unicase collation would make the file
+    // unreadable to the official server); it only runs on case-insensitive disks.
+    this.getLiveCaseVariant = db.prepare(
+      'SELECT fname FROM media WHERE size > 0 AND fname = ? COLLATE unicase AND fname != ? LIMIT 1',
+    );
   }
 
   /** Opens or creates the database and brings it to version 4. */
@@ -95,6 +101,11 @@ export class MediaDatabase {
   liveEntry(fname: string): MediaEntry | undefined {
     const entry = this.entry(fname);
     return entry !== undefined && entry.size > 0 ? entry : undefined;
+  }
+
+  /** A live file whose name differs from `fname` only by letter case, if any. */
+  liveCaseVariant(fname: string): string | undefined {
+    return (this.getLiveCaseVariant.get(fname, fname) as { fname: string } | undefined)?.fname;
   }
 
   /** Inserts or overwrites a row. Callers keep `meta` in step (see usn-rules.ts). */

@@ -4,7 +4,7 @@
 // every file back as it was.
 import { closeSync, existsSync, fsyncSync, linkSync, copyFileSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServerFaultError } from '../../errors.js';
+import { BadRequestError, ServerFaultError, SyncError } from '../../errors.js';
 import { mediaFilePath } from '../../storage/media-file-path.js';
 import type { MediaDatabase } from '../database/media-database.js';
 import { registerUploadedChange, type ChangeOutcome } from '../database/usn-rules.js';
@@ -18,32 +18,45 @@ export interface UploadResult {
   readonly outcomes: readonly ChangeOutcome[];
 }
 
+export interface ApplyOptions {
+  /**
+   * The media folder ignores case, so two live names differing only by case
+   * would share one file: a delete of one would leave the other's row pointing at
+   * nothing. An add that would do that is refused.
+   */
+  readonly folderIgnoresCase: boolean;
+}
+
 export function applyStagedUpload(
   db: MediaDatabase,
   mediaFolder: string,
   upload: StagedUpload,
   nowSeconds: number,
+  options: ApplyOptions = { folderIgnoresCase: false },
 ): UploadResult {
   const undo: (() => void)[] = [];
   const replacedCopies: string[] = [];
   // Deleted files are unlinked only once the tombstones are committed; a later
-  // entry of the same upload that adds the name again cancels the unlink.
-  const unlinkAfterCommit = new Set<string>();
+  // entry of the same upload that adds the name again cancels the unlink. On a
+  // disk that ignores case, `Photo.JPG` deleted and `photo.jpg` added are one file.
+  const unlinkAfterCommit = new Map<string, string>();
+  const diskKey = (path: string) => (options.folderIgnoresCase ? path.toLowerCase() : path);
   const outcomes: ChangeOutcome[] = [];
   let currentUsn: number;
   try {
     currentUsn = db.transact((meta) => {
       for (const change of upload.changes) {
+        if (change.kind === 'add' && options.folderIgnoresCase) refuseCaseCollision(db, change.fname);
         const outcome = registerUploadedChange(db, meta, change, nowSeconds);
         outcomes.push(outcome);
         const target = mediaFilePath(mediaFolder, change.fname);
         if (change.kind === 'delete') {
-          if (outcome === 'removed') unlinkAfterCommit.add(target);
+          if (outcome === 'removed') unlinkAfterCommit.set(diskKey(target), target);
           continue;
         }
         // An identical upload changes no row, but it repairs a live row whose file went missing.
         if (outcome === 'identical' && existsSync(target)) continue;
-        unlinkAfterCommit.delete(target);
+        unlinkAfterCommit.delete(diskKey(target));
         const copy = keepCopyOf(target, join(upload.stagingDir, `previous-${outcomes.length}`));
         if (copy !== null) replacedCopies.push(copy);
         renameSync(change.tempPath, target);
@@ -59,10 +72,20 @@ export function applyStagedUpload(
         // Best effort: the rows are rolled back, and a later upload rewrites the file.
       }
     }
+    if (error instanceof SyncError) throw error;
     throw new ServerFaultError(`handle uploaded change: ${(error as Error).message}`, { cause: error });
   }
-  for (const path of [...unlinkAfterCommit, ...replacedCopies]) removeIfPresent(path);
+  for (const path of [...unlinkAfterCommit.values(), ...replacedCopies]) removeIfPresent(path);
   return { processed: outcomes.length, currentUsn, outcomes };
+}
+
+function refuseCaseCollision(db: MediaDatabase, fname: string): void {
+  const other = db.liveCaseVariant(fname);
+  if (other !== undefined) {
+    throw new BadRequestError(
+      `unzip files: ${JSON.stringify(fname)} and ${JSON.stringify(other)} would be one file on this server's disk, which ignores letter case`,
+    );
+  }
 }
 
 /**

@@ -1,0 +1,188 @@
+// Media sync through a real server in its own process: a device uploads N files
+// of 20–200 KB, a second device downloads them, both running the reference
+// client's algorithm over v11 HTTP. Against the raw cost of the same bytes in the
+// same run: sha1 + write (+ fdatasync, which the server does so that a committed
+// row never names a file lost to a power cut) for uploads, read + zip for
+// downloads. Peak RSS of the server at two sizes shows whether memory grows with N.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yazl from 'yazl';
+import { createMediaDevice, v11MediaTransport } from '../test/support/media-server.js';
+import { plainUser } from '../test/support/test-server.js';
+
+const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
+const serverScript = fileURLToPath(new URL('./support/media-bench-server.js', import.meta.url));
+
+interface Run {
+  files: number;
+  bytes: number;
+  uploadMs: number;
+  downloadMs: number;
+  uploadServerCpuMs: number;
+  downloadServerCpuMs: number;
+  rawWriteMs: number;
+  rawWriteSyncMs: number;
+  rawZipMs: number;
+  peakRssAfterUpload: number;
+  peakRssAfterDownload: number;
+}
+
+/** Lets the kernel write back dirty pages now, so one phase does not pay for the last one's writes. */
+function flushDisk(): void {
+  spawnSync('sync');
+}
+
+/** User + system CPU the process has used, in ms (Linux clock ticks are 1/100 s). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+async function startServer(base: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [serverScript, base], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function run(files: number): Promise<Run> {
+  const work = mkdtempSync(join(tmpdir(), 'ahs-media-bench-'));
+  try {
+    const base = join(work, 'base');
+    const { child, port } = await startServer(base);
+    const baseUrl = `http://127.0.0.1:${port}/`;
+    const hostKey = plainUser('bench', 'bench').hostKey;
+    const uploader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), join(work, 'up-'));
+    const downloader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), join(work, 'down-'));
+    let bytes = 0;
+    for (let i = 0; i < files; i++) {
+      const data = randomBytes(randomInt(20_000, 200_001));
+      bytes += data.length;
+      uploader.addFile(`media ${String(i).padStart(5, '0')}.jpg`, data);
+    }
+    uploader.registerChanges(); // the client's folder scan is not the server's work
+
+    flushDisk();
+    let cpu = cpuMs(child.pid!);
+    let start = performance.now();
+    await uploader.sync();
+    const uploadMs = performance.now() - start;
+    const uploadServerCpuMs = cpuMs(child.pid!) - cpu;
+    const peakRssAfterUpload = peakRss(child.pid!);
+
+    flushDisk();
+    cpu = cpuMs(child.pid!);
+    start = performance.now();
+    const report = await downloader.sync();
+    const downloadMs = performance.now() - start;
+    const downloadServerCpuMs = cpuMs(child.pid!) - cpu;
+    const peakRssAfterDownload = peakRss(child.pid!);
+    if (report.downloaded.length !== files) throw new Error(`downloaded ${report.downloaded.length} of ${files}`);
+    await stopServer(child);
+
+    const names = readdirSync(uploader.folder).sort();
+    flushDisk();
+    const rawWriteMs = rawSha1AndWrite(uploader.folder, names, join(work, 'raw-write'), false);
+    flushDisk();
+    const rawWriteSyncMs = rawSha1AndWrite(uploader.folder, names, join(work, 'raw-write-sync'), true);
+    flushDisk();
+    const rawZipMs = await rawReadAndZip(uploader.folder, names);
+
+    uploader.remove();
+    downloader.remove();
+    return { files, bytes, uploadMs, downloadMs, uploadServerCpuMs, downloadServerCpuMs, rawWriteMs, rawWriteSyncMs, rawZipMs, peakRssAfterUpload, peakRssAfterDownload };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** What storing the uploaded bytes costs at the least: hash and write each file (reading the source is not timed). */
+function rawSha1AndWrite(from: string, names: string[], to: string, durable: boolean): number {
+  mkdirSync(to);
+  let elapsed = 0;
+  for (const name of names) {
+    const data = readFileSync(join(from, name));
+    const start = performance.now();
+    createHash('sha1').update(data).digest();
+    const fd = openSync(join(to, name), 'w');
+    writeSync(fd, data);
+    if (durable) fdatasyncSync(fd);
+    closeSync(fd);
+    elapsed += performance.now() - start;
+  }
+  return elapsed;
+}
+
+/** What serving the files costs at the least: read them and zip them (yazl, stored) in 2.5 MiB groups of ≤ 25. */
+async function rawReadAndZip(from: string, names: string[]): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < names.length; ) {
+    const zip = new yazl.ZipFile();
+    let total = 0;
+    let count = 0;
+    while (i < names.length && count < 25 && total <= TARGET_ZIP_BYTES) {
+      const data = await readFile(join(from, names[i]!));
+      zip.addBuffer(data, String(count), { compress: false });
+      total += data.length;
+      count++;
+      i++;
+    }
+    zip.addBuffer(Buffer.from('{}'), '_meta', { compress: false });
+    await new Promise<void>((resolve, reject) => {
+      zip.outputStream.on('data', () => {});
+      zip.outputStream.on('end', resolve);
+      zip.outputStream.on('error', reject);
+      zip.end();
+    });
+  }
+  return performance.now() - start;
+}
+
+const mb = (bytes: number) => bytes / 1e6;
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (wall times are only as steady as the machine)`);
+const results: Run[] = [];
+for (const files of [1000, 5000]) results.push(await run(files));
+
+for (const r of results) {
+  console.log(`\n${r.files} files, ${fmt(mb(r.bytes))} MB`);
+  console.log(
+    `  upload    ${fmt(r.uploadMs / 1000, 2)} s  ${fmt(mb(r.bytes) / (r.uploadMs / 1000))} MB/s` +
+      `   raw sha1+write ${fmt(r.rawWriteMs / 1000, 2)} s (ratio ${fmt(r.uploadMs / r.rawWriteMs, 2)})` +
+      `   raw sha1+write+fdatasync ${fmt(r.rawWriteSyncMs / 1000, 2)} s (ratio ${fmt(r.uploadMs / r.rawWriteSyncMs, 2)})`,
+  );
+  console.log(
+    `            server CPU ${fmt(r.uploadServerCpuMs / 1000, 2)} s (ratio to raw sha1+write ${fmt(r.uploadServerCpuMs / r.rawWriteMs, 2)})`,
+  );
+  console.log(
+    `  download  ${fmt(r.downloadMs / 1000, 2)} s  ${fmt(mb(r.bytes) / (r.downloadMs / 1000))} MB/s` +
+      `   raw read+zip ${fmt(r.rawZipMs / 1000, 2)} s (ratio ${fmt(r.downloadMs / r.rawZipMs, 2)})`,
+  );
+  console.log(`            server CPU ${fmt(r.downloadServerCpuMs / 1000, 2)} s (ratio to raw read+zip ${fmt(r.downloadServerCpuMs / r.rawZipMs, 2)})`);
+  console.log(`  server peak RSS  after upload ${fmt(mb(r.peakRssAfterUpload))} MB, after download ${fmt(mb(r.peakRssAfterDownload))} MB`);
+}
+const [small, large] = results;
+console.log(
+  `\npeak RSS ${fmt(mb(small!.peakRssAfterDownload))} MB at ${small!.files} files vs ${fmt(mb(large!.peakRssAfterDownload))} MB at ${large!.files} files` +
+    ` (ratio ${fmt(large!.peakRssAfterDownload / small!.peakRssAfterDownload, 2)})`,
+);
