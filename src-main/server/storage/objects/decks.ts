@@ -144,10 +144,12 @@ const todayAmount: Parser<[number, number]> = (value) => {
   return [day, amount];
 };
 
+// serde reads a struct from an object or from a [limit, today] sequence
 const dayLimit: Parser<DayLimit> = (value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return Invalid;
-  const limit = parse.u32(value['limit']);
-  const today = parse.u32(value['today']);
+  if (typeof value !== 'object' || value === null) return Invalid;
+  const [rawLimit, rawToday] = Array.isArray(value) ? (value.length === 2 ? value : [undefined, undefined]) : [value['limit'], value['today']];
+  const limit = parse.u32(rawLimit);
+  const today = parse.u32(rawToday);
   return limit === Invalid || today === Invalid ? Invalid : { limit, today };
 };
 
