@@ -57,3 +57,35 @@ export function textFromRow(value: unknown, what: string): string {
   if (typeof value === 'string') return value;
   throw new CorruptObjectError(`${what}: expected text`);
 }
+
+/** Runs a blob decoder; any failure becomes a CorruptObjectError naming the object. */
+export function decodeOrCorrupt<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof CorruptObjectError) throw error;
+    throw new CorruptObjectError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The reference's ensure_*_name_unique: while another object holds the name
+ * (under the column's unicase collation), append "+" and mark the object
+ * modified (mtime = now, usn = `usn`). Returns whether the name changed.
+ */
+export function appendPlusUntilUnique(
+  object: { id: number; name: string; mtimeSecs: number; usn: number },
+  idByName: (name: string) => number | undefined,
+  usn: number,
+  nowSecs: number,
+): boolean {
+  let changed = false;
+  for (;;) {
+    const existing = idByName(object.name);
+    if (existing === undefined || existing === object.id) return changed;
+    object.name += '+';
+    object.mtimeSecs = nowSecs;
+    object.usn = usn;
+    changed = true;
+  }
+}
