@@ -177,7 +177,6 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     return context;
   }
 
-  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
   /** Rolls back open syncs and closes every user's files. */
   private async closeContexts(): Promise<void> {
     for (const [name, context] of this.contexts) {
@@ -186,6 +185,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.contexts.clear();
   }
 
+  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
   private async prepareFolder(account: UserAccount): Promise<void> {
     const paths = userPaths(this.config.baseFolder, account.name);
     createUserFolders(paths);

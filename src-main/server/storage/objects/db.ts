@@ -13,19 +13,22 @@ const cache = new WeakMap<Db, Map<string, Database.Statement>>();
 /**
  * A prepared statement, cached per connection. Integers come back as bigint
  * (safeIntegers) so that no i64 is rounded on the way in; callers narrow ids
- * with `idFromRow`.
+ * with `idFromRow`. `{ safeIntegers: false }` gives plain numbers, for tables
+ * whose integers are known to be safe (cards, notes, revlog: the sync's bulk rows).
  */
-export function statement(db: Db, sql: string): Database.Statement {
+export function statement(db: Db, sql: string, options: { safeIntegers?: boolean } = {}): Database.Statement {
+  const safeIntegers = options.safeIntegers ?? true;
   let perDb = cache.get(db);
   if (!perDb) {
     perDb = new Map();
     cache.set(db, perDb);
   }
-  let stmt = perDb.get(sql);
+  const key = safeIntegers ? sql : `numbers\0${sql}`;
+  let stmt = perDb.get(key);
   if (!stmt) {
     stmt = db.prepare(sql);
-    if (stmt.reader) stmt.safeIntegers(true);
-    perDb.set(sql, stmt);
+    if (stmt.reader && safeIntegers) stmt.safeIntegers(true);
+    perDb.set(key, stmt);
   }
   return stmt;
 }
