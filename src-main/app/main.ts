@@ -1,0 +1,114 @@
+// The Electron entry point: wires the controller to the tray, the window, IPC and
+// the login item. No decisions live here; they are in src-main/controller.
+
+import { app, clipboard, type BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { AppController } from '../controller/app-controller.js';
+import { createAppCommands } from '../controller/app-commands.js';
+import { startSyncServer } from '../controller/sync-server.js';
+import { userPaths } from '../server/storage/user-paths.js';
+import { pickFolder, showTrayNotice } from './dialogs.js';
+import { pushState, serveCommands } from './ipc.js';
+import { setStartAtLogin, startedAtLogin } from './login-item.js';
+import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
+import { openAppSettings } from './settings-store.js';
+import { claimSingleInstance } from './single-instance.js';
+import { AppTray } from './tray.js';
+import { createMainWindow, showWindow } from './window.js';
+
+function log(message: string, error?: unknown): void {
+  console.error(`[anki-home-sync] ${message}`, error ?? '');
+}
+
+let win: BrowserWindow | null = null;
+let quitting = false;
+
+registerAppScheme();
+if (!claimSingleInstance(() => win && showWindow(win))) {
+  app.quit();
+} else {
+  app.whenReady().then(run, (error) => log('startup failed', error));
+}
+
+async function run(): Promise<void> {
+  serveRenderer();
+  const controller = new AppController({
+    settings: openAppSettings(),
+    defaultStorageFolder: join(app.getPath('userData'), 'collections'),
+    startServer: startSyncServer,
+    userPaths,
+    log,
+  });
+  const commands = createAppCommands(controller, {
+    pickFolder: (current) => pickFolder(win, current),
+    copyText: (text) => clipboard.writeText(text),
+    setStartAtLogin: (on) => void setStartAtLogin(on).catch((error) => log('start at login', error)),
+  });
+  serveCommands(commands, log);
+
+  const firstAddress = () => (controller.serverStatus.state === 'running' ? (controller.addresses()[0]?.url ?? null) : null);
+  const tray = new AppTray({
+    toggleServer: () => void (controller.serverStatus.state === 'running' ? controller.stop() : controller.start()).catch(() => undefined),
+    copyAddress: () => {
+      const address = firstAddress();
+      if (address) clipboard.writeText(address);
+    },
+    openWindow: () => win && showWindow(win),
+    setStartAtLogin: (on) => void commands.setStartAtLogin(on).catch((error) => log('start at login', error)),
+    quit: () => app.quit(),
+  });
+
+  // Changes come in bursts (starting, running); one refresh at a time, the last one wins.
+  let refreshing = false;
+  let again = false;
+  const refresh = async (): Promise<void> => {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
+    try {
+      do {
+        again = false;
+        const state = await controller.state();
+        tray.update({ status: state.server, address: firstAddress(), startAtLogin: state.settings.startAtLogin });
+        pushState(win, state);
+      } while (again);
+    } catch (error) {
+      log('refresh failed', error);
+    } finally {
+      refreshing = false;
+    }
+  };
+  controller.onChange(() => void refresh());
+
+  const settings = controller.settings();
+  const hasAccounts = settings.users.length > 0;
+  // First launch shows the window; later ones may start in the tray.
+  const showAtStart = !hasAccounts || !(settings.startInTray || startedAtLogin());
+  win = createMainWindow(
+    {
+      isQuitting: () => quitting,
+      onHiddenToTray: () => {
+        if (controller.takeTrayNotice()) showTrayNotice();
+      },
+    },
+    showAtStart,
+  );
+  await refresh();
+  if (hasAccounts) await controller.start().catch(() => undefined); // the error shows in the window and tray
+
+  app.on('activate', () => win && showWindow(win));
+  // The tray keeps the app alive with no window open.
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    // Let syncs in progress finish before the process ends.
+    void controller.shutdown().finally(() => {
+      tray.destroy();
+      app.exit(0);
+    });
+  });
+}

@@ -1,0 +1,65 @@
+// The one window. Closing or minimising hides it to the tray; only Quit ends the
+// app, so the server keeps serving devices.
+
+import { BrowserWindow, shell } from 'electron';
+import { assetPath, PRELOAD_FILE } from './paths.js';
+import { APP_ORIGIN, WINDOW_URL } from './renderer-protocol.js';
+
+export interface WindowHooks {
+  /** Whether Quit was chosen: then close really closes. */
+  isQuitting(): boolean;
+  /** Called the first time the window hides to the tray. */
+  onHiddenToTray(): void;
+}
+
+export function createMainWindow(hooks: WindowHooks, show: boolean): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 920,
+    height: 720,
+    minWidth: 560,
+    minHeight: 480,
+    show,
+    title: 'Anki Home Sync',
+    icon: assetPath('icon.png'),
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: PRELOAD_FILE,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+
+  const hide = (event: { preventDefault(): void }) => {
+    if (hooks.isQuitting()) return;
+    event.preventDefault();
+    win.hide();
+    hooks.onHiddenToTray();
+  };
+  win.on('close', hide);
+  // 'minimize' cannot be prevented on every platform; hiding right after has the same effect.
+  win.on('minimize', () => {
+    win.hide();
+    hooks.onHiddenToTray();
+  });
+
+  // The window never navigates away or opens other windows; links go to the browser.
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+
+  void win.loadURL(WINDOW_URL);
+  return win;
+}
+
+export function showWindow(win: BrowserWindow): void {
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}

@@ -1,0 +1,63 @@
+// The recent-activity list: the server's ActivityEvents, newest first, each with a
+// sentence a learner understands. Kept in memory; it answers "did my phone sync?".
+
+import type { ActivityEvent } from '../server/protocol.js';
+import type { ActivityEntry, ActivityKind } from '../shared/ipc.js';
+
+export const ACTIVITY_LIMIT = 200;
+
+export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail'>): string {
+  const who = event.username || 'someone';
+  const from = event.clientIp ? ` from ${event.clientIp}` : '';
+  switch (event.kind) {
+    case 'login':
+      return `${who} logged in${from}.`;
+    case 'login-failed':
+      // No name: the device sent a login the server no longer knows (password changed, account renamed).
+      if (!event.username) return `A device${from} tried to sync with an old login. On that device, log in again.`;
+      return `A device${from} tried to log in as ${who} with a wrong password.`;
+    case 'normal-sync':
+      return `${who} synced${from}.`;
+    case 'full-upload':
+      return `${who}'s collection was replaced by a full upload${from}. The previous copy is kept: see Backups.`;
+    case 'full-download':
+      return `${who}'s collection was downloaded in full${from}.`;
+    case 'media-sync':
+      return `${who}'s media synced${from}.`;
+    case 'error':
+      // The detail is for the log: it is technical, and the learner's next step is the same.
+      return `A sync for ${who}${from} did not complete. The device can simply sync again.`;
+  }
+}
+
+export class ActivityLog {
+  private readonly entries: ActivityEntry[] = [];
+
+  constructor(private readonly limit = ACTIVITY_LIMIT) {}
+
+  recordServerEvent(event: ActivityEvent): ActivityEntry {
+    return this.push({
+      at: event.at,
+      kind: event.kind,
+      username: event.username,
+      clientIp: event.clientIp,
+      message: describeActivity(event),
+      isError: event.kind === 'error' || event.kind === 'login-failed',
+    });
+  }
+
+  /** Something the app itself did: started, stopped, failed to start. */
+  recordApp(message: string, isError: boolean, at = Date.now()): ActivityEntry {
+    return this.push({ at, kind: 'server' satisfies ActivityKind, username: '', clientIp: '', message, isError });
+  }
+
+  recent(): readonly ActivityEntry[] {
+    return this.entries;
+  }
+
+  private push(entry: ActivityEntry): ActivityEntry {
+    this.entries.unshift(entry);
+    if (this.entries.length > this.limit) this.entries.length = this.limit;
+    return entry;
+  }
+}

@@ -1,0 +1,82 @@
+// The window's commands (shared/ipc.ts AppCommands) over the controller. The
+// Electron IPC layer and the window's browser tests both serve exactly this
+// object, so what the tests click is what the app runs. Arguments come from the
+// window and are checked here, once.
+
+import type { ApiResult, AppCommands, BindAddress, CommandName } from '../shared/ipc.js';
+import type { AppController } from './app-controller.js';
+import { qrCodeDataUrl } from './addresses.js';
+import { AppError, toAppError } from './errors.js';
+
+/** What only the desktop can do; the tests pass real in-process stand-ins. */
+export interface PlatformHooks {
+  /** Shows the folder dialog; null when cancelled. */
+  pickFolder(current: string): Promise<string | null>;
+  copyText(text: string): void;
+  setStartAtLogin(on: boolean): void;
+}
+
+function str(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new AppError('bad-request', `The ${what} is missing.`);
+  return value;
+}
+
+function bool(value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new AppError('bad-request', 'Expected on or off.');
+  return value;
+}
+
+export function createAppCommands(controller: AppController, platform: PlatformHooks): AppCommands {
+  const state = () => controller.state();
+  return {
+    getState: state,
+    startServer: async () => (await controller.start(), state()),
+    stopServer: async () => (await controller.stop(), state()),
+    addUser: async (name, password) => (await controller.addUser(str(name, 'name'), str(password, 'password')), state()),
+    removeUser: async (name) => (await controller.removeUser(str(name, 'name')), state()),
+    renameUser: async (from, to) => (await controller.renameUser(str(from, 'name'), str(to, 'new name')), state()),
+    changePassword: async (name, password) => (await controller.changePassword(str(name, 'name'), str(password, 'password')), state()),
+    setPort: async (port) => (await controller.setPort(typeof port === 'number' ? port : Number(port)), state()),
+    setBindAddress: async (bind: BindAddress) => (await controller.setBindAddress(bind), state()),
+    chooseStorageFolder: async () => {
+      const folder = await platform.pickFolder(controller.storageFolder());
+      if (folder !== null) await controller.setStorageFolder(folder);
+      return state();
+    },
+    setStartAtLogin: async (on) => {
+      const value = bool(on);
+      platform.setStartAtLogin(value);
+      await controller.setStartAtLogin(value);
+      return state();
+    },
+    setStartInTray: async (on) => (await controller.setStartInTray(bool(on)), state()),
+    copyText: async (text) => {
+      const value = str(text, 'text');
+      platform.copyText(value);
+      return value;
+    },
+    qrCode: async (text) => qrCodeDataUrl(str(text, 'address')),
+    restoreBackup: async (name, backupId) => (await controller.restoreBackup(str(name, 'name'), str(backupId, 'backup')), state()),
+  };
+}
+
+/**
+ * Runs one command by name with untrusted arguments and wraps the outcome, so
+ * errors cross the process boundary as sentences.
+ */
+export async function invokeCommand(
+  commands: AppCommands,
+  name: string,
+  args: readonly unknown[],
+  log?: (message: string, error?: unknown) => void,
+): Promise<ApiResult<unknown>> {
+  try {
+    if (!Object.hasOwn(commands, name)) throw new AppError('bad-request', 'Unknown command.');
+    const command = commands[name as CommandName] as (...a: unknown[]) => Promise<unknown>;
+    return { ok: true, value: await command(...args) };
+  } catch (error) {
+    const appError = toAppError(error);
+    if (appError.code === 'unexpected') log?.(`command ${name} failed`, error);
+    return { ok: false, error: { code: appError.code, message: appError.message } };
+  }
+}

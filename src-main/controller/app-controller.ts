@@ -1,0 +1,386 @@
+// The app's brain, in plain Node: settings, accounts, the storage folder, the
+// port and the server's life. The Electron glue and the window's tests drive it
+// through the same methods. Every change runs through one queue, and every
+// read-modify-write of the settings happens without an await in between, so a
+// sync finishing mid-change can never make a change disappear.
+
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import { promises as fs } from 'node:fs';
+import type { ServerConfig } from '../server/config.js';
+import { DEFAULT_MAX_PAYLOAD_MEGS } from '../server/config.js';
+import type { ActivityEvent, UserPaths } from '../server/protocol.js';
+import type { AppState, BindAddress, ServerStatus, SettingsView, UserStatus } from '../shared/ipc.js';
+import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
+import { hashPassword, toUserAccount } from './accounts.js';
+import { ActivityLog } from './activity-log.js';
+import { addressWarning, clientAddresses, type InterfaceTable } from './addresses.js';
+import { listBackups, restoreBackupFile } from './backups.js';
+import { AppError, toAppError } from './errors.js';
+import { listenError, validatePort } from './port.js';
+import { SerialQueue } from './serial.js';
+import type { RunningServer, StartServer } from './server-port.js';
+import { checkStorageFolder, defaultAnkiDataFolders } from './storage-folder.js';
+import { sameName, validatePassword, validateUserName } from './user-names.js';
+import { readCollectionFigures, type CollectionFigures } from './user-status.js';
+
+export interface ControllerOptions {
+  readonly settings: SettingsStore;
+  /** SYNC_BASE when the learner has not chosen one. */
+  readonly defaultStorageFolder: string;
+  readonly startServer: StartServer;
+  /** Where each account's files live: the server's storage module. */
+  readonly userPaths: (baseFolder: string, name: string) => UserPaths;
+  readonly ankiDataFolders?: readonly string[];
+  readonly networkInterfaces?: () => InterfaceTable;
+  /** Technical details for the log file; the window only ever gets sentences. */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+const SYNC_KINDS = new Set(['normal-sync', 'full-upload', 'full-download']);
+
+export function hostFor(bind: BindAddress): string {
+  return bind === 'this-computer-only' ? '127.0.0.1' : '0.0.0.0';
+}
+
+export class AppController {
+  private readonly events = new EventEmitter();
+  private readonly queue = new SerialQueue();
+  private readonly activity = new ActivityLog();
+  private readonly figures = new Map<string, CollectionFigures>();
+  private server: RunningServer | null = null;
+  private status: ServerStatus = { state: 'stopped' };
+  private readonly ankiDataFolders: readonly string[];
+
+  constructor(private readonly options: ControllerOptions) {
+    this.ankiDataFolders = options.ankiDataFolders ?? defaultAnkiDataFolders();
+  }
+
+  /** `listener` runs after anything visible changed. Returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  get serverStatus(): ServerStatus {
+    return this.status;
+  }
+
+  settings(): AppSettings {
+    return this.options.settings.read();
+  }
+
+  storageFolder(settings = this.settings()): string {
+    return settings.storageFolder || this.options.defaultStorageFolder;
+  }
+
+  /** The port devices should use: the bound one while running. */
+  currentPort(): number {
+    return this.status.state === 'running' ? this.status.port : this.settings().port;
+  }
+
+  addresses() {
+    return clientAddresses(this.currentPort(), this.settings().bindAddress, this.options.networkInterfaces?.());
+  }
+
+  async state(): Promise<AppState> {
+    const settings = this.settings();
+    const view: SettingsView = {
+      storageFolder: this.storageFolder(settings),
+      port: settings.port,
+      bindAddress: settings.bindAddress,
+      startAtLogin: settings.startAtLogin,
+      startInTray: settings.startInTray,
+    };
+    const addresses = this.addresses();
+    return {
+      server: this.status,
+      settings: view,
+      addresses,
+      addressWarning: addressWarning(addresses, settings.bindAddress),
+      users: await Promise.all(settings.users.map((user) => this.userStatus(user, view.storageFolder))),
+      activity: this.activity.recent(),
+      firstRun: settings.users.length === 0,
+    };
+  }
+
+  // ---- server lifecycle -------------------------------------------------
+
+  start(): Promise<void> {
+    return this.queue.run(() => this.startNow());
+  }
+
+  stop(): Promise<void> {
+    return this.queue.run(() => this.stopNow());
+  }
+
+  // ---- accounts -------------------------------------------------------
+
+  async addUser(rawName: string, rawPassword: string): Promise<void> {
+    const name = validateUserName(rawName);
+    const password = validatePassword(rawPassword);
+    await this.queue.run(async () => {
+      this.refuseTakenName(name);
+      const phc = await hashPassword(password);
+      const users = this.settings().users;
+      this.refuseTakenName(name); // again: the hash took a while
+      const isFirst = users.length === 0;
+      this.options.settings.update({ users: [...users, { name, phc, lastSync: null }] });
+      await this.pushUsers();
+      this.changed();
+      if (isFirst && this.server === null && this.status.state !== 'error') {
+        // First run: the server starts on its own once an account exists.
+        await this.startNow().catch(() => undefined);
+      }
+    });
+  }
+
+  async removeUser(name: string): Promise<void> {
+    await this.queue.run(async () => {
+      const users = this.settings().users;
+      const user = this.findUser(name, users);
+      // The account's folder and collection stay where they are: removing an
+      // account never deletes a learner's data.
+      this.options.settings.update({ users: users.filter((u) => u !== user) });
+      this.figures.delete(user.name);
+      await this.pushUsers();
+      this.changed();
+    });
+  }
+
+  async changePassword(name: string, rawPassword: string): Promise<void> {
+    const password = validatePassword(rawPassword);
+    await this.queue.run(async () => {
+      const target = this.findUser(name).name;
+      const phc = await hashPassword(password);
+      const users = this.settings().users;
+      this.options.settings.update({ users: users.map((u) => (u.name === target ? { ...u, phc } : u)) });
+      await this.pushUsers();
+      this.changed();
+    });
+  }
+
+  async renameUser(from: string, rawTo: string): Promise<void> {
+    const to = validateUserName(rawTo);
+    await this.queue.run(async () => {
+      const user = this.findUser(from);
+      if (user.name === to) return;
+      if (!sameName(user.name, to)) this.refuseTakenName(to);
+      const base = this.storageFolder();
+      const oldPaths = this.options.userPaths(base, user.name);
+      const newPaths = this.options.userPaths(base, to);
+      if (!sameName(user.name, to) && (await exists(newPaths.folder))) {
+        throw new AppError('name-taken', `The storage folder already has a folder named "${to}". Choose another name, or move that folder away first.`);
+      }
+      // Take the account off the server first so no sync holds its files while
+      // the folder moves; other accounts carry on untouched.
+      const withoutUser = this.settings().users.filter((u) => u.name !== user.name);
+      await this.server?.setUsers(withoutUser.map(toUserAccount));
+      try {
+        if (await exists(oldPaths.folder)) await fs.rename(oldPaths.folder, newPaths.folder);
+      } catch (error) {
+        await this.pushUsers();
+        this.options.log?.(`renaming ${oldPaths.folder} failed`, error);
+        throw new AppError('rename-failed', `"${user.name}" could not be renamed because its files are in use. Wait until its devices finish syncing, then try again.`, {
+          cause: error,
+        });
+      }
+      const users = this.settings().users;
+      this.options.settings.update({ users: users.map((u) => (u.name === user.name ? { ...u, name: to } : u)) });
+      this.figures.delete(user.name);
+      await this.pushUsers();
+      this.changed();
+    });
+  }
+
+  // ---- settings that change where or how the server listens -------------
+
+  async setPort(rawPort: number): Promise<void> {
+    const port = validatePort(rawPort);
+    await this.queue.run(async () => {
+      const settings = this.settings();
+      if (port === settings.port && this.status.state !== 'error') return;
+      await probePort(port, hostFor(settings.bindAddress));
+      await this.reconfigure({ port });
+    });
+  }
+
+  async setBindAddress(bind: BindAddress): Promise<void> {
+    if (bind !== 'all-interfaces' && bind !== 'this-computer-only') throw new AppError('bad-bind', 'Choose "All networks" or "This computer only".');
+    await this.queue.run(() => this.reconfigure({ bindAddress: bind }));
+  }
+
+  async setStorageFolder(folder: string): Promise<void> {
+    const path = await checkStorageFolder(folder, this.ankiDataFolders);
+    await this.queue.run(() => this.reconfigure({ storageFolder: path }));
+  }
+
+  async setStartAtLogin(on: boolean): Promise<void> {
+    await this.queue.run(async () => {
+      this.options.settings.update({ startAtLogin: on === true });
+      this.changed();
+    });
+  }
+
+  async setStartInTray(on: boolean): Promise<void> {
+    await this.queue.run(async () => {
+      this.options.settings.update({ startInTray: on === true });
+      this.changed();
+    });
+  }
+
+  /** True the first time the window is closed to the tray, so the learner is told once. */
+  takeTrayNotice(): boolean {
+    if (this.settings().trayNoticeShown) return false;
+    this.options.settings.update({ trayNoticeShown: true });
+    return true;
+  }
+
+  // ---- backups --------------------------------------------------------
+
+  async restoreBackup(name: string, backupId: string): Promise<void> {
+    await this.queue.run(async () => {
+      const user = this.findUser(name);
+      const paths = this.options.userPaths(this.storageFolder(), user.name);
+      // Off the server while its collection is swapped, exactly like a rename.
+      await this.server?.setUsers(this.settings().users.filter((u) => u.name !== user.name).map(toUserAccount));
+      try {
+        await restoreBackupFile(paths, backupId);
+      } finally {
+        await this.pushUsers();
+      }
+      this.activity.recordApp(`${user.name}'s collection was restored from a backup. Its devices will ask to sync in full.`, false);
+      this.changed();
+    });
+  }
+
+  /** Stops the server (draining syncs); used on quit. */
+  async shutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  // ---- internals ------------------------------------------------------
+
+  private async startNow(): Promise<void> {
+    if (this.server !== null) return;
+    const settings = this.settings();
+    if (settings.users.length === 0) {
+      throw new AppError('no-users', 'Add an account first; the server starts as soon as one exists.');
+    }
+    const host = hostFor(settings.bindAddress);
+    this.setStatus({ state: 'starting' });
+    try {
+      const baseFolder = await checkStorageFolder(this.storageFolder(settings), this.ankiDataFolders);
+      const config: ServerConfig = {
+        host,
+        port: settings.port,
+        baseFolder,
+        maxPayloadMegs: DEFAULT_MAX_PAYLOAD_MEGS,
+        users: settings.users.map(toUserAccount),
+      };
+      this.server = await this.options.startServer(config, (event) => this.onActivity(event));
+    } catch (error) {
+      const appError = error instanceof AppError ? error : listenError(error, settings.port, host);
+      this.options.log?.('server start failed', error);
+      this.activity.recordApp(appError.message, true);
+      this.setStatus({ state: 'error', reason: appError.message });
+      throw appError;
+    }
+    this.activity.recordApp(`The server started on port ${this.server.port}.`, false);
+    this.setStatus({ state: 'running', port: this.server.port });
+  }
+
+  private async stopNow(): Promise<void> {
+    const server = this.server;
+    if (server === null) {
+      if (this.status.state === 'error') this.setStatus({ state: 'stopped' });
+      return;
+    }
+    this.setStatus({ state: 'stopping' });
+    try {
+      await server.stop();
+    } finally {
+      this.server = null;
+      this.activity.recordApp('The server stopped.', false);
+      this.setStatus({ state: 'stopped' });
+    }
+  }
+
+  /** Saves `patch`; a running server restarts with it, and falls back to the old settings if it cannot. */
+  private async reconfigure(patch: Partial<AppSettings>): Promise<void> {
+    const before = this.settings();
+    this.options.settings.update(patch);
+    if (this.server === null) {
+      this.changed();
+      return;
+    }
+    await this.stopNow();
+    try {
+      await this.startNow();
+    } catch (error) {
+      const restore = Object.fromEntries(Object.keys(patch).map((key) => [key, before[key as keyof AppSettings]]));
+      this.options.settings.update(restore as Partial<AppSettings>);
+      await this.startNow().catch(() => undefined);
+      throw toAppError(error);
+    }
+  }
+
+  private async pushUsers(): Promise<void> {
+    await this.server?.setUsers(this.settings().users.map(toUserAccount));
+  }
+
+  private findUser(name: string, users = this.settings().users): StoredUser {
+    const user = users.find((u) => u.name === name) ?? users.find((u) => sameName(u.name, name));
+    if (!user) throw new AppError('no-such-user', `There is no account named "${name}".`);
+    return user;
+  }
+
+  private refuseTakenName(name: string): void {
+    const taken = this.settings().users.find((u) => sameName(u.name, name));
+    if (taken) throw new AppError('name-taken', `There is already an account named "${taken.name}". Choose another name.`);
+  }
+
+  private onActivity(event: ActivityEvent): void {
+    this.activity.recordServerEvent(event);
+    if (SYNC_KINDS.has(event.kind)) {
+      const users = this.settings().users;
+      if (users.some((u) => u.name === event.username)) {
+        const lastSync = { at: event.at, clientIp: event.clientIp };
+        this.options.settings.update({ users: users.map((u) => (u.name === event.username ? { ...u, lastSync } : u)) });
+      }
+    }
+    this.changed();
+  }
+
+  private async userStatus(user: StoredUser, baseFolder: string): Promise<UserStatus> {
+    const paths = this.options.userPaths(baseFolder, user.name);
+    const figures = await readCollectionFigures(paths, this.figures.get(user.name));
+    this.figures.set(user.name, figures);
+    return { name: user.name, lastSync: user.lastSync, ...figures, backups: await listBackups(paths) };
+  }
+
+  private setStatus(status: ServerStatus): void {
+    this.status = status;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.events.emit('change');
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fs.stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Fails with the learner's sentence if something else already listens on host:port. */
+export function probePort(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) => reject(listenError(error, port, host)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}

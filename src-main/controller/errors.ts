@@ -1,0 +1,21 @@
+// A refusal the learner must read. `message` says what happened, why, and what to
+// do; it is shown as it is, so it never carries a stack trace or a file error code.
+
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}
+
+/** Anything unexpected becomes a plain sentence; the details stay in the log. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError('unexpected', 'Something went wrong inside Anki Home Sync. Your collections were not changed. Please try again.', {
+    cause: error,
+  });
+}

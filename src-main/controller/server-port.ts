@@ -1,0 +1,17 @@
+// What the controller needs from the sync server. The app and the tests pass the
+// real SyncServer through startSyncServer (sync-server.ts); keeping the seam this
+// narrow keeps the controller's lifecycle logic readable.
+
+import type { ServerConfig, UserAccount } from '../server/config.js';
+import type { ActivityEvent } from '../server/protocol.js';
+
+export interface RunningServer {
+  /** The port actually bound (differs from the config's only when it asked for 0). */
+  readonly port: number;
+  /** Takes effect for the next request; syncs in progress for other users carry on. */
+  setUsers(users: readonly UserAccount[]): void | Promise<void>;
+  /** Stops accepting, lets in-flight syncs finish, closes every collection. */
+  stop(): Promise<void>;
+}
+
+export type StartServer = (config: ServerConfig, onActivity: (event: ActivityEvent) => void) => Promise<RunningServer>;

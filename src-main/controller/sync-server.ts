@@ -1,0 +1,20 @@
+// The real SyncServer behind the controller's narrow RunningServer seam.
+
+import { SyncServer } from '../server/server.js';
+import type { Logger } from '../server/log.js';
+import type { StartServer } from './server-port.js';
+
+export function syncServerStarter(logger?: Logger): StartServer {
+  return async (config, onActivity) => {
+    const server = new SyncServer(config, logger ? { logger } : {});
+    server.on('activity', onActivity);
+    const { port } = await server.start();
+    return {
+      port,
+      setUsers: (users) => server.setUsers(users),
+      stop: () => server.stop(),
+    };
+  };
+}
+
+export const startSyncServer: StartServer = syncServerStarter();

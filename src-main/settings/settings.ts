@@ -1,0 +1,78 @@
+// What the app remembers between runs, and the one narrow interface through which
+// the controller reads and writes it. The app backs it with electron-store; tests
+// and headless runs with `conf` (electron-store cannot even be imported outside
+// Electron). Both are the same Conf class underneath, so one adapter serves both.
+
+import type { BindAddress, LastSync } from '../shared/ipc.js';
+import { DEFAULT_PORT } from '../server/config.js';
+
+export interface StoredUser {
+  readonly name: string;
+  /** argon2id PHC string. The password itself is never stored. */
+  readonly phc: string;
+  readonly lastSync: LastSync | null;
+}
+
+export interface AppSettings {
+  readonly users: readonly StoredUser[];
+  /** SYNC_BASE; empty means the controller's default folder. */
+  readonly storageFolder: string;
+  readonly port: number;
+  readonly bindAddress: BindAddress;
+  readonly startAtLogin: boolean;
+  readonly startInTray: boolean;
+  /** Set once the learner has been told that closing the window keeps the server running. */
+  readonly trayNoticeShown: boolean;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  users: [],
+  storageFolder: '',
+  port: DEFAULT_PORT,
+  bindAddress: 'all-interfaces',
+  startAtLogin: false,
+  startInTray: false,
+  trayNoticeShown: false,
+};
+
+export interface SettingsStore {
+  read(): AppSettings;
+  update(patch: Partial<AppSettings>): void;
+  /** Where the file lives, for messages. */
+  readonly path: string;
+}
+
+/**
+ * Keeps every field that has the right shape and falls back to the default for
+ * the rest, so a hand-edited or half-written file never stops the app starting.
+ */
+export function sanitizeSettings(raw: unknown): AppSettings {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const pick = <K extends keyof AppSettings>(key: K, ok: (v: unknown) => boolean): AppSettings[K] =>
+    ok(r[key]) ? (r[key] as AppSettings[K]) : DEFAULT_SETTINGS[key];
+  const users = Array.isArray(r.users) ? r.users.filter(isStoredUser).map(normaliseUser) : [];
+  return {
+    users,
+    storageFolder: pick('storageFolder', (v) => typeof v === 'string'),
+    port: pick('port', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535),
+    bindAddress: pick('bindAddress', (v) => v === 'all-interfaces' || v === 'this-computer-only'),
+    startAtLogin: pick('startAtLogin', (v) => typeof v === 'boolean'),
+    startInTray: pick('startInTray', (v) => typeof v === 'boolean'),
+    trayNoticeShown: pick('trayNoticeShown', (v) => typeof v === 'boolean'),
+  };
+}
+
+function isStoredUser(v: unknown): v is StoredUser {
+  if (typeof v !== 'object' || v === null) return false;
+  const u = v as Record<string, unknown>;
+  return typeof u.name === 'string' && typeof u.phc === 'string' && u.phc.startsWith('$argon2id$');
+}
+
+function normaliseUser(u: StoredUser): StoredUser {
+  const ls = u.lastSync as unknown;
+  const lastSync =
+    typeof ls === 'object' && ls !== null && typeof (ls as LastSync).at === 'number' && typeof (ls as LastSync).clientIp === 'string'
+      ? { at: (ls as LastSync).at, clientIp: (ls as LastSync).clientIp }
+      : null;
+  return { name: u.name, phc: u.phc, lastSync };
+}

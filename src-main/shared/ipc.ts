@@ -1,0 +1,157 @@
+// The one contract between the main process, the preload script and the window.
+// Commands are invoked over `home-sync:<command>` channels and always answer with
+// an ApiResult, so an error reaches the window as words, never as a stack trace.
+// This module is imported by the renderer too: types and plain constants only.
+
+export type BindAddress = 'all-interfaces' | 'this-computer-only';
+
+export interface SettingsView {
+  readonly storageFolder: string;
+  readonly port: number;
+  readonly bindAddress: BindAddress;
+  readonly startAtLogin: boolean;
+  readonly startInTray: boolean;
+}
+
+export type ServerStatus =
+  | { readonly state: 'stopped' }
+  | { readonly state: 'starting' }
+  | { readonly state: 'running'; readonly port: number }
+  | { readonly state: 'stopping' }
+  | { readonly state: 'error'; readonly reason: string };
+
+export interface ClientAddress {
+  /** `http://IP:PORT/`, what a learner pastes into Anki. */
+  readonly url: string;
+  readonly ip: string;
+  /** `lan` addresses reach other devices; `localhost` only this computer. */
+  readonly kind: 'lan' | 'localhost';
+}
+
+export interface LastSync {
+  readonly at: number;
+  readonly clientIp: string;
+}
+
+export interface UserStatus {
+  readonly name: string;
+  readonly lastSync: LastSync | null;
+  /** Bytes of collection.anki2 (0 before the first upload). */
+  readonly collectionBytes: number;
+  readonly notes: number;
+  readonly cards: number;
+  readonly mediaFiles: number;
+  readonly mediaBytes: number;
+  readonly backups: readonly BackupEntry[];
+}
+
+export interface BackupEntry {
+  /** The file name inside the user's backups folder; what restoreBackup takes. */
+  readonly id: string;
+  readonly createdAt: number;
+  readonly bytes: number;
+}
+
+export type ActivityKind =
+  | 'login'
+  | 'login-failed'
+  | 'normal-sync'
+  | 'full-upload'
+  | 'full-download'
+  | 'media-sync'
+  | 'error'
+  | 'server';
+
+export interface ActivityEntry {
+  readonly at: number;
+  readonly kind: ActivityKind;
+  readonly username: string;
+  readonly clientIp: string;
+  /** A sentence for a learner, e.g. "A device tried to log in as alice with a wrong password." */
+  readonly message: string;
+  readonly isError: boolean;
+}
+
+export interface AppState {
+  readonly server: ServerStatus;
+  readonly settings: SettingsView;
+  readonly addresses: readonly ClientAddress[];
+  /** Set when no address reaches other devices, in words for a learner. */
+  readonly addressWarning: string | null;
+  readonly users: readonly UserStatus[];
+  readonly activity: readonly ActivityEntry[];
+  /** True until the first account exists: the window shows "Add the first account". */
+  readonly firstRun: boolean;
+}
+
+export interface ApiError {
+  /** Stable, for code: `port-in-use`, `bad-name`, ... */
+  readonly code: string;
+  /** What happened, why and what to do, in words for a learner. */
+  readonly message: string;
+}
+
+export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
+
+/** What the main process implements. Methods may throw an AppError; the IPC layer wraps results. */
+export interface AppCommands {
+  getState(): Promise<AppState>;
+  startServer(): Promise<AppState>;
+  stopServer(): Promise<AppState>;
+  addUser(name: string, password: string): Promise<AppState>;
+  removeUser(name: string): Promise<AppState>;
+  renameUser(from: string, to: string): Promise<AppState>;
+  changePassword(name: string, password: string): Promise<AppState>;
+  setPort(port: number): Promise<AppState>;
+  setBindAddress(bind: BindAddress): Promise<AppState>;
+  /** Opens the folder dialog; a cancelled dialog leaves everything as it was. */
+  chooseStorageFolder(): Promise<AppState>;
+  setStartAtLogin(on: boolean): Promise<AppState>;
+  setStartInTray(on: boolean): Promise<AppState>;
+  /** Answers with the text copied. */
+  copyText(text: string): Promise<string>;
+  /** A PNG data: URL of the QR code for `text`, made in the main process. */
+  qrCode(text: string): Promise<string>;
+  restoreBackup(name: string, backupId: string): Promise<AppState>;
+}
+
+export type CommandName = keyof AppCommands;
+
+/** What the window sees as `window.homeSync`. */
+export type AppApi = {
+  readonly [K in CommandName]: (
+    ...args: Parameters<AppCommands[K]>
+  ) => Promise<ApiResult<Awaited<ReturnType<AppCommands[K]>>>>;
+} & {
+  /** Called whenever something changes without the window asking (a sync, the tray). */
+  onStateChanged(listener: (state: AppState) => void): () => void;
+};
+
+export const CHANNEL_PREFIX = 'home-sync:';
+export type CommandChannel = `${typeof CHANNEL_PREFIX}${CommandName}`;
+export const STATE_CHANGED_CHANNEL = 'home-sync:state-changed';
+export type StateChangedChannel = typeof STATE_CHANGED_CHANNEL;
+
+// A Record over every CommandName, so adding a command without listing it here fails to compile.
+const COMMANDS: Readonly<Record<CommandName, true>> = {
+  getState: true,
+  startServer: true,
+  stopServer: true,
+  addUser: true,
+  removeUser: true,
+  renameUser: true,
+  changePassword: true,
+  setPort: true,
+  setBindAddress: true,
+  chooseStorageFolder: true,
+  setStartAtLogin: true,
+  setStartInTray: true,
+  copyText: true,
+  qrCode: true,
+  restoreBackup: true,
+};
+export const COMMAND_NAMES = Object.keys(COMMANDS) as readonly CommandName[];
+
+export function commandChannel(name: CommandName): CommandChannel {
+  return `${CHANNEL_PREFIX}${name}`;
+}

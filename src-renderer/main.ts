@@ -1,0 +1,150 @@
+// The window: renders the AppState it is given and turns clicks into commands.
+// It holds no truth of its own beyond which inline editor is open.
+
+import type { AppState, BindAddress } from '../src-main/shared/ipc.js';
+import { api, call } from './api.js';
+import { byId } from './dom.js';
+import { renderActivity } from './views/activity.js';
+import { renderAddresses } from './views/addresses.js';
+import { renderStatus } from './views/status.js';
+import { renderUsers, type Editor } from './views/users.js';
+
+let state: AppState | null = null;
+let editor: Editor = null;
+const qrCache = new Map<string, Promise<string | null>>();
+
+const errorBanner = byId('error');
+const noticeBanner = byId('notice');
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+function showError(message: string | null): void {
+  byId('error-text').textContent = message ?? '';
+  errorBanner.hidden = message === null;
+}
+
+function showNotice(message: string): void {
+  noticeBanner.textContent = message;
+  noticeBanner.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (noticeBanner.hidden = true), 4000);
+}
+
+/** Runs a command that answers with the new state, and shows it. */
+async function act(run: () => ReturnType<typeof api.getState>): Promise<boolean> {
+  const next = await call(showError, run);
+  if (next === null) return false;
+  render(next);
+  return true;
+}
+
+function render(next: AppState): void {
+  state = next;
+  document.body.dataset.server = next.server.state;
+  // First run is one friendly screen: the rest appears once an account exists.
+  byId('welcome').hidden = !next.firstRun;
+  for (const section of document.querySelectorAll<HTMLElement>('.after-setup')) section.hidden = next.firstRun;
+  renderStatus(byId('status'), next.server, !next.firstRun, (start) => void act(start ? api.startServer : api.stopServer));
+  if (next.server.state === 'error' && errorBanner.hidden) showError(next.server.reason);
+
+  const warning = byId('address-warning');
+  warning.textContent = next.addressWarning ?? '';
+  warning.hidden = next.addressWarning === null;
+  renderAddresses(byId('addresses'), next, {
+    copy: (url) =>
+      void call(showError, () => api.copyText(url)).then((copied) => {
+        if (copied !== null) showNotice(`Copied ${copied}`);
+      }),
+    qr: (url) => {
+      if (!qrCache.has(url)) qrCache.set(url, call(showError, () => api.qrCode(url)));
+      return qrCache.get(url)!;
+    },
+  });
+  const main = next.addresses[0]?.url ?? '';
+  byId('legacy-addresses').textContent = main ? `${main}sync/ and ${main}msync/` : '';
+
+  renderUsersTable();
+  renderSettings(next);
+  renderActivity(byId('activity'), next.activity);
+}
+
+function renderUsersTable(): void {
+  const tbody = byId('users');
+  // Typing in an inline editor survives a sync arriving meanwhile.
+  if (tbody.querySelector('tr.editor')?.contains(document.activeElement)) return;
+  if (!state) return;
+  renderUsers(
+    tbody,
+    state.users,
+    editor,
+    {
+      edit: (next) => {
+        editor = next;
+        renderUsersTable();
+      },
+      rename: (user, to) => void closeEditorOn(act(() => api.renameUser(user, to))),
+      changePassword: (user, pw) =>
+        void closeEditorOn(act(() => api.changePassword(user, pw))).then((ok) => ok && showNotice(`Password changed for ${user}.`)),
+      remove: (user) => void closeEditorOn(act(() => api.removeUser(user))),
+      restore: (user, id) =>
+        void closeEditorOn(act(() => api.restoreBackup(user, id))).then((ok) => ok && showNotice(`${user}'s collection was restored.`)),
+    },
+    Date.now(),
+  );
+}
+
+async function closeEditorOn(done: Promise<boolean>): Promise<boolean> {
+  const ok = await done;
+  if (ok) {
+    editor = null;
+    (document.activeElement as HTMLElement | null)?.blur();
+    renderUsersTable();
+  }
+  return ok;
+}
+
+function renderSettings(next: AppState): void {
+  byId('storage-folder').textContent = next.settings.storageFolder;
+  const port = byId<HTMLInputElement>('port');
+  if (document.activeElement !== port) port.value = String(next.settings.port);
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) radio.checked = radio.value === next.settings.bindAddress;
+  byId<HTMLInputElement>('start-at-login').checked = next.settings.startAtLogin;
+  byId<HTMLInputElement>('start-in-tray').checked = next.settings.startInTray;
+}
+
+function onAccountForm(id: string): void {
+  const form = byId<HTMLFormElement>(id);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '');
+    if (await act(() => api.addUser(name, String(data.get('password') ?? '')))) {
+      form.reset();
+      showNotice(`Account "${name.trim()}" added.`);
+    }
+  });
+}
+
+function wire(): void {
+  byId('error-close').addEventListener('click', () => showError(null));
+  onAccountForm('first-account-form');
+  onAccountForm('add-user-form');
+  byId('port-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const port = byId<HTMLInputElement>('port');
+    if (await act(() => api.setPort(Number(port.value)))) port.blur();
+  });
+  byId('choose-folder').addEventListener('click', () => void act(api.chooseStorageFolder));
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) {
+    radio.addEventListener('change', () => void act(() => api.setBindAddress(radio.value as BindAddress)));
+  }
+  const loginBox = byId<HTMLInputElement>('start-at-login');
+  loginBox.addEventListener('change', () => void act(() => api.setStartAtLogin(loginBox.checked)));
+  const trayBox = byId<HTMLInputElement>('start-in-tray');
+  trayBox.addEventListener('change', () => void act(() => api.setStartInTray(trayBox.checked)));
+  api.onStateChanged(render);
+  // Relative times ("2 minutes ago") stay true while the window is open.
+  setInterval(() => renderUsersTable(), 30_000);
+}
+
+wire();
+void act(api.getState);

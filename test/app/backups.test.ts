@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { listBackups, restoreBackupFile } from '../../src-main/controller/backups.js';
+import { AppError } from '../../src-main/controller/errors.js';
+import { openDatabase } from '../../src-main/server/storage/sqlite.js';
+import { tempUserPaths } from '../support/temp-user.js';
+import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
+
+function counts(path: string): { notes: number; scm: number } {
+  const db = openDatabase(path, { readonly: true, fileMustExist: true });
+  try {
+    const notes = (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
+    const scm = (db.prepare('SELECT scm FROM col').get() as { scm: number }).scm;
+    return { notes, scm };
+  } finally {
+    db.close();
+  }
+}
+
+function userWithBackup(t: { after(fn: () => void): void }) {
+  const paths = tempUserPaths('ahs-backups-');
+  t.after(() => paths.remove());
+  mkdirSync(paths.backups, { recursive: true });
+  const current = copyRealAnkiFixture('v18-empty-stock-notetypes.anki2');
+  const older = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  t.after(() => {
+    rmSync(dirname(current), { recursive: true, force: true });
+    rmSync(dirname(older), { recursive: true, force: true });
+  });
+  copyFileSync(current, paths.collection);
+  const backupId = 'collection-20261120-101500-000.anki2';
+  copyFileSync(older, join(paths.backups, backupId));
+  return { paths, backupId, older };
+}
+
+test('restoring a backup installs it, forces a full sync, and keeps what it replaced', async (t) => {
+  const { paths, backupId, older } = userWithBackup(t);
+  const before = counts(paths.collection);
+  assert.equal(before.notes, 0);
+  const backupBytes = readFileSync(join(paths.backups, backupId));
+
+  const now = Date.now();
+  await restoreBackupFile(paths, backupId, now);
+
+  const after = counts(paths.collection);
+  assert.equal(after.notes, counts(older).notes);
+  assert.ok(after.notes > 0);
+  assert.equal(after.scm, now, 'a new schema time makes every device do a full sync');
+  assert.deepEqual(readFileSync(join(paths.backups, backupId)), backupBytes, 'the backup itself is untouched');
+  const list = await listBackups(paths);
+  assert.equal(list.length, 2);
+  const saved = list.find((b) => b.id !== backupId)!;
+  assert.equal(counts(join(paths.backups, saved.id)).notes, 0, 'the replaced collection is now a backup');
+});
+
+test('a damaged or unknown backup is refused and the collection stays as it was', async (t) => {
+  const { paths } = userWithBackup(t);
+  writeFileSync(join(paths.backups, 'collection-20261121-000000-000.anki2'), Buffer.alloc(8192, 7));
+  const original = readFileSync(paths.collection);
+  await assert.rejects(restoreBackupFile(paths, 'collection-20261121-000000-000.anki2'), (e: unknown) => e instanceof AppError && e.code === 'bad-backup');
+  await assert.rejects(restoreBackupFile(paths, '../collection.anki2'), (e: unknown) => e instanceof AppError && e.code === 'no-such-backup');
+  assert.deepEqual(readFileSync(paths.collection), original);
+  assert.equal((await listBackups(paths)).length, 2, 'nothing added, nothing removed');
+});

@@ -1,0 +1,74 @@
+// A controller as the app builds it, but on a temporary settings file and
+// storage folder, serving only 127.0.0.1, with the real SyncServer.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppController } from '../../src-main/controller/app-controller.js';
+import { syncServerStarter } from '../../src-main/controller/sync-server.js';
+import { silentLogger } from '../../src-main/server/log.js';
+import { userPaths } from '../../src-main/server/storage/user-paths.js';
+import { createConfSettings } from '../../src-main/settings/conf-store.js';
+import type { SettingsStore } from '../../src-main/settings/settings.js';
+
+export interface TestApp {
+  readonly controller: AppController;
+  readonly settings: SettingsStore;
+  readonly folder: string;
+  readonly storage: string;
+  /** The address a device would use right now. */
+  base(): string;
+  /** A second controller on the same settings file, as after a relaunch. */
+  relaunch(): TestApp;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Holds a port the way another program would. */
+export async function occupyPort(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}
+
+function build(folder: string): TestApp {
+  const settings = createConfSettings(join(folder, 'settings'));
+  const storage = join(folder, 'collections');
+  const controller = new AppController({
+    settings,
+    defaultStorageFolder: storage,
+    startServer: syncServerStarter(silentLogger),
+    userPaths,
+    ankiDataFolders: [join(folder, 'Anki2')],
+    networkInterfaces: () => ({}),
+  });
+  return {
+    controller,
+    settings,
+    folder,
+    storage,
+    base: () => `http://127.0.0.1:${controller.currentPort()}/`,
+    relaunch: () => build(folder),
+  };
+}
+
+export async function createTestApp(t: { after(fn: () => Promise<void> | void): void }): Promise<TestApp> {
+  const folder = mkdtempSync(join(tmpdir(), 'ahs-app-'));
+  const app = build(folder);
+  app.settings.update({ bindAddress: 'this-computer-only', port: await freePort() });
+  t.after(async () => {
+    await app.controller.shutdown();
+    rmSync(folder, { recursive: true, force: true });
+  });
+  return app;
+}

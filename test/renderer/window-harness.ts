@@ -1,0 +1,87 @@
+// Runs the real window (dist/src-renderer) in headless Chromium, with
+// `window.homeSync` bound to real AppCommands in this process: the preload's job,
+// done by exposeBinding. Everything behind the binding is the app's own code.
+
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { COMMAND_NAMES, type AppCommands, type AppState } from '../../src-main/shared/ipc.js';
+import { invokeCommand } from '../../src-main/controller/app-commands.js';
+
+const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+// The same policy the app's protocol handler sends.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function serveRenderer(): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^[/\\]+/, '') || 'index.html';
+    try {
+      const body = await readFile(join(RENDERER, path));
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CSP });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html` })));
+}
+
+export interface WindowHarness {
+  readonly page: Page;
+  /** Messages the page logged as errors, and uncaught exceptions: a clean run has none. */
+  readonly pageErrors: string[];
+  /** Pushes a state to the page, as the main process does on a change. */
+  push(state: AppState): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openWindow(commands: AppCommands): Promise<WindowHarness> {
+  const { server, url } = await serveRenderer();
+  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 960, height: 1100 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  await page.exposeBinding('homeSyncInvoke', (_source, name: string, args: unknown[]) => invokeCommand(commands, name, args));
+  // What preload.cts builds with contextBridge, built from the same command list.
+  await page.addInitScript((names: readonly string[]) => {
+    const w = globalThis as unknown as Record<string, unknown> & { homeSyncInvoke(name: string, args: unknown[]): Promise<unknown> };
+    const listeners = new Set<(state: unknown) => void>();
+    const api: Record<string, unknown> = {
+      onStateChanged(listener: (state: unknown) => void) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    for (const name of names) api[name] = (...args: unknown[]) => w.homeSyncInvoke(name, args);
+    w.__homeSyncPush = (state: unknown) => listeners.forEach((listener) => listener(state));
+    Object.defineProperty(globalThis, 'homeSync', { value: Object.freeze(api) });
+  }, COMMAND_NAMES);
+  await page.goto(url);
+  return {
+    page,
+    pageErrors,
+    push: (state) => page.evaluate((s) => (globalThis as unknown as { __homeSyncPush(s: unknown): void }).__homeSyncPush(s), state as unknown),
+    close: async () => {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
