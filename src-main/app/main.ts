@@ -5,20 +5,17 @@ import { app, clipboard, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { AppController } from '../controller/app-controller.js';
 import { createAppCommands } from '../controller/app-commands.js';
-import { startSyncServer } from '../controller/sync-server.js';
+import { syncServerStarter } from '../controller/sync-server.js';
 import { userPaths } from '../server/storage/user-paths.js';
 import { pickFolder, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
+import { openLogFile } from './log-file.js';
 import { setStartAtLogin, startedAtLogin } from './login-item.js';
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { openAppSettings } from './settings-store.js';
 import { claimSingleInstance } from './single-instance.js';
 import { AppTray } from './tray.js';
 import { createMainWindow, showWindow } from './window.js';
-
-function log(message: string, error?: unknown): void {
-  console.error(`[anki-home-sync] ${message}`, error ?? '');
-}
 
 let win: BrowserWindow | null = null;
 let quitting = false;
@@ -27,15 +24,23 @@ registerAppScheme();
 if (!claimSingleInstance(() => win && showWindow(win))) {
   app.quit();
 } else {
-  app.whenReady().then(run, (error) => log('startup failed', error));
+  app
+    .whenReady()
+    .then(run)
+    .catch((error: unknown) => {
+      console.error('[anki-home-sync] start-up failed', error);
+      app.exit(1);
+    });
 }
 
 async function run(): Promise<void> {
   serveRenderer();
+  const logFile = openLogFile();
+  const log = logFile.note;
   const controller = new AppController({
     settings: openAppSettings(),
     defaultStorageFolder: join(app.getPath('userData'), 'collections'),
-    startServer: startSyncServer,
+    startServer: syncServerStarter(logFile.server),
     userPaths,
     log,
   });

@@ -45,6 +45,8 @@ export function createMainWindow(hooks: WindowHooks, show: boolean): BrowserWind
     hooks.onHiddenToTray();
   });
 
+  // The window needs no camera, notifications or any other permission.
+  win.webContents.session.setPermissionRequestHandler((_contents, _permission, grant) => grant(false));
   // The window never navigates away or opens other windows; links go to the browser.
   win.webContents.on('will-navigate', (event, url) => {
     if (!url.startsWith(APP_ORIGIN)) event.preventDefault();

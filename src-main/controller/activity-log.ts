@@ -23,7 +23,8 @@ export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' 
     case 'full-download':
       return `${who}'s collection was downloaded in full${from}.`;
     case 'media-sync':
-      return `${who}'s media synced${from}.`;
+      // The server's media detail is written for people: "3 files received", "no files moved".
+      return `${who}'s media synced${from}${event.detail ? ` (${event.detail})` : ''}.`;
     case 'error':
       // The detail is for the log: it is technical, and the learner's next step is the same.
       return `A sync for ${who}${from} did not complete. The device can simply sync again.`;

@@ -3,7 +3,6 @@
 // localhost alone, since nothing else can reach it.
 
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import QRCode from 'qrcode';
 import type { BindAddress, ClientAddress } from '../shared/ipc.js';
 
 export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;
@@ -33,7 +32,11 @@ export function addressWarning(addresses: readonly ClientAddress[], bind: BindAd
   return "This computer isn't connected to a network, so phones can't reach it. Connect to Wi-Fi or Ethernet.";
 }
 
-/** A PNG data: URL; made in the main process so the window needs no library and no eval. */
-export function qrCodeDataUrl(text: string): Promise<string> {
+/**
+ * A PNG data: URL; made in the main process so the window needs no library and no
+ * eval. The library loads on first use: a server started in the tray never needs it.
+ */
+export async function qrCodeDataUrl(text: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 2, width: 256 });
 }

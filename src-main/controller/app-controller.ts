@@ -17,7 +17,7 @@ import { ActivityLog } from './activity-log.js';
 import { addressWarning, clientAddresses, type InterfaceTable } from './addresses.js';
 import { listBackups, restoreBackupFile } from './backups.js';
 import { AppError, toAppError } from './errors.js';
-import { listenError, validatePort } from './port.js';
+import { startError, validatePort } from './port.js';
 import { SerialQueue } from './serial.js';
 import type { RunningServer, StartServer } from './server-port.js';
 import { checkStorageFolder, defaultAnkiDataFolders } from './storage-folder.js';
@@ -280,7 +280,7 @@ export class AppController {
       };
       this.server = await this.options.startServer(config, (event) => this.onActivity(event));
     } catch (error) {
-      const appError = error instanceof AppError ? error : listenError(error, settings.port, host);
+      const appError = error instanceof AppError ? error : startError(error, settings.port, host);
       this.options.log?.('server start failed', error);
       this.activity.recordApp(appError.message, true);
       this.setStatus({ state: 'error', reason: appError.message });
@@ -306,12 +306,17 @@ export class AppController {
     }
   }
 
-  /** Saves `patch`; a running server restarts with it, and falls back to the old settings if it cannot. */
+  /**
+   * Saves `patch`; a running server restarts with it, and falls back to the old
+   * settings if it cannot. A server that failed to start tries again with it:
+   * a new port is usually the learner's answer to "port in use".
+   */
   private async reconfigure(patch: Partial<AppSettings>): Promise<void> {
     const before = this.settings();
     this.options.settings.update(patch);
     if (this.server === null) {
-      this.changed();
+      if (this.status.state === 'error') await this.startNow();
+      else this.changed();
       return;
     }
     await this.stopNow();
@@ -380,7 +385,7 @@ async function exists(path: string): Promise<boolean> {
 export function probePort(port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error) => reject(listenError(error, port, host)));
+    probe.once('error', (error) => reject(startError(error, port, host)));
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

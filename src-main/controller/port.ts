@@ -1,4 +1,5 @@
-// Port validation and the words for a port another program holds.
+// Port validation, and the words for a server that cannot start: a port or a
+// folder another program holds.
 
 import { AppError } from './errors.js';
 
@@ -21,8 +22,8 @@ export function portInUseError(port: number, cause?: unknown): AppError {
   );
 }
 
-/** Maps a listen() failure to a learner's sentence. */
-export function listenError(error: unknown, port: number, host: string): AppError {
+/** Maps a failed server start (listen, or a folder held by another server) to a learner's sentence. */
+export function startError(error: unknown, port: number, host: string): AppError {
   // The server wraps listen() failures; the system's code is on the cause.
   const errno = (error as { code?: string; cause?: { code?: string } } | undefined) ?? {};
   const code = errno.code ?? errno.cause?.code;
@@ -31,6 +32,13 @@ export function listenError(error: unknown, port: number, host: string): AppErro
     return new AppError('port-denied', `This computer does not allow programs to use port ${port}. Choose a port from 1024 to 65535, such as 8080.`, {
       cause: error,
     });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new AppError(
+      'folder-in-use',
+      'Another sync server is using the storage folder. Stop it, or choose another storage folder, then start again.',
+      { cause: error },
+    );
   }
   if (code === 'EADDRNOTAVAIL') {
     return new AppError('address-unavailable', `This computer has no network address ${host}. Choose "All networks" or "This computer only".`, {

@@ -1,5 +1,5 @@
 // What the controller needs from the sync server. The app and the tests pass the
-// real SyncServer through startSyncServer (sync-server.ts); keeping the seam this
+// real SyncServer through syncServerStarter (sync-server.ts); keeping the seam this
 // narrow keeps the controller's lifecycle logic readable.
 
 import type { ServerConfig, UserAccount } from '../server/config.js';

@@ -16,5 +16,3 @@ export function syncServerStarter(logger?: Logger): StartServer {
     };
   };
 }
-
-export const startSyncServer: StartServer = syncServerStarter();

@@ -27,8 +27,9 @@ async function fileSize(path: string): Promise<number> {
 }
 
 function countRows(path: string): { notes: number; cards: number } {
-  // readonly + fileMustExist: never creates or alters anything.
-  const db = openDatabase(path, { readonly: true, fileMustExist: true, timeout: 2000 });
+  // readonly + fileMustExist: never creates or alters anything. No busy wait: the
+  // server shares this process, so a sync writing right now means "use the last figures".
+  const db = openDatabase(path, { readonly: true, fileMustExist: true, timeout: 0 });
   try {
     const notes = (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
     const cards = (db.prepare('SELECT count(*) AS n FROM cards').get() as { n: number }).n;

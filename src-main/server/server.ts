@@ -18,7 +18,7 @@ import { RequestPipeline } from './http/request-pipeline.js';
 import { ServerUserContext } from './user-context.js';
 import { UserLocks } from './user-locks.js';
 import { consoleLogger, type Logger } from './log.js';
-import { openCollection } from './storage-bridge.js';
+import { openCollection } from './storage/collection-file.js';
 import { createUserFolders, userPaths } from './storage/user-paths.js';
 
 const MIB = 1024 * 1024;
@@ -117,6 +117,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.logger.info('listening', { addr: `${this.address.host}:${this.address.port}` });
       return this.address;
     } catch (error) {
+      // Release what prepareFolder opened (media.db is held exclusively), so a retry can start.
+      await this.closeContexts();
       this.state = 'stopped';
       throw error;
     }
@@ -138,10 +140,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     http.closeAllConnections();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
-    for (const [name, context] of this.contexts) {
-      await this.locks.run(name, async () => context.shutdown());
-    }
-    this.contexts.clear();
+    await this.closeContexts();
     this.http = null;
     this.address = null;
     this.state = 'stopped';
@@ -176,6 +175,14 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.contexts.set(account.name, context);
     }
     return context;
+  }
+
+  /** Rolls back open syncs and closes every user's files. */
+  private async closeContexts(): Promise<void> {
+    for (const [name, context] of this.contexts) {
+      await this.locks.run(name, async () => context.shutdown());
+    }
+    this.contexts.clear();
   }
 
   /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */

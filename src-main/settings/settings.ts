@@ -5,6 +5,7 @@
 
 import type { BindAddress, LastSync } from '../shared/ipc.js';
 import { DEFAULT_PORT } from '../server/config.js';
+import { userFolderKey, usernameProblem } from '../server/storage/user-paths.js';
 
 export interface StoredUser {
   readonly name: string;
@@ -50,7 +51,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const pick = <K extends keyof AppSettings>(key: K, ok: (v: unknown) => boolean): AppSettings[K] =>
     ok(r[key]) ? (r[key] as AppSettings[K]) : DEFAULT_SETTINGS[key];
-  const users = Array.isArray(r.users) ? r.users.filter(isStoredUser).map(normaliseUser) : [];
+  const users = Array.isArray(r.users) ? usableUsers(r.users.filter(isStoredUser).map(normaliseUser)) : [];
   return {
     users,
     storageFolder: pick('storageFolder', (v) => typeof v === 'string'),
@@ -60,6 +61,17 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     startInTray: pick('startInTray', (v) => typeof v === 'boolean'),
     trayNoticeShown: pick('trayNoticeShown', (v) => typeof v === 'boolean'),
   };
+}
+
+/** Drops names the server would refuse (unsafe folder names, a second Alice/alice), keeping the first. */
+function usableUsers(users: StoredUser[]): StoredUser[] {
+  const seen = new Set<string>();
+  return users.filter((user) => {
+    const key = userFolderKey(user.name);
+    if (usernameProblem(user.name) !== null || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function isStoredUser(v: unknown): v is StoredUser {

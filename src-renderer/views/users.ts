@@ -36,6 +36,31 @@ function inlineForm(label: string, input: HTMLInputElement, submitLabel: string,
   return form;
 }
 
+function backupList(user: UserStatus, actions: UserActions): HTMLElement {
+  if (user.backups.length === 0) return h('p', { class: 'hint' }, 'No backups yet. One is kept each time a full upload replaces this collection.');
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      { class: 'hint' },
+      `Earlier copies of ${user.name}'s collection, kept when a full upload replaced it. Restoring one keeps the current collection as a backup too; devices will then ask to sync in full.`,
+    ),
+    h(
+      'ul',
+      { class: 'backups' },
+      ...user.backups.map((b) =>
+        h(
+          'li',
+          {},
+          h('span', {}, `${new Date(b.createdAt).toLocaleString()} · ${formatBytes(b.bytes)}`),
+          h('button', { type: 'button', 'data-backup': b.id, onclick: () => actions.restore(user.name, b.id) }, 'Restore'),
+        ),
+      ),
+    ),
+  );
+}
+
 function editorRow(user: UserStatus, editor: NonNullable<Editor>, actions: UserActions): HTMLTableRowElement {
   const cancel = () => actions.edit(null);
   let body: Node;
@@ -59,21 +84,7 @@ function editorRow(user: UserStatus, editor: NonNullable<Editor>, actions: UserA
       );
       break;
     case 'backups':
-      body =
-        user.backups.length === 0
-          ? h('p', { class: 'hint' }, 'No backups yet. One is kept each time a full upload replaces this collection.')
-          : h(
-              'ul',
-              { class: 'backups' },
-              ...user.backups.map((b) =>
-                h(
-                  'li',
-                  {},
-                  h('span', {}, `${new Date(b.createdAt).toLocaleString()} · ${formatBytes(b.bytes)}`),
-                  h('button', { type: 'button', 'data-backup': b.id, onclick: () => actions.restore(user.name, b.id) }, 'Restore'),
-                ),
-              ),
-            );
+      body = backupList(user, actions);
       break;
   }
   return h('tr', { class: 'editor' }, h('td', { colspan: 5 }, body));

@@ -126,6 +126,12 @@ test('stop and start; a start that fails reports an error with its reason', asyn
   assert.match(status.state === 'error' ? status.reason : '', new RegExp(`^Port ${port} is already used by another program`));
   const state = await app.controller.state();
   assert.ok(state.activity.some((entry) => entry.isError && entry.message.startsWith(`Port ${port}`)));
+
+  // The learner's answer, another port, starts it.
+  const free = await freePort();
+  await app.controller.setPort(free);
+  assert.deepEqual(app.controller.serverStatus, { state: 'running', port: free });
+  assert.equal((await hostKeyLogin(app.base(), 'alice', 'pw')).status, 200);
 });
 
 test("the storage folder: Anki's own refused, a new one used after a restart of the server", async (t) => {
@@ -139,12 +145,15 @@ test("the storage folder: Anki's own refused, a new one used after a restart of 
   assert.ok(existsSync(join(elsewhere, 'alice', 'media')), "the account's folder is in the new place");
 });
 
-test('a relaunch serves the same accounts from the settings file', async (t) => {
+test('a relaunch serves the same accounts from the settings file, once the first server is gone', async (t) => {
   const app = await createTestApp(t);
   await app.controller.addUser('alice', 'pw');
-  await app.controller.stop();
   const again = app.relaunch();
   t.after(() => again.controller.shutdown());
+  // Two servers on one folder would both write its collections: the second is refused.
+  const error = await rejectsWith(again.controller.start(), 'folder-in-use');
+  assert.match(error.message, /^Another sync server is using the storage folder/);
+  await app.controller.stop();
   await again.controller.start();
   assert.equal((await hostKeyLogin(again.base(), 'alice', 'pw')).status, 200);
 });

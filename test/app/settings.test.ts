@@ -33,14 +33,21 @@ test('a hand-edited file with wrong values falls back per field', () => {
     startAtLogin: 'yes',
     startInTray: true,
     storageFolder: 7,
-    users: [{ name: 'bob', phc: 'plaintext-password' }, { name: 'carol', phc: PHC, lastSync: 'yesterday' }, null],
+    users: [
+      { name: 'bob', phc: 'plaintext-password' },
+      { name: 'carol', phc: PHC, lastSync: 'yesterday' },
+      { name: 'Carol', phc: PHC },
+      { name: '../x', phc: PHC },
+      null,
+    ],
   });
   assert.equal(settings.port, DEFAULT_SETTINGS.port);
   assert.equal(settings.bindAddress, 'all-interfaces');
   assert.equal(settings.startAtLogin, false);
   assert.equal(settings.startInTray, true);
   assert.equal(settings.storageFolder, '');
-  // Only argon2id hashes are accepted; a plain-text "hash" is dropped, not trusted.
+  // Only argon2id hashes are accepted (a plain-text "hash" is dropped, not trusted), and
+  // only names the server accepts: a second Carol and a path are dropped.
   assert.deepEqual(settings.users, [{ name: 'carol', phc: PHC, lastSync: null }]);
 });
 

@@ -16,21 +16,11 @@ import {
 import { sanityCounts } from '../../src-main/server/collection/sync-data/sanity-counts.js';
 import { CLIENT_PENDING_USN } from '../../src-main/server/collection/sync-data/usn.js';
 import { parseChunk, parseGraves, type SanityCounts } from '../../src-main/server/collection/sync-data/wire.js';
+import type { SyncMeta } from './v11-client.js';
 
 /** Sends one collection method with this client's session key; resolves to the parsed JSON reply. */
 export interface CollectionTransport {
   call(method: string, body: unknown): Promise<unknown>;
-}
-
-export interface ServerMeta {
-  mod: number;
-  scm: number;
-  usn: number;
-  ts: number;
-  msg: string;
-  cont: boolean;
-  empty: boolean;
-  media_usn: number;
 }
 
 export type SyncRequired =
@@ -61,7 +51,7 @@ export function localMeta(db: Database.Database): LocalMeta {
 }
 
 /** The reference's SyncMeta::compared_to_remote, after the clock and `cont` checks. */
-export function compareMeta(local: LocalMeta, remote: ServerMeta, nowSecs = Math.floor(Date.now() / 1000)): SyncRequired {
+export function compareMeta(local: LocalMeta, remote: SyncMeta, nowSecs = Math.floor(Date.now() / 1000)): SyncRequired {
   if (!remote.cont) throw new ServerMessageError(remote.msg);
   if (Math.abs(remote.ts - nowSecs) > 300) throw new ClockIncorrectError('clock is off by more than 5 minutes');
   if (remote.mod === local.mod) return { kind: 'noChanges' };
@@ -89,7 +79,7 @@ export async function runNormalSync(db: Database.Database, transport: Collection
     counts.requests++;
     return transport.call(method, body);
   };
-  const remote = (await call('meta', { v: 11, cv })) as ServerMeta;
+  const remote = (await call('meta', { v: 11, cv })) as SyncMeta;
   const local = localMeta(db);
   const required = compareMeta(local, remote);
   if (required.kind !== 'normalSync') return { required, counts };

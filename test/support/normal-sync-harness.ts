@@ -111,12 +111,17 @@ export class SyncHarness {
  * device B, starting from an unrelated copy, downloads it. Both are then in
  * step with the server, and every change after this travels by normal sync.
  */
-export async function twoDevicesInStep(harness: SyncHarness, fixture?: string): Promise<{ a: TestDevice; b: TestDevice }> {
-  const a = harness.device(fixture);
+export async function twoDevicesInStep(
+  harness: SyncHarness,
+  options: { fixture?: string; thenSync?: readonly ('a' | 'b')[] } = {},
+): Promise<{ a: TestDevice; b: TestDevice }> {
+  const a = harness.device(options.fixture);
   const uploaded = await harness.fullUpload(a);
   if (uploaded !== 'OK') throw new Error(`full upload refused: ${uploaded}`);
   const b = await harness.fullDownload(harness.device('v18-empty-stock-notetypes.anki2'));
-  return { a, b };
+  const devices = { a, b };
+  for (const name of options.thenSync ?? []) await harness.sync(devices[name]);
+  return devices;
 }
 
 /** Both devices and the server hold the same objects, and every file passes integrity_check. */

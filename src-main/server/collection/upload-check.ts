@@ -1,9 +1,13 @@
 // Is an uploaded file a collection we can take? It must be a SQLite database
 // that passes `PRAGMA integrity_check` with our unicase collation, with exactly
 // one `col` row of schema 11 or 14–18 (12 and 13 never shipped in a client).
+// An older schema is then upgraded in place to 18, as the reference's open
+// routine does, and checked again: the live collection is always schema 18.
 // Anything else is refused before the live collection is touched.
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { openDatabase } from '../storage/sqlite.js';
+import { upgradeFileToSchema18 } from '../storage/upgrade.js';
+import { SCHEMA_MAX_VERSION } from '../storage/schema-version.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -15,19 +19,19 @@ export function acceptedSchema(ver: number): boolean {
   return ver === 11 || (ver >= 14 && ver <= 18);
 }
 
-async function startsWithSqliteMagic(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
+function startsWithSqliteMagic(path: string): boolean {
+  const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(SQLITE_MAGIC.length);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return bytesRead === head.length && head.equals(SQLITE_MAGIC);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_MAGIC);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-export async function checkUploadedCollection(path: string): Promise<UploadVerdict> {
-  if (!(await startsWithSqliteMagic(path))) return { ok: false, reason: 'not a SQLite database' };
+/** The checks alone, without changing the file. */
+export function checkUploadedCollection(path: string): UploadVerdict {
+  if (!startsWithSqliteMagic(path)) return { ok: false, reason: 'not a SQLite database' };
   let db;
   try {
     db = openDatabase(path, { fileMustExist: true });
@@ -47,4 +51,21 @@ export async function checkUploadedCollection(path: string): Promise<UploadVerdi
   } finally {
     db.close();
   }
+}
+
+/**
+ * Checks the file and leaves it as a sound schema-18 collection, or says why
+ * it cannot be one. The upgrade uses client semantics (objects it touches
+ * become pending, usn -1), as the reference does when it opens an upload.
+ */
+export function prepareUploadedCollection(path: string): UploadVerdict {
+  const verdict = checkUploadedCollection(path);
+  if (!verdict.ok || verdict.schema === SCHEMA_MAX_VERSION) return verdict;
+  try {
+    upgradeFileToSchema18(path, { server: false });
+  } catch (error) {
+    return { ok: false, reason: `upgrade from schema ${verdict.schema} failed: ${String(error)}` };
+  }
+  const upgraded = checkUploadedCollection(path);
+  return upgraded.ok ? upgraded : { ok: false, reason: `after the upgrade to schema 18: ${upgraded.reason}` };
 }

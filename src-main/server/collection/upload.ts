@@ -6,10 +6,8 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rawReply, type MethodHandler, type SyncReply, type UserContext } from '../protocol.js';
 import { abortActiveSync } from './active-sync.js';
-import { checkUploadedCollection } from './upload-check.js';
+import { prepareUploadInBackground } from './prepare-upload.js';
 import { installCollection } from './install.js';
-import { upgradeFileToSchema18 } from '../storage/upgrade.js';
-import { SCHEMA_MAX_VERSION } from '../storage/schema-version.js';
 
 export const UPLOAD_OK = 'OK';
 export const UPLOAD_TOO_LARGE = 'collection exceeds size limit';
@@ -28,36 +26,15 @@ async function uploadedFile(user: UserContext, body: Parameters<MethodHandler>[1
   return { path, size: body.data.length };
 }
 
-/**
- * The live collection is always schema 18: an older file is upgraded in place
- * first, as the reference's open routine does (client semantics: objects the
- * upgrade touches become pending, usn -1). Returns why it could not be, or null.
- */
-function upgradeUpload(path: string, schema: number): string | null {
-  if (schema === SCHEMA_MAX_VERSION) return null;
-  try {
-    upgradeFileToSchema18(path, { server: false });
-    return null;
-  } catch (error) {
-    return `upgrade from schema ${schema} failed: ${String(error)}`;
-  }
-}
-
 export const upload: MethodHandler = async (user, request): Promise<SyncReply> => {
   abortActiveSync(user);
   const file = await uploadedFile(user, request.body);
   try {
     // A body cut off at the cap arrives with size = the cap, so it lands here too.
     if (file.size >= user.limits.maxUncompressedBytes) return rawReply(UPLOAD_TOO_LARGE);
-    const verdict = await checkUploadedCollection(file.path);
-    let refusal = verdict.ok ? upgradeUpload(file.path, verdict.schema) : verdict.reason;
-    if (refusal === null && verdict.ok && verdict.schema !== SCHEMA_MAX_VERSION) {
-      // The upgraded file is what gets installed: it must pass the same check.
-      const upgraded = await checkUploadedCollection(file.path);
-      if (!upgraded.ok) refusal = `after the upgrade to schema 18: ${upgraded.reason}`;
-    }
-    if (refusal !== null) {
-      user.record({ kind: 'error', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `full upload refused: ${refusal}` });
+    const verdict = await prepareUploadInBackground(file.path);
+    if (!verdict.ok) {
+      user.record({ kind: 'error', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `full upload refused: ${verdict.reason}` });
       return rawReply(CORRUPT_MESSAGE);
     }
     await installCollection(user, file.path);

@@ -17,7 +17,7 @@ import type { UserLocks } from '../user-locks.js';
 import { routeRequest, type KnownMethods, type Route } from './routes.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
 import { writeError } from './error-response.js';
-import { finishRequestBody } from './drain.js';
+import { closeAfterReplyIfUnread, finishRequestBody } from './drain.js';
 
 /** Methods whose payload is spooled to a file in the user's folder instead of memory. */
 export const SPOOLED_METHODS: ReadonlySet<string> = new Set(['sync/upload']);
@@ -64,11 +64,12 @@ export class RequestPipeline {
       const error = toSyncError(thrown);
       outcome.status = error.status;
       this.reportError(error, route, outcome);
+      closeAfterReplyIfUnread(req, res);
       writeError(res, error);
     } finally {
       const body = outcome.decoded?.body;
       if (body?.kind === 'file') await rm(body.path, { force: true }).catch(() => undefined);
-      finishRequestBody(req, res);
+      finishRequestBody(req);
       this.deps.logger[outcome.status >= 500 && outcome.status !== 501 ? 'error' : 'info']('finished', {
         uri: (req.url ?? '').split('?')[0],
         ip: outcome.clientIp,
@@ -131,6 +132,7 @@ export class RequestPipeline {
     };
     await this.deps.locks.run(account.name, async () => {
       const reply = disposeOnce(await handler(user, request));
+      closeAfterReplyIfUnread(req, res);
       try {
         await writeReply(res, reply, decoded.transportVersion);
       } finally {

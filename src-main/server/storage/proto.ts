@@ -4,10 +4,10 @@
 // The .proto files are loaded at run time (protobufjs `loadSync`) rather than
 // compiled to static code: protobufjs-cli is not installed here, the files are
 // short, they load once per process in a few milliseconds, and the field
-// numbers stay readable next to the reference's. They are found relative to
-// this module (dist/src-main/server/storage/ → ../../../../proto/), which holds
-// both in a plain checkout and inside an Electron asar, whose fs reads work
-// transparently; the packager must therefore include proto/**.
+// numbers stay readable next to the reference's. They are read with node:fs
+// relative to this module (dist/src-main/server/storage/ → ../../../../proto/),
+// which holds both in a plain checkout and inside an Electron asar (Electron's
+// fs reads asar entries); the packager must therefore include proto/**.
 //
 // Decoded messages are plain objects: every field present with its proto3
 // default, int64 as bigint, enums as numbers, `optional` fields undefined when
@@ -15,6 +15,7 @@
 // decode and re-encode comes out byte for byte the same (tested against blobs
 // written by real Anki).
 
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
@@ -26,7 +27,8 @@ let root: protobuf.Root | undefined;
 function loadRoot(): protobuf.Root {
   if (!root) {
     const loaded = new protobuf.Root();
-    loaded.loadSync(PROTO_FILES.map((name) => PROTO_DIR + name), { keepCase: true });
+    // read with node:fs (asar-aware in Electron) rather than protobufjs's own loader
+    for (const name of PROTO_FILES) protobuf.parse(readFileSync(PROTO_DIR + name, 'utf8'), loaded, { keepCase: true });
     loaded.resolveAll();
     root = loaded;
   }

@@ -180,3 +180,27 @@ test('a stale WAL beside the old collection never meets the uploaded one', async
   assert.deepEqual(integrityCheck(live), ['ok']);
   assert.deepEqual(collectionContent(live).cards, collectionContent(upload).cards);
 });
+
+test('a new user gets an empty collection: mod 0 and empty, so a fresh client sees no changes and one with cards uploads', async () => {
+  const fresh = await startTestServer();
+  try {
+    const device = new V11Client(fresh.baseUrl);
+    await device.login('user', 'pass');
+    const meta = await device.meta();
+    assert.equal(meta.mod, 0);
+    assert.equal(meta.usn, 0);
+    assert.equal(meta.empty, true);
+    assert.equal(meta.media_usn, 0);
+    assert.equal(meta.cont, true);
+    assert.ok(Math.abs(meta.ts - Date.now() / 1000) < 5);
+    // Downloading it gives a sound schema-18 collection with no cards.
+    const copy = secondDevice();
+    await device.fullDownload(copy);
+    assert.deepEqual(integrityCheck(copy), ['ok']);
+    const content = collectionContent(copy);
+    assert.equal(content.ver, 18);
+    assert.equal(content.cards.length, 0);
+  } finally {
+    await fresh.close();
+  }
+});

@@ -8,6 +8,8 @@ import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { upgradeFileToSchema18, upgradeToSchema18 } from '../../../src-main/server/storage/upgrade.js';
 import { NotACollectionError, UnsupportedSchemaError, readSchemaVersion } from '../../../src-main/server/storage/schema-version.js';
 import { SCHEMA11_SQL } from '../../../src-main/server/storage/schema11.js';
+import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
+import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
 import { stringifyJson, type JsonObject } from '../../../src-main/server/storage/json.js';
 import {
   allDeckConfigs,
@@ -230,4 +232,34 @@ test('an unreadable object aborts the whole upgrade and leaves the file at schem
 test('a schema-18 file is left alone', () => {
   const path = copyRealAnkiFixture('v18-empty-stock-notetypes.anki2');
   assert.deepEqual(upgradeFileToSchema18(path, { server: true }), { from: 18, to: 18 });
+});
+
+test('a schema-15 file (ease stored ×100, old tags and graves tables) upgrades to the same objects', () => {
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const db = openDatabase(path);
+  const before = {
+    configs: stringifyJson(allDeckConfigs(db).map(deckConfigToLegacy)),
+    decks: stringifyJson(allDecks(db).map(deckToLegacy)),
+    notetypes: stringifyJson(allNotetypes(db).map(notetypeToLegacy)),
+  };
+  // rewind to what Anki 2.1.28-era files held
+  db.exec(SCHEMA18_DOWNGRADE_SQL);
+  db.exec(`INSERT INTO graves VALUES (5, 77, 0); INSERT INTO graves VALUES (5, 77, 0);
+           DROP TABLE tags; CREATE TABLE tags (tag text NOT NULL PRIMARY KEY COLLATE unicase, usn integer NOT NULL) without rowid;
+           INSERT INTO tags VALUES ('leech', 3);`);
+  for (const row of db.prepare('SELECT id, config FROM deck_config').all() as { id: number; config: Buffer }[]) {
+    const config = deckConfigConfigCodec.decode(row.config);
+    config.initial_ease = Math.fround(config.initial_ease * 100);
+    db.prepare('UPDATE deck_config SET config = ? WHERE id = ?').run(deckConfigConfigCodec.encode(config), row.id);
+  }
+  db.exec('UPDATE col SET ver = 15');
+
+  assert.deepEqual(upgradeToSchema18(db, { server: true }), { from: 15, to: 18 });
+  assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  assert.equal(stringifyJson(allDeckConfigs(db).map(deckConfigToLegacy)), before.configs);
+  assert.equal(stringifyJson(allDecks(db).map(deckToLegacy)), before.decks);
+  assert.equal(stringifyJson(allNotetypes(db).map(notetypeToLegacy)), before.notetypes);
+  assert.deepEqual(allTags(db).map((t) => [t.name, t.usn, t.collapsed]), [['leech', 3, true]]);
+  assert.deepEqual(db.prepare('SELECT oid, type, usn FROM graves').all(), [{ oid: 77, type: 0, usn: 5 }], 'duplicate graves dropped');
+  assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'idx_graves_pending'").pluck().get(), 1);
 });

@@ -70,24 +70,36 @@ function mediaTagAt(text: string, lower: string, start: number): { name: string;
   return null;
 }
 
-/** `<img src="a.jpg">` → ` a.jpg ` (also audio, video, object, source; src or data). */
-export function replaceMediaTags(text: string): string {
+/** A match starting at a `<`: where it ends and what replaces it; 'stop' when nothing later can match. */
+type TagMatcher = (text: string, lower: string, start: number) => { end: number; replacement: string } | null | 'stop';
+
+/** Replaces the leftmost non-overlapping matches that start at a `<`, scanning left to right. */
+function replaceAtTags(text: string, match: TagMatcher): string {
   if (!text.includes('<')) return text;
   const lower = asciiLower(text);
   let out = '';
   let copied = 0;
   let at = text.indexOf('<');
   while (at >= 0) {
-    const match = mediaTagAt(text, lower, at);
-    if (match) {
-      out += `${text.slice(copied, at)} ${match.name} `;
-      copied = match.end;
-      at = text.indexOf('<', match.end);
+    const found = match(text, lower, at);
+    if (found === 'stop') break;
+    if (found) {
+      out += text.slice(copied, at) + found.replacement;
+      copied = found.end;
+      at = text.indexOf('<', found.end);
     } else {
       at = text.indexOf('<', at + 1);
     }
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** `<img src="a.jpg">` → ` a.jpg ` (also audio, video, object, source; src or data). */
+export function replaceMediaTags(text: string): string {
+  return replaceAtTags(text, (t, lower, start) => {
+    const media = mediaTagAt(t, lower, start);
+    return media && { end: media.end, replacement: ` ${media.name} ` };
+  });
 }
 
 /** End of the markup starting at `start` (a `<`), or -1: comment, style, script, then any tag. */
@@ -109,19 +121,11 @@ function markupEnd(text: string, lower: string, start: number): number {
 
 /** Removes comments, style and script blocks and every tag. */
 export function removeMarkup(text: string): string {
-  if (!text.includes('<')) return text;
-  const lower = asciiLower(text);
-  let out = '';
-  let copied = 0;
-  let at = text.indexOf('<');
-  while (at >= 0) {
-    const end = markupEnd(text, lower, at);
-    if (end < 0) break; // no `>` anywhere after: nothing later can match either
-    out += text.slice(copied, at);
-    copied = end;
-    at = text.indexOf('<', end);
-  }
-  return out + text.slice(copied);
+  return replaceAtTags(text, (t, lower, start) => {
+    const end = markupEnd(t, lower, start);
+    // No `>` anywhere after this `<`: nothing later can match either.
+    return end < 0 ? 'stop' : { end, replacement: '' };
+  });
 }
 
 function isDigit(ch: string): boolean {

@@ -1,19 +1,9 @@
 // Chunks arrive 250 rows at a time, tens of times per sync: statements are
-// prepared once per connection and reused.
+// prepared once per connection and reused (the storage layer's cache). Card,
+// note and revlog integers are safe as plain numbers.
 import type Database from 'better-sqlite3';
-
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+import { statement as cachedStatement } from '../../storage/objects/db.js';
 
 export function statement(db: Database.Database, sql: string): Database.Statement {
-  let perDb = cache.get(db);
-  if (!perDb) {
-    perDb = new Map();
-    cache.set(db, perDb);
-  }
-  let prepared = perDb.get(sql);
-  if (!prepared) {
-    prepared = db.prepare(sql);
-    perDb.set(sql, prepared);
-  }
-  return prepared;
+  return cachedStatement(db, sql, { safeIntegers: false });
 }

@@ -13,19 +13,22 @@ const cache = new WeakMap<Db, Map<string, Database.Statement>>();
 /**
  * A prepared statement, cached per connection. Integers come back as bigint
  * (safeIntegers) so that no i64 is rounded on the way in; callers narrow ids
- * with `idFromRow`.
+ * with `idFromRow`. `{ safeIntegers: false }` gives plain numbers, for tables
+ * whose integers are known to be safe (cards, notes, revlog: the sync's bulk rows).
  */
-export function statement(db: Db, sql: string): Database.Statement {
+export function statement(db: Db, sql: string, options: { safeIntegers?: boolean } = {}): Database.Statement {
+  const safeIntegers = options.safeIntegers ?? true;
   let perDb = cache.get(db);
   if (!perDb) {
     perDb = new Map();
     cache.set(db, perDb);
   }
-  let stmt = perDb.get(sql);
+  const key = safeIntegers ? sql : `numbers\0${sql}`;
+  let stmt = perDb.get(key);
   if (!stmt) {
     stmt = db.prepare(sql);
-    if (stmt.reader) stmt.safeIntegers(true);
-    perDb.set(sql, stmt);
+    if (stmt.reader && safeIntegers) stmt.safeIntegers(true);
+    perDb.set(key, stmt);
   }
   return stmt;
 }
@@ -53,4 +56,36 @@ export function blobFromRow(value: unknown, what: string): Uint8Array {
 export function textFromRow(value: unknown, what: string): string {
   if (typeof value === 'string') return value;
   throw new CorruptObjectError(`${what}: expected text`);
+}
+
+/** Runs a blob decoder; any failure becomes a CorruptObjectError naming the object. */
+export function decodeOrCorrupt<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof CorruptObjectError) throw error;
+    throw new CorruptObjectError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The reference's ensure_*_name_unique: while another object holds the name
+ * (under the column's unicase collation), append "+" and mark the object
+ * modified (mtime = now, usn = `usn`). Returns whether the name changed.
+ */
+export function appendPlusUntilUnique(
+  object: { id: number; name: string; mtimeSecs: number; usn: number },
+  idByName: (name: string) => number | undefined,
+  usn: number,
+  nowSecs: number,
+): boolean {
+  let changed = false;
+  for (;;) {
+    const existing = idByName(object.name);
+    if (existing === undefined || existing === object.id) return changed;
+    object.name += '+';
+    object.mtimeSecs = nowSecs;
+    object.usn = usn;
+    changed = true;
+  }
 }

@@ -10,7 +10,7 @@
 
 import type { JsonObject, JsonValue } from '../json.js';
 import { deckConfigConfigCodec, type DeckConfigConfig } from '../proto.js';
-import { CorruptObjectError, blobFromRow, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
+import { blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { safeId } from './ids.js';
 import {
   appendOther,
@@ -408,12 +408,7 @@ const SELECT_DECK_CONFIG = 'SELECT id, name, mtime_secs, usn, config FROM deck_c
 function deckConfigFromRow(row: Record<string, unknown>, clamp = true): DeckConfig {
   const id = idFromRow(row['id'], 'deck config');
   const what = `deck config ${id}`;
-  let config: DeckConfigConfig;
-  try {
-    config = deckConfigConfigCodec.decode(blobFromRow(row['config'], what));
-  } catch (error) {
-    throw new CorruptObjectError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  const config = decodeOrCorrupt(what, () => deckConfigConfigCodec.decode(blobFromRow(row['config'], what)));
   if (clamp) clampDeckConfigValues(config);
   return { id, name: textFromRow(row['name'], what), mtimeSecs: intFromRow(row['mtime_secs']), usn: intFromRow(row['usn']), config };
 }

@@ -14,7 +14,7 @@ import {
   type FilteredSearchTerm,
   type NormalDeck,
 } from '../proto.js';
-import { CorruptObjectError, blobFromRow, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
+import { appendPlusUntilUnique, blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { safeId } from './ids.js';
 import {
   appendOther,
@@ -144,10 +144,12 @@ const todayAmount: Parser<[number, number]> = (value) => {
   return [day, amount];
 };
 
+// serde reads a struct from an object or from a [limit, today] sequence
 const dayLimit: Parser<DayLimit> = (value) => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return Invalid;
-  const limit = parse.u32(value['limit']);
-  const today = parse.u32(value['today']);
+  if (typeof value !== 'object' || value === null) return Invalid;
+  const [rawLimit, rawToday] = Array.isArray(value) ? (value.length === 2 ? value : [undefined, undefined]) : [value['limit'], value['today']];
+  const limit = parse.u32(rawLimit);
+  const today = parse.u32(rawToday);
   return limit === Invalid || today === Invalid ? Invalid : { limit, today };
 };
 
@@ -290,19 +292,14 @@ const SELECT_DECK = 'SELECT id, name, mtime_secs, usn, common, kind FROM decks';
 function deckFromRow(row: Record<string, unknown>): Deck {
   const id = idFromRow(row['id'], 'deck');
   const what = `deck ${id}`;
-  try {
-    return {
-      id,
-      name: textFromRow(row['name'], what),
-      mtimeSecs: intFromRow(row['mtime_secs']),
-      usn: intFromRow(row['usn']),
-      common: deckCommonCodec.decode(blobFromRow(row['common'], what)),
-      kind: deckKindCodec.decode(blobFromRow(row['kind'], what)),
-    };
-  } catch (error) {
-    if (error instanceof CorruptObjectError) throw error;
-    throw new CorruptObjectError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+  return decodeOrCorrupt(what, () => ({
+    id,
+    name: textFromRow(row['name'], what),
+    mtimeSecs: intFromRow(row['mtime_secs']),
+    usn: intFromRow(row['usn']),
+    common: deckCommonCodec.decode(blobFromRow(row['common'], what)),
+    kind: deckKindCodec.decode(blobFromRow(row['kind'], what)),
+  }));
 }
 
 export function getDeck(db: Db, id: number): Deck | undefined {
@@ -345,20 +342,8 @@ export function deckIdByName(db: Db, nativeName: string): number | undefined {
   return row ? idFromRow(row.id, 'deck') : undefined;
 }
 
-/**
- * The reference's ensure_deck_name_unique: while another deck has the name
- * (unicase), append "+" and mark the deck modified (mtime = now, usn = `usn`).
- * Returns whether the name changed.
- */
+/** The reference's ensure_deck_name_unique: "+" until no other deck has the name (unicase); see appendPlusUntilUnique. */
 export function ensureDeckNameUnique(db: Db, deck: Deck, usn: number, nowSecs = Math.floor(Date.now() / 1000)): boolean {
-  let changed = false;
-  for (;;) {
-    const existing = deckIdByName(db, deck.name);
-    if (existing === undefined || existing === deck.id) return changed;
-    deck.name += '+';
-    deck.mtimeSecs = nowSecs;
-    deck.usn = usn;
-    changed = true;
-  }
+  return appendPlusUntilUnique(deck, (name) => deckIdByName(db, name), usn, nowSecs);
 }
 

@@ -13,7 +13,7 @@ import {
   type NotetypeConfig,
   type TemplateConfig,
 } from '../proto.js';
-import { CorruptObjectError, blobFromRow, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
+import { appendPlusUntilUnique, blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import {
   appendOther,
   expectObject,
@@ -301,11 +301,11 @@ function notetypeFromRows(db: Db, row: Record<string, unknown>): Notetype {
     name: textFromRow(row['name'], what),
     mtimeSecs: intFromRow(row['mtime_secs']),
     usn: intFromRow(row['usn']),
-    config: decodeOrCorrupt(() => notetypeConfigCodec.decode(blobFromRow(row['config'], what)), what),
+    config: decodeOrCorrupt(what, () => notetypeConfigCodec.decode(blobFromRow(row['config'], what))),
     fields: (statement(db, 'SELECT ord, name, config FROM fields WHERE ntid = ? ORDER BY ord').all(id) as Record<string, unknown>[]).map(
       (f) => ({
         name: textFromRow(f['name'], what),
-        config: decodeOrCorrupt(() => fieldConfigCodec.decode(blobFromRow(f['config'], what)), `${what} field`),
+        config: decodeOrCorrupt(`${what} field`, () => fieldConfigCodec.decode(blobFromRow(f['config'], what))),
       }),
     ),
     templates: (
@@ -317,17 +317,9 @@ function notetypeFromRows(db: Db, row: Record<string, unknown>): Notetype {
       name: textFromRow(t['name'], what),
       mtimeSecs: intFromRow(t['mtime_secs']),
       usn: intFromRow(t['usn']),
-      config: decodeOrCorrupt(() => templateConfigCodec.decode(blobFromRow(t['config'], what)), `${what} template`),
+      config: decodeOrCorrupt(`${what} template`, () => templateConfigCodec.decode(blobFromRow(t['config'], what))),
     })),
   };
-}
-
-function decodeOrCorrupt<T>(decode: () => T, what: string): T {
-  try {
-    return decode();
-  } catch (error) {
-    throw new CorruptObjectError(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
 }
 
 export function getNotetype(db: Db, id: number): Notetype | undefined {
@@ -387,21 +379,9 @@ export function notetypeIdByName(db: Db, name: string): number | undefined {
   return row ? idFromRow(row.id, 'notetype') : undefined;
 }
 
-/**
- * The reference's ensure_notetype_name_unique: while another notetype has the
- * name (case-insensitively, unicase), append "+" and mark the notetype modified
- * (mtime = now, usn = `usn`). Returns whether the name changed.
- */
+/** The reference's ensure_notetype_name_unique: "+" until no other notetype has the name (unicase); see appendPlusUntilUnique. */
 export function ensureNotetypeNameUnique(db: Db, nt: Notetype, usn: number, nowSecs = Math.floor(Date.now() / 1000)): boolean {
-  let changed = false;
-  for (;;) {
-    const existing = notetypeIdByName(db, nt.name);
-    if (existing === undefined || existing === nt.id) return changed;
-    nt.name += '+';
-    nt.mtimeSecs = nowSecs;
-    nt.usn = usn;
-    changed = true;
-  }
+  return appendPlusUntilUnique(nt, (name) => notetypeIdByName(db, name), usn, nowSecs);
 }
 
 /** Convenience: the legacy JSON of one stored notetype. */

@@ -16,15 +16,10 @@ function fieldsOf(db: TestDevice['db'], noteId: number): string {
   return db.prepare('SELECT flds FROM notes WHERE id = ?').pluck().get(noteId) as string;
 }
 
-async function inStep() {
-  const devices = await twoDevicesInStep(harness);
-  await harness.sync(devices.a);
-  return devices;
-}
 
 test('a note edited on both devices: the newer edit wins, whichever syncs first', async () => {
   for (const newerFirst of [true, false]) {
-    const { a, b } = await inStep();
+    const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
     const noteId = a.db.prepare('SELECT id FROM notes ORDER BY id LIMIT 1').pluck().get() as number;
     const base = a.nowSecs();
     a.editNote(noteId, ['older', 'a'], { mtime: base + 10 });
@@ -41,7 +36,7 @@ test('a note edited on both devices: the newer edit wins, whichever syncs first'
 });
 
 test('a card changed on both devices with the same mtime: each receiver keeps its own copy', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
   const cardId = a.db.prepare('SELECT id FROM cards ORDER BY id LIMIT 1').pluck().get() as number;
   const mtime = a.nowSecs() + 30;
   a.reviewCard(cardId, { mtime, ivl: 5 });
@@ -59,7 +54,7 @@ test('a card changed on both devices with the same mtime: each receiver keeps it
 });
 
 test('a deck renamed on both devices with the same mtime: the incoming copy wins on each side', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
   const deckId = a.deckIdByName('decka');
   const mtime = a.nowSecs() + 40;
   a.renameDeck(deckId, 'from A', { mtime });
@@ -72,7 +67,7 @@ test('a deck renamed on both devices with the same mtime: the incoming copy wins
 });
 
 test('config is replaced wholesale by the side whose collection is newer (lnewer)', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
   const configOf = (db: TestDevice['db']) =>
     Object.fromEntries((db.prepare("SELECT KEY, CAST(val AS TEXT) FROM config WHERE KEY LIKE 'from%'").raw().all() as [string, string][]));
   b.setConfig('fromB', 2);

@@ -14,11 +14,6 @@ before(async () => {
 });
 after(() => harness.stop());
 
-async function inStep() {
-  const devices = await twoDevicesInStep(harness);
-  await harness.sync(devices.a);
-  return devices;
-}
 
 function serverNames(): { decks: Map<number, string>; notetypes: Map<number, string> } {
   const db = openDatabase(harness.serverCollectionPath, { readonly: true });
@@ -32,7 +27,7 @@ function serverNames(): { decks: Map<number, string>; notetypes: Map<number, str
 }
 
 test('new decks and notetypes, and renames of both, reach the other device', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
   const deckId = a.addDeck('Languages::Français');
   const notetypeId = a.addNotetype('Vocabulary');
   const { noteId } = a.addNote({ notetypeId, deckId, fields: ['chat', 'cat'], tags: 'french' });
@@ -53,7 +48,7 @@ test('new decks and notetypes, and renames of both, reach the other device', asy
 });
 
 test('two devices create decks and notetypes whose names clash: both syncs succeed, names get "+"', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
   const deckA = a.addDeck('Clash');
   const deckB = b.addDeck('CLASH');
   const notetypeA = a.addNotetype('Shared name');

@@ -15,15 +15,9 @@ before(async () => {
 });
 after(() => harness.stop());
 
-async function inStep() {
-  const devices = await twoDevicesInStep(harness);
-  await harness.sync(devices.a);
-  await harness.sync(devices.b);
-  return devices;
-}
 
 test('a note whose notetype the server does not have: 400, rolled back, and the same again on retry', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a', 'b'] });
   const before = harness.serverContents();
   a.reviewCard(a.db.prepare('SELECT id FROM cards LIMIT 1').pluck().get() as number);
   const notetypeId = a.addNotetype('Only on A');
@@ -39,7 +33,7 @@ test('a note whose notetype the server does not have: 400, rolled back, and the 
 });
 
 test('a failed sanity check rolls the server back and forces a full sync', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a', 'b'] });
   const before = harness.serverContents();
   const deckId = a.addDeck('not sent');
   a.db.prepare('UPDATE decks SET usn = 0 WHERE id = ?').run(deckId);
@@ -71,7 +65,7 @@ function dropMidRequest(url: string, sessionKey: string, method: string): Promis
 }
 
 test('a connection dropped mid-sync, then abort: nothing is kept, and the next sync is clean', async () => {
-  const { a, b } = await inStep();
+  const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a', 'b'] });
   const before = harness.serverContents();
   const notes = a.db.prepare('SELECT id FROM notes ORDER BY id').pluck().all() as number[];
   a.editNote(notes[0]!, ['changed', 'while dropping']);

@@ -92,6 +92,7 @@ test('normal deck: names, today counters, limits, percent retention, unknown key
   assert.equal(back['desiredRetention'], 85);
   assert.deepEqual(back['reviewLimitToday'], { limit: 50, today: 12 });
   assert.equal(back['newLimitToday'], null, 'an invalid day limit reads as none');
+  assert.deepEqual(deckToLegacy(deckFromLegacy(normalDeck({ newLimitToday: [7, 12] })))['newLimitToday'], { limit: 7, today: 12 });
   assert.equal(back['reviewLimit'], 100);
   assert.deepEqual(back['futureDeckKey'], { a: [1, 2, 3] });
   assert.ok(!('return' in back), 'the obsolete "return" key is dropped');
