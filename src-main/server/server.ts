@@ -105,7 +105,11 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       });
       // No overall request timeout: a full upload on a slow link can take many minutes.
       const http = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
-        const handled = pipeline.handle(req, res).finally(() => this.inFlight.delete(handled));
+        const handled = pipeline
+          .handle(req, res)
+          // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
+          .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
+          .finally(() => this.inFlight.delete(handled));
         this.inFlight.add(handled);
       });
       // A connection with no bytes moving for this long is dropped, so a client that stops reading a
@@ -177,7 +181,6 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     return context;
   }
 
-  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
   /** Rolls back open syncs and closes every user's files. */
   private async closeContexts(): Promise<void> {
     for (const [name, context] of this.contexts) {
@@ -186,6 +189,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.contexts.clear();
   }
 
+  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
   private async prepareFolder(account: UserAccount): Promise<void> {
     const paths = userPaths(this.config.baseFolder, account.name);
     createUserFolders(paths);
