@@ -77,7 +77,7 @@ test('adds, replaces and deletes, one usn each; identical re-uploads and repeate
     ]);
     assert.equal(store.sanityCheck(3), 'OK');
     assert.equal(store.sanityCheck(4), 'mediaSanity');
-    assert.deepEqual(readdirSync(paths.folder).sort(), ['media', 'media.db', 'media.db-wal'].filter((n) => existsSync(join(paths.folder, n))).sort(), 'no staging left behind');
+    assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['a.jpg', 'name with spaces.mp3', '日本語 ✓.png'], 'no staging left behind');
   });
 });
 
@@ -264,4 +264,19 @@ test('a disk that keeps case apart accepts names differing only by case, as the 
     await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('1')], ['photo.jpg', Buffer.from('2')]]));
     assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['Photo.JPG', 'photo.jpg']);
   });
+});
+
+test('staging left by a crash is removed at open; a media file with the same prefix is not', async () => {
+  const paths = tempUserPaths();
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(paths.mediaFolder, '.media-upload-abc123'), { recursive: true });
+    writeFileSync(join(paths.mediaFolder, '.media-upload-abc123', '0'), 'half a file');
+    writeFileSync(join(paths.mediaFolder, '.media-upload-file'), 'a real media file');
+    const store = MediaStore.open(paths);
+    store.close();
+    assert.deepEqual(readdirSync(paths.mediaFolder), ['.media-upload-file']);
+  } finally {
+    paths.remove();
+  }
 });
