@@ -68,6 +68,10 @@ export function loadChunk(db: Database.Database, ids: ChunkIds, serverUsnIfClien
   return chunk;
 }
 
+export function chunkObjectCount(chunk: Chunk): number {
+  return (chunk.revlog?.length ?? 0) + (chunk.cards?.length ?? 0) + (chunk.notes?.length ?? 0);
+}
+
 /** Revlog, then cards, then notes; `pendingUsn` decides which local rows count as changed here too. */
 export function applyChunk(db: Database.Database, chunk: Chunk, pendingUsn: number): void {
   mergeRevlog(db, chunk.revlog ?? []);
