@@ -79,3 +79,13 @@ export async function startMediaServer(options: TestServerOptions = {}): Promise
     },
   };
 }
+
+/** Runs `body` against a fresh server, stopping it (and its devices) afterwards. */
+export async function withMediaServer(body: (server: MediaTestServer) => Promise<void>): Promise<void> {
+  const server = await startMediaServer();
+  try {
+    await body(server);
+  } finally {
+    await server.stop();
+  }
+}
