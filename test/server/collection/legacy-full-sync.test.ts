@@ -3,7 +3,7 @@
 // install) and full download of a schema-11 copy (the live file stays 18).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +16,9 @@ import { collectionContent, colStamps, integrityCheck } from '../../support/coll
 import { collectionObjects } from '../../support/collection-objects.js';
 import { upgradeFileToSchema18 } from '../../../src-main/server/storage/upgrade.js';
 import { downgradeFileToSchema11 } from '../../../src-main/server/storage/downgrade.js';
+import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
+import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
+import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
 import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
 import { V2_SCHEDULER_MESSAGE, V2_TIMEZONE_MESSAGE } from '../../../src-main/server/collection/legacy-version-rules.js';
 
@@ -99,8 +102,10 @@ for (const style of ['python', 'rust'] as const) {
 
         const liveBefore = readFileSync(live);
         const downloaded = assertOpensAsLegacyFile(await client.fullDownload(tempPath()));
-        // The live file is still schema 18 (only the reference's usn/mod bump reached it).
+        // The live file is still schema 18 (only the reference's usn/mod bump reached it),
+        // and the schema-11 copy that was sent is gone.
         assert.equal(collectionContent(live).ver, 18);
+        assert.deepEqual(readdirSync(server.paths('user').folder).filter((name) => name.startsWith('download-')), []);
         assert.ok(statSync(live).size > 0 && liveBefore.length > 0);
         assert.equal(colStamps(live).usn, stamps.usn + 1);
 
@@ -177,6 +182,35 @@ describe('legacy version rules and the mixed pair', () => {
     assert.deepEqual(collectionContent(asV11).cards, collectionContent(original).cards);
     upgradeFileToSchema18(asLegacy, { server: false });
     assert.deepEqual(collectionObjects(asV11), collectionObjects(asLegacy));
+  });
+
+  test('a schema-15 file over the legacy envelope is upgraded to 18 before it is installed, the old one backed up', async () => {
+    const legacy = new LegacyClient(server.baseUrl, { syncVersion: 10, hostKey: USER.hostKey });
+    const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+    const want = collectionObjects(path);
+    const db = openDatabase(path);
+    try {
+      // Rewound to what Anki 2.1.28-era files held (as in the storage upgrade test).
+      db.exec(SCHEMA18_DOWNGRADE_SQL);
+      db.exec('DROP TABLE tags; CREATE TABLE tags (tag text NOT NULL PRIMARY KEY COLLATE unicase, usn integer NOT NULL) without rowid');
+      for (const row of db.prepare('SELECT id, config FROM deck_config').all() as { id: number; config: Buffer }[]) {
+        const config = deckConfigConfigCodec.decode(row.config);
+        config.initial_ease = Math.fround(config.initial_ease * 100);
+        db.prepare('UPDATE deck_config SET config = ? WHERE id = ?').run(deckConfigConfigCodec.encode(config), row.id);
+      }
+      db.exec('UPDATE col SET ver = 15');
+      db.pragma('journal_mode = DELETE');
+    } finally {
+      db.close();
+    }
+    const backups = server.paths('user').backups;
+    const backupsBefore = existsSync(backups) ? readdirSync(backups).length : 0;
+    assert.equal(await legacy.fullUpload(path), 'OK');
+    const live = server.paths('user').collection;
+    assert.equal(collectionContent(live).ver, 18);
+    assert.deepEqual(integrityCheck(live), ['ok']);
+    assert.deepEqual(collectionObjects(live), want);
+    assert.equal(readdirSync(backups).length, Math.min(backupsBefore + 1, 5), 'the replaced collection is kept');
   });
 
   test('a schema-11 collection written by real Anki uploads over the legacy envelope and comes back to v11 as 18', async () => {

@@ -41,12 +41,10 @@ test('stringifyJson matches JSON.stringify, bigints aside', () => {
 test('request bodies and replies carry 64-bit ids exactly (json-body, reply bytes)', async () => {
   const { parseJsonBody } = await import('../../../src-main/server/json-body.js');
   const { replyBytes } = await import('../../../src-main/server/envelope/reply-bytes.js');
-  const { legacyReplyBytes } = await import('../../../src-main/server/envelope/legacy-reply.js');
   const body = Buffer.from('{"changes":{"models":[{"flds":[{"id":-5810753096973311499}]}]}}');
   const value = parseJsonBody(body) as { changes: { models: { flds: { id: bigint }[] }[] } };
   assert.equal(value.changes.models[0]!.flds[0]!.id, -5810753096973311499n);
   assert.deepEqual(replyBytes({ kind: 'json', value }), body);
-  assert.deepEqual(legacyReplyBytes({ kind: 'json', value }), body);
   assert.deepEqual(replyBytes({ kind: 'json', value: undefined }), Buffer.from('null'));
 });
 
