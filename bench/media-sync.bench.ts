@@ -6,13 +6,15 @@
 // downloads. Peak RSS of the server at two sizes shows whether memory grows with N.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
+import { MediaStore } from '../src-main/server/media/media-store.js';
 import { createMediaDevice, v11MediaTransport } from '../test/support/media-server.js';
+import { buildUploadZip } from '../test/support/media-zips.js';
 import { plainUser } from '../test/support/test-server.js';
 
 const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
@@ -28,6 +30,8 @@ interface Run {
   rawWriteMs: number;
   rawWriteSyncMs: number;
   rawZipMs: number;
+  storeUploadMs: number;
+  storeDownloadMs: number;
   peakRssAfterUpload: number;
   peakRssAfterDownload: number;
 }
@@ -106,12 +110,58 @@ async function run(files: number): Promise<Run> {
     const rawWriteSyncMs = rawSha1AndWrite(uploader.folder, names, join(work, 'raw-write-sync'), true);
     flushDisk();
     const rawZipMs = await rawReadAndZip(uploader.folder, names);
+    flushDisk();
+    const { storeUploadMs, storeDownloadMs } = await storeAlone(uploader.folder, names, join(work, 'store-alone'));
 
     uploader.remove();
     downloader.remove();
-    return { files, bytes, uploadMs, downloadMs, uploadServerCpuMs, downloadServerCpuMs, rawWriteMs, rawWriteSyncMs, rawZipMs, peakRssAfterUpload, peakRssAfterDownload };
+    return { files, bytes, uploadMs, downloadMs, uploadServerCpuMs, downloadServerCpuMs, rawWriteMs, rawWriteSyncMs, rawZipMs, storeUploadMs, storeDownloadMs, peakRssAfterUpload, peakRssAfterDownload };
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Groups of ≤ 25 files, each ending with the file that takes it past 2.5 MiB, as clients batch them. */
+function clientBatches(from: string, names: string[]): string[][] {
+  const batches: string[][] = [];
+  for (let i = 0; i < names.length; ) {
+    const batch: string[] = [];
+    let total = 0;
+    while (i < names.length && batch.length < 25 && total <= TARGET_ZIP_BYTES) {
+      total += statSync(join(from, names[i]!)).size;
+      batch.push(names[i++]!);
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+/**
+ * The media store alone, in this process, with the zips built beforehand: the
+ * server's own share of the work, without HTTP, zstd or the client.
+ */
+async function storeAlone(from: string, names: string[], folder: string): Promise<{ storeUploadMs: number; storeDownloadMs: number }> {
+  const batches = clientBatches(from, names);
+  const zips: Buffer[] = [];
+  for (const batch of batches) zips.push(await buildUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
+  const store = MediaStore.open({
+    folder,
+    collection: join(folder, 'collection.anki2'),
+    mediaFolder: join(folder, 'media'),
+    mediaDb: join(folder, 'media.db'),
+    backups: join(folder, 'backups'),
+  });
+  try {
+    flushDisk();
+    let start = performance.now();
+    for (const zip of zips) await store.uploadChanges(zip);
+    const storeUploadMs = performance.now() - start;
+    flushDisk();
+    start = performance.now();
+    for (const batch of batches) await store.downloadFiles(batch);
+    return { storeUploadMs, storeDownloadMs: performance.now() - start };
+  } finally {
+    store.close();
   }
 }
 
@@ -175,10 +225,14 @@ for (const r of results) {
     `            server CPU ${fmt(r.uploadServerCpuMs / 1000, 2)} s (ratio to raw sha1+write ${fmt(r.uploadServerCpuMs / r.rawWriteMs, 2)})`,
   );
   console.log(
+    `            media store alone ${fmt(r.storeUploadMs / 1000, 2)} s (ratio ${fmt(r.storeUploadMs / r.rawWriteMs, 2)} to sha1+write, ${fmt(r.storeUploadMs / r.rawWriteSyncMs, 2)} to sha1+write+fdatasync)`,
+  );
+  console.log(
     `  download  ${fmt(r.downloadMs / 1000, 2)} s  ${fmt(mb(r.bytes) / (r.downloadMs / 1000))} MB/s` +
       `   raw read+zip ${fmt(r.rawZipMs / 1000, 2)} s (ratio ${fmt(r.downloadMs / r.rawZipMs, 2)})`,
   );
   console.log(`            server CPU ${fmt(r.downloadServerCpuMs / 1000, 2)} s (ratio to raw read+zip ${fmt(r.downloadServerCpuMs / r.rawZipMs, 2)})`);
+  console.log(`            media store alone ${fmt(r.storeDownloadMs / 1000, 2)} s (ratio ${fmt(r.storeDownloadMs / r.rawZipMs, 2)} to read+zip)`);
   console.log(`  server peak RSS  after upload ${fmt(mb(r.peakRssAfterUpload))} MB, after download ${fmt(mb(r.peakRssAfterDownload))} MB`);
 }
 const [small, large] = results;

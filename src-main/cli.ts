@@ -58,18 +58,7 @@ async function main(): Promise<void> {
   for (const warning of warnings) console.warn(`anki-home-sync: warning: ${warning}`);
 
   const server = new SyncServer(config, { logger: consoleLogger });
-  let address;
-  try {
-    address = await server.start();
-  } catch (error) {
-    if (error instanceof ServerStartError || error instanceof Error) fail(error.message);
-    throw error;
-  }
-  console.log(`Anki Home Sync is listening on ${hostForUrl(address.host)}:${address.port}, data in ${config.baseFolder}`);
-  console.log(`Users: ${config.users.map((user) => user.name).join(', ')}`);
-  console.log('In Anki, set the self-hosted sync server to:');
-  for (const url of clientAddresses(address.host, address.port)) console.log(`  ${url}`);
-
+  // Handlers go in before anything can announce the server, so a signal is never missed.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -78,6 +67,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.log(`Received ${signal}; finishing requests in progress, then stopping.`);
+    // Installs are atomic, so even a forced exit leaves whole files; this only bounds the wait.
+    setTimeout(() => fail('requests were still running a minute after the stop signal; leaving anyway.'), 60_000).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => fail(`stopping failed: ${String(error)}`),
@@ -85,6 +76,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  let address;
+  try {
+    address = await server.start();
+  } catch (error) {
+    if (error instanceof ServerStartError || error instanceof Error) fail(error.message);
+    throw error;
+  }
+  if (stopping) {
+    // A signal came while starting: stop what just started.
+    await server.stop();
+    process.exit(0);
+  }
+  console.log(`Anki Home Sync is listening on ${hostForUrl(address.host)}:${address.port}, data in ${config.baseFolder}`);
+  console.log(`Users: ${config.users.map((user) => user.name).join(', ')}`);
+  console.log('In Anki, set the self-hosted sync server to:');
+  for (const url of clientAddresses(address.host, address.port)) console.log(`  ${url}`);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

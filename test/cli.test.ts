@@ -19,12 +19,24 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/** Long enough for a loaded machine; a command still running then is killed and the test fails. */
+const EXIT_DEADLINE_MS = 30_000;
+
 function run(env: Record<string, string>): Running {
   const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    const deadline = setTimeout(() => {
+      output += `\n[test] still running after ${EXIT_DEADLINE_MS} ms: killed`;
+      child.kill('SIGKILL');
+    }, EXIT_DEADLINE_MS);
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline);
+      resolve(signal === 'SIGKILL' ? -1 : code);
+    });
+  });
   return { child, output: () => output, exited };
 }
 

@@ -9,7 +9,11 @@ import type Database from 'better-sqlite3';
 export type RequestBody =
   /** JSON methods, media zips: small enough to hold. Empty legacy `data` arrives as `{}`. */
   | { readonly kind: 'buffer'; readonly data: Buffer }
-  /** Full uploads: spooled to a temporary file inside the user's folder. The handler owns it. */
+  /**
+   * Full uploads: spooled to a temporary file inside the user's folder. The handler owns it.
+   * A body over the payload limit is cut off there and arrives with size = maxUncompressedBytes,
+   * so `size >= limits.maxUncompressedBytes` means "too big" (the reference's truncation rule).
+   */
   | { readonly kind: 'file'; readonly path: string; readonly size: number };
 
 /** What an envelope decoder (v11 or legacy multipart) extracts from a request. */

@@ -105,7 +105,11 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       });
       // No overall request timeout: a full upload on a slow link can take many minutes.
       const http = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
-        const handled = pipeline.handle(req, res).finally(() => this.inFlight.delete(handled));
+        const handled = pipeline
+          .handle(req, res)
+          // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
+          .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
+          .finally(() => this.inFlight.delete(handled));
         this.inFlight.add(handled);
       });
       // A connection with no bytes moving for this long is dropped, so a client that stops reading a

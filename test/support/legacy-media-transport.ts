@@ -11,8 +11,9 @@ export function legacyMediaTransport(baseUrl: string, hostKey: string, options: 
     async call(method: MediaMethod, payload: Buffer): Promise<Buffer> {
       const url = new URL(`msync/${method}`, baseUrl);
       if (method === 'begin' && options.rustMedia === true) {
-        const { v } = JSON.parse(payload.toString()) as { v: string };
-        url.search = new URLSearchParams({ k: hostKey, v }).toString();
+        const { v } = JSON.parse(payload.toString()) as { v?: string };
+        // A begin without a client version sends no `v` at all (the server's 400 case).
+        url.search = new URLSearchParams(v === undefined ? { k: hostKey } : { k: hostKey, v }).toString();
         return check(await httpRequest(url.toString(), { method: 'GET' }));
       }
       const parts =

@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import yazl from 'yazl';
 import { MediaApi, type MediaChangeRecord, type MediaTransport } from './media-api.js';
 import { readDownloadZip } from './media-zip-reader.js';
+import { buildUploadZip } from './media-zips.js';
 
 const MAX_FILES_IN_ZIP = 25;
 const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
@@ -224,7 +224,8 @@ export class MediaClient {
       const entries = this.gatherForUpload(pending);
       if (entries === null) continue;
       report.calls.push('uploadChanges');
-      const reply = await this.api.uploadChanges(await zipForUpload(entries));
+      // zip_files_for_upload: stored members named by their index among all entries, deletions as null.
+      const reply = await this.api.uploadChanges(await buildUploadZip(entries));
       report.uploadReplies.push(reply);
       const done = pending.slice(0, reply.processed);
       this.db.transaction(() => {
@@ -279,28 +280,6 @@ export function requiredChange(localSha1: string, remoteSha1: string, state: 'no
   if (remoteSha1 === '') return state === 'pending' ? 'none' : 'delete';
   if (localSha1 === remoteSha1) return state === 'pending' ? 'mark-clean' : 'none';
   return 'download';
-}
-
-/** zip_files_for_upload: stored members named by their index among all entries, deletions as null. */
-export function zipForUpload(entries: readonly (readonly [string, Buffer | null])[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  const meta: [string, string | null][] = [];
-  entries.forEach(([fname, data], index) => {
-    if (data === null) {
-      meta.push([fname, null]);
-    } else {
-      zip.addBuffer(data, String(index), { compress: false });
-      meta.push([fname, String(index)]);
-    }
-  });
-  zip.addBuffer(Buffer.from(JSON.stringify(meta)), '_meta', { compress: false });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-    zip.end();
-  });
 }
 
 function sha1hex(data: Buffer): string {

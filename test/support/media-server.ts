@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { UserPaths } from '../../src-main/server/protocol.js';
 import { MediaApi, MediaHttpError, type MediaMethod, type MediaTransport } from './media-api.js';
 import { MediaClient } from './media-client.js';
+import { legacyMediaTransport } from './legacy-media-transport.js';
+import { mediaModeFromEnv } from './sync-mode.js';
 import { plainUser, startTestServer, type TestServer, type TestServerOptions } from './test-server.js';
 import { SyncHttpError, v11Request, TEST_CLIENT_VERSION } from './v11-transport.js';
 
@@ -55,7 +57,9 @@ export async function startMediaServer(options: TestServerOptions = {}): Promise
   const user = plainUser('user', 'pass');
   const test = await startTestServer({ users: [user], ...options });
   const devices: MediaDevice[] = [];
-  const transport = (hostKey = user.hostKey) => v11MediaTransport(test.baseUrl, hostKey);
+  const mode = mediaModeFromEnv();
+  const transport = (hostKey = user.hostKey): MediaTransport =>
+    mode === 'v11' ? v11MediaTransport(test.baseUrl, hostKey) : legacyMediaTransport(test.baseUrl, hostKey, { rustMedia: mode === 'legacy-rust' });
   return {
     test,
     baseUrl: test.baseUrl,
@@ -74,4 +78,14 @@ export async function startMediaServer(options: TestServerOptions = {}): Promise
       await test.close();
     },
   };
+}
+
+/** Runs `body` against a fresh server, stopping it (and its devices) afterwards. */
+export async function withMediaServer(body: (server: MediaTestServer) => Promise<void>): Promise<void> {
+  const server = await startMediaServer();
+  try {
+    await body(server);
+  } finally {
+    await server.stop();
+  }
 }

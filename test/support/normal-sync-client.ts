@@ -73,13 +73,28 @@ export interface NormalSyncResult {
  * transaction is rolled back and `abort` is sent; a failed sanity check also
  * forces a full sync next time by bumping the local `scm`.
  */
-export async function runNormalSync(db: Database.Database, transport: CollectionTransport, cv = 'anki,25.02 (test),linux'): Promise<NormalSyncResult> {
+/** How a client older than version 11 differs (collection-sync.md §7). */
+export interface ClientProtocol {
+  /** The version meta's JSON announces; 11 unless a legacy client. */
+  readonly syncVersion?: number;
+  /** AnkiDroid ≤ 2.15: all local graves go inside `start`, and no applyGraves follows. */
+  readonly gravesInStart?: boolean;
+  /** Clients before 11 send their real due counts in sanityCheck2 (the server ignores them). */
+  readonly dueCounts?: readonly [number, number, number];
+}
+
+export async function runNormalSync(
+  db: Database.Database,
+  transport: CollectionTransport,
+  cv = 'anki,25.02 (test),linux',
+  protocol: ClientProtocol = {},
+): Promise<NormalSyncResult> {
   const counts = { serverGraves: 0, clientGraves: 0, serverChunks: 0, clientChunks: 0, requests: 0 };
   const call = (method: string, body: unknown) => {
     counts.requests++;
     return transport.call(method, body);
   };
-  const remote = (await call('meta', { v: 11, cv })) as SyncMeta;
+  const remote = (await call('meta', { v: protocol.syncVersion ?? 11, cv })) as SyncMeta;
   const local = localMeta(db);
   const required = compareMeta(local, remote);
   if (required.kind !== 'normalSync') return { required, counts };
@@ -88,12 +103,14 @@ export async function runNormalSync(db: Database.Database, transport: Collection
   const lnewer = local.mod > remote.mod;
   db.exec('BEGIN');
   try {
-    const serverGraves = parseGraves(await call('start', { minUsn: local.usn, lnewer, graves: null }));
+    const ours = pendingGraves(db, CLIENT_PENDING_USN);
+    const inStart = protocol.gravesInStart === true ? ours : null;
+    if (inStart) counts.clientGraves = inStart.cards.length + inStart.notes.length + inStart.decks.length;
+    const serverGraves = parseGraves(await call('start', { minUsn: local.usn, lnewer, graves: inStart }));
     counts.serverGraves = serverGraves.cards.length + serverGraves.notes.length + serverGraves.decks.length;
 
-    const ours = pendingGraves(db, CLIENT_PENDING_USN);
     markPendingGravesSent(db, serverUsn);
-    for (let chunk = takeGravesChunk(ours); chunk; chunk = takeGravesChunk(ours)) {
+    for (let chunk = inStart ? null : takeGravesChunk(ours); chunk; chunk = takeGravesChunk(ours)) {
       counts.clientGraves += chunk.cards.length + chunk.notes.length + chunk.decks.length;
       await call('applyGraves', { chunk });
     }
@@ -120,6 +137,7 @@ export async function runNormalSync(db: Database.Database, transport: Collection
 
     const clientCounts: SanityCounts | null = sanityCounts(db);
     if (clientCounts === null) throw new Error('local sanity check: rows still pending');
+    if (protocol.dueCounts) clientCounts[0] = [...protocol.dueCounts];
     const sanity = (await call('sanityCheck2', { client: clientCounts })) as { status: string };
     if (sanity.status !== 'ok') throw new SanityCheckFailedError(sanity);
 

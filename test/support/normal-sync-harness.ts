@@ -1,11 +1,14 @@
 // Everything a normal-sync test needs: a real SyncServer on 127.0.0.1, one
 // user, and devices (schema-18 collection files copied from the real-Anki
 // fixtures) that log in, full-sync and normal-sync over real HTTP with the
-// version-11 transport, exactly in the order the reference client does.
+// version-11 transport, exactly in the order the reference client does, or
+// as a legacy client (sync-mode.ts): multipart + gzip, schema-11 full syncs.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJson, stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
+import Database from 'better-sqlite3';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { runNormalSync, type CollectionTransport, type NormalSyncResult } from './normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from './real-anki-fixtures.js';
@@ -13,6 +16,10 @@ import { collectionContents, TestDevice, type CollectionContents } from './test-
 import { plainUser, startTestServer, type TestServer } from './test-server.js';
 import { V11Client } from './v11-client.js';
 import { newSessionKey } from './v11-transport.js';
+import { syncModeFromEnv, type SyncMode } from './sync-mode.js';
+import { LegacyClient } from './legacy-client.js';
+import { downgradeFileToSchema11 } from '../../src-main/server/storage/downgrade.js';
+import { upgradeFileToSchema18 } from '../../src-main/server/storage/upgrade.js';
 
 export const USER = 'user';
 export const PASSWORD = 'pass';
@@ -25,11 +32,12 @@ export class SyncHarness {
   private constructor(
     readonly server: TestServer,
     readonly folder: string,
+    readonly mode: SyncMode,
   ) {}
 
-  static async start(): Promise<SyncHarness> {
+  static async start(mode: SyncMode = syncModeFromEnv()): Promise<SyncHarness> {
     const server = await startTestServer({ users: [plainUser(USER, PASSWORD)] });
-    return new SyncHarness(server, mkdtempSync(join(tmpdir(), 'ahs-devices-')));
+    return new SyncHarness(server, mkdtempSync(join(tmpdir(), 'ahs-devices-')), mode);
   }
 
   get url(): string {
@@ -51,6 +59,10 @@ export class SyncHarness {
     const path = join(this.folder, `device-${++this.counter}.anki2`);
     copyFileSync(join(REAL_ANKI_FIXTURES, fixture), path);
     const device = new TestDevice(path);
+    if (this.mode.kind === 'legacy' && this.mode.protocol.syncVersion < 10) {
+      // A client before version 10 has no v2 timezone: its collections never carry creationOffset.
+      device.db.prepare("DELETE FROM config WHERE KEY = 'creationOffset'").run();
+    }
     this.devices.push(device);
     return device;
   }
@@ -62,6 +74,10 @@ export class SyncHarness {
 
   /** Collection methods with lossless JSON both ways (i64 values in notetypes and config stay exact). */
   transport(sessionKey = newSessionKey()): CollectionTransport & { sessionKey: string } {
+    if (this.mode.kind === 'legacy') {
+      const legacy = this.legacyClient(sessionKey);
+      return { sessionKey, call: (method, body) => legacy.call(method, body) };
+    }
     const client = this.client(sessionKey);
     return {
       sessionKey,
@@ -72,23 +88,78 @@ export class SyncHarness {
     };
   }
 
+  /** A legacy client of this harness's mode (only in a legacy mode). */
+  legacyClient(sessionKey?: string): LegacyClient {
+    if (this.mode.kind !== 'legacy') throw new Error('not a legacy harness');
+    return new LegacyClient(this.url, {
+      hostKey: HOST_KEY,
+      style: this.mode.style,
+      syncVersion: this.mode.protocol.syncVersion,
+      ...(sessionKey === undefined ? {} : { sessionKey }),
+    });
+  }
+
   sync(device: TestDevice): Promise<NormalSyncResult> {
-    return runNormalSync(device.db, this.transport());
+    const protocol = this.mode.kind === 'legacy' ? this.mode.protocol : {};
+    return runNormalSync(device.db, this.transport(), undefined, protocol);
   }
 
   /** The client's before_upload, then `upload` of the file's bytes. */
   async fullUpload(device: TestDevice): Promise<string> {
     device.beforeUpload();
-    return this.client().fullUpload(device.path);
+    if (this.mode.kind === 'v11') return this.client().fullUpload(device.path);
+    // A legacy client holds and uploads schema 11.
+    const copy = join(this.folder, `upload-${++this.counter}.anki2`);
+    copyFileSync(device.path, copy);
+    try {
+      downgradeFileToSchema11(copy);
+      return await this.legacyClient().fullUpload(copy);
+    } finally {
+      await rm(copy, { force: true });
+    }
   }
 
   /** `download`, checked and installed as the client does, in place of the device's file. */
   async fullDownload(device: TestDevice): Promise<TestDevice> {
     device.close();
-    await this.client().fullDownload(device.path);
+    if (this.mode.kind === 'v11') await this.client().fullDownload(device.path);
+    else await this.legacyFullDownload(device.path);
     const replaced = new TestDevice(device.path);
     this.devices[this.devices.indexOf(device)] = replaced;
     return replaced;
+  }
+
+  /**
+   * A legacy download: the file must be schema 11 in DELETE journal mode and
+   * pass integrity_check with plain SQLite (old clients have no unicase); the
+   * test device then keeps it as schema 18, upgraded as the Rust client would.
+   */
+  private async legacyFullDownload(path: string): Promise<void> {
+    const temp = join(this.folder, `download-${++this.counter}.anki2`);
+    try {
+      const bytes = await this.legacyClient().fullDownload(temp);
+      if (bytes[18] !== 1 || bytes[19] !== 1) throw new Error(`legacy download in WAL mode (header ${bytes[18]}/${bytes[19]})`);
+      const plain = new Database(temp, { fileMustExist: true });
+      try {
+        const ver = plain.prepare('SELECT ver FROM col').pluck().get();
+        if (ver !== 11) throw new Error(`legacy download is schema ${String(ver)}`);
+        const check = plain.pragma('integrity_check', { simple: true });
+        if (check !== 'ok') throw new Error(`legacy download fails integrity_check: ${String(check)}`);
+      } finally {
+        plain.close();
+      }
+      upgradeFileToSchema18(temp, { server: false });
+      const db = openDatabase(temp, { fileMustExist: true });
+      try {
+        db.exec('UPDATE col SET ls = mod');
+      } finally {
+        db.close();
+      }
+      await rename(temp, path);
+      for (const suffix of ['-wal', '-shm']) await rm(`${path}${suffix}`, { force: true });
+    } finally {
+      for (const suffix of ['', '-journal', '-wal', '-shm']) await rm(`${temp}${suffix}`, { force: true });
+    }
   }
 
   /** What the server holds, read through a second connection (committed data only). */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UserPaths } from '../../src-main/server/protocol.js';
+import { MediaStore } from '../../src-main/server/media/media-store.js';
 
 export function tempUserPaths(prefix = 'ahs-media-'): UserPaths & { remove(): void } {
   const base = mkdtempSync(join(tmpdir(), prefix));
@@ -15,4 +16,18 @@ export function tempUserPaths(prefix = 'ahs-media-'): UserPaths & { remove(): vo
     backups: join(folder, 'backups'),
     remove: () => rmSync(base, { recursive: true, force: true }),
   };
+}
+
+export type TempUserPaths = ReturnType<typeof tempUserPaths>;
+
+/** Runs `body` with a media store on a fresh user folder, closing and removing both afterwards. */
+export async function withMediaStore(body: (store: MediaStore, paths: TempUserPaths) => Promise<void>): Promise<void> {
+  const paths = tempUserPaths();
+  const store = MediaStore.open(paths);
+  try {
+    await body(store, paths);
+  } finally {
+    store.close();
+    paths.remove();
+  }
 }

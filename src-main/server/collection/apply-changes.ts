@@ -6,7 +6,7 @@ import { BadRequestError } from '../errors.js';
 import { rawReply, type MethodHandler } from '../protocol.js';
 import { isJsonObject, parseJson, stringifyJson, type JsonValue } from '../storage/json.js';
 import { withSyncSession } from './session-guard.js';
-import { decodeChanges, gatherChanges, mergeChanges, parseUnchunkedChanges } from './sync-data/changes.js';
+import { changeCount, decodeChanges, gatherChanges, mergeChanges, parseUnchunkedChanges } from './sync-data/changes.js';
 
 function losslessBody(request: Parameters<MethodHandler>[1]): JsonValue {
   if (request.body.kind !== 'buffer') throw new BadRequestError('applyChanges: expected a JSON body');
@@ -23,6 +23,8 @@ export const applyChanges: MethodHandler = (user, request) => {
   return withSyncSession(user, request, (session) => {
     const ours = gatherChanges(session.db, session.clientUsn, null, !session.clientIsNewer);
     mergeChanges(session.db, incoming, session.serverUsn);
+    session.moved.toClient += changeCount(ours);
+    session.moved.fromClient += incoming.notetypes.length + incoming.decks.length + incoming.deckConfigs.length + incoming.tags.length;
     return rawReply(stringifyJson(ours as unknown as JsonValue));
   });
 };

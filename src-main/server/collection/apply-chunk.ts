@@ -2,13 +2,14 @@
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
-import { applyChunk as applyChunkToCollection } from './sync-data/chunks.js';
+import { applyChunk as applyChunkToCollection, chunkObjectCount } from './sync-data/chunks.js';
 import { member, parseChunk } from './sync-data/wire.js';
 
 export const applyChunk: MethodHandler = (user, request) => {
   const incoming = parseChunk(member(requestJsonObject(request.body), 'chunk'));
   return withSyncSession(user, request, (session) => {
     applyChunkToCollection(session.db, incoming, session.clientUsn);
+    session.moved.fromClient += chunkObjectCount(incoming);
     return jsonReply(null);
   });
 };

@@ -2,13 +2,14 @@
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
-import { applyGraves as applyGravesToCollection } from './sync-data/graves.js';
+import { applyGraves as applyGravesToCollection, graveCount } from './sync-data/graves.js';
 import { member, parseGraves } from './sync-data/wire.js';
 
 export const applyGraves: MethodHandler = (user, request) => {
   const graves = parseGraves(member(requestJsonObject(request.body), 'chunk'));
   return withSyncSession(user, request, (session) => {
     applyGravesToCollection(session.db, graves, session.serverUsn);
+    session.moved.fromClient += graveCount(graves);
     return jsonReply(null);
   });
 };

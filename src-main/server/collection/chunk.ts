@@ -4,12 +4,14 @@
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
-import { chunkableIds, loadChunk, takeChunkIds } from './sync-data/chunks.js';
+import { chunkableIds, chunkObjectCount, loadChunk, takeChunkIds } from './sync-data/chunks.js';
 
 export const chunk: MethodHandler = (user, request) => {
   requestJsonObject(request.body); // EmptyInput: `{"_pad":null}`, `{}` or nothing
   return withSyncSession(user, request, (session) => {
     session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
-    return jsonReply(loadChunk(session.db, takeChunkIds(session.serverChunkIds), null));
+    const outgoing = loadChunk(session.db, takeChunkIds(session.serverChunkIds), null);
+    session.moved.toClient += chunkObjectCount(outgoing);
+    return jsonReply(outgoing);
   });
 };

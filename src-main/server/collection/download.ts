@@ -9,14 +9,13 @@ import type { MethodHandler, SyncReply } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { abortActiveSync } from './active-sync.js';
 import { openUserCollection } from './open.js';
+import { legacyDownload } from './legacy-download.js';
 
-export const download: MethodHandler = (user, request): SyncReply => {
+export const download: MethodHandler = (user, request): SyncReply | Promise<SyncReply> => {
   requestJsonObject(request.body);
   abortActiveSync(user);
-  if (request.transportVersion < 11) {
-    // Legacy clients need a schema-11 file in DELETE journal mode (collection-sync.md §5.2).
-    throw new ServerFaultError('download for sync version < 11 is not available yet');
-  }
+  // Legacy clients need a schema-11 file in DELETE journal mode (collection-sync.md §5.2).
+  if (request.transportVersion < 11) return legacyDownload(user, request);
   const db = openUserCollection(user);
   db.transaction(() => {
     db.prepare('UPDATE col SET usn = usn + 1, mod = ?').run(Date.now());

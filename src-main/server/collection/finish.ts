@@ -12,7 +12,9 @@ export const finish: MethodHandler = (user, request) => {
     session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);
     session.commit();
     user.activeSync = null;
-    user.record({ kind: 'normal-sync', username: user.username, clientIp: request.clientIp, at: now });
+    const { fromClient, toClient } = session.moved;
+    const detail = `${fromClient} ${fromClient === 1 ? 'change' : 'changes'} from the device, ${toClient} to it`;
+    user.record({ kind: 'normal-sync', username: user.username, clientIp: request.clientIp, at: now, detail });
     return jsonReply(now);
   });
 };

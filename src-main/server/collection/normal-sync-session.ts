@@ -18,6 +18,8 @@ export class NormalSyncSession implements ActiveSync {
   private state: SessionState = 'open';
   /** The server's revlog/card/note ids still to send; gathered on the first `chunk`. */
   serverChunkIds: ChunkableIds | null = null;
+  /** Objects and deletions received from the client and sent to it, for the activity list. */
+  readonly moved = { fromClient: 0, toClient: 0 };
 
   private constructor(
     readonly sessionKey: string,

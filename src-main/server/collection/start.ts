@@ -9,7 +9,7 @@ import { openUserCollection } from './open.js';
 import { requestJsonObject } from '../json-body.js';
 import { abortActiveSync } from './active-sync.js';
 import { requireSessionKey, withSyncSession } from './session-guard.js';
-import { applyGraves, pendingGraves } from './sync-data/graves.js';
+import { applyGraves, graveCount, pendingGraves } from './sync-data/graves.js';
 import { isObject, member, parseLegacyGraves, strictInt } from './sync-data/wire.js';
 
 export const start: MethodHandler = (user, request) => {
@@ -25,7 +25,11 @@ export const start: MethodHandler = (user, request) => {
 
   return withSyncSession(user, request, (session) => {
     const serverGraves = pendingGraves(session.db, session.clientUsn);
-    if (legacyGraves) applyGraves(session.db, legacyGraves, session.serverUsn);
+    session.moved.toClient += graveCount(serverGraves);
+    if (legacyGraves) {
+      applyGraves(session.db, legacyGraves, session.serverUsn);
+      session.moved.fromClient += graveCount(legacyGraves);
+    }
     return jsonReply(serverGraves);
   });
 };

@@ -5,7 +5,8 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { RequestBody } from '../protocol.js';
 
 export type BodyTarget =
-  | { readonly kind: 'memory' }
+  /** `maxBytes` caps this body below the payload limit (a login is a few bytes). */
+  | { readonly kind: 'memory'; readonly maxBytes?: number }
   /** A path that must not exist yet; created with mode 0600. */
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'discard' };

@@ -5,7 +5,7 @@
 // first and `c`, `k`, `s` after it. So the payload is only decoded, and its
 // destination only known for sure, once the whole form has been read.
 // See transport-auth-media.md §1.5 and the reference's request/multipart.rs.
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -13,7 +13,8 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { BadRequestError, ServerFaultError, SyncError } from '../errors.js';
 import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js';
-import { gunzipBuffer, gunzipFile } from './legacy-gzip.js';
+import { gunzipBuffer, gunzipFile, isSoundGzip } from './legacy-gzip.js';
+import type { BodyTarget } from './body-sink.js';
 
 /** Every multipart request counts as version 10, whatever the client speaks (§1.3). */
 export const LEGACY_TRANSPORT_VERSION = 10;
@@ -23,12 +24,8 @@ const MAX_TEXT_FIELD_BYTES = 64 * 1024;
 
 const EMPTY_PAYLOAD = Buffer.from('{}');
 
-/** Where a payload should end up (the same shape as the v11 decoder's body target). */
-export type LegacyBodyTarget =
-  | { readonly kind: 'memory' }
-  /** A path that must not exist yet. */
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'discard' };
+/** Where a payload should end up: the v11 decoder's body target. */
+export type LegacyBodyTarget = BodyTarget;
 
 export interface LegacyDecodeOptions {
   readonly limits: PayloadLimits;
@@ -53,8 +50,11 @@ type RawData =
   | { readonly kind: 'none' }
   | { readonly kind: 'buffer'; readonly data: Buffer }
   | { readonly kind: 'file'; readonly path: string; readonly size: number }
-  /** Not kept: the key known when it arrived was not one we serve. */
-  | { readonly kind: 'discarded'; readonly hostKey: string };
+  /**
+   * Not kept: the key known when it arrived was not one we serve. Whether it
+   * was sound gzip is still known, since a bad gzip is a 400 before the 403.
+   */
+  | { readonly kind: 'discarded'; readonly hostKey: string; readonly soundGzip: boolean };
 
 /**
  * Reads a legacy request to the end and returns what it carries. A malformed
@@ -189,8 +189,7 @@ async function receiveData(
   written: string[],
 ): Promise<RawData> {
   if (target.kind === 'discard' && hostKey !== '') {
-    stream.resume();
-    return { kind: 'discarded', hostKey };
+    return { kind: 'discarded', hostKey, soundGzip: await isSoundGzip(stream, limits.maxUncompressedBytes) };
   }
   if (target.kind !== 'file') return { kind: 'buffer', data: await collect(stream, limits.maxBytes) };
   const path = `${target.path}.part`;
@@ -219,16 +218,27 @@ async function decodePayload(
     if (data.hostKey !== fields.hostKey && target.kind !== 'discard') {
       throw new BadRequestError('multipart: the host key changed after data was sent');
     }
+    if (fields.compressed && !data.soundGzip) throw new BadRequestError('invalid gzip');
     return { kind: 'buffer', data: EMPTY_PAYLOAD };
   }
   const size = data.kind === 'none' ? 0 : data.kind === 'buffer' ? data.data.length : data.size;
-  if (size === 0 || target.kind === 'discard') {
+  if (size === 0) {
     // AnkiDroid sends no `data` on some requests (e.g. download).
+    return { kind: 'buffer', data: EMPTY_PAYLOAD };
+  }
+  if (target.kind === 'discard') {
+    // Held until the key was known, and it is not one we serve: check, then drop.
+    if (fields.compressed) {
+      const raw = data.kind === 'file' ? createReadStream(data.path) : [data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD];
+      if (!(await isSoundGzip(raw as AsyncIterable<Buffer>, limits.maxUncompressedBytes))) throw new BadRequestError('invalid gzip');
+    }
     return { kind: 'buffer', data: EMPTY_PAYLOAD };
   }
   if (target.kind === 'memory') {
     const raw = data.kind === 'file' ? await readFile(data.path) : data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD;
-    const payload = fields.compressed ? await gunzipBuffer(raw, limits.maxUncompressedBytes) : raw;
+    const cap = Math.min(target.maxBytes ?? Infinity, limits.maxUncompressedBytes);
+    const payload = fields.compressed ? await gunzipBuffer(raw, cap) : raw;
+    if (payload.length > cap) throw new BadRequestError(`payload over ${cap} bytes`);
     return { kind: 'buffer', data: payload };
   }
   written.push(target.path);

@@ -36,10 +36,8 @@ export async function decodeV11Request(
   try {
     // Stopping early must not destroy the request: that would close the socket the answer goes out on.
     const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
-    const outcome = await decodeZstdStream(body, (block) => sink.write(block), {
-      maxCompressedBytes: limits.maxUncompressedBytes,
-      maxDecodedBytes: limits.maxUncompressedBytes,
-    });
+    const cap = target.kind === 'memory' && target.maxBytes !== undefined ? Math.min(target.maxBytes, limits.maxUncompressedBytes) : limits.maxUncompressedBytes;
+    const outcome = await decodeZstdStream(body, (block) => sink.write(block), { maxCompressedBytes: cap, maxDecodedBytes: cap });
     if (outcome.kind === 'over-limit' && target.kind !== 'file') {
       throw new BadRequestError(`request body over the size limit (${outcome.which})`);
     }

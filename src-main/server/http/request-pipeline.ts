@@ -19,6 +19,9 @@ import { clientIp, type ClientIpSource } from './client-ip.js';
 import { writeError } from './error-response.js';
 import { closeAfterReplyIfUnread, finishRequestBody } from './drain.js';
 
+/** A login payload is {"u","p"}; anything bigger than this is not one. */
+const MAX_LOGIN_BYTES = 64 * 1024;
+
 /** Methods whose payload is spooled to a file in the user's folder instead of memory. */
 export const SPOOLED_METHODS: ReadonlySet<string> = new Set(['sync/upload']);
 
@@ -141,11 +144,16 @@ export class RequestPipeline {
     });
   }
 
+  /**
+   * Where a payload goes. Nothing from a stranger is kept: with an unknown key
+   * the body is decoded (decoding errors win over a bad key, as officially) and
+   * dropped, so unauthenticated requests cannot fill memory or disk.
+   */
   private bodyTarget(method: string, hostKey: string): BodyTarget {
-    if (!SPOOLED_METHODS.has(method)) return { kind: 'memory' };
+    if (method === 'sync/hostKey') return { kind: 'memory', maxBytes: MAX_LOGIN_BYTES };
     const account = this.deps.users().findByHostKey(hostKey);
-    // Decoding errors must still win over a bad key, so the body is read either way.
-    return account === undefined ? { kind: 'discard' } : { kind: 'file', path: this.deps.spoolPath(account) };
+    if (account === undefined) return { kind: 'discard' };
+    return SPOOLED_METHODS.has(method) ? { kind: 'file', path: this.deps.spoolPath(account) } : { kind: 'memory' };
   }
 
   private reportError(error: SyncError, route: Route | undefined, outcome: Outcome): void {

@@ -39,8 +39,10 @@ export class MediaStore {
    */
   static open(paths: UserPaths, options: { folderIgnoresCase?: boolean } = {}): MediaStore {
     mkdirSync(paths.mediaFolder, { recursive: true });
-    for (const name of readdirSync(paths.folder)) {
-      if (name.startsWith(STAGING_PREFIX)) rmSync(join(paths.folder, name), { recursive: true, force: true });
+    for (const entry of readdirSync(paths.mediaFolder, { withFileTypes: true })) {
+      if (entry.isDirectory() && entry.name.startsWith(STAGING_PREFIX)) {
+        rmSync(join(paths.mediaFolder, entry.name), { recursive: true, force: true });
+      }
     }
     const ignoresCase = options.folderIgnoresCase ?? folderIgnoresCase(paths.mediaFolder);
     return new MediaStore(paths, MediaDatabase.open(paths.mediaDb), ignoresCase);
@@ -60,7 +62,7 @@ export class MediaStore {
 
   /** Validates the whole zip, then applies it atomically; 400 and no change if anything in it is wrong. */
   async uploadChanges(zip: Buffer): Promise<UploadResult> {
-    const staged = await stageUploadZip(zip, this.paths.folder);
+    const staged = await stageUploadZip(zip, this.paths.mediaFolder);
     try {
       const result = applyStagedUpload(this.db, this.paths.mediaFolder, staged, Math.floor(Date.now() / 1000), {
         folderIgnoresCase: this.folderIgnoresCase,

@@ -69,3 +69,10 @@ test('every other method needs a known host key: 403 otherwise, for every method
     await assert.rejects(stranger.raw('sync', method, '{}'), (error: unknown) => error instanceof SyncHttpError && error.status === 403, method);
   }
 });
+
+test('a login payload far bigger than {u, p} is refused without being kept', async () => {
+  const client = new V11Client(server.baseUrl);
+  const huge = JSON.stringify({ u: 'user', p: 'x'.repeat(200_000) });
+  await assert.rejects(client.raw('sync', 'hostKey', huge), (error: unknown) => error instanceof SyncHttpError && error.status === 400);
+  assert.equal(await new V11Client(server.baseUrl).login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
+});

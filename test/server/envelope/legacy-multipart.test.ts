@@ -15,7 +15,7 @@ import { toSyncError } from '../../../src-main/server/errors.js';
 import type { PayloadLimits } from '../../../src-main/server/protocol.js';
 import { ANKI_BOUNDARY, legacyFormParts, multipartBody, type LegacyFormOptions } from '../../support/legacy-form.js';
 import { httpRequest, sendRawRequest, type RawResponse } from '../../support/http-raw.js';
-import { recordedRequests, RECORDED_HKEY, withHostKey } from '../../support/legacy-fixtures.js';
+import { recordedRequests, RECORDED_HKEY, withFieldValue, withHostKey } from '../../support/legacy-fixtures.js';
 
 const MiB = 1024 * 1024;
 
@@ -62,10 +62,11 @@ class DecoderHarness {
     this.port = (this.server!.address() as AddressInfo).port;
   }
 
-  /** Like the server's: uploads of known users go to a new file; unknown users' uploads are dropped. */
+  /** Like the server's: uploads of known users go to a new file; nothing of unknown users is kept. */
   bodyTarget(path: string, hostKey: string): LegacyBodyTarget {
-    if (path !== '/sync/upload') return { kind: 'memory' };
+    if (path === '/sync/hostKey') return { kind: 'memory', maxBytes: 64 * 1024 };
     if (!hostKey.startsWith('h')) return { kind: 'discard' };
+    if (path !== '/sync/upload') return { kind: 'memory' };
     return { kind: 'file', path: join(this.spoolFolder, `upload-${++this.uploads}.tmp`) };
   }
   private uploads = 0;
@@ -231,6 +232,25 @@ describe('legacy multipart decoder', () => {
     assert.equal((await harness.post('/sync/upload', multipartBody(switched))).status, 400);
   });
 
+  test('a body for an unknown key is dropped, but a bad gzip in it is still a 400 (decoding wins over auth)', async () => {
+    const good = decoded(await harness.postForm('/sync/meta', { k: 'stranger', data: '{"v":10}' }));
+    assert.equal(good.payload.toString(), '{}');
+    const bad = [{ name: 'k', value: 'stranger' }, { name: 'c', value: '1' }, { name: 'data', value: 'not gzip', filename: 'data' }];
+    assert.equal((await harness.post('/sync/meta', multipartBody(bad))).status, 400);
+    // Data first, key after (the Rust client's order): held until the key is known, then checked and dropped.
+    const rustOrder = [{ name: 'data', value: 'not gzip', filename: 'data' }, { name: 'c', value: '1' }, { name: 'k', value: 'stranger' }];
+    assert.equal((await harness.post('/sync/meta', multipartBody(rustOrder))).status, 400);
+    const rustGood = [{ name: 'data', value: gzipSync('{"v":10}'), filename: 'data' }, { name: 'c', value: '1' }, { name: 'k', value: 'stranger' }];
+    assert.equal(decoded(await harness.post('/sync/meta', multipartBody(rustGood))).payload.toString(), '{}');
+    // A raw (c=0) body is not gzip and need not be.
+    assert.equal(decoded(await harness.postForm('/msync/uploadChanges', { sk: 'stranger', data: 'PK', compress: false })).payload.toString(), '{}');
+  });
+
+  test('a login payload is capped well below MAX', async () => {
+    assert.equal((await harness.postForm('/sync/hostKey', { data: JSON.stringify({ u: 'x'.repeat(70_000), p: 'y' }) })).status, 400);
+    assert.equal(decoded(await harness.postForm('/sync/hostKey', { data: '{"u":"a","p":"b"}' })).payload.toString(), '{"u":"a","p":"b"}');
+  });
+
   test('garbage gets clear 400s and leaves no spool files', async () => {
     const good = multipartBody(legacyFormParts({ k: 'h', data: '{}' }));
     const cases: [string, Promise<RawResponse>][] = [
@@ -303,13 +323,20 @@ describe('legacy multipart decoder', () => {
     // A key this harness serves, of the recorded key's length, so the bytes stay as sent.
     const servedKey = 'h'.padEnd(RECORDED_HKEY.length, '0');
     for (const recorded of recordedRequests()) {
-      const result = decoded(await sendRawRequest(harness.port, withHostKey(recorded.raw, servedKey)));
-      assert.equal(result.transportVersion, 10, recorded.name);
       const fields = new Map(recorded.fields);
+      let raw = withHostKey(recorded.raw, servedKey);
+      // Media requests send back begin's `sk`, which for us is the host key.
+      if (fields.has('sk')) raw = withFieldValue(raw, 'sk', servedKey);
+      const result = decoded(await sendRawRequest(harness.port, raw));
+      assert.equal(result.transportVersion, 10, recorded.name);
       const sentKey = fields.get('k') ?? fields.get('sk') ?? '';
-      assert.equal(result.hostKey, sentKey === RECORDED_HKEY ? servedKey : sentKey, recorded.name);
+      const expectedKey = fields.has('sk') || sentKey === RECORDED_HKEY ? servedKey : sentKey;
+      assert.equal(result.hostKey, expectedKey, recorded.name);
       assert.equal(result.sessionKey, fields.get('s') ?? '', recorded.name);
-      if (recorded.path === '/msync/begin') {
+      if (expectedKey !== '' && !expectedKey.startsWith('h')) {
+        // 03 carries a bogus key: its payload is checked and dropped.
+        assert.equal(result.payload.toString(), '{}', recorded.name);
+      } else if (recorded.path === '/msync/begin') {
         assert.deepEqual(JSON.parse(result.payload.toString()), { v: fields.get('v') }, recorded.name);
       } else if (recorded.json !== undefined) {
         assert.deepEqual(JSON.parse(result.payload.toString()), recorded.json, recorded.name);

@@ -3,7 +3,7 @@
 // and a full upload over the limit gets the reference's 200 sentence.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { CompressStream, decompress } from 'zstd-napi';
@@ -105,6 +105,15 @@ test('a full upload too big compressed gets the same sentence, as a v11 200 with
   const text = decompress(Buffer.concat(chunks)).toString('utf8');
   assert.equal(text, 'collection exceeds size limit');
   assert.equal(response.headers['anki-original-size'], String(text.length));
+  assert.equal(liveHash(), before);
+  assert.equal((await client.meta()).cont, true);
+});
+
+test('a real too-big upload still being sent when the answer comes gets the sentence, not a broken connection', async () => {
+  const before = liveHash();
+  // Incompressible, so the compressed body itself passes the cap while the client is still sending.
+  const answer = await client.raw('sync', 'upload', randomBytes(8 * MIB));
+  assert.equal(answer.toString('utf8'), 'collection exceeds size limit');
   assert.equal(liveHash(), before);
   assert.equal((await client.meta()).cont, true);
 });

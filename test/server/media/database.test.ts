@@ -7,6 +7,17 @@ import { registerUploadedChange, forgetMissingFile } from '../../../src-main/ser
 import { tempUserPaths } from '../../support/temp-user.js';
 import { createHash } from 'node:crypto';
 
+/** Runs `body` with an empty user folder that is removed afterwards. */
+function inUserFolder(body: (paths: ReturnType<typeof tempUserPaths>) => void): void {
+  const paths = tempUserPaths();
+  try {
+    mkdirSync(paths.folder, { recursive: true });
+    body(paths);
+  } finally {
+    paths.remove();
+  }
+}
+
 const sha1 = (text: string) => createHash('sha1').update(text).digest();
 
 function columns(db: Database.Database, table: string): string[] {
@@ -15,10 +26,8 @@ function columns(db: Database.Database, table: string): string[] {
   );
 }
 
-test('a new media.db has the official version-4 layout', () => {
-  const paths = tempUserPaths();
-  try {
-    mkdirSync(paths.folder, { recursive: true });
+test('a new media.db has the official version-4 layout', () =>
+  inUserFolder((paths) => {
     MediaDatabase.open(paths.mediaDb).close();
     const raw = new Database(paths.mediaDb, { readonly: true });
     assert.equal(raw.pragma('user_version', { simple: true }), 4);
@@ -36,15 +45,10 @@ test('a new media.db has the official version-4 layout', () => {
       [{ name: 'ix_usn' }],
     );
     raw.close();
-  } finally {
-    paths.remove();
-  }
-});
+  }));
 
-test('a version-3 media.db from an older official server migrates: live rows kept, NULL-csum tombstones dropped', () => {
-  const paths = tempUserPaths();
-  try {
-    mkdirSync(paths.folder, { recursive: true });
+test('a version-3 media.db from an older official server migrates: live rows kept, NULL-csum tombstones dropped', () =>
+  inUserFolder((paths) => {
     const v3 = new Database(paths.mediaDb);
     v3.exec(`
       CREATE TABLE media (fname text NOT NULL PRIMARY KEY, csum blob, sz int NOT NULL, usn int NOT NULL, deleted int NOT NULL);
@@ -69,15 +73,10 @@ test('a version-3 media.db from an older official server migrates: live rows kep
     const raw = new Database(paths.mediaDb, { readonly: true });
     assert.equal(raw.pragma('user_version', { simple: true }), 4);
     raw.close();
-  } finally {
-    paths.remove();
-  }
-});
+  }));
 
-test('a version-4 media.db written by the official server opens as it is', () => {
-  const paths = tempUserPaths();
-  try {
-    mkdirSync(paths.folder, { recursive: true });
+test('a version-4 media.db written by the official server opens as it is', () =>
+  inUserFolder((paths) => {
     const v4 = new Database(paths.mediaDb);
     v4.exec(`
       CREATE TABLE media (fname text NOT NULL PRIMARY KEY, csum blob NOT NULL, size int NOT NULL, usn int NOT NULL, mtime int NOT NULL);
@@ -92,29 +91,19 @@ test('a version-4 media.db written by the official server opens as it is', () =>
     assert.deepEqual(db.meta(), { lastUsn: 9, totalBytes: 4, totalNonemptyFiles: 1 });
     assert.deepEqual(db.changesAfter(8), [['old.jpg', 9, '']]);
     db.close();
-  } finally {
-    paths.remove();
-  }
-});
+  }));
 
-test('the database is held exclusively while open, like the official server', () => {
-  const paths = tempUserPaths();
-  try {
-    mkdirSync(paths.folder, { recursive: true });
+test('the database is held exclusively while open, like the official server', () =>
+  inUserFolder((paths) => {
     const db = MediaDatabase.open(paths.mediaDb);
     db.lastUsn(); // the exclusive lock is taken on first access
     assert.throws(() => MediaDatabase.open(paths.mediaDb), /locked|busy/i);
     db.close();
     MediaDatabase.open(paths.mediaDb).close();
-  } finally {
-    paths.remove();
-  }
-});
+  }));
 
-test('usn rules: one usn per applied change, none for no-ops, tombstones stay', () => {
-  const paths = tempUserPaths();
-  try {
-    mkdirSync(paths.folder, { recursive: true });
+test('usn rules: one usn per applied change, none for no-ops, tombstones stay', () =>
+  inUserFolder((paths) => {
     const db = MediaDatabase.open(paths.mediaDb);
     const apply = (change: Parameters<typeof registerUploadedChange>[2]) => {
       let outcome = '';
@@ -143,15 +132,10 @@ test('usn rules: one usn per applied change, none for no-ops, tombstones stay', 
     assert.deepEqual(db.meta(), { lastUsn: 4, totalBytes: 0, totalNonemptyFiles: 0 });
     assert.equal(db.entry('a'), undefined);
     db.close();
-  } finally {
-    paths.remove();
-  }
-});
+  }));
 
-test('mediaChanges pages by usn, 1000 rows at most, oldest first', () => {
-  const paths = tempUserPaths();
-  try {
-    mkdirSync(paths.folder, { recursive: true });
+test('mediaChanges pages by usn, 1000 rows at most, oldest first', () =>
+  inUserFolder((paths) => {
     const db = MediaDatabase.open(paths.mediaDb);
     db.transact((meta) => {
       // Insert in reverse name order so rowid order differs from usn order.
@@ -165,7 +149,4 @@ test('mediaChanges pages by usn, 1000 rows at most, oldest first', () => {
     assert.equal(second.length, 200);
     assert.deepEqual(db.changesAfter(1200), []);
     db.close();
-  } finally {
-    paths.remove();
-  }
-});
+  }));

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { MediaHttpError } from '../../support/media-api.js';
 import { buildZip } from '../../support/media-zips.js';
 import { startMediaServer } from '../../support/media-server.js';
+import { mediaModeFromEnv } from '../../support/sync-mode.js';
 
 const MiB = 1024 * 1024;
 const sha1hex = (data: Buffer) => createHash('sha1').update(data).digest('hex');
@@ -53,7 +54,10 @@ test('300 files go up in batches of 25 and come down in batches, one usn each', 
   }
 });
 
-test('a 100 MiB file goes up over v11 and comes back with the same sha1; one byte more is refused', async () => {
+// Legacy forms are capped at MAX as a whole (transport spec §5): at the default
+// limit a 100 MiB file cannot go up that way, so this one is for v11 devices only.
+const legacyDevices = mediaModeFromEnv() !== 'v11' && 'legacy media devices cannot send a 100 MiB file';
+test('a 100 MiB file goes up over v11 and comes back with the same sha1; one byte more is refused', { skip: legacyDevices }, async () => {
   const server = await startMediaServer();
   try {
     const one = server.device('one');

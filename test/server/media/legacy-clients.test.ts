@@ -10,16 +10,8 @@ import { httpRequest, sendRawRequest } from '../../support/http-raw.js';
 import { ANKI_BOUNDARY, legacyFormParts, multipartBody } from '../../support/legacy-form.js';
 import { LEGACY_FIXTURES, withFieldValue } from '../../support/legacy-fixtures.js';
 import { legacyMediaTransport } from '../../support/legacy-media-transport.js';
-import { createMediaDevice, startMediaServer, type MediaTestServer } from '../../support/media-server.js';
+import { createMediaDevice, startMediaServer, withMediaServer } from '../../support/media-server.js';
 
-async function withServer(body: (server: MediaTestServer) => Promise<void>): Promise<void> {
-  const server = await startMediaServer();
-  try {
-    await body(server);
-  } finally {
-    await server.stop();
-  }
-}
 
 const form = (fields: Parameters<typeof legacyFormParts>[0]) => ({
   headers: { 'content-type': `multipart/form-data; boundary=${ANKI_BOUNDARY}` },
@@ -27,7 +19,7 @@ const form = (fields: Parameters<typeof legacyFormParts>[0]) => ({
 });
 
 test('begin_supports_get: GET /msync/begin?k=&v= answers raw JSON with the usn and the host key as sk', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const url = new URL('msync/begin', server.baseUrl);
     url.search = new URLSearchParams({ k: server.hostKey, v: 'anki,2.1.50 (abc),linux' }).toString();
     const response = await httpRequest(url.toString(), { method: 'GET' });
@@ -37,7 +29,7 @@ test('begin_supports_get: GET /msync/begin?k=&v= answers raw JSON with the usn a
 });
 
 test('begin_supports_version_in_form: multipart c=0, v, k and no data part', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const response = await httpRequest(new URL('msync/begin', server.baseUrl).toString(), {
       ...form({ k: server.hostKey, v: 'client', compress: false }),
       method: 'POST',
@@ -48,7 +40,7 @@ test('begin_supports_version_in_form: multipart c=0, v, k and no data part', asy
 });
 
 test('legacy_session_key_works: mediaChanges with sk and data as a plain field', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const response = await httpRequest(new URL('msync/mediaChanges', server.baseUrl).toString(), {
       ...form({ sk: server.hostKey, v: 'client', compress: false, data: '{"lastUsn": 0}', dataAsField: true }),
       method: 'POST',
@@ -59,7 +51,7 @@ test('legacy_session_key_works: mediaChanges with sk and data as a plain field',
 });
 
 test('uploads recorded from Anki 2.1.16 (deflated zip, "" deletions, c=0) are applied', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const replay = (name: string) =>
       sendRawRequest(server.test.port, withFieldValue(readFileSync(join(LEGACY_FIXTURES, `${name}.request.raw`)), 'sk', server.hostKey));
     const adds = await replay('17-msync-uploadChanges-adds');
@@ -86,7 +78,7 @@ for (const [label, options] of [
   ['desktop 2.1.28–2.1.56 (GET begin, nothing compressed)', { rustMedia: true }],
 ] as const) {
   test(`a legacy device and a v11 device share media: ${label}`, async () => {
-    await withServer(async (server) => {
+    await withMediaServer(async (server) => {
       const old = createMediaDevice(legacyMediaTransport(server.baseUrl, server.hostKey, options));
       try {
         const current = server.device('current');

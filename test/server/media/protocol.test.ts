@@ -8,19 +8,11 @@ import { join } from 'node:path';
 import { MediaHttpError, envelopeData } from '../../support/media-api.js';
 import { buildUploadZip, buildZip, buildZipWithMeta } from '../../support/media-zips.js';
 import { readDownloadZip } from '../../support/media-zip-reader.js';
-import { startMediaServer, type MediaTestServer } from '../../support/media-server.js';
+import { startMediaServer, withMediaServer } from '../../support/media-server.js';
 
 const MiB = 1024 * 1024;
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
-async function withServer(body: (server: MediaTestServer) => Promise<void>): Promise<void> {
-  const server = await startMediaServer();
-  try {
-    await body(server);
-  } finally {
-    await server.stop();
-  }
-}
 
 async function status(promise: Promise<unknown>): Promise<number> {
   try {
@@ -33,14 +25,14 @@ async function status(promise: Promise<unknown>): Promise<number> {
 }
 
 test('begin answers {"data": {"usn", "sk": <the host key>}, "err": ""}', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const raw = await server.transport().call('begin', Buffer.from(JSON.stringify({ v: 'anki,26.08.1 (abc),linux' })));
     assert.deepEqual(JSON.parse(raw.toString()), { data: { usn: 0, sk: server.hostKey }, err: '' });
   });
 });
 
 test('begin without a client version is a 400; a wrong host key is a 403', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     assert.equal(await status(server.transport().call('begin', Buffer.from('{}'))), 400);
     assert.equal(await status(server.transport().call('begin', Buffer.from('{"v": ""}'))), 400);
     assert.equal(await status(server.transport('0'.repeat(40)).call('begin', Buffer.from('{"v": "x"}'))), 403);
@@ -49,7 +41,7 @@ test('begin without a client version is a 400; a wrong host key is a 403', async
 });
 
 test('media bodies of the wrong shape are a 400', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const call = (method: 'mediaChanges' | 'downloadFiles' | 'mediaSanity', body: string) =>
       status(server.transport().call(method, Buffer.from(body)));
     assert.equal(await call('mediaChanges', '{}'), 400);
@@ -63,7 +55,7 @@ test('media bodies of the wrong shape are a 400', async () => {
 });
 
 test('mediaChanges: [fname, usn, sha1] ascending, lowercase hex, "" for deletions; err always present', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const api = server.api();
     await api.uploadChanges(await buildUploadZip([['b.jpg', Buffer.from('bee')], ['a.jpg', Buffer.from('ay')]]));
     await api.uploadChanges(await buildUploadZip([['b.jpg', null]]));
@@ -81,7 +73,7 @@ test('mediaChanges: [fname, usn, sha1] ascending, lowercase hex, "" for deletion
 });
 
 test('uploadChanges answers [processed, current_usn] in the envelope', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const raw = await server.transport().call('uploadChanges', await buildUploadZip([['x', Buffer.from('x')], ['gone', null]]));
     assert.deepEqual(JSON.parse(raw.toString()), { data: [2, 1], err: '' });
     assert.deepEqual(envelopeData(await server.transport().call('mediaSanity', Buffer.from('{"local": 1}'))), 'OK');
@@ -89,7 +81,7 @@ test('uploadChanges answers [processed, current_usn] in the envelope', async () 
 });
 
 test('downloadFiles is a raw zip: members in request order, _meta a map', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const api = server.api();
     await api.uploadChanges(await buildUploadZip([['one', Buffer.from('1')], ['two', Buffer.from('2')], ['三', Buffer.from('3')]]));
     const zip = await readDownloadZip(await api.downloadFiles(['三', 'one', 'two']));
@@ -100,7 +92,7 @@ test('downloadFiles is a raw zip: members in request order, _meta a map', async 
 });
 
 test('downloadFiles of three 2 MiB files returns the first two', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const api = server.api();
     const data = [1, 2, 3].map((n) => Buffer.alloc(2 * MiB, n));
     await api.uploadChanges(await buildUploadZip([['f1', data[0]!], ['f2', data[1]!], ['f3', data[2]!]]));
@@ -111,7 +103,7 @@ test('downloadFiles of three 2 MiB files returns the first two', async () => {
 });
 
 test('downloadFiles: 26 names 400; unknown 409; deleted 409; missing on disk 409 and forgotten', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const api = server.api();
     await api.uploadChanges(await buildUploadZip([['live', Buffer.from('l')], ['dead', Buffer.from('d')], ['lost', Buffer.from('x')]]));
     await api.uploadChanges(await buildUploadZip([['dead', null]]));
@@ -156,7 +148,7 @@ const hostileZips: [string, () => Promise<Buffer>][] = [
 
 for (const [name, build] of hostileZips) {
   test(`uploadChanges refuses ${name} with 400 and applies nothing`, async () => {
-    await withServer(async (server) => {
+    await withMediaServer(async (server) => {
       const api = server.api();
       await api.uploadChanges(await buildUploadZip([['existing.jpg', Buffer.from('before')]]));
       const before = { changes: await api.mediaChanges(0), files: readdirSync(server.paths.mediaFolder), all: readdirSync(server.baseFolder) };
@@ -172,7 +164,7 @@ for (const [name, build] of hostileZips) {
 }
 
 test('a zip damaged after a valid file is refused as a whole', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const api = server.api();
     const zip = await buildUploadZip([
       ['good.jpg', Buffer.alloc(50_000, 1)],

@@ -7,23 +7,13 @@ import { BadRequestError, ConflictError } from '../../../src-main/server/errors.
 import { MediaStore } from '../../../src-main/server/media/media-store.js';
 import { buildUploadZip } from '../../support/media-zips.js';
 import { readDownloadZip } from '../../support/media-zip-reader.js';
-import { tempUserPaths } from '../../support/temp-user.js';
+import { withMediaStore } from '../../support/temp-user.js';
 
 const MiB = 1024 * 1024;
 
-async function withStore(body: (store: MediaStore, paths: ReturnType<typeof tempUserPaths>) => Promise<void>): Promise<void> {
-  const paths = tempUserPaths();
-  const store = MediaStore.open(paths);
-  try {
-    await body(store, paths);
-  } finally {
-    store.close();
-    paths.remove();
-  }
-}
 
 test('files come back in request order as members 0..n-1 then _meta', async () => {
-  await withStore(async (store) => {
+  await withMediaStore(async (store) => {
     await store.uploadChanges(
       await buildUploadZip([
         ['b.jpg', Buffer.from('bee')],
@@ -42,7 +32,7 @@ test('files come back in request order as members 0..n-1 then _meta', async () =
 });
 
 test('three 2 MiB files: the answer stops after the second, which crosses 2.5 MiB', async () => {
-  await withStore(async (store) => {
+  await withMediaStore(async (store) => {
     const files = ['one', 'two', 'three'].map((name, i) => [name, Buffer.alloc(2 * MiB, i + 1)] as const);
     for (const file of files) await store.uploadChanges(await buildUploadZip([file]));
     const zip = await readDownloadZip(await store.downloadFiles(['one', 'two', 'three']));
@@ -54,7 +44,7 @@ test('three 2 MiB files: the answer stops after the second, which crosses 2.5 Mi
 });
 
 test('a single file over 2.5 MiB is still returned', async () => {
-  await withStore(async (store) => {
+  await withMediaStore(async (store) => {
     await store.uploadChanges(await buildUploadZip([['big', Buffer.alloc(3 * MiB, 9)], ['small', Buffer.from('s')]]));
     const zip = await readDownloadZip(await store.downloadFiles(['big', 'small']));
     assert.deepEqual(zip.meta, { '0': 'big' });
@@ -62,7 +52,7 @@ test('a single file over 2.5 MiB is still returned', async () => {
 });
 
 test('26 names is a 400; unknown, deleted or hostile names are a 409', async () => {
-  await withStore(async (store) => {
+  await withMediaStore(async (store) => {
     await store.uploadChanges(await buildUploadZip([['live', Buffer.from('l')], ['dead', Buffer.from('d')]]));
     await store.uploadChanges(await buildUploadZip([['dead', null]]));
     await assert.rejects(store.downloadFiles(Array.from({ length: 26 }, () => 'live')), (e: unknown) => e instanceof BadRequestError);
@@ -73,7 +63,7 @@ test('26 names is a 400; unknown, deleted or hostile names are a 409', async () 
 });
 
 test('a file missing from disk: 409, its row forgotten without a tombstone, sanity count drops', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     await store.uploadChanges(await buildUploadZip([['keep', Buffer.from('k')], ['vanished', Buffer.from('v')]]));
     assert.equal(store.sanityCheck(2), 'OK');
     rmSync(join(paths.mediaFolder, 'vanished'));

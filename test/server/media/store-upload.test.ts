@@ -7,23 +7,13 @@ import { join } from 'node:path';
 import { BadRequestError } from '../../../src-main/server/errors.js';
 import { MediaStore } from '../../../src-main/server/media/media-store.js';
 import { buildUploadZip, buildZip, buildZipWithMeta } from '../../support/media-zips.js';
-import { tempUserPaths } from '../../support/temp-user.js';
+import { tempUserPaths, withMediaStore, type TempUserPaths } from '../../support/temp-user.js';
 
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
-async function withStore(body: (store: MediaStore, paths: ReturnType<typeof tempUserPaths>) => Promise<void>): Promise<void> {
-  const paths = tempUserPaths();
-  const store = MediaStore.open(paths);
-  try {
-    await body(store, paths);
-  } finally {
-    store.close();
-    paths.remove();
-  }
-}
 
 /** Everything a failed upload must leave untouched. */
-function snapshot(store: MediaStore, paths: ReturnType<typeof tempUserPaths>) {
+function snapshot(store: MediaStore, paths: TempUserPaths) {
   return {
     changes: store.changesAfter(-1),
     usn: store.lastUsn(),
@@ -33,7 +23,7 @@ function snapshot(store: MediaStore, paths: ReturnType<typeof tempUserPaths>) {
 }
 
 test('opening creates the user folder, media/ and media.db', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     assert.ok(existsSync(paths.mediaFolder));
     assert.ok(existsSync(paths.mediaDb));
     assert.equal(store.lastUsn(), 0);
@@ -41,7 +31,7 @@ test('opening creates the user folder, media/ and media.db', async () => {
 });
 
 test('adds, replaces and deletes, one usn each; identical re-uploads and repeated deletes take none', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     const first = await store.uploadChanges(
       await buildUploadZip([
         ['a.jpg', Buffer.from('aaa')],
@@ -77,12 +67,12 @@ test('adds, replaces and deletes, one usn each; identical re-uploads and repeate
     ]);
     assert.equal(store.sanityCheck(3), 'OK');
     assert.equal(store.sanityCheck(4), 'mediaSanity');
-    assert.deepEqual(readdirSync(paths.folder).sort(), ['media', 'media.db', 'media.db-wal'].filter((n) => existsSync(join(paths.folder, n))).sort(), 'no staging left behind');
+    assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['a.jpg', 'name with spaces.mp3', '日本語 ✓.png'], 'no staging left behind');
   });
 });
 
 test('deflated zips with data descriptors and "" deletions (Python, AnkiDroid) are read', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     const big = Buffer.alloc(300_000, 'x');
     await store.uploadChanges(await buildUploadZip([['keep.txt', Buffer.from('k')], ['drop.txt', Buffer.from('d')]]));
     const result = await store.uploadChanges(
@@ -95,7 +85,7 @@ test('deflated zips with data descriptors and "" deletions (Python, AnkiDroid) a
 });
 
 test('an upload recorded from Anki 2.1.16 is applied', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     const raw = readFileSync('/work/shared/fixtures/wire-legacy-2.1.16/17-msync-uploadChanges-adds.request.raw');
     const start = raw.indexOf(Buffer.from('PK\x03\x04', 'latin1'));
     const end = raw.lastIndexOf(Buffer.from('\r\n--Anki-sync-boundary', 'latin1'));
@@ -119,14 +109,14 @@ test('an upload recorded from Anki 2.1.16 is applied', async () => {
 });
 
 test('an empty _meta is answered with [0, last_usn]', async () => {
-  await withStore(async (store) => {
+  await withMediaStore(async (store) => {
     const result = await store.uploadChanges(await buildZipWithMeta('[]'));
     assert.deepEqual([result.processed, result.currentUsn], [0, 0]);
   });
 });
 
 test('the same name twice in one upload is applied in sequence', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     await store.uploadChanges(await buildUploadZip([['x', Buffer.from('old')]]));
     const result = await store.uploadChanges(await buildUploadZip([['x', null], ['x', Buffer.from('new')]]));
     assert.deepEqual([result.processed, result.currentUsn], [2, 3]);
@@ -138,7 +128,7 @@ test('the same name twice in one upload is applied in sequence', async () => {
 });
 
 test('an identical re-upload restores a live file missing from disk without a usn', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     await store.uploadChanges(await buildUploadZip([['lost.jpg', Buffer.from('content')]]));
     const { rmSync } = await import('node:fs');
     rmSync(join(paths.mediaFolder, 'lost.jpg'));
@@ -203,7 +193,7 @@ const hostileUploads: [string, () => Promise<Buffer>][] = [
 
 for (const [name, build] of hostileUploads) {
   test(`upload refused with 400 and nothing applied: ${name}`, async () => {
-    await withStore(async (store, paths) => {
+    await withMediaStore(async (store, paths) => {
       await store.uploadChanges(await buildUploadZip([['existing.jpg', Buffer.from('before')]]));
       writeFileSync(join(paths.folder, '..', 'outside-marker'), 'untouched');
       const before = snapshot(store, paths);
@@ -217,7 +207,7 @@ for (const [name, build] of hostileUploads) {
 }
 
 test('a 3 MB file and a 100 MiB limit: the limit is checked from the central directory', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     const three = Buffer.alloc(3_000_000, 3);
     await store.uploadChanges(await buildUploadZip([['three.bin', three]]));
     assert.deepEqual(readFileSync(join(paths.mediaFolder, 'three.bin')), three);
@@ -225,7 +215,7 @@ test('a 3 MB file and a 100 MiB limit: the limit is checked from the central dir
 });
 
 test('a stored member whose bytes were damaged fails its CRC check: 400, nothing applied', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     const zip = await buildUploadZip([['good.jpg', Buffer.from('good content')], ['damaged.jpg', Buffer.from('original content')]]);
     const at = zip.indexOf(Buffer.from('original content'));
     zip.write('ORIGINAL', at, 'latin1');
@@ -260,8 +250,23 @@ test('on a disk that ignores case, an add that differs from a live name only by 
 });
 
 test('a disk that keeps case apart accepts names differing only by case, as the official server does', async () => {
-  await withStore(async (store, paths) => {
+  await withMediaStore(async (store, paths) => {
     await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('1')], ['photo.jpg', Buffer.from('2')]]));
     assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['Photo.JPG', 'photo.jpg']);
   });
+});
+
+test('staging left by a crash is removed at open; a media file with the same prefix is not', async () => {
+  const paths = tempUserPaths();
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(paths.mediaFolder, '.media-upload-abc123'), { recursive: true });
+    writeFileSync(join(paths.mediaFolder, '.media-upload-abc123', '0'), 'half a file');
+    writeFileSync(join(paths.mediaFolder, '.media-upload-file'), 'a real media file');
+    const store = MediaStore.open(paths);
+    store.close();
+    assert.deepEqual(readdirSync(paths.mediaFolder), ['.media-upload-file']);
+  } finally {
+    paths.remove();
+  }
 });

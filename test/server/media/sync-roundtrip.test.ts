@@ -6,21 +6,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { ResyncRequiredError } from '../../support/media-client.js';
 import { buildUploadZip } from '../../support/media-zips.js';
-import { createMediaDevice, startMediaServer, type MediaTestServer } from '../../support/media-server.js';
+import { createMediaDevice, startMediaServer, withMediaServer } from '../../support/media-server.js';
 
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
-async function withServer(body: (server: MediaTestServer) => Promise<void>): Promise<void> {
-  const server = await startMediaServer();
-  try {
-    await body(server);
-  } finally {
-    await server.stop();
-  }
-}
 
 test('sanity_check: after a sync, mediaSanity says OK for the right count and mediaSanity for one more', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const device = server.device('one');
     device.addFile('a.jpg', 'a');
     device.addFile('b.jpg', 'b');
@@ -31,7 +23,7 @@ test('sanity_check: after a sync, mediaSanity says OK for the right count and me
 });
 
 test('media_roundtrip: adds, a change and deletions travel both ways until both folders are empty', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const one = server.device('one');
     const two = server.device('two');
     await one.sync();
@@ -69,7 +61,7 @@ test('media_roundtrip: adds, a change and deletions travel both ways until both 
 });
 
 test('parallel_requests: identical re-uploads and repeated deletions take no usn; the first sync wins a conflict', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const one = server.device('one');
     const two = server.device('two');
     one.addFile('auto', 'auto');
@@ -99,7 +91,7 @@ test('parallel_requests: identical re-uploads and repeated deletions take no usn
 });
 
 test('an idle sync makes no changes: begin only, no mediaChanges, no upload, no mediaSanity', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const device = server.device('one');
     device.addFile('x.png', 'x');
     await device.sync();
@@ -113,7 +105,7 @@ test('an idle sync makes no changes: begin only, no mediaChanges, no upload, no 
 });
 
 test('real names: unicode, spaces and double dots arrive byte for byte with lowercase sha1', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const one = server.device('one');
     const two = server.device('two');
     const files: [string, string][] = [
@@ -134,7 +126,7 @@ test('real names: unicode, spaces and double dots arrive byte for byte with lowe
 });
 
 test('deletions both ways: each side deletes a file the other then loses', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const one = server.device('one');
     const two = server.device('two');
     one.addFile('from-one.jpg', '1');
@@ -156,7 +148,7 @@ test('deletions both ways: each side deletes a file the other then loses', async
 });
 
 test('a re-upload of identical bytes by a device that lost its media state leaves the usn unchanged', async () => {
-  await withServer(async (server) => {
+  await withMediaServer(async (server) => {
     const one = server.device('one');
     for (let i = 0; i < 5; i++) one.addFile(`f${i}.jpg`, `content ${i}`);
     await one.sync();

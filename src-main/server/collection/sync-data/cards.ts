@@ -1,18 +1,16 @@
 // Card rows. A card changed on both sides since the last sync keeps the
 // receiver's copy unless the incoming one is strictly newer (§4.4).
 import type Database from 'better-sqlite3';
-import { statement } from './statements.js';
+import { rowsByIds, statement } from './statements.js';
 import { pendingClause } from './usn.js';
 import type { CardTuple } from './wire.js';
 
 const SELECT =
   'SELECT id, nid, did, ord, cast(mod AS integer), usn, type, queue, due, cast(ivl AS integer), factor, ' +
-  'reps, lapses, left, odue, odid, flags, data FROM cards WHERE id = ?';
+  'reps, lapses, left, odue, odid, flags, data FROM cards';
 
-export function loadCard(db: Database.Database, id: number): CardTuple {
-  const row = statement(db, SELECT).raw().get(id) as CardTuple | undefined;
-  if (!row) throw new Error(`card ${id} vanished during sync`);
-  return row;
+export function loadCards(db: Database.Database, ids: readonly number[]): CardTuple[] {
+  return rowsByIds<CardTuple>(db, SELECT, ids, 'cards');
 }
 
 const COLUMNS = 'id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data';

@@ -127,6 +127,11 @@ export function gatherChanges(
   return changes;
 }
 
+/** Notetypes, decks, deck configs and tags in a set of changes (config is not counted). */
+export function changeCount(changes: UnchunkedChanges): number {
+  return changes.models.length + changes.decks[0].length + changes.decks[1].length + changes.tags.length;
+}
+
 /** The objects of an UnchunkedChanges, validated and converted to their stored forms. */
 export interface DecodedChanges {
   notetypes: Notetype[];

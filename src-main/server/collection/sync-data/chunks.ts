@@ -2,10 +2,10 @@
 // §4.8): a budget of 250, each pass taking one id from the end of the revlog,
 // notes and cards lists in turn, so a chunk holds at most 252 objects.
 import type Database from 'better-sqlite3';
-import { loadCard, mergeCards } from './cards.js';
-import { loadNote, mergeNotes } from './notes.js';
+import { loadCards, mergeCards } from './cards.js';
+import { loadNotes, mergeNotes } from './notes.js';
 import { loadRevlog, mergeRevlog } from './revlog.js';
-import { statement } from './statements.js';
+import { setUsnByIds, statement } from './statements.js';
 import { pendingClause } from './usn.js';
 import type { Chunk } from './wire.js';
 
@@ -59,16 +59,17 @@ export function takeChunkIds(ids: ChunkableIds): ChunkIds {
  */
 export function loadChunk(db: Database.Database, ids: ChunkIds, serverUsnIfClient: number | null): Chunk {
   if (serverUsnIfClient !== null) {
-    for (const table of ['revlog', 'cards', 'notes'] as const) {
-      const mark = statement(db, `UPDATE ${table} SET usn = ? WHERE id = ?`);
-      for (const id of ids[table]) mark.run(serverUsnIfClient, id);
-    }
+    for (const table of ['revlog', 'cards', 'notes'] as const) setUsnByIds(db, table, ids[table], serverUsnIfClient);
   }
   const chunk: Chunk = { done: ids.done };
-  if (ids.revlog.length > 0) chunk.revlog = ids.revlog.map((id) => loadRevlog(db, id));
-  if (ids.cards.length > 0) chunk.cards = ids.cards.map((id) => loadCard(db, id));
-  if (ids.notes.length > 0) chunk.notes = ids.notes.map((id) => loadNote(db, id));
+  if (ids.revlog.length > 0) chunk.revlog = loadRevlog(db, ids.revlog);
+  if (ids.cards.length > 0) chunk.cards = loadCards(db, ids.cards);
+  if (ids.notes.length > 0) chunk.notes = loadNotes(db, ids.notes);
   return chunk;
+}
+
+export function chunkObjectCount(chunk: Chunk): number {
+  return (chunk.revlog?.length ?? 0) + (chunk.cards?.length ?? 0) + (chunk.notes?.length ?? 0);
 }
 
 /** Revlog, then cards, then notes; `pendingUsn` decides which local rows count as changed here too. */

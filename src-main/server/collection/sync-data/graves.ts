@@ -16,6 +16,10 @@ export function emptyGraves(): Graves {
   return { cards: [], decks: [], notes: [] };
 }
 
+export function graveCount(graves: Graves): number {
+  return graves.cards.length + graves.notes.length + graves.decks.length;
+}
+
 export function pendingGraves(db: Database.Database, pendingUsn: number): Graves {
   const graves = emptyGraves();
   const rows = db

@@ -5,17 +5,17 @@ import type Database from 'better-sqlite3';
 import { BadRequestError } from '../../errors.js';
 import { deriveNoteColumns, FIELD_SEPARATOR, normalizeNoteTags } from './note-fields.js';
 import { readNotetypeShape, type NotetypeShape } from './notetype-shape.js';
-import { statement } from './statements.js';
+import { rowsByIds, statement } from './statements.js';
 import { isPending } from './usn.js';
 import type { NoteTuple } from './wire.js';
 
-const SELECT = 'SELECT id, guid, mid, mod, usn, tags, flds FROM notes WHERE id = ?';
+const SELECT = 'SELECT id, guid, mid, mod, usn, tags, flds FROM notes';
 
 /** The wire form: sfld and csum travel as empty strings, flags as 0, data as "". */
-export function loadNote(db: Database.Database, id: number): NoteTuple {
-  const row = statement(db, SELECT).raw().get(id) as [number, string, number, number, number, string, string] | undefined;
-  if (!row) throw new Error(`note ${id} vanished during sync`);
-  return [...row, '', '', 0, ''];
+export function loadNotes(db: Database.Database, ids: readonly number[]): NoteTuple[] {
+  return rowsByIds<[number, string, number, number, number, string, string]>(db, SELECT, ids, 'notes').map(
+    (row) => [...row, '', '', 0, ''],
+  );
 }
 
 export function mergeNotes(db: Database.Database, notes: readonly NoteTuple[], pendingUsn: number): void {

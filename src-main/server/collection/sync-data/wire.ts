@@ -54,12 +54,15 @@ function truncatedInt(value: unknown, what: string): number {
 
 /** i64 → i32 the way Rust's `as` does: keep the low 32 bits. */
 function wrapI32(value: number): number {
+  if (value >= -(2 ** 31) && value < 2 ** 31) return value;
   return Number(BigInt.asIntN(32, BigInt(value)));
 }
 
 /** i64 → u32 as the reference's FromI64 does: negatives become 0, then the low 32 bits. */
 function clampU32(value: number): number {
-  return Number(BigInt.asUintN(32, BigInt(Math.max(0, value))));
+  if (value <= 0) return 0;
+  if (value < 2 ** 32) return value;
+  return Number(BigInt.asUintN(32, BigInt(value)));
 }
 
 function string(value: unknown, what: string): string {
@@ -72,8 +75,9 @@ function tuple(value: unknown, length: number, what: string): unknown[] {
   return value;
 }
 
-const I32 = [-(2 ** 31), 2 ** 31 - 1] as const;
-const U32 = [0, 2 ** 32 - 1] as const;
+const I32_MIN = -(2 ** 31);
+const I32_MAX = 2 ** 31 - 1;
+const U32_MAX = 2 ** 32 - 1;
 const CARD_TYPES = new Set([0, 1, 2, 3]);
 const CARD_QUEUES = new Set([-3, -2, -1, 0, 1, 2, 3, 4]);
 
@@ -122,65 +126,61 @@ export function parseLegacyGraves(value: unknown): Graves | null {
   return parseGraves(value);
 }
 
+// The tuple parsers check each element and normalise it in place: a chunk
+// holds hundreds of rows, and the freshly parsed arrays are ours to keep.
+
 export function parseRevlog(value: unknown): RevlogTuple {
   const t = tuple(value, 9, 'revlog entry');
-  const type = typeof t[8] === 'number' && Number.isInteger(t[8]) && t[8] >= 0 && t[8] <= 5 ? t[8] : 0;
-  return [
-    strictInt(t[0], 'revlog id'),
-    strictInt(t[1], 'revlog cid'),
-    strictInt(t[2], 'revlog usn', ...I32),
-    strictInt(t[3], 'revlog ease', 0, 255),
-    wrapI32(truncatedInt(t[4], 'revlog ivl')),
-    wrapI32(truncatedInt(t[5], 'revlog lastIvl')),
-    clampU32(truncatedInt(t[6], 'revlog factor')),
-    clampU32(truncatedInt(t[7], 'revlog time')),
-    type,
-  ];
+  strictInt(t[0], 'revlog id');
+  strictInt(t[1], 'revlog cid');
+  strictInt(t[2], 'revlog usn', I32_MIN, I32_MAX);
+  strictInt(t[3], 'revlog ease', 0, 255);
+  t[4] = wrapI32(truncatedInt(t[4], 'revlog ivl'));
+  t[5] = wrapI32(truncatedInt(t[5], 'revlog lastIvl'));
+  t[6] = clampU32(truncatedInt(t[6], 'revlog factor'));
+  t[7] = clampU32(truncatedInt(t[7], 'revlog time'));
+  // An unknown review kind is read as 0 (learning), as the reference does.
+  if (!(typeof t[8] === 'number' && Number.isInteger(t[8]) && t[8] >= 0 && t[8] <= 5)) t[8] = 0;
+  return t as RevlogTuple;
 }
 
 export function parseCard(value: unknown): CardTuple {
   const t = tuple(value, 18, 'card');
-  const type = strictInt(t[6], 'card type');
-  const queue = strictInt(t[7], 'card queue');
-  if (!CARD_TYPES.has(type)) fail('card type');
-  if (!CARD_QUEUES.has(queue)) fail('card queue');
-  return [
-    strictInt(t[0], 'card id'),
-    strictInt(t[1], 'card nid'),
-    strictInt(t[2], 'card did'),
-    strictInt(t[3], 'card ord', 0, 65535),
-    truncatedInt(t[4], 'card mod'),
-    strictInt(t[5], 'card usn', ...I32),
-    type,
-    queue,
-    wrapI32(truncatedInt(t[8], 'card due')),
-    clampU32(truncatedInt(t[9], 'card ivl')),
-    strictInt(t[10], 'card factor', 0, 65535),
-    strictInt(t[11], 'card reps', ...U32),
-    strictInt(t[12], 'card lapses', ...U32),
-    strictInt(t[13], 'card left', ...U32),
-    wrapI32(truncatedInt(t[14], 'card odue')),
-    strictInt(t[15], 'card odid'),
-    strictInt(t[16], 'card flags', 0, 255),
-    string(t[17], 'card data'),
-  ];
+  strictInt(t[0], 'card id');
+  strictInt(t[1], 'card nid');
+  strictInt(t[2], 'card did');
+  strictInt(t[3], 'card ord', 0, 65535);
+  t[4] = truncatedInt(t[4], 'card mod');
+  strictInt(t[5], 'card usn', I32_MIN, I32_MAX);
+  if (!CARD_TYPES.has(strictInt(t[6], 'card type'))) fail('card type');
+  if (!CARD_QUEUES.has(strictInt(t[7], 'card queue'))) fail('card queue');
+  t[8] = wrapI32(truncatedInt(t[8], 'card due'));
+  t[9] = clampU32(truncatedInt(t[9], 'card ivl'));
+  strictInt(t[10], 'card factor', 0, 65535);
+  strictInt(t[11], 'card reps', 0, U32_MAX);
+  strictInt(t[12], 'card lapses', 0, U32_MAX);
+  strictInt(t[13], 'card left', 0, U32_MAX);
+  t[14] = wrapI32(truncatedInt(t[14], 'card odue'));
+  strictInt(t[15], 'card odid');
+  strictInt(t[16], 'card flags', 0, 255);
+  string(t[17], 'card data');
+  return t as CardTuple;
 }
 
 export function parseNote(value: unknown): NoteTuple {
   const t = tuple(value, 11, 'note');
-  return [
-    strictInt(t[0], 'note id'),
-    string(t[1], 'note guid'),
-    strictInt(t[2], 'note mid'),
-    strictInt(t[3], 'note mod'),
-    strictInt(t[4], 'note usn', ...I32),
-    string(t[5], 'note tags'),
-    string(t[6], 'note fields'),
-    string(t[7], 'note sfld'),
-    string(t[8], 'note csum'),
-    strictInt(t[9], 'note flags', ...U32),
-    string(t[10], 'note data'),
-  ];
+  strictInt(t[0], 'note id');
+  string(t[1], 'note guid');
+  strictInt(t[2], 'note mid');
+  strictInt(t[3], 'note mod');
+  strictInt(t[4], 'note usn', I32_MIN, I32_MAX);
+  string(t[5], 'note tags');
+  string(t[6], 'note fields');
+  string(t[7], 'note sfld');
+  string(t[8], 'note csum');
+  strictInt(t[9], 'note flags', 0, U32_MAX);
+  string(t[10], 'note data');
+  return t as NoteTuple;
 }
 
 function optionalList<T>(value: unknown, parse: (item: unknown) => T, what: string): T[] | undefined {
@@ -207,7 +207,7 @@ export function parseChunk(value: unknown): Chunk {
 export function parseSanityCounts(value: unknown): SanityCounts {
   const t = tuple(value, 8, 'sanity counts');
   const due = tuple(t[0], 3, 'sanity due counts');
-  const u32 = (v: unknown) => strictInt(v, 'sanity count', ...U32);
+  const u32 = (v: unknown) => strictInt(v, 'sanity count', 0, U32_MAX);
   return [[u32(due[0]), u32(due[1]), u32(due[2])], u32(t[1]), u32(t[2]), u32(t[3]), u32(t[4]), u32(t[5]), u32(t[6]), u32(t[7])];
 }
 

@@ -12,7 +12,7 @@ import type { UploadedChange } from '../database/usn-rules.js';
 import { CorruptZipError, readZipStream, ZipArchive } from './zip-archive.js';
 import { InvalidUploadMetaError, parseUploadMeta, type UploadMetaEntry } from './upload-meta.js';
 
-/** An add whose bytes are staged in `tempPath` (same file system as the media folder, so a rename moves it). */
+/** An add whose bytes are staged in `tempPath`, inside the media folder, so a rename moves it even when media/ is a mount of its own. */
 export type StagedChange =
   | Extract<UploadedChange, { kind: 'delete' }>
   | (Extract<UploadedChange, { kind: 'add' }> & { readonly tempPath: string });
@@ -25,15 +25,19 @@ export interface StagedUpload {
   discard(): Promise<void>;
 }
 
-/** The prefix of per-upload staging folders inside the user's folder. */
+/**
+ * The prefix of per-upload staging folders inside the media folder. Clients
+ * cannot create folders (a media name has no `/`), so a folder with this prefix
+ * is always ours.
+ */
 export const STAGING_PREFIX = '.media-upload-';
 
 /**
- * Validates `zip` and stages its added files in a new folder inside `userFolder`.
+ * Validates `zip` and stages its added files in a new folder inside `mediaFolder`.
  * Throws BadRequestError for anything wrong with the upload, ServerFaultError if
  * staging fails on our side; either way nothing is left behind.
  */
-export async function stageUploadZip(zip: Buffer, userFolder: string): Promise<StagedUpload> {
+export async function stageUploadZip(zip: Buffer, mediaFolder: string): Promise<StagedUpload> {
   const archive = await openArchive(zip);
   let stagingDir: string | null = null;
   try {
@@ -43,7 +47,7 @@ export async function stageUploadZip(zip: Buffer, userFolder: string): Promise<S
       if (reason !== null) throw new BadRequestError(`unzip files: media filename ${JSON.stringify(entry.fname)}: ${reason}`);
       if (entry.member !== null) checkMember(archive, entry.member);
     }
-    stagingDir = await makeStagingDir(userFolder);
+    stagingDir = await makeStagingDir(mediaFolder);
     const changes: StagedChange[] = [];
     const written: FileHandle[] = [];
     try {
@@ -96,9 +100,9 @@ function checkMember(archive: ZipArchive, name: string): void {
   if (member.uncompressedSize === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
 }
 
-async function makeStagingDir(userFolder: string): Promise<string> {
+async function makeStagingDir(mediaFolder: string): Promise<string> {
   try {
-    return await mkdtemp(join(userFolder, STAGING_PREFIX));
+    return await mkdtemp(join(mediaFolder, STAGING_PREFIX));
   } catch (error) {
     throw new ServerFaultError(`staging media upload: ${(error as Error).message}`, { cause: error });
   }

@@ -51,6 +51,8 @@ test('reviews, edits, adds and deletes on both devices converge', async () => {
 
   const syncA = await harness.sync(a);
   assert.equal(syncA.required.kind, 'normalSync');
+  // 2 reviewed cards + 2 revlog rows + 1 edited and 1 added note + its card + 2 graves (note, card) + 3 new tags.
+  assert.equal(harness.server.activity.at(-1)?.detail, '12 changes from the device, 0 to it');
   assert.ok(syncA.counts.clientGraves >= 2, 'the note and its card graves were sent');
   const syncB = await harness.sync(b);
   assert.equal(syncB.counts.serverGraves >= 2, true, 'B received A deletions');

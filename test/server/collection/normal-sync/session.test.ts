@@ -99,6 +99,9 @@ test('the other user-facing replies: graves, null, chunk shape, sanity and finis
   assert.ok(finished > mod);
   const after = harness.serverContents().col;
   assert.deepEqual([after.mod, after.ls, after.usn], [finished, finished, usn + 1]);
+  const event = harness.server.activity.at(-1);
+  assert.equal(event?.kind, 'normal-sync');
+  assert.equal(event?.detail, '0 changes from the device, 0 to it');
 });
 
 test('a row stored with usn -1 makes the server refuse its counts; the sync is then rolled back', async () => {

@@ -1,0 +1,40 @@
+// `download` for legacy clients (sync versions 8–10): they can only open
+// schema 11 in DELETE journal mode (collection-sync.md §5.2, §6.6.2). The
+// reference closes its own collection "as schema 11"; we keep the live file at
+// schema 18 and downgrade a self-contained copy instead, which is sent and then
+// deleted. Only the reference's usn/mod bump touches the live collection.
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ServerFaultError } from '../errors.js';
+import type { SyncReply, SyncRequest, UserContext } from '../protocol.js';
+import { copyCollection, downgradeFileToSchema11 } from '../storage/downgrade.js';
+import { openUserCollection } from './open.js';
+
+export async function legacyDownload(user: UserContext, request: SyncRequest): Promise<SyncReply> {
+  const db = openUserCollection(user);
+  db.transaction(() => {
+    db.prepare('UPDATE col SET usn = usn + 1, mod = ?').run(Date.now());
+  })();
+  const copy = join(user.paths.folder, `download-${randomBytes(8).toString('hex')}.tmp`);
+  const dispose = async (): Promise<void> => {
+    for (const suffix of ['', '-journal', '-wal', '-shm']) await rm(`${copy}${suffix}`, { force: true });
+  };
+  try {
+    copyCollection(db, copy);
+    downgradeFileToSchema11(copy);
+  } catch (error) {
+    await dispose();
+    throw new ServerFaultError('download: making the schema-11 copy', { cause: error });
+  }
+  const size = statSync(copy).size;
+  user.record({
+    kind: 'full-download',
+    username: user.username,
+    clientIp: request.clientIp,
+    at: Date.now(),
+    detail: `${size} bytes, schema 11`,
+  });
+  return { kind: 'file', path: copy, size, dispose };
+}
