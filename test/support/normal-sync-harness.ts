@@ -40,6 +40,17 @@ export class SyncHarness {
     return new SyncHarness(server, mkdtempSync(join(tmpdir(), 'ahs-devices-')), mode);
   }
 
+  /**
+   * The same server and device folder, with devices speaking as `mode`: one
+   * user's devices on different client versions. Stop only the original.
+   */
+  forMode(mode: SyncMode): SyncHarness {
+    const view = new SyncHarness(this.server, this.folder, mode);
+    view.counter = 1000 * (++this.views);
+    return view;
+  }
+  private views = 0;
+
   get url(): string {
     return this.server.baseUrl;
   }
