@@ -3,19 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UserPaths } from '../../src-main/server/protocol.js';
+import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { MediaStore } from '../../src-main/server/media/media-store.js';
 
 export function tempUserPaths(prefix = 'ahs-media-'): UserPaths & { remove(): void } {
   const base = mkdtempSync(join(tmpdir(), prefix));
-  const folder = join(base, 'user');
-  return {
-    folder,
-    collection: join(folder, 'collection.anki2'),
-    mediaFolder: join(folder, 'media'),
-    mediaDb: join(folder, 'media.db'),
-    backups: join(folder, 'backups'),
-    remove: () => rmSync(base, { recursive: true, force: true }),
-  };
+  return { ...userPaths(base, 'user'), remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 
 export type TempUserPaths = ReturnType<typeof tempUserPaths>;
