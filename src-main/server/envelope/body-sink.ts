@@ -12,6 +12,7 @@ export type BodyTarget =
   | { readonly kind: 'discard' };
 
 export interface BodySink {
+  /** `block` may be reused once this returns or settles, so a sink that keeps bytes copies them. */
   write(block: Buffer): void | Promise<void>;
   /** Closes the sink and describes what it holds. */
   finish(): Promise<RequestBody>;
@@ -33,7 +34,7 @@ export async function openBodySink(target: BodyTarget): Promise<BodySink> {
 class MemorySink implements BodySink {
   private blocks: Buffer[] = [];
   write(block: Buffer): void {
-    this.blocks.push(block);
+    this.blocks.push(Buffer.from(block));
   }
   async finish(): Promise<RequestBody> {
     const data = this.blocks.length === 1 ? this.blocks[0]! : Buffer.concat(this.blocks);
@@ -53,12 +54,12 @@ class DiscardSink implements BodySink {
   async abandon(): Promise<void> {}
 }
 
-/** Batches the decoder's 128 KiB blocks into fewer, larger writes. */
+/** Gathers the decoder's 128 KiB blocks into fewer, larger writes. */
 const WRITE_BATCH = 1 << 20;
 
 class FileSink implements BodySink {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly batch = Buffer.allocUnsafe(WRITE_BATCH);
+  private batchBytes = 0;
   private written = 0;
   private closed = false;
 
@@ -70,23 +71,22 @@ class FileSink implements BodySink {
   }
 
   async write(block: Buffer): Promise<void> {
-    this.pending.push(block);
-    this.pendingBytes += block.length;
-    if (this.pendingBytes >= WRITE_BATCH) await this.flush();
+    for (let offset = 0; offset < block.length; ) {
+      const copied = block.copy(this.batch, this.batchBytes, offset);
+      this.batchBytes += copied;
+      offset += copied;
+      if (this.batchBytes === WRITE_BATCH) await this.flush();
+    }
   }
 
   private async flush(): Promise<void> {
-    if (this.pendingBytes === 0) return;
-    const blocks = this.pending;
-    const size = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const data = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks, size);
+    const size = this.batchBytes;
     // A write may be partial; loop until the whole batch is on disk.
-    for (let offset = 0; offset < data.length; ) {
-      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+    for (let offset = 0; offset < size; ) {
+      const { bytesWritten } = await this.handle.write(this.batch, offset, size - offset);
       offset += bytesWritten;
     }
+    this.batchBytes = 0;
     this.written += size;
   }
 
@@ -97,7 +97,7 @@ class FileSink implements BodySink {
   }
 
   async abandon(): Promise<void> {
-    this.pending = [];
+    this.batchBytes = 0;
     await this.close().catch(() => undefined);
     await rm(this.path, { force: true });
   }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { compress, CompressStream } from 'zstd-napi';
+import { Compressor, CompressStream } from 'zstd-napi';
 import type { DecodedRequest, PayloadLimits, RequestBody, SyncReply } from '../protocol.js';
 import { BadRequestError, ServerFaultError } from '../errors.js';
 import type { SyncHeader } from './sync-header.js';
@@ -14,6 +14,11 @@ import { decodeZstdStream } from './zstd-decode.js';
 import { replyBytes } from './reply-bytes.js';
 
 export const ORIGINAL_SIZE_HEADER = 'anki-original-size';
+
+// One compression context for every buffered reply: compress() is synchronous,
+// so replies never share it at the same time, and making a context per reply
+// cost more than compressing a chunk.
+const replyCompressor = new Compressor();
 
 /** The client parses anki-original-size as a u32. */
 const MAX_REPLY_BYTES = 0xffff_ffff;
@@ -73,7 +78,7 @@ export async function writeV11Reply(res: ServerResponse, reply: SyncReply): Prom
   }
   const payload = replyBytes(reply);
   if (payload.length > MAX_REPLY_BYTES) throw new ServerFaultError(`reply of ${payload.length} bytes is over 4 GiB`);
-  const body = compress(payload);
+  const body = replyCompressor.compress(payload);
   res.writeHead(200, { [ORIGINAL_SIZE_HEADER]: String(payload.length), 'content-length': String(body.length) });
   await endResponse(res, body);
 }

@@ -8,6 +8,26 @@ import { BadRequestError } from '../errors.js';
 
 const OUTPUT_BLOCK = binding.dStreamOutSize();
 
+// A decoding context and its output block, kept between requests: making both
+// afresh for every request was most of what a small request cost, mostly in
+// the garbage collection of their native memory.
+interface Decoder {
+  readonly dctx: InstanceType<typeof binding.DCtx>;
+  readonly out: Buffer;
+}
+const idleDecoders: Decoder[] = [];
+const MAX_IDLE_DECODERS = 4;
+
+function takeDecoder(): Decoder {
+  return idleDecoders.pop() ?? { dctx: new binding.DCtx(), out: Buffer.allocUnsafe(OUTPUT_BLOCK) };
+}
+
+function returnDecoder(decoder: Decoder): void {
+  // Drops whatever frame was half read, so the next request starts clean.
+  decoder.dctx.reset(binding.ResetDirective.sessionOnly);
+  if (idleDecoders.length < MAX_IDLE_DECODERS) idleDecoders.push(decoder);
+}
+
 export interface DecodeCaps {
   /** Largest compressed body accepted, in bytes. */
   readonly maxCompressedBytes: number;
@@ -20,7 +40,11 @@ export type DecodeOutcome =
   /** Decoding stopped early; the rest of the input was not read. */
   | { readonly kind: 'over-limit'; readonly which: 'compressed' | 'decoded' };
 
-/** Receives decoded blocks in order; a returned promise is awaited (backpressure). */
+/**
+ * Receives decoded blocks in order; a returned promise is awaited
+ * (backpressure). A block's bytes are only valid until the sink returns or its
+ * promise settles: the buffer is reused for the next block.
+ */
 export type DecodedSink = (block: Buffer) => void | Promise<void>;
 
 /**
@@ -33,7 +57,20 @@ export async function decodeZstdStream(
   sink: DecodedSink,
   caps: DecodeCaps,
 ): Promise<DecodeOutcome> {
-  const dctx = new binding.DCtx();
+  const decoder = takeDecoder();
+  try {
+    return await decodeWith(decoder, input, sink, caps);
+  } finally {
+    returnDecoder(decoder);
+  }
+}
+
+async function decodeWith(
+  { dctx, out }: Decoder,
+  input: AsyncIterable<Buffer | string>,
+  sink: DecodedSink,
+  caps: DecodeCaps,
+): Promise<DecodeOutcome> {
   let compressedBytes = 0;
   let decodedBytes = 0;
   let inFrame = false;
@@ -42,7 +79,6 @@ export async function decodeZstdStream(
     compressedBytes += src.length;
     if (compressedBytes > caps.maxCompressedBytes) return { kind: 'over-limit', which: 'compressed' };
     for (;;) {
-      const out = Buffer.allocUnsafe(OUTPUT_BLOCK);
       let remaining: number;
       let produced: number;
       let consumed: number;
