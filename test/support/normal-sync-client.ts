@@ -61,6 +61,11 @@ export function compareMeta(local: LocalMeta, remote: SyncMeta, nowSecs = Math.f
   return { kind: 'normalSync' };
 }
 
+/** Lets a request just issued reach its socket before synchronous SQLite work blocks the event loop. */
+function requestOnTheWire(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface NormalSyncResult {
   required: SyncRequired;
   /** What each step moved, for assertions and the bench. */
@@ -101,6 +106,15 @@ export async function runNormalSync(
 
   const serverUsn = remote.usn;
   const lnewer = local.mod > remote.mod;
+  /** A request sent ahead of local work; on failure it is settled before `abort` goes out. */
+  const inFlight: { request: Promise<unknown> | null } = { request: null };
+  const sendAhead = (method: string, body: unknown): Promise<unknown> => {
+    const reply = call(method, body);
+    // Its failure is seen where it is awaited; this keeps it from counting as unhandled meanwhile.
+    reply.catch(() => undefined);
+    inFlight.request = reply;
+    return reply;
+  };
   db.exec('BEGIN');
   try {
     const ours = pendingGraves(db, CLIENT_PENDING_USN);
@@ -120,20 +134,38 @@ export async function runNormalSync(
     const incoming = (await call('applyChanges', { changes: outgoing })) as UnchunkedChanges;
     applyChanges(db, incoming, serverUsn);
 
+    // Each chunk loop keeps exactly one request on the wire, in the
+    // reference's order, but does its own SQLite work while the server
+    // handles that request instead of after: the next `chunk` is asked for
+    // before the one in hand is applied, and the next outgoing chunk is read
+    // while the previous one is being applied by the server.
+    let reply = sendAhead('chunk', { _pad: null });
     for (;;) {
-      const chunk = parseChunk(await call('chunk', { _pad: null }));
+      const chunk = parseChunk(await reply);
       counts.serverChunks++;
+      if (!chunk.done) {
+        reply = sendAhead('chunk', { _pad: null });
+        await requestOnTheWire();
+      }
       applyChunk(db, chunk, CLIENT_PENDING_USN);
       if (chunk.done) break;
     }
 
     const ids = chunkableIds(db, CLIENT_PENDING_USN);
+    let chunk = loadChunk(db, takeChunkIds(ids), serverUsn);
     for (;;) {
-      const chunk = loadChunk(db, takeChunkIds(ids), serverUsn);
       counts.clientChunks++;
-      await call('applyChunk', { chunk });
-      if (chunk.done) break;
+      const applied = sendAhead('applyChunk', { chunk });
+      if (chunk.done) {
+        await applied;
+        break;
+      }
+      await requestOnTheWire();
+      const next = loadChunk(db, takeChunkIds(ids), serverUsn);
+      await applied;
+      chunk = next;
     }
+    inFlight.request = null;
 
     const clientCounts: SanityCounts | null = sanityCounts(db);
     if (clientCounts === null) throw new Error('local sanity check: rows still pending');
@@ -147,6 +179,7 @@ export async function runNormalSync(
     return { required, counts };
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
+    await inFlight.request?.catch(() => undefined);
     await transport.call('abort', { _pad: null }).catch(() => undefined);
     if (error instanceof SanityCheckFailedError) {
       db.prepare('UPDATE col SET scm = ?').run(Date.now());
