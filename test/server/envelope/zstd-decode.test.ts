@@ -46,3 +46,17 @@ test('decoding stops as soon as either cap is passed', async () => {
   const big = compress(randomBytes(2 << 20));
   assert.deepEqual((await decodeAll(big, 1 << 16)).outcome, { kind: 'over-limit', which: 'compressed' });
 });
+
+test('a request that stopped mid-frame leaves nothing behind for the next one', async () => {
+  // Decoding contexts are reused between requests; each of these stops inside a frame.
+  const bomb = compress(Buffer.alloc(64 << 20));
+  assert.deepEqual((await decodeAll(bomb, 1 << 16)).outcome, { kind: 'over-limit', which: 'decoded' });
+  const whole = compress(randomBytes(50_000));
+  await assert.rejects(decodeAll(whole.subarray(0, whole.length - 1)), BadRequestError);
+  await assert.rejects(decodeAll(Buffer.from('definitely not zstd')), BadRequestError);
+
+  const next = Buffer.from('the next request\n'.repeat(10_000));
+  const { outcome, out } = await decodeAll(compress(next), 4096);
+  assert.equal((outcome as { kind: string }).kind, 'complete');
+  assert.deepEqual(out, next);
+});
