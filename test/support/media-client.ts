@@ -4,9 +4,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
+import { FILES_IN_FLIGHT, mapInParallel } from '../../src-main/server/media/in-parallel.js';
 import { MediaApi, type MediaChangeRecord, type MediaTransport } from './media-api.js';
-import { readDownloadZip } from './media-zip-reader.js';
+import { downloadZipFileCount, readDownloadZip } from './media-zip-reader.js';
 import { buildUploadZip } from './media-zips.js';
 
 const MAX_FILES_IN_ZIP = 25;
@@ -175,15 +177,32 @@ export class MediaClient {
 
       const downloaded: { fname: string; sha1: string }[] = [];
       let remaining = toDownload;
-      while (remaining.length > 0) {
+      const request = (): Promise<Buffer> => {
         report.calls.push('downloadFiles');
-        const zip = await readDownloadZip(await this.api.downloadFiles(remaining.slice(0, MAX_FILES_IN_ZIP)));
-        if (zip.members.length === 0) throw new Error('downloadFiles answered an empty zip: the client would loop forever');
-        for (const member of zip.members) {
-          writeFileSync(join(this.folder, member.fname), member.data);
-          downloaded.push({ fname: member.fname, sha1: sha1hex(member.data) });
+        return inFlight(this.api.downloadFiles(remaining.slice(0, MAX_FILES_IN_ZIP)));
+      };
+      // The next zip is asked for as soon as this one's directory says how
+      // many files it holds, and this one's files are written while the
+      // server builds the next: one request on the wire at a time, in the
+      // reference's order.
+      let reply = remaining.length > 0 ? request() : null;
+      try {
+        while (reply !== null) {
+          const body = await reply;
+          const count = await downloadZipFileCount(body);
+          if (count <= 0) throw new Error('downloadFiles answered an empty zip: the client would loop forever');
+          remaining = remaining.slice(count);
+          reply = remaining.length > 0 ? request() : null;
+          if (reply !== null) await requestOnTheWire();
+          const zip = await readDownloadZip(body);
+          if (zip.members.length !== count) throw new Error(`download zip: ${zip.members.length} files, but its directory lists ${count}`);
+          // A name twice in one zip is written in order, the last copy winning, as the reference does.
+          const distinct = new Set(zip.members.map((member) => member.fname)).size === zip.members.length;
+          await mapInParallel(zip.members, distinct ? FILES_IN_FLIGHT : 1, (member) => writeFile(join(this.folder, member.fname), member.data));
+          for (const member of zip.members) downloaded.push({ fname: member.fname, sha1: sha1hex(member.data) });
         }
-        remaining = remaining.slice(zip.members.length);
+      } finally {
+        await reply?.catch(() => undefined);
       }
       report.downloaded.push(...downloaded.map((d) => d.fname));
 
@@ -218,16 +237,20 @@ export class MediaClient {
   }
 
   private async sendChanges(report: MediaSyncReport): Promise<void> {
-    for (;;) {
-      const pending = this.db.prepare('SELECT fname, csum, dirty FROM media WHERE dirty = 1 LIMIT ?').all(MAX_FILES_IN_ZIP) as LocalEntry[];
-      if (pending.length === 0) return;
-      const entries = this.gatherForUpload(pending);
-      if (entries === null) continue;
+    let batch = await this.nextUpload();
+    while (batch !== null) {
       report.calls.push('uploadChanges');
-      // zip_files_for_upload: stored members named by their index among all entries, deletions as null.
-      const reply = await this.api.uploadChanges(await buildUploadZip(entries));
+      const replied = inFlight(this.api.uploadChanges(batch.zip));
+      // While the server stores this batch, read and zip the next one,
+      // assuming this one is taken whole; it is rebuilt if not.
+      await requestOnTheWire();
+      const ahead = await this.peekUpload(batch.entries.map(([fname]) => fname)).catch(async (error: unknown) => {
+        await replied.catch(() => undefined);
+        throw error;
+      });
+      const reply = await replied;
       report.uploadReplies.push(reply);
-      const done = pending.slice(0, reply.processed);
+      const done = batch.pending.slice(0, reply.processed);
       this.db.transaction(() => {
         const clean = this.db.prepare('UPDATE media SET dirty = 0 WHERE fname = ?');
         for (const entry of done) clean.run(entry.fname);
@@ -236,11 +259,43 @@ export class MediaClient {
           this.db.prepare('UPDATE meta SET lastUsn = ?').run(reply.currentUsn);
         }
       })();
+      batch = ahead !== null && reply.processed === batch.entries.length ? ahead : await this.nextUpload();
     }
   }
 
-  /** Files to zip, up to 25 and just past 2.5 MiB; unreadable or empty files are dropped and the batch rebuilt (null). */
-  private gatherForUpload(pending: LocalEntry[]): [string, Buffer | null][] | null {
+  /** The next batch to upload, as the reference client picks it: files that cannot be read are dropped from the database first. */
+  private async nextUpload(): Promise<UploadBatch | null> {
+    for (;;) {
+      const pending = this.pendingUploads(MAX_FILES_IN_ZIP, []);
+      if (pending.length === 0) return null;
+      const entries = this.gatherForUpload(pending);
+      if (!Array.isArray(entries)) {
+        const remove = this.db.prepare('DELETE FROM media WHERE fname = ?');
+        for (const fname of entries.invalid) remove.run(fname);
+        continue;
+      }
+      return { pending, entries, zip: await buildUploadZip(entries) };
+    }
+  }
+
+  /** The batch that will follow once `sent` are clean, without changing anything; null if there is none or it needs the database changed. */
+  private async peekUpload(sent: readonly string[]): Promise<UploadBatch | null> {
+    const pending = this.pendingUploads(MAX_FILES_IN_ZIP, sent);
+    if (pending.length === 0) return null;
+    const entries = this.gatherForUpload(pending);
+    if (!Array.isArray(entries)) return null;
+    return { pending, entries, zip: await buildUploadZip(entries) };
+  }
+
+  /** The first `limit` dirty rows, leaving out `skip` (rows about to be marked clean). */
+  private pendingUploads(limit: number, skip: readonly string[]): LocalEntry[] {
+    const rows = this.db.prepare('SELECT fname, csum, dirty FROM media WHERE dirty = 1 LIMIT ?').all(limit + skip.length) as LocalEntry[];
+    const skipped = new Set(skip);
+    return rows.filter((row) => !skipped.has(row.fname)).slice(0, limit);
+  }
+
+  /** Files to zip, up to 25 and just past 2.5 MiB; if any file is unreadable or empty, the names to drop instead. */
+  private gatherForUpload(pending: LocalEntry[]): [string, Buffer | null][] | { invalid: string[] } {
     const entries: [string, Buffer | null][] = [];
     const invalid: string[] = [];
     let total = 0;
@@ -264,11 +319,26 @@ export class MediaClient {
       total += data.length;
       entries.push([entry.fname, data]);
     }
-    if (invalid.length === 0) return entries;
-    const remove = this.db.prepare('DELETE FROM media WHERE fname = ?');
-    for (const fname of invalid) remove.run(fname);
-    return null;
+    return invalid.length === 0 ? entries : { invalid };
   }
+}
+
+interface UploadBatch {
+  /** The dirty rows it was picked from, in order; the reply's `processed` counts from the first. */
+  readonly pending: LocalEntry[];
+  readonly entries: [string, Buffer | null][];
+  readonly zip: Buffer;
+}
+
+/** Keeps a request sent ahead of local work from counting as an unhandled rejection before it is awaited. */
+function inFlight<T>(request: Promise<T>): Promise<T> {
+  request.catch(() => undefined);
+  return request;
+}
+
+/** Lets a request just issued reach its socket before synchronous file work blocks the event loop. */
+function requestOnTheWire(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export type RequiredChange = 'none' | 'download' | 'delete' | 'mark-clean';

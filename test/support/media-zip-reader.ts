@@ -23,6 +23,17 @@ export async function readDownloadZip(zip: Buffer): Promise<{ members: Downloade
   return { members, order: all.map(([name]) => name), meta };
 }
 
+/** How many files a download zip holds, from its central directory alone (every member but `_meta`). */
+export function downloadZipFileCount(zip: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, zipfile) => {
+      if (error) return reject(error);
+      zipfile.close();
+      resolve(zipfile.entryCount - 1);
+    });
+  });
+}
+
 export function readAllMembers(zip: Buffer): Promise<[string, Buffer][]> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(zip, { lazyEntries: true }, (error, zipfile) => {

@@ -13,6 +13,7 @@ import { buildDownloadZip, type DownloadFile } from './download/download-zip.js'
 import { selectDownloadEntries } from './download/select-download.js';
 import { applyStagedUpload, type UploadResult } from './upload/apply-upload.js';
 import { STAGING_PREFIX, stageUploadZip } from './upload/read-upload-zip.js';
+import { FILES_IN_FLIGHT, mapInParallel } from './in-parallel.js';
 
 export type SanityAnswer = 'OK' | 'mediaSanity';
 
@@ -80,10 +81,10 @@ export class MediaStore {
   /** The zip for a downloadFiles request; 409 if a name is unknown, deleted, or missing from disk. */
   async downloadFiles(fnames: readonly string[]): Promise<Buffer> {
     const entries = selectDownloadEntries(this.db, fnames);
-    const files: DownloadFile[] = [];
-    for (const entry of entries) {
-      files.push({ fname: entry.fname, data: await this.readMediaFile(entry.fname) });
-    }
+    const files: DownloadFile[] = await mapInParallel(entries, FILES_IN_FLIGHT, async (entry) => ({
+      fname: entry.fname,
+      data: await this.readMediaFile(entry.fname),
+    }));
     this.tally.filesSent += files.length;
     return buildDownloadZip(files);
   }

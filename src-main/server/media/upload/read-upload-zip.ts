@@ -3,6 +3,7 @@
 // the caller applies anything: a zip that fails any check changes nothing.
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { FILES_IN_FLIGHT, mapInParallel } from '../in-parallel.js';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { BadRequestError, ServerFaultError } from '../../errors.js';
@@ -48,25 +49,13 @@ export async function stageUploadZip(zip: Buffer, mediaFolder: string): Promise<
       if (entry.member !== null) checkMember(archive, entry.member);
     }
     stagingDir = await makeStagingDir(mediaFolder);
-    const changes: StagedChange[] = [];
-    const written: FileHandle[] = [];
-    try {
-      for (const [index, entry] of entries.entries()) {
-        if (entry.member === null) {
-          changes.push({ kind: 'delete', fname: entry.fname });
-        } else {
-          const tempPath = join(stagingDir, `${index}`);
-          const { sha1, size } = await extractMember(archive, entry.member, tempPath, written);
-          changes.push({ kind: 'add', fname: entry.fname, sha1, size, tempPath });
-        }
-      }
-      // Durable before any rename can publish them; syncing together lets the
-      // file system batch the flushes.
-      await Promise.all(written.map((file) => file.datasync())).catch(fault);
-    } finally {
-      await Promise.all(written.map((file) => file.close()));
-    }
     const dir = stagingDir;
+    const changes = await mapInParallel(entries, FILES_IN_FLIGHT, async (entry, index): Promise<StagedChange> => {
+      if (entry.member === null) return { kind: 'delete', fname: entry.fname };
+      const tempPath = join(dir, `${index}`);
+      const { sha1, size } = await stageMember(archive, entry.member, tempPath);
+      return { kind: 'add', fname: entry.fname, sha1, size, tempPath };
+    });
     return { changes, stagingDir: dir, discard: () => rm(dir, { recursive: true, force: true }) };
   } catch (error) {
     if (stagingDir !== null) await rm(stagingDir, { recursive: true, force: true });
@@ -108,13 +97,11 @@ async function makeStagingDir(mediaFolder: string): Promise<string> {
   }
 }
 
-/** Copies a member to `tempPath`, hashing as it goes; the open file is added to `written` for the caller to sync and close. */
-async function extractMember(
-  archive: ZipArchive,
-  name: string,
-  tempPath: string,
-  written: FileHandle[],
-): Promise<{ sha1: Buffer; size: number }> {
+/**
+ * Copies a member to `tempPath`, hashing as it goes, and flushes it to disk:
+ * durable before any rename can publish it.
+ */
+async function stageMember(archive: ZipArchive, name: string, tempPath: string): Promise<{ sha1: Buffer; size: number }> {
   const member = archive.members.get(name)!;
   const stream = await archive.openMember(member);
   const hash = createHash('sha1');
@@ -124,19 +111,24 @@ async function extractMember(
     stream.destroy();
     throw new ServerFaultError(`staging media upload: ${error.message}`, { cause: error });
   });
-  written.push(file);
-  for await (const chunk of readZipStream(stream)) {
-    size += chunk.length;
-    // yauzl already holds the member to its declared size (checked above); this
-    // bound holds whatever the header says.
-    if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
-    hash.update(chunk);
-    crc = crc32(chunk, crc);
-    await writeAll(file, chunk);
+  try {
+    for await (const chunk of readZipStream(stream)) {
+      size += chunk.length;
+      // yauzl already holds the member to its declared size (checked above); this
+      // bound holds whatever the header says.
+      if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
+      hash.update(chunk);
+      crc = crc32(chunk, crc);
+      await writeAll(file, chunk);
+    }
+    if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
+    // yauzl does not check CRCs; a stored member damaged in transit would otherwise be kept as it came.
+    if (crc !== member.crc32) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} fails its CRC check`);
+    await file.datasync().catch(fault);
+  } finally {
+    stream.destroy();
+    await file.close();
   }
-  if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
-  // yauzl does not check CRCs; a stored member damaged in transit would otherwise be kept as it came.
-  if (crc !== member.crc32) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} fails its CRC check`);
   return { sha1: hash.digest(), size };
 }
 
