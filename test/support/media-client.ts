@@ -4,9 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { FILES_IN_FLIGHT, mapInParallel } from '../../src-main/server/media/in-parallel.js';
 import { MediaApi, type MediaChangeRecord, type MediaTransport } from './media-api.js';
 import { downloadZipFileCount, readDownloadZip } from './media-zip-reader.js';
 import { buildUploadZip } from './media-zips.js';
@@ -196,10 +194,10 @@ export class MediaClient {
           if (reply !== null) await requestOnTheWire();
           const zip = await readDownloadZip(body);
           if (zip.members.length !== count) throw new Error(`download zip: ${zip.members.length} files, but its directory lists ${count}`);
-          // A name twice in one zip is written in order, the last copy winning, as the reference does.
-          const distinct = new Set(zip.members.map((member) => member.fname)).size === zip.members.length;
-          await mapInParallel(zip.members, distinct ? FILES_IN_FLIGHT : 1, (member) => writeFile(join(this.folder, member.fname), member.data));
-          for (const member of zip.members) downloaded.push({ fname: member.fname, sha1: sha1hex(member.data) });
+          for (const member of zip.members) {
+            writeFileSync(join(this.folder, member.fname), member.data);
+            downloaded.push({ fname: member.fname, sha1: sha1hex(member.data) });
+          }
         }
       } finally {
         await reply?.catch(() => undefined);

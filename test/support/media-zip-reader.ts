@@ -1,6 +1,14 @@
 // Reads a downloadFiles zip the way the reference client does: `_meta` maps member
 // names to filenames, and every other member must have a key in it.
+import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
+
+// yauzl 3 has this; @types/yauzl still describes yauzl 2.
+declare module 'yauzl' {
+  interface ZipFile {
+    readLocalFileHeader(entry: Entry, options: { minimal: true }, callback: (error: Error | null, header: { fileDataStart: number }) => void): void;
+  }
+}
 
 export interface DownloadedMember {
   readonly member: string;
@@ -39,16 +47,27 @@ export function readAllMembers(zip: Buffer): Promise<[string, Buffer][]> {
     yauzl.fromBuffer(zip, { lazyEntries: true }, (error, zipfile) => {
       if (error) return reject(error);
       const out: [string, Buffer][] = [];
+      const keep = (entry: yauzl.Entry, data: Buffer): void => {
+        // The reference client's zip reader checks every member's CRC; so does this one.
+        if (crc32(data) !== entry.crc32) return reject(new Error(`member ${entry.fileName} fails its CRC check`));
+        out.push([entry.fileName, data]);
+        zipfile.readEntry();
+      };
       zipfile.on('entry', (entry: yauzl.Entry) => {
+        if (entry.compressionMethod === 0) {
+          // A stored member is its bytes in place: take them without streaming and copying.
+          zipfile.readLocalFileHeader(entry, { minimal: true }, (headerError, header) => {
+            if (headerError) return reject(headerError);
+            keep(entry, zip.subarray(header.fileDataStart, header.fileDataStart + entry.compressedSize));
+          });
+          return;
+        }
         zipfile.openReadStream(entry, (streamError, stream) => {
           if (streamError) return reject(streamError);
           const chunks: Buffer[] = [];
           stream.on('data', (chunk: Buffer) => chunks.push(chunk));
           stream.on('error', reject);
-          stream.on('end', () => {
-            out.push([entry.fileName, Buffer.concat(chunks)]);
-            zipfile.readEntry();
-          });
+          stream.on('end', () => keep(entry, Buffer.concat(chunks)));
         });
       });
       zipfile.on('end', () => resolve(out));

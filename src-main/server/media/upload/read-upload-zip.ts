@@ -33,6 +33,9 @@ export interface StagedUpload {
  */
 export const STAGING_PREFIX = '.media-upload-';
 
+/** Up to this much of a member is gathered before it is written; memory stays bounded whatever the member's size. */
+const WRITE_BATCH_BYTES = 1 << 20;
+
 /**
  * Validates `zip` and stages its added files in a new folder inside `mediaFolder`.
  * Throws BadRequestError for anything wrong with the upload, ServerFaultError if
@@ -107,6 +110,9 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
   const hash = createHash('sha1');
   let crc = 0;
   let size = 0;
+  // yauzl hands out 64 KiB pieces; one write per piece would be one trip to the thread pool each.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   const file = await open(tempPath, 'wx').catch((error: Error) => {
     stream.destroy();
     throw new ServerFaultError(`staging media upload: ${error.message}`, { cause: error });
@@ -119,8 +125,15 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
       if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
       hash.update(chunk);
       crc = crc32(chunk, crc);
-      await writeAll(file, chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= WRITE_BATCH_BYTES) {
+        await writeAll(file, pending);
+        pending = [];
+        pendingBytes = 0;
+      }
     }
+    await writeAll(file, pending);
     if (size === 0) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is empty`);
     // yauzl does not check CRCs; a stored member damaged in transit would otherwise be kept as it came.
     if (crc !== member.crc32) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} fails its CRC check`);
@@ -132,12 +145,16 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
   return { sha1: hash.digest(), size };
 }
 
-async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+/** Writes `chunks` in order, in as few calls as the system allows. */
+async function writeAll(file: FileHandle, chunks: Buffer[]): Promise<void> {
   try {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
-      offset += bytesWritten;
+    let rest = chunks.filter((chunk) => chunk.length > 0);
+    while (rest.length > 0) {
+      let { bytesWritten } = await file.writev(rest);
+      if (bytesWritten === 0) throw new Error('the disk took no bytes');
+      // A short write: drop what went out and try again with the remainder.
+      while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
+      if (rest.length > 0 && bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
     }
   } catch (error) {
     fault(error);
