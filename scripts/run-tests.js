@@ -1,8 +1,14 @@
 // Runs every compiled test file with Node's built-in runner. Node 20's `--test`
 // takes no globs, so the list is gathered here.
-import { readdirSync, statSync } from 'node:fs';
+//
+// The tests get a private temp folder (TMPDIR, which os.tmpdir() honours, and
+// what the processes they spawn inherit). Whatever is still in it when the run
+// ends is a test that forgot to clean up: it is listed and the run fails. The
+// folder itself is removed either way.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 function collect(dir) {
   const out = [];
@@ -20,5 +26,22 @@ if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+const privateTemp = mkdtempSync(join(tmpdir(), 'ahs-test-run-'));
+const env = { ...process.env, TMPDIR: privateTemp, TMP: privateTemp, TEMP: privateTemp };
+const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+
+// Ctrl-C reaches the test processes too; the runner stays to remove the temp folder once they have stopped.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+
+child.on('exit', (code, signal) => {
+  const leftovers = readdirSync(privateTemp).sort();
+  rmSync(privateTemp, { recursive: true, force: true });
+  if (leftovers.length > 0) {
+    console.error(`\n✖ the tests left ${leftovers.length} file(s) in the temp folder; remove them when the test or suite ends (see test/support/temp-folder.ts):`);
+    for (const name of leftovers) console.error(`  ${join(privateTemp, name)}`);
+  }
+  const testStatus = code ?? (signal ? 1 : 0);
+  process.exit(testStatus !== 0 ? testStatus : leftovers.length > 0 ? 1 : 0);
+});

@@ -1,15 +1,15 @@
 // The headless command as a user runs it: a child process with the official
 // environment variables.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { V11Client } from './support/v11-client.js';
 import { copyRealAnkiFixture } from './support/real-anki-fixtures.js';
+import { makeTempFolder } from './support/temp-folder.js';
 
 const BIN = fileURLToPath(new URL('../../bin/anki-home-sync.js', import.meta.url));
 
@@ -22,7 +22,8 @@ interface Running {
 /** Long enough for a loaded machine; a command still running then is killed and the test fails. */
 const EXIT_DEADLINE_MS = 30_000;
 
-function run(env: Record<string, string>): Running {
+/** Starts the command; the test's after hook kills it if it is still running, and waits for it to exit. */
+function run(t: TestContext, env: Record<string, string>): Running {
   const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -37,6 +38,11 @@ function run(env: Record<string, string>): Running {
       resolve(signal === 'SIGKILL' ? -1 : code);
     });
   });
+  // Its SYNC_BASE is removed when this process exits: the command must be gone by then.
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
   return { child, output: () => output, exited };
 }
 
@@ -49,9 +55,9 @@ async function listeningPort(running: Running): Promise<number> {
   }
 }
 
-test('starts with the official variables, prints where it listens and the address for Anki, stops on SIGTERM', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'ahs-cli-'));
-  const running = run({ SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: base });
+test('starts with the official variables, prints where it listens and the address for Anki, stops on SIGTERM', async (t) => {
+  const base = makeTempFolder('ahs-cli-');
+  const running = run(t, { SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: base });
   const port = await listeningPort(running);
   assert.match(running.output(), new RegExp(`http://127\\.0\\.0\\.1:${port}/`));
   const client = new V11Client(`http://127.0.0.1:${port}/`);
@@ -63,25 +69,25 @@ test('starts with the official variables, prints where it listens and the addres
   assert.deepEqual(readdirSync(join(base, 'user')).filter((name) => name.endsWith('-wal') || name.startsWith('upload-')), []);
 });
 
-test('SIGINT stops it cleanly too', async () => {
-  const running = run({ SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: mkdtempSync(join(tmpdir(), 'ahs-cli-')) });
+test('SIGINT stops it cleanly too', async (t) => {
+  const running = run(t, { SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: makeTempFolder('ahs-cli-') });
   await listeningPort(running);
   running.child.kill('SIGINT');
   assert.equal(await running.exited, 0);
 });
 
-test('without SYNC_USER1 it exits non-zero and says so', async () => {
-  const running = run({ SYNC_BASE: mkdtempSync(join(tmpdir(), 'ahs-cli-')), SYNC_USER2: 'x:y' });
+test('without SYNC_USER1 it exits non-zero and says so', async (t) => {
+  const running = run(t, { SYNC_BASE: makeTempFolder('ahs-cli-'), SYNC_USER2: 'x:y' });
   assert.notEqual(await running.exited, 0);
   assert.match(running.output(), /SYNC_USER1/);
 });
 
-test('when the port is taken it exits non-zero and says so', async () => {
+test('when the port is taken it exits non-zero and says so', async (t) => {
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as import('node:net').AddressInfo).port;
   try {
-    const running = run({ SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: String(port), SYNC_BASE: mkdtempSync(join(tmpdir(), 'ahs-cli-')) });
+    const running = run(t, { SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: String(port), SYNC_BASE: makeTempFolder('ahs-cli-') });
     assert.notEqual(await running.exited, 0);
     assert.match(running.output(), new RegExp(`couldn't bind to 127\\.0\\.0\\.1:${port}: the port is already in use`));
   } finally {
@@ -89,8 +95,8 @@ test('when the port is taken it exits non-zero and says so', async () => {
   }
 });
 
-test('bad settings are refused with the variable named', async () => {
-  const base = mkdtempSync(join(tmpdir(), 'ahs-cli-'));
+test('bad settings are refused with the variable named', async (t) => {
+  const base = makeTempFolder('ahs-cli-');
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ SYNC_HOST: 'localhost' }, /SYNC_HOST/],
     [{ SYNC_PORT: '70000' }, /SYNC_PORT/],
@@ -99,7 +105,7 @@ test('bad settings are refused with the variable named', async () => {
     [{ SYNC_USER1: '../evil:pw' }, /SYNC_USER1.*folder/],
   ];
   for (const [env, message] of cases) {
-    const running = run({ SYNC_USER1: 'user:pass', SYNC_BASE: base, SYNC_PORT: '0', ...env });
+    const running = run(t, { SYNC_USER1: 'user:pass', SYNC_BASE: base, SYNC_PORT: '0', ...env });
     assert.notEqual(await running.exited, 0, JSON.stringify(env));
     assert.match(running.output(), message);
   }

@@ -1,9 +1,8 @@
 // A controller as the app builds it, but on a temporary settings file and
 // storage folder, serving only 127.0.0.1, with the real SyncServer.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/sync-server.js';
@@ -11,6 +10,7 @@ import { silentLogger } from '../../src-main/server/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 export interface TestApp {
   readonly controller: AppController;
@@ -63,7 +63,7 @@ function build(folder: string): TestApp {
 }
 
 export async function createTestApp(t: { after(fn: () => Promise<void> | void): void }): Promise<TestApp> {
-  const folder = mkdtempSync(join(tmpdir(), 'ahs-app-'));
+  const folder = makeTempFolder('ahs-app-');
   const app = build(folder);
   app.settings.update({ bindAddress: 'this-computer-only', port: await freePort() });
   t.after(async () => {

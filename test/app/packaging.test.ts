@@ -51,7 +51,8 @@ test('electron-builder packs app.asar offline: natives unpacked, no tests, bench
       '-c.npmRebuild=false',
       `-c.directories.output=${out}`,
     ],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } },
+    // JITI_FS_CACHE: electron-builder's config loader (jiti) would otherwise leave <tmpdir>/jiti behind.
+    { cwd: root, encoding: 'utf8', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', JITI_FS_CACHE: 'false' } },
   );
   assert.equal(result.status, 0, `electron-builder failed:\n${result.stdout}\n${result.stderr}`);
 

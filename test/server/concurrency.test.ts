@@ -10,9 +10,8 @@ import { syncHeaderValue } from '../support/v11-transport.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { collectionContent } from '../support/collection-rows.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 let server: TestServer;
 let alice: V11Client;
@@ -31,7 +30,7 @@ test('two users doing full uploads and downloads at the same moment each get the
   const bobFile = copyRealAnkiFixture('v11-mediacheck.anki2');
   const results = await Promise.all([alice.fullUpload(aliceFile), bob.fullUpload(bobFile), alice.fullUpload(aliceFile), bob.fullUpload(bobFile)]);
   assert.deepEqual(results, ['OK', 'OK', 'OK', 'OK']);
-  const dir = mkdtempSync(join(tmpdir(), 'ahs-two-'));
+  const dir = makeTempFolder('ahs-two-');
   await Promise.all([alice.fullDownload(join(dir, 'alice.anki2')), bob.fullDownload(join(dir, 'bob.anki2'))]);
   assert.equal(collectionContent(join(dir, 'alice.anki2')).notes.length, 16);
   assert.equal(collectionContent(join(dir, 'bob.anki2')).notes.length, 3);

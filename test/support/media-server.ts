@@ -1,7 +1,6 @@
 // A real SyncServer for media tests, plus devices: media clients with their own
 // folders, talking v11 to it over HTTP.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UserPaths } from '../../src-main/server/protocol.js';
 import { MediaApi, MediaHttpError, type MediaMethod, type MediaTransport } from './media-api.js';
@@ -10,6 +9,7 @@ import { legacyMediaTransport } from './legacy-media-transport.js';
 import { mediaModeFromEnv } from './sync-mode.js';
 import { plainUser, startTestServer, type TestServer, type TestServerOptions } from './test-server.js';
 import { SyncHttpError, v11Request, TEST_CLIENT_VERSION } from './v11-transport.js';
+import { makeTempFolder } from './temp-folder.js';
 
 /** /msync/<method> over v11 (anki-sync header, zstd both ways), as 2.1.57+ clients send it. */
 export function v11MediaTransport(baseUrl: string, hostKey: string): MediaTransport {
@@ -27,9 +27,9 @@ export function v11MediaTransport(baseUrl: string, hostKey: string): MediaTransp
 
 export type MediaDevice = MediaClient & { remove(): void };
 
-/** A device with an empty media folder and a fresh client media database, in a new folder named from `pathPrefix`. */
-export function createMediaDevice(transport: MediaTransport, pathPrefix = join(tmpdir(), 'ahs-device-')): MediaDevice {
-  const dir = mkdtempSync(pathPrefix);
+/** A device with an empty media folder and a fresh client media database, in a new temp folder named from `namePrefix`. */
+export function createMediaDevice(transport: MediaTransport, namePrefix = 'ahs-device-'): MediaDevice {
+  const dir = makeTempFolder(namePrefix);
   const client = new MediaClient(join(dir, 'collection.media'), join(dir, 'collection.media.db'), transport) as MediaDevice;
   client.remove = () => {
     client.close();
@@ -69,7 +69,7 @@ export async function startMediaServer(options: TestServerOptions = {}): Promise
     transport,
     api: (hostKey) => new MediaApi(transport(hostKey)),
     device(name) {
-      const device = createMediaDevice(transport(), join(tmpdir(), `ahs-device-${name}-`));
+      const device = createMediaDevice(transport(), `ahs-device-${name}-`);
       devices.push(device);
       return device;
     },

@@ -3,9 +3,8 @@
 // fixtures) that log in, full-sync and normal-sync over real HTTP with the
 // version-11 transport, exactly in the order the reference client does, or
 // as a legacy client (sync-mode.ts): multipart + gzip, schema-11 full syncs.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJson, stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
 import Database from 'better-sqlite3';
@@ -20,6 +19,7 @@ import { syncModeFromEnv, type SyncMode } from './sync-mode.js';
 import { LegacyClient } from './legacy-client.js';
 import { downgradeFileToSchema11 } from '../../src-main/server/storage/downgrade.js';
 import { upgradeFileToSchema18 } from '../../src-main/server/storage/upgrade.js';
+import { makeTempFolder } from './temp-folder.js';
 
 export const USER = 'user';
 export const PASSWORD = 'pass';
@@ -37,7 +37,7 @@ export class SyncHarness {
 
   static async start(mode: SyncMode = syncModeFromEnv()): Promise<SyncHarness> {
     const server = await startTestServer({ users: [plainUser(USER, PASSWORD)] });
-    return new SyncHarness(server, mkdtempSync(join(tmpdir(), 'ahs-devices-')), mode);
+    return new SyncHarness(server, makeTempFolder('ahs-devices-'), mode);
   }
 
   /**

@@ -1,9 +1,9 @@
 // The collections written by real Anki (see its README.md). Tests copy a file
 // to a temporary folder before opening it: the originals are read-only.
 
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { makeTempFolder } from './temp-folder.js';
 
 export const REAL_ANKI_FIXTURES = process.env.ANKI_REAL_FIXTURES ?? '/work/shared/fixtures/real-anki';
 
@@ -14,9 +14,9 @@ export function realAnkiFixtures(pattern: RegExp): string[] {
   return names;
 }
 
-/** Copies one fixture into a fresh temporary folder and returns the copy's path. */
+/** Copies one fixture into a fresh temporary folder and returns the copy's path. The folder is removed when the test process exits. */
 export function copyRealAnkiFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'anki-fixture-'));
+  const dir = makeTempFolder('anki-fixture-');
   const target = join(dir, basename(name));
   copyFileSync(join(REAL_ANKI_FIXTURES, name), target);
   return target;

@@ -1,13 +1,12 @@
 // A throwaway user folder laid out like SYNC_BASE/<user>/.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { UserPaths } from '../../src-main/server/protocol.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { MediaStore } from '../../src-main/server/media/media-store.js';
+import { makeTempFolder } from './temp-folder.js';
 
 export function tempUserPaths(prefix = 'ahs-media-'): UserPaths & { remove(): void } {
-  const base = mkdtempSync(join(tmpdir(), prefix));
+  const base = makeTempFolder(prefix);
   return { ...userPaths(base, 'user'), remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 

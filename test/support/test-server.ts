@@ -1,7 +1,6 @@
 // A real SyncServer on 127.0.0.1 with an ephemeral port and a temporary
 // SYNC_BASE, for tests. Records the activity events it emits.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncServer } from '../../src-main/server/server.js';
 import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
@@ -9,6 +8,7 @@ import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { silentLogger } from '../../src-main/server/log.js';
+import { makeTempFolder } from './temp-folder.js';
 
 /** A plain-password account as SYNC_USERn=name:password would give. */
 export function plainUser(name: string, password: string): UserAccount {
@@ -33,7 +33,7 @@ export interface TestServerOptions {
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const baseFolder = mkdtempSync(join(tmpdir(), 'ahs-server-'));
+  const baseFolder = makeTempFolder('ahs-server-');
   const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,

@@ -3,9 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { V11Client } from '../../support/v11-client.js';
@@ -13,6 +12,7 @@ import { SyncHttpError } from '../../support/v11-transport.js';
 import { copyRealAnkiFixture, realAnkiFixtures } from '../../support/real-anki-fixtures.js';
 import { collectionContent, colStamps, integrityCheck } from '../../support/collection-rows.js';
 import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 let server: TestServer;
 let client: V11Client;
@@ -28,7 +28,7 @@ function sha1(path: string): string {
 }
 
 function secondDevice(): string {
-  return join(mkdtempSync(join(tmpdir(), 'ahs-device-')), 'collection.anki2');
+  return join(makeTempFolder('ahs-device-'), 'collection.anki2');
 }
 
 for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
@@ -100,7 +100,7 @@ for (const [label, bytes] of [
   ['a schema-1 collection (v1-too-old)', (): Buffer => readFileSync(copyRealAnkiFixture('v1-too-old.anki2'))],
   ['an empty body', (): Buffer => Buffer.alloc(0)],
   ['a SQLite file that is not a collection', (): Buffer => {
-    const path = join(mkdtempSync(join(tmpdir(), 'ahs-')), 'x.db');
+    const path = join(makeTempFolder('ahs-'), 'x.db');
     const db = new Database(path);
     db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY); INSERT INTO notes VALUES (1);');
     db.close();

@@ -3,8 +3,7 @@
 // install) and full download of a schema-11 copy (the live file stays 18).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startTestServer, plainUser, type TestServer } from '../../support/test-server.js';
@@ -21,11 +20,12 @@ import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema1
 import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
 import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
 import { V2_SCHEDULER_MESSAGE, V2_TIMEZONE_MESSAGE } from '../../../src-main/server/collection/legacy-version-rules.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 const USER = plainUser('user', 'pass');
 
 function tempPath(name = 'collection.anki2'): string {
-  return join(mkdtempSync(join(tmpdir(), 'ahs-legacy-')), name);
+  return join(makeTempFolder('ahs-legacy-'), name);
 }
 
 /** A schema-11 copy of a schema-18 file, as a legacy client would hold it. */

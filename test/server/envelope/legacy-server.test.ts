@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, plainUser, type TestServer } from '../../support/test-server.js';
 import { recordedRequests, RECORDED_HKEY, withFieldValue, withHostKey } from '../../support/legacy-fixtures.js';
 import { httpRequest, sendRawRequest, type RawResponse } from '../../support/http-raw.js';
 import { ANKI_BOUNDARY, legacyFormParts, multipartBody } from '../../support/legacy-form.js';
 import { collectionContent, integrityCheck } from '../../support/collection-rows.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 /** The recording's account was test/secret; the same account here has the same host key. */
 const account = plainUser('test', 'secret');
@@ -68,7 +68,7 @@ describe('the requests a real 2.1.16 client sent, replayed', () => {
 
     const download = await replay('06-');
     assertRawReply(download, 'download');
-    const file = join(mkdtempSync(join(tmpdir(), 'ahs-replay-')), 'collection.anki2');
+    const file = join(makeTempFolder('ahs-replay-'), 'collection.anki2');
     writeFileSync(file, download.body);
     const db = new Database(file, { fileMustExist: true });
     try {

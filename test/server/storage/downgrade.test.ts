@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
@@ -21,6 +20,7 @@ import {
   registerTag,
 } from '../../../src-main/server/storage/objects/index.js';
 import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 const V18_FIXTURES = ['v18-empty-stock-notetypes.anki2', 'v18-two-decks-16-notes.anki2'];
 
@@ -60,7 +60,7 @@ for (const fixture of V18_FIXTURES) {
     registerTag(live, 'Straße::Sub', 5); // give the tags table something to carry
     live.prepare("INSERT INTO graves VALUES (123, 1, 4)").run();
     const before = snapshot(live);
-    const copyPath = join(mkdtempSync(join(tmpdir(), 'ahs-downgrade-')), 'legacy.anki2');
+    const copyPath = join(makeTempFolder('ahs-downgrade-'), 'legacy.anki2');
     copyCollection(live, copyPath);
     live.close();
     const liveHash = sha1(livePath);

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { upgradeFileToSchema18, upgradeToSchema18 } from '../../../src-main/server/storage/upgrade.js';
@@ -23,6 +22,7 @@ import {
   notetypeToLegacy,
 } from '../../../src-main/server/storage/objects/index.js';
 import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 const sha1 = (path: string) => createHash('sha1').update(readFileSync(path)).digest('hex');
 
@@ -88,7 +88,7 @@ test('v1-too-old is refused with a typed error and left untouched', () => {
 });
 
 function schema11File(cols: Partial<Record<'conf' | 'models' | 'decks' | 'dconf' | 'tags', string>>, ver = 11): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'ahs-upgrade-')), 'collection.anki2');
+  const path = join(makeTempFolder('ahs-upgrade-'), 'collection.anki2');
   const db = openDatabase(path);
   db.exec(SCHEMA11_SQL);
   db.prepare('UPDATE col SET ver = ?, usn = 33, crt = 1, scm = 2').run(ver);
@@ -105,7 +105,7 @@ test('schemas 12, 13 and 19 are refused as too new', () => {
 });
 
 test('a file that is not a collection is refused', () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'ahs-upgrade-')), 'x.anki2');
+  const path = join(makeTempFolder('ahs-upgrade-'), 'x.anki2');
   const db = openDatabase(path);
   db.exec('CREATE TABLE t (x)');
   assert.throws(() => upgradeToSchema18(db, { server: true }), NotACollectionError);
