@@ -81,8 +81,8 @@ async function run(files: number): Promise<Run> {
     const { child, port } = await startServer(base);
     const baseUrl = `http://127.0.0.1:${port}/`;
     const hostKey = plainUser('bench', 'bench').hostKey;
-    const uploader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), join(devices, 'up-'));
-    const downloader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), join(devices, 'down-'));
+    const uploader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), 'up-', devices);
+    const downloader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), 'down-', devices);
     let bytes = 0;
     for (let i = 0; i < files; i++) {
       const data = randomBytes(randomInt(20_000, 200_001));

@@ -28,8 +28,8 @@ export function v11MediaTransport(baseUrl: string, hostKey: string): MediaTransp
 export type MediaDevice = MediaClient & { remove(): void };
 
 /** A device with an empty media folder and a fresh client media database, in a new temp folder named from `namePrefix`. */
-export function createMediaDevice(transport: MediaTransport, namePrefix = 'ahs-device-'): MediaDevice {
-  const dir = makeTempFolder(namePrefix);
+export function createMediaDevice(transport: MediaTransport, namePrefix = 'ahs-device-', parent?: string): MediaDevice {
+  const dir = makeTempFolder(namePrefix, parent);
   const client = new MediaClient(join(dir, 'collection.media'), join(dir, 'collection.media.db'), transport) as MediaDevice;
   client.remove = () => {
     client.close();

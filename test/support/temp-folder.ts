@@ -15,9 +15,9 @@ function removeAll(): void {
   folders.clear();
 }
 
-/** A new empty folder `<tmpdir>/<prefix>XXXXXX`, removed at the latest when this process exits. */
-export function makeTempFolder(prefix: string): string {
-  const folder = mkdtempSync(join(tmpdir(), prefix));
+/** A new empty folder `<parent>/<prefix>XXXXXX` (parent: the OS temp folder), removed at the latest when this process exits. */
+export function makeTempFolder(prefix: string, parent = tmpdir()): string {
+  const folder = mkdtempSync(join(parent, prefix));
   if (folders.size === 0) process.once('exit', removeAll);
   folders.add(folder);
   return folder;
