@@ -250,6 +250,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+console.log(
+  'the test client keeps one request on the wire at a time, in the reference order; it reads and zips its next batch, ' +
+    'or writes the files of the last one, while the server handles the current request',
+);
 const ROUNDS = 3;
 const small = await run(1000);
 report(small, '1 round');

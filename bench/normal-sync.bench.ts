@@ -203,6 +203,10 @@ try {
     const m = (pick: (r: (typeof rounds)[number]) => number) => median(rounds.map(pick));
     const raw = m((r) => r.raw);
     console.log(`(medians of ${BULK_ROUNDS} rounds; each round reviews every card on device A again)`);
+    console.log(
+      '(the test client keeps one request on the wire at a time, in the reference order, and does its own SQLite work ' +
+        'for the next chunk while the server handles the current one)',
+    );
     console.log(`raw SQLite upsert of ${ROWS} cards + ${ROWS} revlog rows: ${ms(raw)}`);
     console.log(`send ${ROWS} cards + ${ROWS} revlog (device → server): ${rounds[0]!.requests} round trips, wall ${ms(m((r) => r.send))}, server handlers ${ms(m((r) => r.sendServer))}, ${(m((r) => r.send) / raw).toFixed(2)}× raw`);
     console.log(`receive them (server → device): wall ${ms(m((r) => r.receive))}, server handlers ${ms(m((r) => r.receiveServer))}, ${(m((r) => r.receive) / raw).toFixed(2)}× raw`);

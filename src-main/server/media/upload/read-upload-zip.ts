@@ -3,10 +3,10 @@
 // the caller applies anything: a zip that fails any check changes nothing.
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { FILES_IN_FLIGHT, mapInParallel } from '../in-parallel.js';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { BadRequestError, ServerFaultError } from '../../errors.js';
+import { FILES_IN_FLIGHT, mapInParallel } from '../in-parallel.js';
 import { invalidNewMediaFilenameReason } from '../../storage/media-file-path.js';
 import { MAX_INDIVIDUAL_MEDIA_FILE_SIZE, MAX_UPLOAD_META_BYTES, MAX_UPLOAD_ZIP_MEMBERS } from '../limits.js';
 import type { UploadedChange } from '../database/usn-rules.js';
