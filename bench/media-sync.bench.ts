@@ -256,7 +256,7 @@ console.log(
 );
 const ROUNDS = 3;
 const small = await run(1000);
-report(small, '1 round');
+report(small, 'one round, for the memory comparison');
 const rounds: Run[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   const r = await run(5000);
