@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { MediaApi, type MediaChangeRecord, type MediaTransport } from './media-api.js';
 import { downloadZipFileCount, readDownloadZip } from './media-zip-reader.js';
 import { buildUploadZip } from './media-zips.js';
+import { requestOnTheWire, sentAhead } from './request-ahead.js';
 
 const MAX_FILES_IN_ZIP = 25;
 const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
@@ -177,7 +178,7 @@ export class MediaClient {
       let remaining = toDownload;
       const request = (): Promise<Buffer> => {
         report.calls.push('downloadFiles');
-        return inFlight(this.api.downloadFiles(remaining.slice(0, MAX_FILES_IN_ZIP)));
+        return sentAhead(this.api.downloadFiles(remaining.slice(0, MAX_FILES_IN_ZIP)));
       };
       // The next zip is asked for as soon as this one's directory says how
       // many files it holds, and this one's files are written while the
@@ -238,7 +239,7 @@ export class MediaClient {
     let batch = await this.nextUpload();
     while (batch !== null) {
       report.calls.push('uploadChanges');
-      const replied = inFlight(this.api.uploadChanges(batch.zip));
+      const replied = sentAhead(this.api.uploadChanges(batch.zip));
       // While the server stores this batch, read and zip the next one,
       // assuming this one is taken whole; it is rebuilt if not.
       await requestOnTheWire();
@@ -264,24 +265,25 @@ export class MediaClient {
   /** The next batch to upload, as the reference client picks it: files that cannot be read are dropped from the database first. */
   private async nextUpload(): Promise<UploadBatch | null> {
     for (;;) {
-      const pending = this.pendingUploads(MAX_FILES_IN_ZIP, []);
-      if (pending.length === 0) return null;
-      const entries = this.gatherForUpload(pending);
-      if (!Array.isArray(entries)) {
-        const remove = this.db.prepare('DELETE FROM media WHERE fname = ?');
-        for (const fname of entries.invalid) remove.run(fname);
-        continue;
-      }
-      return { pending, entries, zip: await buildUploadZip(entries) };
+      const batch = await this.uploadBatch([]);
+      if (batch === null || !('invalid' in batch)) return batch;
+      const remove = this.db.prepare('DELETE FROM media WHERE fname = ?');
+      for (const fname of batch.invalid) remove.run(fname);
     }
   }
 
   /** The batch that will follow once `sent` are clean, without changing anything; null if there is none or it needs the database changed. */
   private async peekUpload(sent: readonly string[]): Promise<UploadBatch | null> {
-    const pending = this.pendingUploads(MAX_FILES_IN_ZIP, sent);
+    const batch = await this.uploadBatch(sent);
+    return batch === null || 'invalid' in batch ? null : batch;
+  }
+
+  /** The batch after `skip`, zipped; or the files that must be dropped before there can be one. */
+  private async uploadBatch(skip: readonly string[]): Promise<UploadBatch | { invalid: string[] } | null> {
+    const pending = this.pendingUploads(MAX_FILES_IN_ZIP, skip);
     if (pending.length === 0) return null;
     const entries = this.gatherForUpload(pending);
-    if (!Array.isArray(entries)) return null;
+    if (!Array.isArray(entries)) return entries;
     return { pending, entries, zip: await buildUploadZip(entries) };
   }
 
@@ -326,17 +328,6 @@ interface UploadBatch {
   readonly pending: LocalEntry[];
   readonly entries: [string, Buffer | null][];
   readonly zip: Buffer;
-}
-
-/** Keeps a request sent ahead of local work from counting as an unhandled rejection before it is awaited. */
-function inFlight<T>(request: Promise<T>): Promise<T> {
-  request.catch(() => undefined);
-  return request;
-}
-
-/** Lets a request just issued reach its socket before synchronous file work blocks the event loop. */
-function requestOnTheWire(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export type RequiredChange = 'none' | 'download' | 'delete' | 'mark-clean';

@@ -16,6 +16,7 @@ import {
 import { sanityCounts } from '../../src-main/server/collection/sync-data/sanity-counts.js';
 import { CLIENT_PENDING_USN } from '../../src-main/server/collection/sync-data/usn.js';
 import { parseChunk, parseGraves, type SanityCounts } from '../../src-main/server/collection/sync-data/wire.js';
+import { requestOnTheWire, sentAhead } from './request-ahead.js';
 import type { SyncMeta } from './v11-client.js';
 
 /** Sends one collection method with this client's session key; resolves to the parsed JSON reply. */
@@ -61,11 +62,6 @@ export function compareMeta(local: LocalMeta, remote: SyncMeta, nowSecs = Math.f
   return { kind: 'normalSync' };
 }
 
-/** Lets a request just issued reach its socket before synchronous SQLite work blocks the event loop. */
-function requestOnTheWire(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 export interface NormalSyncResult {
   required: SyncRequired;
   /** What each step moved, for assertions and the bench. */
@@ -109,9 +105,7 @@ export async function runNormalSync(
   /** A request sent ahead of local work; on failure it is settled before `abort` goes out. */
   const inFlight: { request: Promise<unknown> | null } = { request: null };
   const sendAhead = (method: string, body: unknown): Promise<unknown> => {
-    const reply = call(method, body);
-    // Its failure is seen where it is awaited; this keeps it from counting as unhandled meanwhile.
-    reply.catch(() => undefined);
+    const reply = sentAhead(call(method, body));
     inFlight.request = reply;
     return reply;
   };
