@@ -18,6 +18,7 @@ import { silentLogger } from '../src-main/server/log.js';
 import { userPaths } from '../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../src-main/settings/conf-store.js';
 import { V11Client } from '../test/support/v11-client.js';
+import { median } from './support/median.js';
 
 const CHILD = fileURLToPath(new URL('./app-headless-child.js', import.meta.url));
 const RUNS = 5;
@@ -61,11 +62,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function ms(value: number): string {

@@ -13,6 +13,7 @@ import { buildBigCollection } from './support/big-collection.js';
 import { openDatabase } from '../src-main/server/storage/sqlite.js';
 import { V11Client } from '../test/support/v11-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
+import { median } from './support/median.js';
 
 const CLI = fileURLToPath(new URL('../src-main/cli.js', import.meta.url));
 const MB = 1024 * 1024;
@@ -63,11 +64,6 @@ async function startServer(base: string): Promise<{ child: ChildProcess; port: n
 
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ahs-bench-'));

@@ -16,6 +16,8 @@ import { MediaStore } from '../src-main/server/media/media-store.js';
 import { createMediaDevice, v11MediaTransport } from '../test/support/media-server.js';
 import { buildUploadZip } from '../test/support/media-zips.js';
 import { plainUser } from '../test/support/test-server.js';
+import { median } from './support/median.js';
+import { userPaths } from '../src-main/server/storage/user-paths.js';
 
 const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
 // The two devices' media folders live in memory when the machine has a tmpfs:
@@ -109,7 +111,7 @@ async function run(files: number): Promise<Run> {
 
     flushDisk();
     // The files as the server stores them, on the server's disk.
-    const rawZipMs = await rawReadAndZip(join(base, 'bench', 'media'), names);
+    const rawZipMs = await rawReadAndZip(userPaths(base, 'bench').mediaFolder, names);
     flushDisk();
     cpu = cpuMs(child.pid!);
     start = performance.now();
@@ -155,13 +157,7 @@ async function storeAlone(from: string, names: string[], folder: string): Promis
   const batches = clientBatches(from, names);
   const zips: Buffer[] = [];
   for (const batch of batches) zips.push(await buildUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
-  const store = MediaStore.open({
-    folder,
-    collection: join(folder, 'collection.anki2'),
-    mediaFolder: join(folder, 'media'),
-    mediaDb: join(folder, 'media.db'),
-    backups: join(folder, 'backups'),
-  });
+  const store = MediaStore.open(userPaths(folder, 'bench'));
   try {
     flushDisk();
     let start = performance.now();
@@ -243,11 +239,6 @@ function report(r: Run, label: string): void {
       `(ratio ${fmt(r.storeDownloadMs / r.rawZipMs, 2)} to read+zip)`,
   );
   console.log(`  server peak RSS  after upload ${fmt(mb(r.peakRssAfterUpload))} MB, after download ${fmt(mb(r.peakRssAfterDownload))} MB`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 console.log(

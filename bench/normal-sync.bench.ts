@@ -18,6 +18,7 @@ import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
 import { newSessionKey } from '../test/support/v11-transport.js';
 import { bufferedV11Request, closeBufferedTransport } from './support/buffered-v11-transport.js';
 import type { ServerStats } from './support/sync-server-process.js';
+import { median } from './support/median.js';
 
 const ROWS = 10_000;
 const NO_CHANGE_RUNS = 20;
@@ -28,11 +29,6 @@ const REVLOG_BASE = 1_000_000_000_000;
 const CARD_BASE = 1_500_000_000_000;
 const here = dirname(fileURLToPath(import.meta.url));
 const hostKey = createHash('sha1').update('bench:bench').digest('hex');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function ms(value: number): string {
   return `${value.toFixed(1)} ms`;

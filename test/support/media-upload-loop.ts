@@ -4,16 +4,11 @@
 import { MediaStore } from '../../src-main/server/media/media-store.js';
 import { buildUploadZip } from './media-zips.js';
 import { selfDescribingFile } from './self-describing-file.js';
-import { join } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { userPaths } from '../../src-main/server/storage/user-paths.js';
 
 const folder = process.argv[2]!;
-const store = MediaStore.open({
-  folder,
-  collection: join(folder, 'collection.anki2'),
-  mediaFolder: join(folder, 'media'),
-  mediaDb: join(folder, 'media.db'),
-  backups: join(folder, 'backups'),
-});
+const store = MediaStore.open(userPaths(dirname(folder), basename(folder)));
 
 for (let round = 0; ; round++) {
   // 25 entries over 40 names: adds, replacements and some deletions every round.
