@@ -28,7 +28,8 @@ if (files.length === 0) {
 }
 
 const privateTemp = mkdtempSync(join(tmpdir(), 'ahs-test-run-'));
-const env = { ...process.env, TMPDIR: privateTemp, TMP: privateTemp, TEMP: privateTemp };
+// Node 22+ tools (npm among them) may turn on the module compile cache, which lives in the temp folder.
+const env = { ...process.env, TMPDIR: privateTemp, TMP: privateTemp, TEMP: privateTemp, NODE_DISABLE_COMPILE_CACHE: '1' };
 const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 
 // Ctrl-C reaches the test processes too; the runner stays to remove the temp folder once they have stopped.

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +22,9 @@ const asar = require('@electron/asar') as {
 };
 
 const NATIVE_FILES = [
-  'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
-  'node_modules/argon2/build/Release/argon2.node',
+  // better-sqlite3 13 and argon2 ship N-API prebuilds; zstd-napi is compiled on install.
+  `node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`,
+  `node_modules/argon2/prebuilds/${process.platform}-${process.arch}/argon2.glibc.node`,
   'node_modules/zstd-napi/build/Release/binding.node',
   `native/build/Release/${process.platform === 'darwin' ? 'unicase.dylib' : process.platform === 'win32' ? 'unicase.dll' : 'unicase.so'}`,
 ];
@@ -71,6 +72,15 @@ test('electron-builder packs app.asar offline: natives unpacked, no tests, bench
   // Whatever else is native must be loadable too: nothing native stays packed.
   for (const file of files.filter((f) => /\.(node|so|dylib|dll)$/.test(f))) {
     assert.equal(asar.statFile(archive, file).unpacked, true, `${file} is unpacked`);
+  }
+  // One node_modules serves Node and Electron only if every addon is N-API: a
+  // V8-ABI addon (node_register_module_v<ABI>) loads in one runtime and not the other.
+  const addons = files.filter((f) => f.endsWith('.node'));
+  assert.ok(addons.length >= 3, `the addons are shipped: ${addons.join(', ')}`);
+  for (const addon of addons) {
+    const bytes = readFileSync(join(resources, 'app.asar.unpacked', addon));
+    assert.equal(bytes.includes('node_register_module_v'), false, `${addon} is a V8-ABI addon`);
+    assert.ok(bytes.includes('napi_register_module_v1'), `${addon} exports napi_register_module_v1`);
   }
 
   const forbidden = files.filter(
