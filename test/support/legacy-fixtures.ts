@@ -1,9 +1,11 @@
-// The requests a real Anki 2.1.16 client sent (shared/fixtures/wire-legacy-2.1.16):
+// The requests a real Anki 2.1.16 client sent (test/fixtures/wire-legacy-2.1.16):
 // their raw bytes, and what the readable `.txt` next to each says about them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const LEGACY_FIXTURES = '/work/shared/fixtures/wire-legacy-2.1.16';
+import { LEGACY_FIXTURES } from './fixture-paths.js';
+
+export { LEGACY_FIXTURES };
 /** The host key the recording's account had (`test`/`secret`). */
 export const RECORDED_HKEY = '523322844031c7adb91401e307edd32ad150d563';
 

@@ -1,11 +1,13 @@
-// The collections written by real Anki (see its README.md). Tests copy a file
+// The collections written by real Anki (test/fixtures/real-anki/README.md). Tests copy a file
 // to a temporary folder before opening it: the originals are read-only.
 
 import { copyFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeTempFolder } from './temp-folder.js';
 
-export const REAL_ANKI_FIXTURES = process.env.ANKI_REAL_FIXTURES ?? '/work/shared/fixtures/real-anki';
+import { REAL_ANKI_FIXTURES } from './fixture-paths.js';
+
+export { REAL_ANKI_FIXTURES };
 
 /** The fixture file names matching a pattern, e.g. /^v18-.*\.anki2$/. Throws when none match. */
 export function realAnkiFixtures(pattern: RegExp): string[] {

@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
+import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
 import {
   legacyVersionRefusal,
   V2_SCHEDULER_MESSAGE,
@@ -15,7 +16,7 @@ function withFixtureCopy(name: string, run: (db: ReturnType<typeof openDatabase>
   const folder = mkdtempSync(join(tmpdir(), 'version-rules-'));
   try {
     const path = join(folder, 'collection.anki2');
-    copyFileSync(join('/work/shared/fixtures/real-anki', name), path);
+    copyFileSync(join(REAL_ANKI_FIXTURES, name), path);
     const db = openDatabase(path);
     try {
       run(db);

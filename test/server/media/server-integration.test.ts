@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
 import { SyncServer } from '../../../src-main/server/server.js';
 import { silentLogger } from '../../../src-main/server/log.js';
 import { buildUploadZip } from '../../support/media-zips.js';
@@ -32,7 +34,7 @@ test('meta reports media_usn from the media store', async () => {
   const server = await startMediaServer();
   try {
     // meta needs a collection; a copy of one written by real Anki will do.
-    copyFileSync('/work/shared/fixtures/real-anki/v18-empty-stock-notetypes.anki2', server.paths.collection);
+    copyFileSync(join(REAL_ANKI_FIXTURES, 'v18-empty-stock-notetypes.anki2'), server.paths.collection);
     const client = new V11Client(server.baseUrl, { hostKey: server.hostKey });
     assert.equal((await client.meta()).media_usn, 0);
     await server.api().uploadChanges(await buildUploadZip([['a', Buffer.from('1')], ['b', Buffer.from('2')]]));

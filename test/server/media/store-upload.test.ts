@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BadRequestError } from '../../../src-main/server/errors.js';
 import { MediaStore } from '../../../src-main/server/media/media-store.js';
 import { buildUploadZip, buildZip, buildZipWithMeta } from '../../support/media-zips.js';
+import { LEGACY_FIXTURES } from '../../support/fixture-paths.js';
 import { tempUserPaths, withMediaStore, type TempUserPaths } from '../../support/temp-user.js';
 
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
@@ -86,7 +87,7 @@ test('deflated zips with data descriptors and "" deletions (Python, AnkiDroid) a
 
 test('an upload recorded from Anki 2.1.16 is applied', async () => {
   await withMediaStore(async (store, paths) => {
-    const raw = readFileSync('/work/shared/fixtures/wire-legacy-2.1.16/17-msync-uploadChanges-adds.request.raw');
+    const raw = readFileSync(join(LEGACY_FIXTURES, '17-msync-uploadChanges-adds.request.raw'));
     const start = raw.indexOf(Buffer.from('PK\x03\x04', 'latin1'));
     const end = raw.lastIndexOf(Buffer.from('\r\n--Anki-sync-boundary', 'latin1'));
     const result = await store.uploadChanges(raw.subarray(start, end));
@@ -97,7 +98,7 @@ test('an upload recorded from Anki 2.1.16 is applied', async () => {
     assert.equal(changes.get('harness-044536236c-batch-29.txt'), '6e7faa77f3418a9d1e982c4b87b7621c33d24787');
     assert.equal(changes.get('harness-044536236c-ünïcødé 日本語 ✓.png'), '966f50f99104fe9601d33a01deef178739ea3784');
 
-    const rawDeletes = readFileSync('/work/shared/fixtures/wire-legacy-2.1.16/18-msync-uploadChanges-deletions.request.raw');
+    const rawDeletes = readFileSync(join(LEGACY_FIXTURES, '18-msync-uploadChanges-deletions.request.raw'));
     const zip = rawDeletes.subarray(
       rawDeletes.indexOf(Buffer.from('PK\x03\x04', 'latin1')),
       rawDeletes.lastIndexOf(Buffer.from('\r\n--Anki-sync-boundary', 'latin1')),

@@ -1,5 +1,5 @@
 // Reads the protobuf text format that `protoc --decode` prints, as found in
-// shared/fixtures/real-anki/decoded/*.decoded.txt, and the section headers
+// test/fixtures/real-anki/decoded/*.decoded.txt, and the section headers
 // around it. Test support only: it handles what those dumps contain (scalars,
 // enums, nested messages, C-escaped strings), checked against our schema.
 
