@@ -27,6 +27,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// One line up front when the window's tests cannot run here (test/support/chromium.ts decides).
+const { findChromium, inCi, CHROMIUM_MISSING } = await import('../dist/test/support/chromium.js');
+if (findChromium() === null) {
+  console.log(inCi() ? `✖ ${CHROMIUM_MISSING}; CI=true, so the browser tests will fail.` : `﹣ ${CHROMIUM_MISSING}; the browser tests are skipped.`);
+}
+
 const privateTemp = mkdtempSync(join(tmpdir(), 'ahs-test-run-'));
 // Node 22+ tools (npm among them) may turn on the module compile cache, which lives in the temp folder.
 const env = { ...process.env, TMPDIR: privateTemp, TMP: privateTemp, TEMP: privateTemp, NODE_DISABLE_COMPILE_CACHE: '1' };

@@ -2,7 +2,6 @@
 // backup is restored from the window, a password is changed and an account
 // removed, each with the server running throughout.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,14 +12,15 @@ import { V11Client } from '../support/v11-client.js';
 import { createTestApp } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
 import { openWindow } from './window-harness.js';
+import { browserTest } from '../support/chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
 
-test('the accounts table: figures after a sync, restore a backup, change a password, remove an account', { timeout: 90_000 }, async (t) => {
+browserTest('the accounts table: figures after a sync, restore a backup, change a password, remove an account', { timeout: 90_000 }, async (t, chromium) => {
   const app = await createTestApp(t);
   await app.controller.addUser('alice', 'pw-alice');
   await app.controller.addUser('bob', 'pw-bob');
-  const win = await openWindow(createAppCommands(app.controller, { pickFolder: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined }));
+  const win = await openWindow(createAppCommands(app.controller, { pickFolder: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined }), chromium);
   t.after(() => win.close());
   app.controller.onChange(() => void app.controller.state().then(win.push).catch(() => undefined));
   const { page } = win;

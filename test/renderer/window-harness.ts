@@ -49,9 +49,28 @@ export interface WindowHarness {
   close(): Promise<void>;
 }
 
-export async function openWindow(commands: AppCommands): Promise<WindowHarness> {
+/** `executablePath` comes from test/support/chromium.ts (browserTest). */
+export async function openWindow(commands: AppCommands, executablePath: string): Promise<WindowHarness> {
   const { server, url } = await serveRenderer();
-  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const closeServer = () => new Promise((resolve) => server.close(resolve));
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  } catch (error) {
+    // Nothing may outlive a failed launch: the page server would keep the test process alive.
+    await closeServer();
+    throw error;
+  }
+  try {
+    return await preparePage(browser, commands, url, closeServer);
+  } catch (error) {
+    await browser.close();
+    await closeServer();
+    throw error;
+  }
+}
+
+async function preparePage(browser: Browser, commands: AppCommands, url: string, closeServer: () => Promise<unknown>): Promise<WindowHarness> {
   const context = await browser.newContext({ viewport: { width: 960, height: 1100 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -81,7 +100,7 @@ export async function openWindow(commands: AppCommands): Promise<WindowHarness> 
     push: (state) => page.evaluate((s) => (globalThis as unknown as { __homeSyncPush(s: unknown): void }).__homeSyncPush(s), state as unknown),
     close: async () => {
       await browser.close();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer();
     },
   };
 }

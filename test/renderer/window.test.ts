@@ -2,7 +2,6 @@
 // first account, port change, stop/start, copy the address, and a device logging
 // in with what was copied. Screenshots of the main states go to test/artifacts/.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { hostKeyFor } from '../../src-main/controller/accounts.js';
 import { createTestApp, freePort, occupyPort } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
 import { openWindow } from './window-harness.js';
+import { browserTest } from '../support/chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
 
@@ -33,7 +33,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   assert.fail(`timed out waiting for ${what}`);
 }
 
-test('the window: first account, port change, stop and start, copy, then a device logs in', { timeout: 90_000 }, async (t) => {
+browserTest('the window: first account, port change, stop and start, copy, then a device logs in', { timeout: 90_000 }, async (t, chromium) => {
   const app = await createTestApp(t);
   const copied: string[] = [];
   const commands = createAppCommands(app.controller, {
@@ -41,7 +41,7 @@ test('the window: first account, port change, stop and start, copy, then a devic
     copyText: (text) => void copied.push(text),
     setStartAtLogin: () => undefined,
   });
-  const win = await openWindow(commands);
+  const win = await openWindow(commands, chromium);
   t.after(() => win.close());
   // What the main process does: push every change to the window.
   app.controller.onChange(() => void app.controller.state().then(win.push).catch(() => undefined));
