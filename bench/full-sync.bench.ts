@@ -48,17 +48,17 @@ async function startServer(base: string): Promise<{ child: ChildProcess; port: n
   });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
       if (match) resolve(Number(match[1]));
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   // Request log lines are the server's business; keep them off the bench's figures.
-  child.stderr!.resume();
+  child.stderr.resume();
   return { child, port };
 }
 

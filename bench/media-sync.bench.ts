@@ -62,7 +62,7 @@ function peakRss(pid: number): number {
 async function startServer(base: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [serverScript, base], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
+    child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return { child, port };

@@ -113,14 +113,19 @@ function renderSettings(next: AppState): void {
 
 function onAccountForm(id: string): void {
   const form = byId<HTMLFormElement>(id);
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const name = String(data.get('name') ?? '');
-    if (await act(() => api.addUser(name, String(data.get('password') ?? '')))) {
+    const text = (key: string): string => {
+      const value = data.get(key);
+      return typeof value === 'string' ? value : '';
+    };
+    const name = text('name');
+    void act(() => api.addUser(name, text('password'))).then((done) => {
+      if (!done) return;
       form.reset();
       showNotice(`Account "${name.trim()}" added.`);
-    }
+    });
   });
 }
 
@@ -128,10 +133,10 @@ function wire(): void {
   byId('error-close').addEventListener('click', () => showError(null));
   onAccountForm('first-account-form');
   onAccountForm('add-user-form');
-  byId('port-form').addEventListener('submit', async (event) => {
+  byId('port-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const port = byId<HTMLInputElement>('port');
-    if (await act(() => api.setPort(Number(port.value)))) port.blur();
+    void act(() => api.setPort(Number(port.value))).then((done) => done && port.blur());
   });
   byId('choose-folder').addEventListener('click', () => void act(api.chooseStorageFolder));
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) {

@@ -26,8 +26,8 @@ const EXIT_DEADLINE_MS = 30_000;
 function run(t: TestContext, env: Record<string, string>): Running {
   const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => {
     const deadline = setTimeout(() => {
       output += `\n[test] still running after ${EXIT_DEADLINE_MS} ms: killed`;

@@ -12,7 +12,7 @@ const MAX_BYTES = 5 * 1024 * 1024;
 
 export interface AppLog {
   /** For the controller: a message and an optional error. */
-  note(message: string, error?: unknown): void;
+  note: (message: string, error?: unknown) => void;
   /** For the SyncServer. */
   readonly server: Logger;
   readonly path: string;

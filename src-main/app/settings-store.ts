@@ -3,11 +3,11 @@
 
 import { app } from 'electron';
 import ElectronStore from 'electron-store';
-import { openRecovering, SETTINGS_FILE_NAME, settingsFromConf, type ConfLike } from '../settings/conf-store.js';
+import { openRecovering, SETTINGS_FILE_NAME, settingsFromConf } from '../settings/conf-store.js';
 import type { SettingsStore } from '../settings/settings.js';
 
 export function openAppSettings(): SettingsStore {
   const folder = app.getPath('userData');
   const store = openRecovering(folder, () => new ElectronStore<Record<string, unknown>>({ name: SETTINGS_FILE_NAME }));
-  return settingsFromConf(store as unknown as ConfLike);
+  return settingsFromConf(store);
 }

@@ -13,9 +13,7 @@ export function clientAddresses(port: number, bind: BindAddress, table: Interfac
     const seen = new Set<string>();
     for (const infos of Object.values(table)) {
       for (const info of infos ?? []) {
-        // Node 18.0–18.3 reported family as a number; accept both.
-        const isV4 = info.family === 'IPv4' || (info.family as unknown) === 4;
-        if (!isV4 || info.internal || info.address.startsWith('169.254.') || seen.has(info.address)) continue;
+        if (info.family !== 'IPv4' || info.internal || info.address.startsWith('169.254.') || seen.has(info.address)) continue;
         seen.add(info.address);
         lan.push({ url: `http://${info.address}:${port}/`, ip: info.address, kind: 'lan' });
       }

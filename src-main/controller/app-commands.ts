@@ -72,8 +72,9 @@ export async function invokeCommand(
 ): Promise<ApiResult<unknown>> {
   try {
     if (!Object.hasOwn(commands, name)) throw new AppError('bad-request', 'Unknown command.');
-    const command = commands[name as CommandName] as (...a: unknown[]) => Promise<unknown>;
-    return { ok: true, value: await command(...args) };
+    // createAppCommands builds the commands as arrow functions: none depends on `this`.
+    const byName = commands as unknown as Readonly<Record<CommandName, (...a: unknown[]) => Promise<unknown>>>;
+    return { ok: true, value: await byName[name as CommandName](...args) };
   } catch (error) {
     const appError = toAppError(error);
     if (appError.code === 'unexpected') log?.(`command ${name} failed`, error);

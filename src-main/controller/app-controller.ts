@@ -324,7 +324,7 @@ export class AppController {
       await this.startNow();
     } catch (error) {
       const restore = Object.fromEntries(Object.keys(patch).map((key) => [key, before[key as keyof AppSettings]]));
-      this.options.settings.update(restore as Partial<AppSettings>);
+      this.options.settings.update(restore);
       await this.startNow().catch(() => undefined);
       throw toAppError(error);
     }

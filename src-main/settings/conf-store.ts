@@ -47,5 +47,5 @@ export function createConfSettings(folder: string): SettingsStore {
     folder,
     () => new Conf<Record<string, unknown>>({ cwd: folder, configName: SETTINGS_FILE_NAME, projectName: 'anki-home-sync' }),
   );
-  return settingsFromConf(conf as unknown as ConfLike);
+  return settingsFromConf(conf);
 }

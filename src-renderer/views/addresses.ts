@@ -5,7 +5,7 @@ import type { AppState, ClientAddress } from '../../src-main/shared/ipc.js';
 import { h, replaceChildren } from '../dom.js';
 
 export interface AddressActions {
-  copy(url: string): void;
+  copy: (url: string) => void;
   /** The QR code's data: URL, or null when it could not be made. */
   qr(url: string): Promise<string | null>;
 }

@@ -59,5 +59,5 @@ test('an unreadable settings file is set aside, never deleted, and the app start
   assert.deepEqual(store.read(), DEFAULT_SETTINGS);
   const kept = readdirSync(folder).find((name) => name.startsWith('settings.json.unreadable-'));
   assert.ok(kept, 'the damaged file is kept');
-  assert.equal(readFileSync(join(folder, kept!), 'utf8'), '{"users": [ truncated');
+  assert.equal(readFileSync(join(folder, kept), 'utf8'), '{"users": [ truncated');
 });

@@ -27,15 +27,15 @@ export const CHROMIUM_ARGS = [
 ];
 
 function serveRenderer(): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
     const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^[/\\]+/, '') || 'index.html';
-    try {
-      const body = await readFile(join(RENDERER, path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CSP });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    readFile(join(RENDERER, path)).then(
+      (body) => {
+        res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'content-security-policy': CSP });
+        res.end(body);
+      },
+      () => res.writeHead(404).end(),
+    );
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html` })));
 }
@@ -45,8 +45,8 @@ export interface WindowHarness {
   /** Messages the page logged as errors, and uncaught exceptions: a clean run has none. */
   readonly pageErrors: string[];
   /** Pushes a state to the page, as the main process does on a change. */
-  push(state: AppState): Promise<void>;
-  close(): Promise<void>;
+  push: (state: AppState) => Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** `executablePath` comes from test/support/chromium.ts (browserTest). */

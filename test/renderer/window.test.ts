@@ -79,7 +79,7 @@ browserTest('the window: first account, port change, stop and start, copy, then 
   await until(async () => (await page.locator('#notice').textContent()) === `Copied ${copied[0]}`, 'the copied notice');
 
   // A device pastes what was copied and logs in as the account made in the window.
-  const login = await hostKeyLogin(copied[0]!, 'alice', 'correct horse');
+  const login = await hostKeyLogin(copied[0], 'alice', 'correct horse');
   assert.equal(login.status, 200);
   assert.equal(login.key, hostKeyFor('alice', app.settings.read().users[0]!.phc));
 

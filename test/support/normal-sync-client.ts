@@ -7,12 +7,8 @@
 import type Database from 'better-sqlite3';
 import { gatherChanges, applyChanges, type UnchunkedChanges } from '../../src-main/server/collection/sync-data/changes.js';
 import { applyChunk, chunkableIds, loadChunk, takeChunkIds } from '../../src-main/server/collection/sync-data/chunks.js';
-import {
-  applyGraves,
-  markPendingGravesSent,
-  pendingGraves,
-  takeGravesChunk,
-} from '../../src-main/server/collection/sync-data/graves.js';
+import { applyGraves, pendingGraves } from '../../src-main/server/collection/sync-data/graves.js';
+import { markPendingGravesSent, takeGravesChunk } from './client-graves.js';
 import { sanityCounts } from '../../src-main/server/collection/sync-data/sanity-counts.js';
 import { CLIENT_PENDING_USN } from '../../src-main/server/collection/sync-data/usn.js';
 import { parseChunk, parseGraves, type SanityCounts } from '../../src-main/server/collection/sync-data/wire.js';

@@ -151,7 +151,7 @@ export class TestDevice {
   addDeck(name: string, options: { mtime?: number } = {}): number {
     const template = deckToLegacy(getDeck(this.db, 1)!);
     const id = this.newId();
-    const deck = deckFromLegacy({ ...template, id, name, mod: options.mtime ?? this.nowSecs(), usn: PENDING } as JsonValue);
+    const deck = deckFromLegacy({ ...template, id, name, mod: options.mtime ?? this.nowSecs(), usn: PENDING });
     ensureDeckNameUnique(this.db, deck, PENDING);
     putDeck(this.db, deck);
     this.markModified();
@@ -171,7 +171,7 @@ export class TestDevice {
   addDeckConfig(name: string): number {
     const template = deckConfigToLegacy(getDeckConfig(this.db, 1)!);
     const id = this.newId();
-    putDeckConfig(this.db, deckConfigFromLegacy({ ...template, id, name, mod: this.nowSecs(), usn: PENDING } as JsonValue));
+    putDeckConfig(this.db, deckConfigFromLegacy({ ...template, id, name, mod: this.nowSecs(), usn: PENDING }));
     this.markModified();
     return id;
   }
@@ -179,7 +179,7 @@ export class TestDevice {
   /** Points a normal deck at another options preset. */
   setDeckConfig(deckId: number, configId: number): void {
     const legacy = deckToLegacy(getDeck(this.db, deckId)!);
-    const deck = deckFromLegacy({ ...legacy, conf: configId, mod: this.nowSecs(), usn: PENDING } as JsonValue);
+    const deck = deckFromLegacy({ ...legacy, conf: configId, mod: this.nowSecs(), usn: PENDING });
     putDeck(this.db, deck);
     this.markModified();
   }
@@ -205,7 +205,7 @@ export class TestDevice {
   addNotetype(name: string, options: { copyOf?: number; mtime?: number } = {}): number {
     const template = notetypeToLegacy(getNotetype(this.db, options.copyOf ?? this.firstNotetypeId())!);
     const id = this.newId();
-    const notetype = notetypeFromLegacy({ ...template, id, name, mod: options.mtime ?? this.nowSecs(), usn: PENDING } as JsonValue);
+    const notetype = notetypeFromLegacy({ ...template, id, name, mod: options.mtime ?? this.nowSecs(), usn: PENDING });
     ensureNotetypeNameUnique(this.db, notetype, PENDING);
     putNotetype(this.db, notetype);
     this.markModified();
@@ -225,7 +225,7 @@ export class TestDevice {
   /** Adding a field is a schema change: the client bumps scm, so the next sync is a full one. */
   addFieldToNotetype(id: number, fieldName: string): void {
     const notetype = getNotetype(this.db, id)!;
-    notetype.fields.push({ ...notetype.fields[0]!, name: fieldName, config: { ...notetype.fields[0]!.config, id: undefined } as never });
+    notetype.fields.push({ ...notetype.fields[0]!, name: fieldName, config: { ...notetype.fields[0]!.config, id: undefined } });
     notetype.mtimeSecs = this.nowSecs();
     notetype.usn = PENDING;
     putNotetype(this.db, notetype);

@@ -1,7 +1,6 @@
 // A real SyncServer on 127.0.0.1 with an ephemeral port and a temporary
 // SYNC_BASE, for tests. Records the activity events it emits.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { SyncServer } from '../../src-main/server/server.js';
 import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
 import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js';

@@ -25,6 +25,6 @@ export const applyChanges: MethodHandler = (user, request) => {
     mergeChanges(session.db, incoming, session.serverUsn);
     session.moved.toClient += changeCount(ours);
     session.moved.fromClient += incoming.notetypes.length + incoming.decks.length + incoming.deckConfigs.length + incoming.tags.length;
-    return rawReply(stringifyJson(ours as unknown as JsonValue));
+    return rawReply(stringifyJson(ours));
   });
 };

@@ -21,7 +21,7 @@ export function prepareUploadInBackground(path: string): Promise<UploadVerdict> 
       try {
         resolve(take());
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
       void worker.terminate();
     };

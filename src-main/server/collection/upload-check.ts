@@ -39,9 +39,9 @@ export function checkUploadedCollection(path: string): UploadVerdict {
     return { ok: false, reason: `does not open: ${String(error)}` };
   }
   try {
-    const rows = db.prepare('PRAGMA integrity_check').pluck().all() as unknown[];
+    const rows = db.prepare('PRAGMA integrity_check').pluck().all();
     if (rows.length !== 1 || rows[0] !== 'ok') return { ok: false, reason: `integrity_check: ${rows.slice(0, 3).join('; ')}` };
-    const col = db.prepare('SELECT ver FROM col').pluck().all() as unknown[];
+    const col = db.prepare('SELECT ver FROM col').pluck().all();
     if (col.length !== 1) return { ok: false, reason: `col has ${col.length} rows` };
     const ver = col[0];
     if (typeof ver !== 'number' || !acceptedSchema(ver)) return { ok: false, reason: `schema ${String(ver)} is not 11 or 14..18` };

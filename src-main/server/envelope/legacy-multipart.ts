@@ -116,7 +116,7 @@ async function readForm(
   const fields: Fields = { hostKey: '', sessionKey: '', compressed: false, clientVersion: null };
   let data: RawData = { kind: 'none' };
   const pending: Promise<void>[] = [];
-  let failure: SyncError | null = null;
+  let failure = null as SyncError | null;
   const fail = (error: unknown): void => {
     failure ??= asFormError(error);
     parser.destroy(failure);
@@ -170,7 +170,7 @@ async function readForm(
     fail(error);
   }
   await Promise.all(pending);
-  if (failure) throw failure;
+  if (failure !== null) throw failure;
   return { fields, data };
 }
 

@@ -43,7 +43,7 @@ export function parseDownloadFilesRequest(body: RequestBody): { files: string[] 
   if (!Array.isArray(files) || !files.every((name) => typeof name === 'string')) {
     throw new BadRequestError('invalid json: files must be an array of strings');
   }
-  return { files: files as string[] };
+  return { files: files };
 }
 
 /** mediaSanity: `{"local": <u32>}`, the client's count of files it holds. */

@@ -45,7 +45,7 @@ export function parseJsonBytes(bytes: Uint8Array): JsonValue {
  * JSON.stringify's output, except that a bigint is written as its digits
  * instead of throwing. Values without bigints take JSON.stringify itself.
  */
-export function stringifyJson(value: JsonValue | unknown): string {
+export function stringifyJson(value: unknown): string {
   try {
     return JSON.stringify(value ?? null);
   } catch (error) {

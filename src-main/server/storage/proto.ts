@@ -230,7 +230,7 @@ function codec<T>(typeName: string): BlobCodec<T> {
 const TO_OBJECT: protobuf.IConversionOptions = {
   longs: String,
   enums: Number,
-  bytes: Uint8Array as unknown as protobuf.IConversionOptions['bytes'],
+  bytes: Uint8Array,
   defaults: true,
   arrays: true,
   oneofs: false,

@@ -75,20 +75,6 @@ export function userFolderKey(name: string): string {
   return name.normalize('NFC').toLowerCase().normalize('NFC');
 }
 
-/** Throws when two usernames would end up in the same folder on some operating system. */
-export function assertDistinctUserFolders(names: readonly string[]): void {
-  const seen = new Map<string, string>();
-  for (const name of names) {
-    const key = userFolderKey(name);
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      const how = earlier === name ? 'is listed twice' : `would share a folder with ${JSON.stringify(earlier)}`;
-      throw new UnsafeUsernameError(name, `it ${how} (folder names ignore case on Windows and macOS)`);
-    }
-    seen.set(key, name);
-  }
-}
-
 /** The files and folders of one user, for a validated username. */
 export function userPaths(baseFolder: string, username: string): UserPaths {
   assertSafeUsername(username);

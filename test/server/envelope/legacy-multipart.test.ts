@@ -59,7 +59,7 @@ class DecoderHarness {
       );
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as AddressInfo).port;
+    this.port = (this.server.address() as AddressInfo).port;
   }
 
   /** Like the server's: uploads of known users go to a new file; nothing of unknown users is kept. */

@@ -10,7 +10,7 @@ import { httpRequest, sendRawRequest } from '../../support/http-raw.js';
 import { ANKI_BOUNDARY, legacyFormParts, multipartBody } from '../../support/legacy-form.js';
 import { LEGACY_FIXTURES, withFieldValue } from '../../support/legacy-fixtures.js';
 import { legacyMediaTransport } from '../../support/legacy-media-transport.js';
-import { createMediaDevice, startMediaServer, withMediaServer } from '../../support/media-server.js';
+import { createMediaDevice, withMediaServer } from '../../support/media-server.js';
 
 
 const form = (fields: Parameters<typeof legacyFormParts>[0]) => ({

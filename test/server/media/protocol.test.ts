@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MediaHttpError, envelopeData } from '../../support/media-api.js';
 import { buildUploadZip, buildZip, buildZipWithMeta } from '../../support/media-zips.js';
 import { readDownloadZip } from '../../support/media-zip-reader.js';
-import { startMediaServer, withMediaServer } from '../../support/media-server.js';
+import { withMediaServer } from '../../support/media-server.js';
 
 const MiB = 1024 * 1024;
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
@@ -59,7 +59,7 @@ test('mediaChanges: [fname, usn, sha1] ascending, lowercase hex, "" for deletion
     const api = server.api();
     await api.uploadChanges(await buildUploadZip([['b.jpg', Buffer.from('bee')], ['a.jpg', Buffer.from('ay')]]));
     await api.uploadChanges(await buildUploadZip([['b.jpg', null]]));
-    const raw = JSON.parse((await server.transport().call('mediaChanges', Buffer.from('{"lastUsn": 0}'))).toString());
+    const raw = JSON.parse((await server.transport().call('mediaChanges', Buffer.from('{"lastUsn": 0}'))).toString()) as unknown;
     assert.deepEqual(raw, {
       data: [
         ['a.jpg', 2, sha1hex('ay')],

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadRequestError, ConflictError } from '../../../src-main/server/errors.js';
-import { MediaStore } from '../../../src-main/server/media/media-store.js';
 import { buildUploadZip } from '../../support/media-zips.js';
 import { readDownloadZip } from '../../support/media-zip-reader.js';
 import { withMediaStore } from '../../support/temp-user.js';

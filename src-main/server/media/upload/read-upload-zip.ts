@@ -148,7 +148,7 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
 /** Writes `chunks` in order, in as few calls as the system allows. */
 async function writeAll(file: FileHandle, chunks: Buffer[]): Promise<void> {
   try {
-    let rest = chunks.filter((chunk) => chunk.length > 0);
+    const rest = chunks.filter((chunk) => chunk.length > 0);
     while (rest.length > 0) {
       let { bytesWritten } = await file.writev(rest);
       if (bytesWritten === 0) throw new Error('the disk took no bytes');

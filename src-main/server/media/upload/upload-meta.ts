@@ -30,9 +30,9 @@ export function parseUploadMeta(bytes: Buffer): UploadMetaEntry[] {
 
 function parseEntry(item: unknown, index: number): UploadMetaEntry {
   // The reference also accepts the object spelling of an entry; no client sends it.
-  const [fname, member] = Array.isArray(item)
+  const [fname, member]: readonly unknown[] = Array.isArray(item)
     ? item.length === 2
-      ? item
+      ? (item as unknown[])
       : [undefined, undefined]
     : typeof item === 'object' && item !== null
       ? [(item as Record<string, unknown>).actual_filename, (item as Record<string, unknown>).filename_in_zip ?? null]

@@ -247,7 +247,7 @@ export function deckToLegacy(deck: Deck): LegacyDeck {
       normal.desired_retention === undefined ? null : saturatingUnsigned(Math.fround(normal.desired_retention * 100), 32),
     );
   } else {
-    const f = deck.kind.filtered!;
+    const f = deck.kind.filtered;
     setKey(out, 'resched', f.reschedule);
     setKey(out, 'terms', f.search_terms.map((t) => [t.search, wrapI32(t.limit), t.order]));
     setKey(out, 'separate', true);

@@ -26,7 +26,7 @@ export function fail(where: Where, what: string): never {
 
 export function expectObject(value: unknown, where: Where): JsonObject {
   if (!isJsonObject(value)) fail(where, 'expected a JSON object');
-  return value as JsonObject;
+  return value;
 }
 
 /** Missing means absent or undefined; JSON null is a value (of the wrong type for most fields). */
@@ -69,12 +69,12 @@ const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
 export const parse = {
-  i64(value: JsonValue | undefined): Parsed<bigint> {
+  i64: (value: JsonValue | undefined): Parsed<bigint> => {
     const n = integral(value);
     return n !== undefined && n >= I64_MIN && n <= I64_MAX ? n : Invalid;
   },
   /** serde_aux deserialize_number_from_string: a number or a string holding one */
-  i64FromString(value: JsonValue | undefined): Parsed<bigint> {
+  i64FromString: (value: JsonValue | undefined): Parsed<bigint> => {
     if (typeof value === 'string') {
       if (!/^[+-]?[0-9]+$/.test(value)) return Invalid;
       const n = BigInt(value);
@@ -86,14 +86,14 @@ export const parse = {
   u32: (value: JsonValue | undefined) => inRange(value, 0n, 2n ** 32n - 1n),
   u16: (value: JsonValue | undefined) => inRange(value, 0n, 65535n),
   u8: (value: JsonValue | undefined) => inRange(value, 0n, 255n),
-  f32(value: JsonValue | undefined): Parsed<number> {
+  f32: (value: JsonValue | undefined): Parsed<number> => {
     if (typeof value === 'number') return Math.fround(value);
     if (typeof value === 'bigint') return Math.fround(Number(value));
     return Invalid;
   },
   bool: (value: JsonValue | undefined): Parsed<boolean> => (typeof value === 'boolean' ? value : Invalid),
   /** serde_aux deserialize_bool_from_anything */
-  boolFromAnything(value: JsonValue | undefined): Parsed<boolean> {
+  boolFromAnything: (value: JsonValue | undefined): Parsed<boolean> => {
     if (typeof value === 'boolean') return value;
     if (typeof value === 'number' || typeof value === 'bigint') {
       if (Number(value) === 1) return true;
@@ -108,7 +108,7 @@ export const parse = {
     return Invalid;
   },
   string: (value: JsonValue | undefined): Parsed<string> => (typeof value === 'string' ? value : Invalid),
-  f32Array(value: JsonValue | undefined): Parsed<number[]> {
+  f32Array: (value: JsonValue | undefined): Parsed<number[]> => {
     if (!Array.isArray(value)) return Invalid;
     const out: number[] = [];
     for (const item of value) {
@@ -119,9 +119,10 @@ export const parse = {
     return out;
   },
   /** Option<T>: null is None */
-  optional<T>(inner: (value: JsonValue | undefined) => Parsed<T>) {
-    return (value: JsonValue | undefined): Parsed<T | undefined> => (value === null ? undefined : inner(value));
-  },
+  optional:
+    <T>(inner: (value: JsonValue | undefined) => Parsed<T>) =>
+    (value: JsonValue | undefined): Parsed<T | undefined> =>
+      value === null ? undefined : inner(value),
 };
 
 export type Parser<T> = (value: JsonValue | undefined) => Parsed<T>;

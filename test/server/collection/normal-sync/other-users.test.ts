@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJson, stringifyJson, type JsonValue } from '../../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../../../src-main/server/storage/json.js';
 import { runNormalSync, type CollectionTransport } from '../../../support/normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from '../../../support/real-anki-fixtures.js';
 import { TestDevice } from '../../../support/test-device.js';
@@ -23,7 +23,7 @@ after(() => server.close());
 function transport(hostKey: string): CollectionTransport {
   const client = new V11Client(server.baseUrl, { hostKey, sessionKey: newSessionKey() });
   return {
-    call: async (method, body) => parseJson((await client.raw('sync', method, stringifyJson(body as JsonValue))).toString('utf8')),
+    call: async (method, body) => parseJson((await client.raw('sync', method, stringifyJson(body))).toString('utf8')),
   };
 }
 

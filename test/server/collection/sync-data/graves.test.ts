@@ -2,15 +2,9 @@ import { test } from 'node:test';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
-import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
-import {
-  applyGraves,
-  GRAVES_PER_CHUNK,
-  markPendingGravesSent,
-  pendingGraves,
-  takeGravesChunk,
-} from '../../../../src-main/server/collection/sync-data/graves.js';
+import { applyGraves, GRAVES_PER_CHUNK, pendingGraves } from '../../../../src-main/server/collection/sync-data/graves.js';
+import { markPendingGravesSent, takeGravesChunk } from '../../../support/client-graves.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
 test('applying graves deletes rows and records each grave once, keeping an existing usn', () => {

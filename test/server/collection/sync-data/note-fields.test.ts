@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
-import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import {
   decodeEntities,

@@ -38,7 +38,8 @@ test('the default deck, deck options and settings are the reference\'s', () => {
   assert.equal(deck.dyn, 0);
   assert.equal(deck.collapsed, true);
   assert.equal(deck.browserCollapsed, true);
-  const dconf = defaultDeckConfig() as Record<string, any>;
+  type Section = { delays: number[]; perDay: number; initialFactor: number };
+  const dconf = defaultDeckConfig() as unknown as { id: number; name: string; new: Section; lapse: Section; rev: Section };
   assert.equal(dconf.id, 1);
   assert.equal(dconf.name, 'Default');
   assert.deepEqual(dconf.new.delays, [1, 10]);

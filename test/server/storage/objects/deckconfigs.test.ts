@@ -88,7 +88,7 @@ function legacyConfig(extra: { [key: string]: JsonValue | undefined } = {}): Jso
     weightSearch: 'deck:x',
     futureTopKey: { deep: 12345678901234567890n },
     ...extra,
-  } as JsonObject;
+  };
 }
 
 test('legacy JSON → row → JSON keeps every value and every unknown key', () => {

@@ -67,7 +67,7 @@ function normalDeck(extra: { [key: string]: JsonValue | undefined } = {}): JsonO
     return: true,
     futureDeckKey: { a: [1, 2, 3] },
     ...extra,
-  } as JsonObject;
+  };
 }
 
 test('normal deck: names, today counters, limits, percent retention, unknown keys', () => {

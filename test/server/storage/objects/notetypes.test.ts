@@ -77,7 +77,7 @@ function legacyNotetype(extra: { [key: string]: JsonValue | undefined } = {}): J
     tags: ['legacy'],
     futureTopKey: { nested: 12345678901234567890n, list: [1.5, 'two', null] },
     ...extra,
-  } as JsonObject;
+  };
 }
 
 test('unknown keys survive JSON → rows → JSON, at every level, exactly', () => {
@@ -167,6 +167,6 @@ test('changed since, name clashes and removal', () => {
 test('JSON parsed with JSON.parse (ids already rounded) is refused loudly, never stored', () => {
   const db = openFixtureCopy('v18-empty-stock-notetypes.anki2');
   const text = stringifyJson(notetypeToLegacy(allNotetypes(db)[0]!));
-  assert.throws(() => notetypeFromLegacy(JSON.parse(text)), PrecisionLostError);
+  assert.throws(() => notetypeFromLegacy(JSON.parse(text) as JsonValue), PrecisionLostError);
   assert.doesNotThrow(() => notetypeFromLegacy(parseJson(text)));
 });
