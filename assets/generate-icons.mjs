@@ -54,9 +54,12 @@ function insideTriangle(px, py, [ax, ay], [bx, by], [cx, cy]) {
 
 /** Two arcs chasing each other round a circle, each ending in an arrowhead. */
 function insideSyncMark(u, v, scale) {
-  const cx = 0.5, cy = 0.5;
-  const R = 0.3 * scale, w = 0.085 * scale;
-  const dx = u - cx, dy = v - cy;
+  const cx = 0.5,
+    cy = 0.5;
+  const R = 0.3 * scale,
+    w = 0.085 * scale;
+  const dx = u - cx,
+    dy = v - cy;
   const dist = Math.hypot(dx, dy);
   let angle = (Math.atan2(dy, dx) * 180) / Math.PI;
   if (angle < 0) angle += 360;

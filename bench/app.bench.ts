@@ -91,8 +91,12 @@ try {
   const rawLaunch = median(raw.map((r) => r.launchMs));
   const appRss = median(app.map((r) => r.idleRss));
   const rawRss = median(raw.map((r) => r.idleRss));
-  console.log(`server start-up, process launch to listening (median of ${RUNS}): ${ms(appLaunch)}; bare node:http ${ms(rawLaunch)}; ratio ${(appLaunch / rawLaunch).toFixed(2)}x`);
-  console.log(`idle RSS after ${IDLE_MS / 1000} s, 2 accounts: ${(appRss / MB).toFixed(1)} MB; bare node:http ${(rawRss / MB).toFixed(1)} MB; +${((appRss - rawRss) / MB).toFixed(1)} MB`);
+  console.log(
+    `server start-up, process launch to listening (median of ${RUNS}): ${ms(appLaunch)}; bare node:http ${ms(rawLaunch)}; ratio ${(appLaunch / rawLaunch).toFixed(2)}x`,
+  );
+  console.log(
+    `idle RSS after ${IDLE_MS / 1000} s, 2 accounts: ${(appRss / MB).toFixed(1)} MB; bare node:http ${(rawRss / MB).toFixed(1)} MB; +${((appRss - rawRss) / MB).toFixed(1)} MB`,
+  );
 
   // In this process: the warm start() alone, and add user -> first login.
   const controller = new AppController({
@@ -129,7 +133,9 @@ try {
   await controller.shutdown();
   const add = median(addToLogin);
   const argon = median(argonOnly);
-  console.log(`add user -> first successful login (median of ${RUNS}): ${ms(add)}; argon2id hash + verify alone ${ms(argon)}; ratio ${(add / argon).toFixed(2)}x`);
+  console.log(
+    `add user -> first successful login (median of ${RUNS}): ${ms(add)}; argon2id hash + verify alone ${ms(argon)}; ratio ${(add / argon).toFixed(2)}x`,
+  );
   console.log(`peak RSS of this bench process: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MB`);
 } finally {
   rmSync(folder, { recursive: true, force: true });

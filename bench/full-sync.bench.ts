@@ -43,7 +43,14 @@ async function rawPass(source: string, target: string): Promise<number> {
 
 async function startServer(base: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [CLI], {
-    env: { PATH: process.env['PATH'] ?? '', SYNC_USER1: 'bench:bench', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: base, MAX_SYNC_PAYLOAD_MEGS: '100' },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      SYNC_USER1: 'bench:bench',
+      SYNC_HOST: '127.0.0.1',
+      SYNC_PORT: '0',
+      SYNC_BASE: base,
+      MAX_SYNC_PAYLOAD_MEGS: '100',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -70,9 +77,15 @@ async function main(): Promise<void> {
   try {
     const collection = join(work, 'big.anki2');
     let started = performance.now();
-    buildBigCollection(join(REAL_ANKI_FIXTURES, 'v18-two-decks-16-notes.anki2'), collection, { notes: 50_000, revlog: 500_000, fieldChars: 1_250 });
+    buildBigCollection(join(REAL_ANKI_FIXTURES, 'v18-two-decks-16-notes.anki2'), collection, {
+      notes: 50_000,
+      revlog: 500_000,
+      fieldChars: 1_250,
+    });
     const size = statSync(collection).size;
-    console.log(`collection: ${(size / MB).toFixed(1)} MiB (50k notes, 100k cards, 500k revlog), built in ${fmt(performance.now() - started)}`);
+    console.log(
+      `collection: ${(size / MB).toFixed(1)} MiB (50k notes, 100k cards, 500k revlog), built in ${fmt(performance.now() - started)}`,
+    );
 
     const { child, port } = await startServer(join(work, 'base'));
     const pid = child.pid!;
@@ -96,7 +109,8 @@ async function main(): Promise<void> {
       const download = performance.now() - started;
       const rawDownload = await rawPass(collection, join(work, `raw-download-${round}.anki2`));
       rounds.push({ upload, download, rawUpload, rawDownload });
-      for (const name of [`raw-upload-${round}.anki2`, `downloaded-${round}.anki2`, `raw-download-${round}.anki2`]) rmSync(join(work, name), { force: true });
+      for (const name of [`raw-upload-${round}.anki2`, `downloaded-${round}.anki2`, `raw-download-${round}.anki2`])
+        rmSync(join(work, name), { force: true });
     }
     const peakKb = procStatusKb(pid, 'VmHWM');
     child.kill('SIGTERM');
@@ -105,9 +119,15 @@ async function main(): Promise<void> {
     const uploadRatio = med((r) => r.upload / r.rawUpload);
     const downloadRatio = med((r) => r.download / r.rawDownload);
     console.log(`medians of ${ROUNDS} rounds:`);
-    console.log(`full upload:   ${fmt(med((r) => r.upload))}   raw ${fmt(med((r) => r.rawUpload))}   ratio ${uploadRatio.toFixed(2)}× (target ≤ 1.5×)`);
-    console.log(`full download: ${fmt(med((r) => r.download))}   raw ${fmt(med((r) => r.rawDownload))}   ratio ${downloadRatio.toFixed(2)}× (target ≤ 1.3×)`);
-    console.log(`server RSS: idle ${(idleKb / 1024).toFixed(0)} MiB, peak ${(peakKb / 1024).toFixed(0)} MiB, peak above idle ${((peakKb - idleKb) / 1024).toFixed(0)} MiB (target ≤ 150 MiB)`);
+    console.log(
+      `full upload:   ${fmt(med((r) => r.upload))}   raw ${fmt(med((r) => r.rawUpload))}   ratio ${uploadRatio.toFixed(2)}× (target ≤ 1.5×)`,
+    );
+    console.log(
+      `full download: ${fmt(med((r) => r.download))}   raw ${fmt(med((r) => r.rawDownload))}   ratio ${downloadRatio.toFixed(2)}× (target ≤ 1.3×)`,
+    );
+    console.log(
+      `server RSS: idle ${(idleKb / 1024).toFixed(0)} MiB, peak ${(peakKb / 1024).toFixed(0)} MiB, peak above idle ${((peakKb - idleKb) / 1024).toFixed(0)} MiB (target ≤ 150 MiB)`,
+    );
     await new Promise((resolve) => child.once('exit', resolve));
   } finally {
     rmSync(work, { recursive: true, force: true });

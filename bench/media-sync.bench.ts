@@ -6,7 +6,19 @@
 // downloads. Peak RSS of the server at two sizes shows whether memory grows with N.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,7 +139,21 @@ async function run(files: number): Promise<Run> {
 
     uploader.remove();
     downloader.remove();
-    return { files, bytes, uploadMs, downloadMs, uploadServerCpuMs, downloadServerCpuMs, rawWriteMs, rawWriteSyncMs, rawZipMs, storeUploadMs, storeDownloadMs, peakRssAfterUpload, peakRssAfterDownload };
+    return {
+      files,
+      bytes,
+      uploadMs,
+      downloadMs,
+      uploadServerCpuMs,
+      downloadServerCpuMs,
+      rawWriteMs,
+      rawWriteSyncMs,
+      rawZipMs,
+      storeUploadMs,
+      storeDownloadMs,
+      peakRssAfterUpload,
+      peakRssAfterDownload,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(devices, { recursive: true, force: true });
@@ -137,7 +163,7 @@ async function run(files: number): Promise<Run> {
 /** Groups of ≤ 25 files, each ending with the file that takes it past 2.5 MiB, as clients batch them. */
 function clientBatches(from: string, names: string[]): string[][] {
   const batches: string[][] = [];
-  for (let i = 0; i < names.length; ) {
+  for (let i = 0; i < names.length;) {
     const batch: string[] = [];
     let total = 0;
     while (i < names.length && batch.length < 25 && total <= TARGET_ZIP_BYTES) {
@@ -192,7 +218,7 @@ function rawSha1AndWrite(from: string, names: string[], to: string, durable: boo
 /** What serving the files costs at the least: read them and zip them (yazl, stored) in 2.5 MiB groups of ≤ 25. */
 async function rawReadAndZip(from: string, names: string[]): Promise<number> {
   const start = performance.now();
-  for (let i = 0; i < names.length; ) {
+  for (let i = 0; i < names.length;) {
     const zip = new yazl.ZipFile();
     let total = 0;
     let count = 0;
@@ -217,7 +243,9 @@ async function rawReadAndZip(from: string, names: string[]): Promise<number> {
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (wall times are only as steady as the machine)`);
+console.log(
+  `load average at start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (wall times are only as steady as the machine)`,
+);
 
 function report(r: Run, label: string): void {
   console.log(`\n${label}: ${r.files} files, ${fmt(mb(r.bytes))} MB`);
@@ -258,12 +286,21 @@ const m = (pick: (r: Run) => number) => median(rounds.map(pick));
 console.log(`\n5000 files, median of ${ROUNDS} rounds (each ratio is taken within its round, against the raw run just before it):`);
 console.log(
   `  upload    ${fmt(m((r) => r.uploadMs) / 1000, 2)} s  ${fmt(m((r) => mb(r.bytes) / (r.uploadMs / 1000)))} MB/s` +
-    `   ${fmt(m((r) => r.uploadMs / r.rawWriteSyncMs), 2)}x raw sha1+write+fdatasync (target <= 2x)` +
-    `   ${fmt(m((r) => r.uploadMs / r.rawWriteMs), 2)}x raw sha1+write without the flush`,
+    `   ${fmt(
+      m((r) => r.uploadMs / r.rawWriteSyncMs),
+      2,
+    )}x raw sha1+write+fdatasync (target <= 2x)` +
+    `   ${fmt(
+      m((r) => r.uploadMs / r.rawWriteMs),
+      2,
+    )}x raw sha1+write without the flush`,
 );
 console.log(
   `  download  ${fmt(m((r) => r.downloadMs) / 1000, 2)} s  ${fmt(m((r) => mb(r.bytes) / (r.downloadMs / 1000)))} MB/s` +
-    `   ${fmt(m((r) => r.downloadMs / r.rawZipMs), 2)}x raw read+zip (target <= 2x)`,
+    `   ${fmt(
+      m((r) => r.downloadMs / r.rawZipMs),
+      2,
+    )}x raw read+zip (target <= 2x)`,
 );
 const large = rounds.at(-1)!;
 console.log(

@@ -62,10 +62,15 @@ function prepareCollection(path: string): void {
 /** What one device does between syncs: review every card once (round `round` gives fresh revlog ids). */
 function reviewEveryCard(db: Database.Database, round: number): void {
   const now = Math.floor(Date.now() / 1000) + round;
-  const update = db.prepare('UPDATE cards SET type = 2, queue = 2, ivl = 3, due = due + 3, factor = 2500, reps = reps + 1, mod = ?, usn = -1 WHERE id = ?');
+  const update = db.prepare(
+    'UPDATE cards SET type = 2, queue = 2, ivl = 3, due = due + 3, factor = 2500, reps = reps + 1, mod = ?, usn = -1 WHERE id = ?',
+  );
   const log = db.prepare('INSERT INTO revlog VALUES (?, ?, -1, 3, 3, 0, 2500, 4000, 1)');
   db.transaction(() => {
-    const ids = db.prepare('SELECT id FROM cards WHERE id >= ? AND id < ?').pluck().all(CARD_BASE, CARD_BASE + ROWS) as number[];
+    const ids = db
+      .prepare('SELECT id FROM cards WHERE id >= ? AND id < ?')
+      .pluck()
+      .all(CARD_BASE, CARD_BASE + ROWS) as number[];
     ids.forEach((id, i) => {
       update.run(now, id);
       log.run(REVLOG_BASE + round * 100_000 + i, id);
@@ -96,7 +101,10 @@ function rawUpsert(sourcePath: string, basePath: string, scratch: string): numbe
 }
 
 class ServerProcess {
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
 
   static async start(config: ServerConfig): Promise<ServerProcess> {
     const child = fork(join(here, 'support', 'sync-server-process.js'), [JSON.stringify(config)], { stdio: 'inherit' });
@@ -140,7 +148,10 @@ function transport(url: string): CollectionTransport {
   };
 }
 
-async function timedSync(server: ServerProcess, db: Database.Database): Promise<{ wallMs: number; serverMs: number; requests: number; kind: string }> {
+async function timedSync(
+  server: ServerProcess,
+  db: Database.Database,
+): Promise<{ wallMs: number; serverMs: number; requests: number; kind: string }> {
   await server.reset();
   const started = performance.now();
   const result = await runNormalSync(db, transport(server.url));
@@ -180,7 +191,9 @@ try {
       noChange.push(result);
     }
     await timedSync(server, b); // b catches up with a's col.mod
-    console.log(`up-to-date check (meta only): ${upToDate.requests} round trip, wall ${ms(upToDate.wallMs)}, server handlers ${ms(upToDate.serverMs)}`);
+    console.log(
+      `up-to-date check (meta only): ${upToDate.requests} round trip, wall ${ms(upToDate.wallMs)}, server handlers ${ms(upToDate.serverMs)}`,
+    );
     console.log(
       `no-change normal sync: ${noChange[0]!.requests} round trips, wall ${ms(median(noChange.map((r) => r.wallMs)))}, ` +
         `server handlers ${ms(median(noChange.map((r) => r.serverMs)))} (median of ${NO_CHANGE_RUNS}; target < 50 ms server time)`,
@@ -192,9 +205,19 @@ try {
       const raw = rawUpsert(join(folder, 'a.anki2'), base, join(folder, `raw-${round}.anki2`));
       const send = await timedSync(server, a);
       const receive = await timedSync(server, b);
-      const moved = b.prepare('SELECT count() FROM revlog WHERE id >= ? AND id < ?').pluck().get(REVLOG_BASE + round * 100_000, REVLOG_BASE + (round + 1) * 100_000) as number;
+      const moved = b
+        .prepare('SELECT count() FROM revlog WHERE id >= ? AND id < ?')
+        .pluck()
+        .get(REVLOG_BASE + round * 100_000, REVLOG_BASE + (round + 1) * 100_000) as number;
       if (moved !== ROWS) throw new Error(`round ${round}: device b received ${moved} of ${ROWS} revlog rows`);
-      rounds.push({ raw, send: send.wallMs, receive: receive.wallMs, sendServer: send.serverMs, receiveServer: receive.serverMs, requests: send.requests });
+      rounds.push({
+        raw,
+        send: send.wallMs,
+        receive: receive.wallMs,
+        sendServer: send.serverMs,
+        receiveServer: receive.serverMs,
+        requests: send.requests,
+      });
     }
     const m = (pick: (r: (typeof rounds)[number]) => number) => median(rounds.map(pick));
     const raw = m((r) => r.raw);
@@ -204,9 +227,15 @@ try {
         'for the next chunk while the server handles the current one)',
     );
     console.log(`raw SQLite upsert of ${ROWS} cards + ${ROWS} revlog rows: ${ms(raw)}`);
-    console.log(`send ${ROWS} cards + ${ROWS} revlog (device → server): ${rounds[0]!.requests} round trips, wall ${ms(m((r) => r.send))}, server handlers ${ms(m((r) => r.sendServer))}, ${(m((r) => r.send) / raw).toFixed(2)}× raw`);
-    console.log(`receive them (server → device): wall ${ms(m((r) => r.receive))}, server handlers ${ms(m((r) => r.receiveServer))}, ${(m((r) => r.receive) / raw).toFixed(2)}× raw`);
-    console.log(`whole exchange: ${ms(m((r) => r.send + r.receive))}, ${(m((r) => (r.send + r.receive) / (2 * r.raw))).toFixed(2)}× two raw upserts (target < 3×)`);
+    console.log(
+      `send ${ROWS} cards + ${ROWS} revlog (device → server): ${rounds[0]!.requests} round trips, wall ${ms(m((r) => r.send))}, server handlers ${ms(m((r) => r.sendServer))}, ${(m((r) => r.send) / raw).toFixed(2)}× raw`,
+    );
+    console.log(
+      `receive them (server → device): wall ${ms(m((r) => r.receive))}, server handlers ${ms(m((r) => r.receiveServer))}, ${(m((r) => r.receive) / raw).toFixed(2)}× raw`,
+    );
+    console.log(
+      `whole exchange: ${ms(m((r) => r.send + r.receive))}, ${m((r) => (r.send + r.receive) / (2 * r.raw)).toFixed(2)}× two raw upserts (target < 3×)`,
+    );
     const stats = await server.stats();
     console.log(`server peak RSS (VmHWM): ${(stats.vmHwmKb / 1024).toFixed(1)} MiB`);
   } finally {

@@ -32,9 +32,19 @@ try {
   // The crate's build.rs would set these for any modern rustc.
   const cfgs = ['__unicase__iter_cmp', '__unicase__default_hasher', '__unicase__const_fns', '__unicase__core_and_alloc'];
   execFileSync('rustc', [
-    '--edition', '2015', '--crate-type', 'rlib', '--crate-name', 'unicase', '-O', '--cap-lints', 'allow',
+    '--edition',
+    '2015',
+    '--crate-type',
+    'rlib',
+    '--crate-name',
+    'unicase',
+    '-O',
+    '--cap-lints',
+    'allow',
     ...cfgs.flatMap((c) => ['--cfg', c]),
-    join(crate, 'src', 'lib.rs'), '-o', join(work, 'libunicase.rlib'),
+    join(crate, 'src', 'lib.rs'),
+    '-o',
+    join(work, 'libunicase.rlib'),
   ]);
   writeFileSync(
     join(work, 'main.rs'),
@@ -57,10 +67,27 @@ fn main() {
 `,
   );
   const oracle = join(work, 'oracle');
-  execFileSync('rustc', ['--edition', '2018', '-O', join(work, 'main.rs'), '--extern', `unicase=${join(work, 'libunicase.rlib')}`, '-o', oracle]);
+  execFileSync('rustc', [
+    '--edition',
+    '2018',
+    '-O',
+    join(work, 'main.rs'),
+    '--extern',
+    `unicase=${join(work, 'libunicase.rlib')}`,
+    '-o',
+    oracle,
+  ]);
 
   const db = new Database(':memory:');
-  db.loadExtension(join(root, 'native', 'build', 'Release', process.platform === 'win32' ? 'unicase.dll' : process.platform === 'darwin' ? 'unicase.dylib' : 'unicase.so'));
+  db.loadExtension(
+    join(
+      root,
+      'native',
+      'build',
+      'Release',
+      process.platform === 'win32' ? 'unicase.dll' : process.platform === 'darwin' ? 'unicase.dylib' : 'unicase.so',
+    ),
+  );
   const verdict = db
     .prepare(
       `SELECT CASE WHEN CAST(? AS TEXT) = CAST(? AS TEXT) COLLATE unicase THEN 0
@@ -75,7 +102,20 @@ fn main() {
     if (cp !== 0 && !(cp >= 0xd800 && cp <= 0xdfff)) codePoints.add(cp);
   }
   const pool = [...codePoints];
-  const invalid = [[0x80], [0xc0], [0xc1, 0x80], [0xe0, 0x80], [0xe0, 0xa0], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xff], [0xf5], [0xc3], [0xe2, 0x82]];
+  const invalid = [
+    [0x80],
+    [0xc0],
+    [0xc1, 0x80],
+    [0xe0, 0x80],
+    [0xe0, 0xa0],
+    [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xf0, 0x9f, 0x98],
+    [0xff],
+    [0xf5],
+    [0xc3],
+    [0xe2, 0x82],
+  ];
   let seed = 20240301;
   const next = (n) => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -107,7 +147,11 @@ fn main() {
     pairs.push([Buffer.from(s), Buffer.from(s.toLowerCase())], [Buffer.from(s + 'a'), Buffer.from(s.toUpperCase())]);
   }
   const input = pairs.map(([a, b]) => `${a.toString('hex')} ${b.toString('hex')}`).join('\n') + '\n';
-  const expected = execFileSync(oracle, { input, maxBuffer: 1 << 28 }).toString().trim().split('\n').map(Number);
+  const expected = execFileSync(oracle, { input, maxBuffer: 1 << 28 })
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
   let mismatches = 0;
   let equal = 0;
   pairs.forEach(([a, b], i) => {

@@ -244,7 +244,7 @@ function main() {
   out.push('/* Source: unicase 2.6.0 src/unicode/map.rs, sha256 ' + sha256 + ' */');
   out.push('/*');
   out.push(' * Every code point the crate folds to something other than itself, sorted by');
-  out.push(' * code point. `to` holds the folding in the order the crate\'s iterator yields it');
+  out.push(" * code point. `to` holds the folding in the order the crate's iterator yields it");
   out.push(' * (a three-character folding a,b,c is stored as c,a,b); unused slots are 0.');
   out.push(' */');
   out.push('#ifndef UNICASE_TABLE_H');

@@ -21,7 +21,9 @@ function collect(dir) {
 }
 
 const filter = process.argv[2];
-const files = collect('dist/test').filter((f) => !filter || f.includes(filter)).sort();
+const files = collect('dist/test')
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
@@ -30,7 +32,9 @@ if (files.length === 0) {
 // One line up front when the window's tests cannot run here (test/support/chromium.ts decides).
 const { findChromium, inCi, CHROMIUM_MISSING } = await import('../dist/test/support/chromium.js');
 if (findChromium() === null) {
-  console.log(inCi() ? `✖ ${CHROMIUM_MISSING}; CI=true, so the browser tests will fail.` : `﹣ ${CHROMIUM_MISSING}; the browser tests are skipped.`);
+  console.log(
+    inCi() ? `✖ ${CHROMIUM_MISSING}; CI=true, so the browser tests will fail.` : `﹣ ${CHROMIUM_MISSING}; the browser tests are skipped.`,
+  );
 }
 
 const privateTemp = mkdtempSync(join(tmpdir(), 'ahs-test-run-'));
@@ -46,7 +50,9 @@ child.on('exit', (code, signal) => {
   const leftovers = readdirSync(privateTemp).sort();
   rmSync(privateTemp, { recursive: true, force: true });
   if (leftovers.length > 0) {
-    console.error(`\n✖ the tests left ${leftovers.length} file(s) in the temp folder; remove them when the test or suite ends (see test/support/temp-folder.ts):`);
+    console.error(
+      `\n✖ the tests left ${leftovers.length} file(s) in the temp folder; remove them when the test or suite ends (see test/support/temp-folder.ts):`,
+    );
     for (const name of leftovers) console.error(`  ${join(privateTemp, name)}`);
   }
   const testStatus = code ?? (signal ? 1 : 0);

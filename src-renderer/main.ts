@@ -55,7 +55,11 @@ function render(next: AppState): void {
         if (copied !== null) showNotice(`Copied ${copied}`);
       }),
     qr: (url) => {
-      if (!qrCache.has(url)) qrCache.set(url, call(showError, () => api.qrCode(url)));
+      if (!qrCache.has(url))
+        qrCache.set(
+          url,
+          call(showError, () => api.qrCode(url)),
+        );
       return qrCache.get(url)!;
     },
   });
@@ -106,7 +110,8 @@ function renderSettings(next: AppState): void {
   byId('storage-folder').textContent = next.settings.storageFolder;
   const port = byId<HTMLInputElement>('port');
   if (document.activeElement !== port) port.value = String(next.settings.port);
-  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) radio.checked = radio.value === next.settings.bindAddress;
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]'))
+    radio.checked = radio.value === next.settings.bindAddress;
   byId<HTMLInputElement>('start-at-login').checked = next.settings.startAtLogin;
   byId<HTMLInputElement>('start-in-tray').checked = next.settings.startInTray;
 }

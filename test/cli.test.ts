@@ -66,7 +66,10 @@ test('starts with the official variables, prints where it listens and the addres
   running.child.kill('SIGTERM');
   assert.equal(await running.exited, 0);
   assert.ok(existsSync(join(base, 'user', 'collection.anki2')));
-  assert.deepEqual(readdirSync(join(base, 'user')).filter((name) => name.endsWith('-wal') || name.startsWith('upload-')), []);
+  assert.deepEqual(
+    readdirSync(join(base, 'user')).filter((name) => name.endsWith('-wal') || name.startsWith('upload-')),
+    [],
+  );
 });
 
 test('SIGINT stops it cleanly too', async (t) => {
@@ -87,7 +90,12 @@ test('when the port is taken it exits non-zero and says so', async (t) => {
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as import('node:net').AddressInfo).port;
   try {
-    const running = run(t, { SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: String(port), SYNC_BASE: makeTempFolder('ahs-cli-') });
+    const running = run(t, {
+      SYNC_USER1: 'user:pass',
+      SYNC_HOST: '127.0.0.1',
+      SYNC_PORT: String(port),
+      SYNC_BASE: makeTempFolder('ahs-cli-'),
+    });
     assert.notEqual(await running.exited, 0);
     assert.match(running.output(), new RegExp(`couldn't bind to 127\\.0\\.0\\.1:${port}: the port is already in use`));
   } finally {

@@ -10,7 +10,10 @@ export interface BigCollectionShape {
   readonly fieldChars: number;
 }
 
-const WORDS = 'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part'.split(' ');
+const WORDS =
+  'the of and to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part'.split(
+    ' ',
+  );
 
 /** Deterministic pseudo-random numbers, so every run builds the same file. */
 function generator(seed: number): () => number {
@@ -52,16 +55,44 @@ export function buildBigCollection(template: string, target: string, shape: BigC
         const noteId = base + n;
         const front = text(40);
         const back = text(shape.fieldChars - 40);
-        insertNote.run(noteId, `g${n.toString(36)}`, mid, 1_700_000_000, n % 7 === 0 ? 'leech marked' : '', `${front}\x1f${back}`, front, Math.floor(random() * 2 ** 31), '');
+        insertNote.run(
+          noteId,
+          `g${n.toString(36)}`,
+          mid,
+          1_700_000_000,
+          n % 7 === 0 ? 'leech marked' : '',
+          `${front}\x1f${back}`,
+          front,
+          Math.floor(random() * 2 ** 31),
+          '',
+        );
         for (let ord = 0; ord < 2; ord++) {
           const cardId = base + 10_000_000 + n * 2 + ord;
           cardIds.push(cardId);
-          insertCard.run(cardId, noteId, did, ord, 1_700_000_000, Math.floor(random() * 2000), Math.floor(random() * 365), Math.floor(random() * 30), Math.floor(random() * 3), '{}');
+          insertCard.run(
+            cardId,
+            noteId,
+            did,
+            ord,
+            1_700_000_000,
+            Math.floor(random() * 2000),
+            Math.floor(random() * 365),
+            Math.floor(random() * 30),
+            Math.floor(random() * 3),
+            '{}',
+          );
         }
       }
       for (let r = 0; r < shape.revlog; r++) {
         const cid = cardIds[Math.floor(random() * cardIds.length)]!;
-        insertRevlog.run(base + 100_000_000 + r * 37, cid, 1 + Math.floor(random() * 4), Math.floor(random() * 100), Math.floor(random() * 100), Math.floor(random() * 60_000));
+        insertRevlog.run(
+          base + 100_000_000 + r * 37,
+          cid,
+          1 + Math.floor(random() * 4),
+          Math.floor(random() * 100),
+          Math.floor(random() * 100),
+          Math.floor(random() * 60_000),
+        );
       }
     })();
     db.prepare('UPDATE col SET mod = ?, scm = ?').run(Date.now(), Date.now());

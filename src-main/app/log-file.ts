@@ -33,10 +33,16 @@ export function openLogFile(): AppLog {
     if (level !== 'info') process.stderr.write(line);
   };
   const fields = (f?: Readonly<Record<string, unknown>>) =>
-    f ? ' ' + Object.entries(f).map(([k, v]) => `${k}=${typeof v === 'string' ? v : inspect(v)}`).join(' ') : '';
+    f
+      ? ' ' +
+        Object.entries(f)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : inspect(v)}`)
+          .join(' ')
+      : '';
   return {
     path,
-    note: (message, error) => write(error === undefined ? 'info' : 'error', error === undefined ? message : `${message}: ${inspect(error)}`),
+    note: (message, error) =>
+      write(error === undefined ? 'info' : 'error', error === undefined ? message : `${message}: ${inspect(error)}`),
     server: {
       info: (message, f) => write('info', message + fields(f)),
       warn: (message, f) => write('warn', message + fields(f)),

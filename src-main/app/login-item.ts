@@ -28,7 +28,14 @@ export async function setStartAtLogin(on: boolean): Promise<void> {
   await fs.mkdir(join(file, '..'), { recursive: true });
   await fs.writeFile(
     file,
-    ['[Desktop Entry]', 'Type=Application', 'Name=Anki Home Sync', `Exec="${executable}" ${LOGIN_ARG}`, 'X-GNOME-Autostart-enabled=true', ''].join('\n'),
+    [
+      '[Desktop Entry]',
+      'Type=Application',
+      'Name=Anki Home Sync',
+      `Exec="${executable}" ${LOGIN_ARG}`,
+      'X-GNOME-Autostart-enabled=true',
+      '',
+    ].join('\n'),
   );
 }
 

@@ -64,7 +64,12 @@ export class AppTray {
       },
       { label: 'Open window', click: () => this.actions.openWindow() },
       { type: 'separator' },
-      { label: 'Start at login', type: 'checkbox', checked: view.startAtLogin, click: (item) => this.actions.setStartAtLogin(item.checked) },
+      {
+        label: 'Start at login',
+        type: 'checkbox',
+        checked: view.startAtLogin,
+        click: (item) => this.actions.setStartAtLogin(item.checked),
+      },
       { type: 'separator' },
       { label: 'Quit', click: () => this.actions.quit() },
     ];

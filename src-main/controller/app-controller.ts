@@ -170,7 +170,10 @@ export class AppController {
       const oldPaths = this.options.userPaths(base, user.name);
       const newPaths = this.options.userPaths(base, to);
       if (!sameName(user.name, to) && (await exists(newPaths.folder))) {
-        throw new AppError('name-taken', `The storage folder already has a folder named "${to}". Choose another name, or move that folder away first.`);
+        throw new AppError(
+          'name-taken',
+          `The storage folder already has a folder named "${to}". Choose another name, or move that folder away first.`,
+        );
       }
       // Take the account off the server first so no sync holds its files while
       // the folder moves; other accounts carry on untouched.
@@ -181,9 +184,13 @@ export class AppController {
       } catch (error) {
         await this.pushUsers();
         this.options.log?.(`renaming ${oldPaths.folder} failed`, error);
-        throw new AppError('rename-failed', `"${user.name}" could not be renamed because its files are in use. Wait until its devices finish syncing, then try again.`, {
-          cause: error,
-        });
+        throw new AppError(
+          'rename-failed',
+          `"${user.name}" could not be renamed because its files are in use. Wait until its devices finish syncing, then try again.`,
+          {
+            cause: error,
+          },
+        );
       }
       const users = this.settings().users;
       this.options.settings.update({ users: users.map((u) => (u.name === user.name ? { ...u, name: to } : u)) });
@@ -206,7 +213,8 @@ export class AppController {
   }
 
   async setBindAddress(bind: BindAddress): Promise<void> {
-    if (bind !== 'all-interfaces' && bind !== 'this-computer-only') throw new AppError('bad-bind', 'Choose "All networks" or "This computer only".');
+    if (bind !== 'all-interfaces' && bind !== 'this-computer-only')
+      throw new AppError('bad-bind', 'Choose "All networks" or "This computer only".');
     await this.queue.run(() => this.reconfigure({ bindAddress: bind }));
   }
 
@@ -243,7 +251,11 @@ export class AppController {
       const user = this.findUser(name);
       const paths = this.options.userPaths(this.storageFolder(), user.name);
       // Off the server while its collection is swapped, exactly like a rename.
-      await this.server?.setUsers(this.settings().users.filter((u) => u.name !== user.name).map(toUserAccount));
+      await this.server?.setUsers(
+        this.settings()
+          .users.filter((u) => u.name !== user.name)
+          .map(toUserAccount),
+      );
       try {
         await restoreBackupFile(paths, backupId);
       } finally {

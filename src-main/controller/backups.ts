@@ -84,7 +84,11 @@ async function removeSideFiles(collection: string): Promise<void> {
  * every device is asked for a full sync instead of merging against a past it
  * never saw.
  */
-export async function restoreBackupFile(paths: Pick<UserPaths, 'folder' | 'collection' | 'backups'>, id: string, now = Date.now()): Promise<void> {
+export async function restoreBackupFile(
+  paths: Pick<UserPaths, 'folder' | 'collection' | 'backups'>,
+  id: string,
+  now = Date.now(),
+): Promise<void> {
   const backups = await listBackups(paths);
   if (basename(id) !== id || !backups.some((b) => b.id === id)) {
     throw new AppError('no-such-backup', 'That backup no longer exists. Reopen the list and choose another one.');
@@ -94,7 +98,12 @@ export async function restoreBackupFile(paths: Pick<UserPaths, 'folder' | 'colle
     await fs.copyFile(join(paths.backups, id), staged);
     prepareRestoredCopy(staged, now);
     await fsyncPath(staged);
-    if (await fs.stat(paths.collection).then(() => true, () => false)) {
+    if (
+      await fs.stat(paths.collection).then(
+        () => true,
+        () => false,
+      )
+    ) {
       // Kept the way the server keeps a collection a full upload replaces, and pruned with those.
       checkpoint(paths.collection);
       await backUpCollection(paths.collection, paths.backups, new Date(now));

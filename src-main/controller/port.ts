@@ -8,7 +8,10 @@ export function validatePort(port: number): number {
     throw new AppError('bad-port', `"${String(port)}" is not a port number. Use a whole number from 1024 to 65535, such as 8080.`);
   }
   if (port < 1024) {
-    throw new AppError('bad-port', `Port ${port} needs administrator rights on most computers. Use a number from 1024 to 65535, such as 8080.`);
+    throw new AppError(
+      'bad-port',
+      `Port ${port} needs administrator rights on most computers. Use a number from 1024 to 65535, such as 8080.`,
+    );
   }
   return port;
 }
@@ -29,9 +32,13 @@ export function startError(error: unknown, port: number, host: string): AppError
   const code = errno.code ?? errno.cause?.code;
   if (code === 'EADDRINUSE') return portInUseError(port, error);
   if (code === 'EACCES') {
-    return new AppError('port-denied', `This computer does not allow programs to use port ${port}. Choose a port from 1024 to 65535, such as 8080.`, {
-      cause: error,
-    });
+    return new AppError(
+      'port-denied',
+      `This computer does not allow programs to use port ${port}. Choose a port from 1024 to 65535, such as 8080.`,
+      {
+        cause: error,
+      },
+    );
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
     return new AppError(
@@ -41,9 +48,15 @@ export function startError(error: unknown, port: number, host: string): AppError
     );
   }
   if (code === 'EADDRNOTAVAIL') {
-    return new AppError('address-unavailable', `This computer has no network address ${host}. Choose "All networks" or "This computer only".`, {
-      cause: error,
-    });
+    return new AppError(
+      'address-unavailable',
+      `This computer has no network address ${host}. Choose "All networks" or "This computer only".`,
+      {
+        cause: error,
+      },
+    );
   }
-  return new AppError('start-failed', `The server could not start (${code ?? 'unknown reason'}). Try again, or choose another port.`, { cause: error });
+  return new AppError('start-failed', `The server could not start (${code ?? 'unknown reason'}). Try again, or choose another port.`, {
+    cause: error,
+  });
 }

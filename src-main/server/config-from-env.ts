@@ -40,7 +40,7 @@ function readBase(env: NodeJS.ProcessEnv, home: () => string): string {
     if (folder === '') throw new ConfigError('Unable to determine home folder; please set SYNC_BASE.');
     return join(folder, '.syncserver');
   }
-  if (base.trim() === '') throw new ConfigError('SYNC_BASE is set but empty; give the folder that holds the users\' data.');
+  if (base.trim() === '') throw new ConfigError("SYNC_BASE is set but empty; give the folder that holds the users' data.");
   return resolve(base);
 }
 

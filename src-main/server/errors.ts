@@ -6,7 +6,10 @@
 export abstract class SyncError extends Error {
   abstract readonly status: number;
   /** Logged, never sent: the body of an error response is just the status code. */
-  constructor(readonly context: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly context: string,
+    options?: { cause?: unknown },
+  ) {
     super(context, options);
     this.name = new.target.name;
   }

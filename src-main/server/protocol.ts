@@ -100,14 +100,7 @@ export interface UserContext {
 export type MethodHandler = (user: UserContext, request: SyncRequest) => Promise<SyncReply> | SyncReply;
 export type MethodTable = Readonly<Record<string, MethodHandler>>;
 
-export type ActivityKind =
-  | 'login'
-  | 'login-failed'
-  | 'normal-sync'
-  | 'full-upload'
-  | 'full-download'
-  | 'media-sync'
-  | 'error';
+export type ActivityKind = 'login' | 'login-failed' | 'normal-sync' | 'full-upload' | 'full-download' | 'media-sync' | 'error';
 
 export interface ActivityEvent {
   readonly kind: ActivityKind;

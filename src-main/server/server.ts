@@ -63,7 +63,10 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private state: SyncServerState = 'stopped';
   private address: { host: string; port: number } | null = null;
 
-  constructor(private readonly config: ServerConfig, private readonly options: SyncServerOptions = {}) {
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly options: SyncServerOptions = {},
+  ) {
     super();
     this.logger = options.logger ?? consoleLogger;
     this.limits = payloadLimits(config.maxPayloadMegs);
@@ -100,7 +103,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         logger: this.logger,
         users: () => this.directory,
         contextFor: (account) => this.contextFor(account),
-        spoolPath: (account) => join(this.contextFor(account).paths.folder, `${SPOOL_PREFIX}${randomBytes(8).toString('hex')}${SPOOL_SUFFIX}`),
+        spoolPath: (account) =>
+          join(this.contextFor(account).paths.folder, `${SPOOL_PREFIX}${randomBytes(8).toString('hex')}${SPOOL_SUFFIX}`),
         record: (event) => this.emit('activity', event),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes.

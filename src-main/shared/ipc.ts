@@ -52,15 +52,7 @@ export interface BackupEntry {
   readonly bytes: number;
 }
 
-export type ActivityKind =
-  | 'login'
-  | 'login-failed'
-  | 'normal-sync'
-  | 'full-upload'
-  | 'full-download'
-  | 'media-sync'
-  | 'error'
-  | 'server';
+export type ActivityKind = 'login' | 'login-failed' | 'normal-sync' | 'full-upload' | 'full-download' | 'media-sync' | 'error' | 'server';
 
 export interface ActivityEntry {
   readonly at: number;
@@ -119,9 +111,7 @@ export type CommandName = keyof AppCommands;
 
 /** What the window sees as `window.homeSync`. */
 export type AppApi = {
-  readonly [K in CommandName]: (
-    ...args: Parameters<AppCommands[K]>
-  ) => Promise<ApiResult<Awaited<ReturnType<AppCommands[K]>>>>;
+  readonly [K in CommandName]: (...args: Parameters<AppCommands[K]>) => Promise<ApiResult<Awaited<ReturnType<AppCommands[K]>>>>;
 } & {
   /** Called whenever something changes without the window asking (a sync, the tray). */
   onStateChanged(listener: (state: AppState) => void): () => void;

@@ -13,8 +13,15 @@ export function renderActivity(list: HTMLElement, entries: readonly ActivityEntr
   }
   replaceChildren(
     list,
-    ...entries.slice(0, SHOWN).map((e) =>
-      h('li', { class: e.isError ? 'is-error' : '' }, h('time', { datetime: new Date(e.at).toISOString() }, clockTime(e.at)), h('span', {}, e.message)),
-    ),
+    ...entries
+      .slice(0, SHOWN)
+      .map((e) =>
+        h(
+          'li',
+          { class: e.isError ? 'is-error' : '' },
+          h('time', { datetime: new Date(e.at).toISOString() }, clockTime(e.at)),
+          h('span', {}, e.message),
+        ),
+      ),
   );
 }

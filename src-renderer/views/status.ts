@@ -17,7 +17,13 @@ export function renderStatus(container: HTMLElement, status: ServerStatus, canSt
   const pill = h('span', { class: `pill pill-${status.state}`, 'data-state': status.state }, LABELS[status.state]);
   const button = h(
     'button',
-    { type: 'button', id: 'toggle-server', class: running ? '' : 'primary', disabled: busy || (!running && !canStart), onclick: () => toggle(!running) },
+    {
+      type: 'button',
+      id: 'toggle-server',
+      class: running ? '' : 'primary',
+      disabled: busy || (!running && !canStart),
+      onclick: () => toggle(!running),
+    },
     running ? 'Stop server' : 'Start server',
   );
   replaceChildren(container, pill, button);

@@ -20,7 +20,13 @@ function lastSyncCell(user: UserStatus, now: number): HTMLTableCellElement {
   return h('td', {}, timeAgo(user.lastSync.at, now), h('small', {}, `from ${user.lastSync.clientIp}`));
 }
 
-function inlineForm(label: string, input: HTMLInputElement, submitLabel: string, onSubmit: (value: string) => void, onCancel: () => void): HTMLFormElement {
+function inlineForm(
+  label: string,
+  input: HTMLInputElement,
+  submitLabel: string,
+  onSubmit: (value: string) => void,
+  onCancel: () => void,
+): HTMLFormElement {
   const form = h(
     'form',
     { class: 'row-form', autocomplete: 'off' },
@@ -37,7 +43,8 @@ function inlineForm(label: string, input: HTMLInputElement, submitLabel: string,
 }
 
 function backupList(user: UserStatus, actions: UserActions): HTMLElement {
-  if (user.backups.length === 0) return h('p', { class: 'hint' }, 'No backups yet. One is kept each time a full upload replaces this collection.');
+  if (user.backups.length === 0)
+    return h('p', { class: 'hint' }, 'No backups yet. One is kept each time a full upload replaces this collection.');
   return h(
     'div',
     {},
@@ -66,18 +73,34 @@ function editorRow(user: UserStatus, editor: NonNullable<Editor>, actions: UserA
   let body: Node;
   switch (editor.kind) {
     case 'rename':
-      body = inlineForm('New name', h('input', { name: 'new-name', value: user.name, maxlength: 32, spellcheck: 'false' }), 'Rename', (to) => actions.rename(user.name, to), cancel);
+      body = inlineForm(
+        'New name',
+        h('input', { name: 'new-name', value: user.name, maxlength: 32, spellcheck: 'false' }),
+        'Rename',
+        (to) => actions.rename(user.name, to),
+        cancel,
+      );
       body.appendChild(h('p', { class: 'hint' }, 'Devices using this account will need to log in again with the new name.'));
       break;
     case 'password':
-      body = inlineForm('New password', h('input', { name: 'new-password', type: 'password' }), 'Change password', (pw) => actions.changePassword(user.name, pw), cancel);
+      body = inlineForm(
+        'New password',
+        h('input', { name: 'new-password', type: 'password' }),
+        'Change password',
+        (pw) => actions.changePassword(user.name, pw),
+        cancel,
+      );
       body.appendChild(h('p', { class: 'hint' }, 'Devices using this account will ask for the new password at their next sync.'));
       break;
     case 'remove':
       body = h(
         'div',
         {},
-        h('p', {}, `Remove the account "${user.name}"? Its devices will no longer sync. Its collection stays in the storage folder, so adding the account again brings it back.`),
+        h(
+          'p',
+          {},
+          `Remove the account "${user.name}"? Its devices will no longer sync. Its collection stays in the storage folder, so adding the account again brings it back.`,
+        ),
         h('button', { type: 'button', class: 'danger', onclick: () => actions.remove(user.name) }, 'Remove account'),
         ' ',
         h('button', { type: 'button', onclick: cancel }, 'Cancel'),
@@ -98,7 +121,15 @@ export function renderUsers(tbody: HTMLElement, users: readonly UserStatus[], ed
   const rows: HTMLTableRowElement[] = [];
   for (const user of users) {
     const button = (kind: NonNullable<Editor>['kind'], label: string) =>
-      h('button', { type: 'button', 'data-action': kind, onclick: () => actions.edit(editor?.user === user.name && editor.kind === kind ? null : { user: user.name, kind }) }, label);
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-action': kind,
+          onclick: () => actions.edit(editor?.user === user.name && editor.kind === kind ? null : { user: user.name, kind }),
+        },
+        label,
+      );
     rows.push(
       h(
         'tr',
@@ -112,7 +143,14 @@ export function renderUsers(tbody: HTMLElement, users: readonly UserStatus[], ed
           h('small', {}, `${formatCount(user.notes, 'note', 'notes')}, ${formatCount(user.cards, 'card', 'cards')}`),
         ),
         h('td', {}, formatCount(user.mediaFiles, 'file', 'files'), h('small', {}, formatBytes(user.mediaBytes))),
-        h('td', { class: 'actions' }, button('rename', 'Rename'), button('password', 'Password'), button('backups', 'Backups'), button('remove', 'Remove')),
+        h(
+          'td',
+          { class: 'actions' },
+          button('rename', 'Rename'),
+          button('password', 'Password'),
+          button('backups', 'Backups'),
+          button('remove', 'Remove'),
+        ),
       ),
     );
     if (editor?.user === user.name) rows.push(editorRow(user, editor, actions));

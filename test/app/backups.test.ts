@@ -59,8 +59,14 @@ test('a damaged or unknown backup is refused and the collection stays as it was'
   const { paths } = userWithBackup(t);
   writeFileSync(join(paths.backups, 'collection-20261121-000000-000.anki2'), Buffer.alloc(8192, 7));
   const original = readFileSync(paths.collection);
-  await assert.rejects(restoreBackupFile(paths, 'collection-20261121-000000-000.anki2'), (e: unknown) => e instanceof AppError && e.code === 'bad-backup');
-  await assert.rejects(restoreBackupFile(paths, '../collection.anki2'), (e: unknown) => e instanceof AppError && e.code === 'no-such-backup');
+  await assert.rejects(
+    restoreBackupFile(paths, 'collection-20261121-000000-000.anki2'),
+    (e: unknown) => e instanceof AppError && e.code === 'bad-backup',
+  );
+  await assert.rejects(
+    restoreBackupFile(paths, '../collection.anki2'),
+    (e: unknown) => e instanceof AppError && e.code === 'no-such-backup',
+  );
   assert.deepEqual(readFileSync(paths.collection), original);
   assert.equal((await listBackups(paths)).length, 2, 'nothing added, nothing removed');
 });

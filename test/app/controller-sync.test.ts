@@ -46,7 +46,10 @@ test('after a full upload the window shows the figures, the sync and a backup th
   assert.ok(alice!.collectionBytes > 0);
   assert.equal(alice!.lastSync?.clientIp, '127.0.0.1');
   const activity = (await app.controller.state()).activity.map((e) => e.message);
-  assert.ok(activity.includes("alice's collection was replaced by a full upload from 127.0.0.1. The previous copy is kept: see Backups."), activity.join('\n'));
+  assert.ok(
+    activity.includes("alice's collection was replaced by a full upload from 127.0.0.1. The previous copy is kept: see Backups."),
+    activity.join('\n'),
+  );
 
   // Media figures come from the media folder, as media sync leaves it.
   writeFileSync(join(app.storage, 'alice', 'media', 'cat.jpg'), Buffer.alloc(3000, 1));

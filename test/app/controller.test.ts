@@ -72,7 +72,10 @@ test('adding, re-passwording, renaming and removing accounts reach the running s
   await app.controller.removeUser('robert');
   assert.equal((await hostKeyLogin(app.base(), 'robert', 'pw-bob')).status, 403);
   assert.ok(existsSync(join(app.storage, 'robert', 'marker.txt')), "removing an account never deletes the learner's data");
-  assert.deepEqual(app.settings.read().users.map((u) => u.name), ['alice']);
+  assert.deepEqual(
+    app.settings.read().users.map((u) => u.name),
+    ['alice'],
+  );
 
   assert.equal(app.controller.currentPort(), port);
   assert.ok(!statuses.includes('stopping'), `the server never restarted: ${statuses.join(',')}`);

@@ -61,7 +61,18 @@ test('electron-builder packs app.asar offline: natives unpacked, no tests, bench
   const archive = join(resources, 'app.asar');
   const files = asar.listPackage(archive, { isPack: false }).map((f) => f.replace(/\\/g, '/').replace(/^\//, ''));
 
-  for (const must of ['package.json', 'dist/src-main/app/main.js', 'dist/src-main/preload.cjs', 'dist/src-renderer/index.html', 'dist/src-renderer/main.js', 'assets/tray-running.png', 'assets/icon.png', 'proto/notetypes.proto', 'proto/decks.proto', 'proto/deck_config.proto']) {
+  for (const must of [
+    'package.json',
+    'dist/src-main/app/main.js',
+    'dist/src-main/preload.cjs',
+    'dist/src-renderer/index.html',
+    'dist/src-renderer/main.js',
+    'assets/tray-running.png',
+    'assets/icon.png',
+    'proto/notetypes.proto',
+    'proto/decks.proto',
+    'proto/deck_config.proto',
+  ]) {
     assert.ok(files.includes(must), `${must} is packed`);
   }
   for (const native of NATIVE_FILES) {

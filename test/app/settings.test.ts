@@ -17,7 +17,11 @@ test('settings survive a reopen of the real file', (t) => {
   t.after(() => rmSync(folder, { recursive: true, force: true }));
   const store = createConfSettings(folder);
   assert.deepEqual(store.read(), DEFAULT_SETTINGS);
-  store.update({ port: 8123, bindAddress: 'this-computer-only', users: [{ name: 'alice', phc: PHC, lastSync: { at: 5, clientIp: '10.0.0.2' } }] });
+  store.update({
+    port: 8123,
+    bindAddress: 'this-computer-only',
+    users: [{ name: 'alice', phc: PHC, lastSync: { at: 5, clientIp: '10.0.0.2' } }],
+  });
   const again = createConfSettings(folder).read();
   assert.equal(again.port, 8123);
   assert.equal(again.bindAddress, 'this-computer-only');

@@ -14,7 +14,8 @@ import { invokeCommand } from '../../src-main/controller/app-commands.js';
 const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
 // The same policy the app's protocol handler sends.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -37,7 +38,9 @@ function serveRenderer(): Promise<{ server: Server; url: string }> {
       () => res.writeHead(404).end(),
     );
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html` })),
+  );
 }
 
 export interface WindowHarness {
@@ -70,7 +73,12 @@ export async function openWindow(commands: AppCommands, executablePath: string):
   }
 }
 
-async function preparePage(browser: Browser, commands: AppCommands, url: string, closeServer: () => Promise<unknown>): Promise<WindowHarness> {
+async function preparePage(
+  browser: Browser,
+  commands: AppCommands,
+  url: string,
+  closeServer: () => Promise<unknown>,
+): Promise<WindowHarness> {
   const context = await browser.newContext({ viewport: { width: 960, height: 1100 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
@@ -97,7 +105,8 @@ async function preparePage(browser: Browser, commands: AppCommands, url: string,
   return {
     page,
     pageErrors,
-    push: (state) => page.evaluate((s) => (globalThis as unknown as { __homeSyncPush(s: unknown): void }).__homeSyncPush(s), state as unknown),
+    push: (state) =>
+      page.evaluate((s) => (globalThis as unknown as { __homeSyncPush(s: unknown): void }).__homeSyncPush(s), state as unknown),
     close: async () => {
       await browser.close();
       await closeServer();

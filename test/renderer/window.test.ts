@@ -33,90 +33,103 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   assert.fail(`timed out waiting for ${what}`);
 }
 
-browserTest('the window: first account, port change, stop and start, copy, then a device logs in', { timeout: 90_000 }, async (t, chromium) => {
-  const app = await createTestApp(t);
-  const copied: string[] = [];
-  const commands = createAppCommands(app.controller, {
-    pickFolder: async () => null,
-    copyText: (text) => void copied.push(text),
-    setStartAtLogin: () => undefined,
-  });
-  const win = await openWindow(commands, chromium);
-  t.after(() => win.close());
-  // What the main process does: push every change to the window.
-  app.controller.onChange(() => void app.controller.state().then(win.push).catch(() => undefined));
-  const { page } = win;
+browserTest(
+  'the window: first account, port change, stop and start, copy, then a device logs in',
+  { timeout: 90_000 },
+  async (t, chromium) => {
+    const app = await createTestApp(t);
+    const copied: string[] = [];
+    const commands = createAppCommands(app.controller, {
+      pickFolder: async () => null,
+      copyText: (text) => void copied.push(text),
+      setStartAtLogin: () => undefined,
+    });
+    const win = await openWindow(commands, chromium);
+    t.after(() => win.close());
+    // What the main process does: push every change to the window.
+    app.controller.onChange(
+      () =>
+        void app.controller
+          .state()
+          .then(win.push)
+          .catch(() => undefined),
+    );
+    const { page } = win;
 
-  await page.locator('#welcome').waitFor({ state: 'visible' });
-  assert.equal(await page.locator('.pill').getAttribute('data-state'), 'stopped');
-  assert.ok(await page.locator('#toggle-server').isDisabled(), 'nothing to start before an account exists');
-  await shot(page, '1-first-run');
+    await page.locator('#welcome').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('.pill').getAttribute('data-state'), 'stopped');
+    assert.ok(await page.locator('#toggle-server').isDisabled(), 'nothing to start before an account exists');
+    await shot(page, '1-first-run');
 
-  await page.fill('#first-account-form input[name=name]', 'alice');
-  await page.fill('#first-account-form input[name=password]', 'correct horse');
-  await page.click('#first-account-form button[type=submit]');
-  await page.locator('.pill[data-state=running]').waitFor();
-  assert.ok(await page.locator('#welcome').isHidden());
-  assert.equal(await page.locator('#users tr[data-user=alice]').count(), 1);
-  assert.equal(await mainAddress(page), app.base());
-  await shot(page, '2-running');
+    await page.fill('#first-account-form input[name=name]', 'alice');
+    await page.fill('#first-account-form input[name=password]', 'correct horse');
+    await page.click('#first-account-form button[type=submit]');
+    await page.locator('.pill[data-state=running]').waitFor();
+    assert.ok(await page.locator('#welcome').isHidden());
+    assert.equal(await page.locator('#users tr[data-user=alice]').count(), 1);
+    assert.equal(await mainAddress(page), app.base());
+    await shot(page, '2-running');
 
-  const newPort = await freePort();
-  await page.fill('#port', String(newPort));
-  await page.click('#port-form button[type=submit]');
-  await until(async () => (await mainAddress(page)) === `http://127.0.0.1:${newPort}/`, 'the new port in the address');
-  assert.equal(app.controller.currentPort(), newPort);
+    const newPort = await freePort();
+    await page.fill('#port', String(newPort));
+    await page.click('#port-form button[type=submit]');
+    await until(async () => (await mainAddress(page)) === `http://127.0.0.1:${newPort}/`, 'the new port in the address');
+    assert.equal(app.controller.currentPort(), newPort);
 
-  await page.click('#toggle-server');
-  await page.locator('.pill[data-state=stopped]').waitFor();
-  await shot(page, '3-stopped');
-  await page.click('#toggle-server');
-  await page.locator('.pill[data-state=running]').waitFor();
+    await page.click('#toggle-server');
+    await page.locator('.pill[data-state=stopped]').waitFor();
+    await shot(page, '3-stopped');
+    await page.click('#toggle-server');
+    await page.locator('.pill[data-state=running]').waitFor();
 
-  await page.locator('#addresses button.copy').first().click();
-  await until(async () => copied.length === 1, 'the copy');
-  assert.equal(copied[0], `http://127.0.0.1:${newPort}/`);
-  await until(async () => (await page.locator('#notice').textContent()) === `Copied ${copied[0]}`, 'the copied notice');
+    await page.locator('#addresses button.copy').first().click();
+    await until(async () => copied.length === 1, 'the copy');
+    assert.equal(copied[0], `http://127.0.0.1:${newPort}/`);
+    await until(async () => (await page.locator('#notice').textContent()) === `Copied ${copied[0]}`, 'the copied notice');
 
-  // A device pastes what was copied and logs in as the account made in the window.
-  const login = await hostKeyLogin(copied[0], 'alice', 'correct horse');
-  assert.equal(login.status, 200);
-  assert.equal(login.key, hostKeyFor('alice', app.settings.read().users[0]!.phc));
+    // A device pastes what was copied and logs in as the account made in the window.
+    const login = await hostKeyLogin(copied[0], 'alice', 'correct horse');
+    assert.equal(login.status, 200);
+    assert.equal(login.key, hostKeyFor('alice', app.settings.read().users[0]!.phc));
 
-  // An error reads as a sentence, and the server stays up on its port.
-  const busy = await freePort();
-  const other = await occupyPort(busy);
-  t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
-  await page.fill('#port', String(busy));
-  await page.click('#port-form button[type=submit]');
-  await page.locator('#error').waitFor({ state: 'visible' });
-  assert.equal(
-    await page.locator('#error-text').textContent(),
-    `Port ${busy} is already used by another program. Choose another port, such as ${busy + 1}, and update the address in your Anki apps.`,
-  );
-  assert.equal(await page.locator('.pill').getAttribute('data-state'), 'running');
-  await shot(page, '4-port-in-use');
-  await page.click('#error-close');
+    // An error reads as a sentence, and the server stays up on its port.
+    const busy = await freePort();
+    const other = await occupyPort(busy);
+    t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
+    await page.fill('#port', String(busy));
+    await page.click('#port-form button[type=submit]');
+    await page.locator('#error').waitFor({ state: 'visible' });
+    assert.equal(
+      await page.locator('#error-text').textContent(),
+      `Port ${busy} is already used by another program. Choose another port, such as ${busy + 1}, and update the address in your Anki apps.`,
+    );
+    assert.equal(await page.locator('.pill').getAttribute('data-state'), 'running');
+    await shot(page, '4-port-in-use');
+    await page.click('#error-close');
 
-  // A second account from the table's form, then renamed inline.
-  await page.fill('#add-user-form input[name=name]', 'bob');
-  await page.fill('#add-user-form input[name=password]', 'pw-bob');
-  await page.click('#add-user-form button[type=submit]');
-  await page.locator('#users tr[data-user=bob]').waitFor();
-  await page.click('#users tr[data-user=bob] button[data-action=rename]');
-  await page.fill('#users tr.editor input[name=new-name]', 'robert');
-  await page.click('#users tr.editor button[type=submit]');
-  await page.locator('#users tr[data-user=robert]').waitFor();
-  assert.equal((await hostKeyLogin(app.base(), 'robert', 'pw-bob')).status, 200);
+    // A second account from the table's form, then renamed inline.
+    await page.fill('#add-user-form input[name=name]', 'bob');
+    await page.fill('#add-user-form input[name=password]', 'pw-bob');
+    await page.click('#add-user-form button[type=submit]');
+    await page.locator('#users tr[data-user=bob]').waitFor();
+    await page.click('#users tr[data-user=bob] button[data-action=rename]');
+    await page.fill('#users tr.editor input[name=new-name]', 'robert');
+    await page.click('#users tr.editor button[type=submit]');
+    await page.locator('#users tr[data-user=robert]').waitFor();
+    assert.equal((await hostKeyLogin(app.base(), 'robert', 'pw-bob')).status, 200);
 
-  // How it looks on a home network: a LAN address with its QR code.
-  const state = await app.controller.state();
-  const lan = `http://192.168.1.20:${newPort}/`;
-  await win.push({ ...state, addresses: [{ url: lan, ip: '192.168.1.20', kind: 'lan' }, ...state.addresses], addressWarning: null });
-  await until(async () => ((await page.locator('#addresses img.qr').getAttribute('src')) ?? '').startsWith('data:image/png;base64,'), 'the QR code');
-  assert.equal(await mainAddress(page), lan);
-  assert.equal(await page.locator('#legacy-addresses').textContent(), `${lan}sync/ and ${lan}msync/`);
-  await shot(page, '5-home-network');
+    // How it looks on a home network: a LAN address with its QR code.
+    const state = await app.controller.state();
+    const lan = `http://192.168.1.20:${newPort}/`;
+    await win.push({ ...state, addresses: [{ url: lan, ip: '192.168.1.20', kind: 'lan' }, ...state.addresses], addressWarning: null });
+    await until(
+      async () => ((await page.locator('#addresses img.qr').getAttribute('src')) ?? '').startsWith('data:image/png;base64,'),
+      'the QR code',
+    );
+    assert.equal(await mainAddress(page), lan);
+    assert.equal(await page.locator('#legacy-addresses').textContent(), `${lan}sync/ and ${lan}msync/`);
+    await shot(page, '5-home-network');
 
-  assert.deepEqual(win.pageErrors, [], 'the page logged no errors');
-});
+    assert.deepEqual(win.pageErrors, [], 'the page logged no errors');
+  },
+);

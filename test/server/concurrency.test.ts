@@ -28,7 +28,12 @@ after(() => server.close());
 test('two users doing full uploads and downloads at the same moment each get their own collection', async () => {
   const aliceFile = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   const bobFile = copyRealAnkiFixture('v11-mediacheck.anki2');
-  const results = await Promise.all([alice.fullUpload(aliceFile), bob.fullUpload(bobFile), alice.fullUpload(aliceFile), bob.fullUpload(bobFile)]);
+  const results = await Promise.all([
+    alice.fullUpload(aliceFile),
+    bob.fullUpload(bobFile),
+    alice.fullUpload(aliceFile),
+    bob.fullUpload(bobFile),
+  ]);
   assert.deepEqual(results, ['OK', 'OK', 'OK', 'OK']);
   const dir = makeTempFolder('ahs-two-');
   await Promise.all([alice.fullDownload(join(dir, 'alice.anki2')), bob.fullDownload(join(dir, 'bob.anki2'))]);
@@ -36,7 +41,7 @@ test('two users doing full uploads and downloads at the same moment each get the
   assert.equal(collectionContent(join(dir, 'bob.anki2')).notes.length, 3);
 });
 
-test('while a download holds one user\'s lock, the other user is served and the same user waits', async () => {
+test("while a download holds one user's lock, the other user is served and the same user waits", async () => {
   // A collection big enough (incompressible filler) that an unread download stalls in the socket buffers.
   const big = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   const db = openDatabase(big);
@@ -46,10 +51,14 @@ test('while a download holds one user\'s lock, the other user is served and the 
 
   // Alice's download, whose reply nobody reads for now.
   const download = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-    const req = request(`${server.baseUrl}sync/download`, {
-      method: 'POST',
-      headers: { 'anki-sync': syncHeaderValue({ k: alice.hostKey, s: 'x' }), 'content-type': 'application/octet-stream' },
-    }, resolve);
+    const req = request(
+      `${server.baseUrl}sync/download`,
+      {
+        method: 'POST',
+        headers: { 'anki-sync': syncHeaderValue({ k: alice.hostKey, s: 'x' }), 'content-type': 'application/octet-stream' },
+      },
+      resolve,
+    );
     req.on('error', reject);
     const body = new CompressStream();
     body.pipe(req);
@@ -66,7 +75,7 @@ test('while a download holds one user\'s lock, the other user is served and the 
   assert.equal((await bob.meta()).cont, true);
   assert.equal(await bob.fullUpload(copyRealAnkiFixture('v11-mediacheck.anki2')), 'OK');
   assert.equal((await bob.meta()).cont, true);
-  assert.equal(aliceMetaDone, false, 'alice\'s meta must wait for her download to finish');
+  assert.equal(aliceMetaDone, false, "alice's meta must wait for her download to finish");
 
   let received = 0;
   download.on('data', (chunk: Buffer) => (received += chunk.length));

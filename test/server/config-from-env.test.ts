@@ -17,7 +17,10 @@ test('defaults: 0.0.0.0:8080, ~/.syncserver, 100 MiB', () => {
 
 test('users: stop at the first gap, split on the first colon, host key over the whole value', () => {
   const { config } = configFromEnv({ SYNC_USER1: 'user:pass', SYNC_USER2: 'bob:pa:ss', SYNC_USER4: 'ghost:x' }, home);
-  assert.deepEqual(config.users.map((user) => user.name), ['user', 'bob']);
+  assert.deepEqual(
+    config.users.map((user) => user.name),
+    ['user', 'bob'],
+  );
   assert.deepEqual(config.users[1]!.secret, { kind: 'plain', password: 'pa:ss' });
   assert.equal(config.users[0]!.hostKey, 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
 });
@@ -56,13 +59,24 @@ test('every bad setting is refused with its variable named', () => {
     [{ SYNC_USER1: 'alice:1', SYNC_USER2: 'alice:1' }, /SYNC_USER2.*already used/],
   ];
   for (const [env, message] of cases) {
-    assert.throws(() => configFromEnv(env, home), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+    assert.throws(
+      () => configFromEnv(env, home),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      JSON.stringify(env),
+    );
   }
 });
 
 test('IPv6 hosts, explicit ports, a relative SYNC_BASE and SYNC_IP_HEADER are taken', () => {
   const { config } = configFromEnv(
-    { SYNC_USER1: 'u:p', SYNC_HOST: '::1', SYNC_PORT: '27701', SYNC_BASE: 'data', MAX_SYNC_PAYLOAD_MEGS: '7', SYNC_IP_HEADER: 'RightmostXForwardedFor' },
+    {
+      SYNC_USER1: 'u:p',
+      SYNC_HOST: '::1',
+      SYNC_PORT: '27701',
+      SYNC_BASE: 'data',
+      MAX_SYNC_PAYLOAD_MEGS: '7',
+      SYNC_IP_HEADER: 'RightmostXForwardedFor',
+    },
     home,
   );
   assert.equal(config.host, '::1');

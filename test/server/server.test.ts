@@ -32,7 +32,10 @@ test('setUsers takes effect on the next request, without a restart', async () =>
     // Alice's password changed, so her old host key is no longer valid (as with the official server).
     await assert.rejects(alice.meta(), (e: unknown) => e instanceof SyncHttpError && e.status === 403);
     await server.server.setUsers([plainUser('bob', 'b')]);
-    await assert.rejects(new V11Client(server.baseUrl).login('alice', 'new'), (e: unknown) => e instanceof SyncHttpError && e.status === 403);
+    await assert.rejects(
+      new V11Client(server.baseUrl).login('alice', 'new'),
+      (e: unknown) => e instanceof SyncHttpError && e.status === 403,
+    );
     await assert.rejects(server.server.setUsers([plainUser('..', 'x')]));
     assert.deepEqual(server.server.status.users, ['bob']);
   } finally {
@@ -61,10 +64,16 @@ test('stop() during a full upload leaves the old collection and no partial file'
   for (let i = 0; i < 100 && !readdirSync(paths.folder).some((n) => n.startsWith('upload-')); i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  assert.ok(readdirSync(paths.folder).some((n) => n.startsWith('upload-')), 'the upload is being spooled');
+  assert.ok(
+    readdirSync(paths.folder).some((n) => n.startsWith('upload-')),
+    'the upload is being spooled',
+  );
 
   await server.server.stop();
   assert.equal(createHash('sha1').update(readFileSync(paths.collection)).digest('hex'), before);
-  assert.deepEqual(readdirSync(paths.folder).filter((n) => n.startsWith('upload-') || n.endsWith('-wal')), []);
+  assert.deepEqual(
+    readdirSync(paths.folder).filter((n) => n.startsWith('upload-') || n.endsWith('-wal')),
+    [],
+  );
   await server.close();
 });

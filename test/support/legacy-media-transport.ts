@@ -18,7 +18,12 @@ export function legacyMediaTransport(baseUrl: string, hostKey: string, options: 
       }
       const parts =
         method === 'begin'
-          ? legacyFormParts({ k: hostKey, v: (JSON.parse(payload.toString()) as { v: string }).v, data: '{}', compress: options.rustMedia ? 'omit' : true })
+          ? legacyFormParts({
+              k: hostKey,
+              v: (JSON.parse(payload.toString()) as { v: string }).v,
+              data: '{}',
+              compress: options.rustMedia ? 'omit' : true,
+            })
           : legacyFormParts({
               sk: hostKey,
               data: payload,

@@ -30,7 +30,9 @@ export function legacyParts(call: LegacyCall): FormPart[] {
   const text: FormPart[] = call.fields.map(([name, value]) => ({ name, value }));
   const c: FormPart[] = compress === 'omit' ? [] : [{ name: 'c', value: compress ? '1' : '0' }];
   const data: FormPart[] =
-    call.data === undefined ? [] : [{ name: 'data', value: compress === true ? gzipSync(call.data, { level: 6 }) : call.data, filename: 'data' }];
+    call.data === undefined
+      ? []
+      : [{ name: 'data', value: compress === true ? gzipSync(call.data, { level: 6 }) : call.data, filename: 'data' }];
   return call.style === 'rust' ? [...data, ...c, ...text] : [...text, ...c, ...data];
 }
 
@@ -83,4 +85,3 @@ export async function legacyRequest(baseUrl: string, area: 'sync' | 'msync', met
 export function pythonSessionKey(): string {
   return randomBytes(4).toString('hex');
 }
-

@@ -136,9 +136,9 @@ export class MediaClient {
    */
   registerChanges(): void {
     const known = new Map(
-      (this.db.prepare('SELECT fname, csum, mtime, dirty FROM media WHERE csum IS NOT NULL').all() as (LocalEntry & { mtime: number })[]).map(
-        (e) => [e.fname, e],
-      ),
+      (
+        this.db.prepare('SELECT fname, csum, mtime, dirty FROM media WHERE csum IS NOT NULL').all() as (LocalEntry & { mtime: number })[]
+      ).map((e) => [e.fname, e]),
     );
     const upsert = this.db.prepare('INSERT OR REPLACE INTO media (fname, csum, mtime, dirty) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {

@@ -59,7 +59,9 @@ export async function startMediaServer(options: TestServerOptions = {}): Promise
   const devices: MediaDevice[] = [];
   const mode = mediaModeFromEnv();
   const transport = (hostKey = user.hostKey): MediaTransport =>
-    mode === 'v11' ? v11MediaTransport(test.baseUrl, hostKey) : legacyMediaTransport(test.baseUrl, hostKey, { rustMedia: mode === 'legacy-rust' });
+    mode === 'v11'
+      ? v11MediaTransport(test.baseUrl, hostKey)
+      : legacyMediaTransport(test.baseUrl, hostKey, { rustMedia: mode === 'legacy-rust' });
   return {
     test,
     baseUrl: test.baseUrl,

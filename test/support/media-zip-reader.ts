@@ -6,7 +6,11 @@ import yauzl from 'yauzl';
 // yauzl 3 has this; @types/yauzl still describes yauzl 2.
 declare module 'yauzl' {
   interface ZipFile {
-    readLocalFileHeader(entry: Entry, options: { minimal: true }, callback: (error: Error | null, header: { fileDataStart: number }) => void): void;
+    readLocalFileHeader(
+      entry: Entry,
+      options: { minimal: true },
+      callback: (error: Error | null, header: { fileDataStart: number }) => void,
+    ): void;
   }
 }
 
@@ -16,7 +20,9 @@ export interface DownloadedMember {
   readonly data: Buffer;
 }
 
-export async function readDownloadZip(zip: Buffer): Promise<{ members: DownloadedMember[]; order: string[]; meta: Record<string, string> }> {
+export async function readDownloadZip(
+  zip: Buffer,
+): Promise<{ members: DownloadedMember[]; order: string[]; meta: Record<string, string> }> {
   const all = await readAllMembers(zip);
   const metaEntry = all.find(([name]) => name === '_meta');
   if (metaEntry === undefined) throw new Error('download zip has no _meta');

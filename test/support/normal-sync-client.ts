@@ -20,10 +20,7 @@ export interface CollectionTransport {
   call(method: string, body: unknown): Promise<unknown>;
 }
 
-export type SyncRequired =
-  | { kind: 'noChanges' }
-  | { kind: 'fullSync'; uploadOk: boolean; downloadOk: boolean }
-  | { kind: 'normalSync' };
+export type SyncRequired = { kind: 'noChanges' } | { kind: 'fullSync'; uploadOk: boolean; downloadOk: boolean } | { kind: 'normalSync' };
 
 export class ClockIncorrectError extends Error {}
 export class ServerMessageError extends Error {}

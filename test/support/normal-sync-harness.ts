@@ -46,7 +46,7 @@ export class SyncHarness {
    */
   forMode(mode: SyncMode): SyncHarness {
     const view = new SyncHarness(this.server, this.folder, mode);
-    view.counter = 1000 * (++this.views);
+    view.counter = 1000 * ++this.views;
     return view;
   }
   private views = 0;

@@ -11,7 +11,9 @@ export { REAL_ANKI_FIXTURES };
 
 /** The fixture file names matching a pattern, e.g. /^v18-.*\.anki2$/. Throws when none match. */
 export function realAnkiFixtures(pattern: RegExp): string[] {
-  const names = readdirSync(REAL_ANKI_FIXTURES).filter((name) => pattern.test(name)).sort();
+  const names = readdirSync(REAL_ANKI_FIXTURES)
+    .filter((name) => pattern.test(name))
+    .sort();
   if (names.length === 0) throw new Error(`no fixture matches ${pattern} in ${REAL_ANKI_FIXTURES}`);
   return names;
 }

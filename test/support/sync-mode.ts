@@ -48,6 +48,7 @@ export const MEDIA_MODE_ENV = 'AHS_MEDIA_MODE';
 export function mediaModeFromEnv(): MediaModeName {
   const name = process.env[MEDIA_MODE_ENV];
   if (name === undefined || name === '') return 'v11';
-  if (!(MEDIA_MODES as readonly string[]).includes(name)) throw new Error(`${MEDIA_MODE_ENV}=${name} is not one of ${MEDIA_MODES.join(', ')}`);
+  if (!(MEDIA_MODES as readonly string[]).includes(name))
+    throw new Error(`${MEDIA_MODE_ENV}=${name} is not one of ${MEDIA_MODES.join(', ')}`);
   return name as MediaModeName;
 }

@@ -9,8 +9,22 @@ import { readNotetypeShape } from '../../src-main/server/collection/sync-data/no
 import { GRAVE_CARD, GRAVE_DECK, GRAVE_NOTE } from '../../src-main/server/collection/sync-data/graves.js';
 import { stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
 import { getAllConfig, setConfigValue } from '../../src-main/server/storage/objects/config.js';
-import { allDeckConfigs, deckConfigFromLegacy, deckConfigToLegacy, getDeckConfig, putDeckConfig } from '../../src-main/server/storage/objects/deckconfigs.js';
-import { allDecks, deckFromLegacy, deckToLegacy, ensureDeckNameUnique, getDeck, putDeck, removeDeck } from '../../src-main/server/storage/objects/decks.js';
+import {
+  allDeckConfigs,
+  deckConfigFromLegacy,
+  deckConfigToLegacy,
+  getDeckConfig,
+  putDeckConfig,
+} from '../../src-main/server/storage/objects/deckconfigs.js';
+import {
+  allDecks,
+  deckFromLegacy,
+  deckToLegacy,
+  ensureDeckNameUnique,
+  getDeck,
+  putDeck,
+  removeDeck,
+} from '../../src-main/server/storage/objects/decks.js';
 import { nativeDeckName } from '../../src-main/server/storage/objects/names.js';
 import {
   allNotetypes,
@@ -88,7 +102,10 @@ export class TestDevice {
     return id;
   }
 
-  addNote(options: { notetypeId?: number; deckId?: number; fields: string[]; tags?: string; mtime?: number }): { noteId: number; cardIds: number[] } {
+  addNote(options: { notetypeId?: number; deckId?: number; fields: string[]; tags?: string; mtime?: number }): {
+    noteId: number;
+    cardIds: number[];
+  } {
     const notetypeId = options.notetypeId ?? this.firstNotetypeId();
     const shape = readNotetypeShape(this.db, notetypeId);
     if (!shape) throw new Error(`no notetype ${notetypeId}`);
@@ -129,7 +146,9 @@ export class TestDevice {
   reviewCard(cardId: number, options: { mtime?: number; ivl?: number } = {}): number {
     const ivl = options.ivl ?? 3;
     this.db
-      .prepare('UPDATE cards SET type = 2, queue = 2, due = due + ?, ivl = ?, factor = 2500, reps = reps + 1, mod = ?, usn = ? WHERE id = ?')
+      .prepare(
+        'UPDATE cards SET type = 2, queue = 2, due = due + ?, ivl = ?, factor = 2500, reps = reps + 1, mod = ?, usn = ? WHERE id = ?',
+      )
       .run(ivl, ivl, options.mtime ?? this.nowSecs(), PENDING, cardId);
     const revlogId = this.newId();
     this.db.prepare('INSERT INTO revlog VALUES (?, ?, ?, 3, ?, 0, 2500, 4200, 1)').run(revlogId, cardId, PENDING, ivl);
@@ -229,7 +248,7 @@ export class TestDevice {
     notetype.mtimeSecs = this.nowSecs();
     notetype.usn = PENDING;
     putNotetype(this.db, notetype);
-    this.db.prepare("UPDATE notes SET flds = flds || char(31), mod = ?, usn = ? WHERE mid = ?").run(this.nowSecs(), PENDING, id);
+    this.db.prepare('UPDATE notes SET flds = flds || char(31), mod = ?, usn = ? WHERE mid = ?').run(this.nowSecs(), PENDING, id);
     this.markSchemaModified();
   }
 

@@ -28,7 +28,10 @@ export class V11Client {
   clientVersion = TEST_CLIENT_VERSION;
 
   /** `baseUrl` ends in `/`, as the client makes it (`http://127.0.0.1:port/`). */
-  constructor(readonly baseUrl: string, options: { hostKey?: string; sessionKey?: string } = {}) {
+  constructor(
+    readonly baseUrl: string,
+    options: { hostKey?: string; sessionKey?: string } = {},
+  ) {
     this.hostKey = options.hostKey ?? '';
     this.sessionKey = options.sessionKey ?? newSessionKey();
   }

@@ -103,7 +103,10 @@ async function acceptedSize(response: IncomingMessage): Promise<number> {
 /** Counts bytes passing through, to check them against anki-original-size. */
 class ByteCounter extends Writable {
   count = 0;
-  constructor(private readonly target: Writable | null, private readonly chunks: Buffer[] | null) {
+  constructor(
+    private readonly target: Writable | null,
+    private readonly chunks: Buffer[] | null,
+  ) {
     super();
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null) => void): void {

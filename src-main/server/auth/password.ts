@@ -6,9 +6,7 @@ import type { PasswordSecret } from '../config.js';
 import { parsePhc, verifyPhc, type ParsedPhc } from './phc.js';
 
 /** A secret prepared once, when the users are loaded. */
-export type PreparedSecret =
-  | { readonly kind: 'plain'; readonly digest: Buffer }
-  | { readonly kind: 'phc'; readonly parsed: ParsedPhc };
+export type PreparedSecret = { readonly kind: 'plain'; readonly digest: Buffer } | { readonly kind: 'phc'; readonly parsed: ParsedPhc };
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -16,9 +14,7 @@ function sha256(text: string): Buffer {
 
 /** Throws PhcFormatError for a malformed PHC string. */
 export function prepareSecret(secret: PasswordSecret): PreparedSecret {
-  return secret.kind === 'plain'
-    ? { kind: 'plain', digest: sha256(secret.password) }
-    : { kind: 'phc', parsed: parsePhc(secret.phc) };
+  return secret.kind === 'plain' ? { kind: 'plain', digest: sha256(secret.password) } : { kind: 'phc', parsed: parsePhc(secret.phc) };
 }
 
 export async function passwordMatches(secret: PreparedSecret, password: string): Promise<boolean> {

@@ -10,7 +10,8 @@ export function checkUsernames(names: readonly string[]): string | null {
   const seen = new Set<string>();
   for (const [index, name] of names.entries()) {
     const problem = usernameProblem(name);
-    if (problem !== null) return `SYNC_USER${index + 1}: the username ${JSON.stringify(name)} cannot be a folder name below SYNC_BASE: ${problem}.`;
+    if (problem !== null)
+      return `SYNC_USER${index + 1}: the username ${JSON.stringify(name)} cannot be a folder name below SYNC_BASE: ${problem}.`;
     // Case-insensitive, normalising file systems (macOS, Windows) would put Alice and alice in one folder.
     const key = userFolderKey(name);
     if (seen.has(key)) {

@@ -11,9 +11,7 @@ import { SCHEMA_MAX_VERSION } from '../storage/schema-version.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
-export type UploadVerdict =
-  | { readonly ok: true; readonly schema: number }
-  | { readonly ok: false; readonly reason: string };
+export type UploadVerdict = { readonly ok: true; readonly schema: number } | { readonly ok: false; readonly reason: string };
 
 export function acceptedSchema(ver: number): boolean {
   return ver === 11 || (ver >= 14 && ver <= 18);

@@ -34,7 +34,13 @@ export const upload: MethodHandler = async (user, request): Promise<SyncReply> =
     if (file.size >= user.limits.maxUncompressedBytes) return rawReply(UPLOAD_TOO_LARGE);
     const verdict = await prepareUploadInBackground(file.path);
     if (!verdict.ok) {
-      user.record({ kind: 'error', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `full upload refused: ${verdict.reason}` });
+      user.record({
+        kind: 'error',
+        username: user.username,
+        clientIp: request.clientIp,
+        at: Date.now(),
+        detail: `full upload refused: ${verdict.reason}`,
+      });
       return rawReply(CORRUPT_MESSAGE);
     }
     await installCollection(user, file.path);

@@ -63,7 +63,10 @@ class FileSink implements BodySink {
   private written = 0;
   private closed = false;
 
-  private constructor(private readonly path: string, private readonly handle: FileHandle) {}
+  private constructor(
+    private readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
 
   static async create(path: string): Promise<FileSink> {
     const handle = await open(path, 'wx', 0o600);
@@ -71,7 +74,7 @@ class FileSink implements BodySink {
   }
 
   async write(block: Buffer): Promise<void> {
-    for (let offset = 0; offset < block.length; ) {
+    for (let offset = 0; offset < block.length;) {
       const copied = block.copy(this.batch, this.batchBytes, offset);
       this.batchBytes += copied;
       offset += copied;
@@ -82,7 +85,7 @@ class FileSink implements BodySink {
   private async flush(): Promise<void> {
     const size = this.batchBytes;
     // A write may be partial; loop until the whole batch is on disk.
-    for (let offset = 0; offset < size; ) {
+    for (let offset = 0; offset < size;) {
       const { bytesWritten } = await this.handle.write(this.batch, offset, size - offset);
       offset += bytesWritten;
     }

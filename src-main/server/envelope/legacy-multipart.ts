@@ -88,11 +88,7 @@ export async function decodeLegacyRequest(req: IncomingMessage, options: LegacyD
   }
 }
 
-async function readForm(
-  req: IncomingMessage,
-  options: LegacyDecodeOptions,
-  written: string[],
-): Promise<{ fields: Fields; data: RawData }> {
+async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, written: string[]): Promise<{ fields: Fields; data: RawData }> {
   const { limits } = options;
   const contentType = req.headers['content-type'];
   if (contentType?.trim().toLowerCase().startsWith('multipart/form-data') !== true) {
@@ -152,11 +148,7 @@ async function readForm(
   parser.on('file', (name, stream) => {
     if (name === 'data') {
       const target = options.bodyTarget(fields.hostKey);
-      pending.push(
-        receiveData(stream, target, fields.hostKey, limits, written)
-          .then(replaceData)
-          .catch(fail),
-      );
+      pending.push(receiveData(stream, target, fields.hostKey, limits, written).then(replaceData).catch(fail));
     } else if (isTextField(name)) {
       pending.push(collect(stream, MAX_TEXT_FIELD_BYTES + 1).then((bytes) => takeText(name, bytes), fail));
     } else {

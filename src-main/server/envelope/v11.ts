@@ -41,7 +41,10 @@ export async function decodeV11Request(
   try {
     // Stopping early must not destroy the request: that would close the socket the answer goes out on.
     const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
-    const cap = target.kind === 'memory' && target.maxBytes !== undefined ? Math.min(target.maxBytes, limits.maxUncompressedBytes) : limits.maxUncompressedBytes;
+    const cap =
+      target.kind === 'memory' && target.maxBytes !== undefined
+        ? Math.min(target.maxBytes, limits.maxUncompressedBytes)
+        : limits.maxUncompressedBytes;
     const outcome = await decodeZstdStream(body, (block) => sink.write(block), { maxCompressedBytes: cap, maxDecodedBytes: cap });
     if (outcome.kind === 'over-limit' && target.kind !== 'file') {
       throw new BadRequestError(`request body over the size limit (${outcome.which})`);
@@ -70,9 +73,7 @@ export async function writeV11Reply(res: ServerResponse, reply: SyncReply): Prom
     res.writeHead(200, { [ORIGINAL_SIZE_HEADER]: String(reply.size) });
     // `end` pins the byte count to the size announced, even if the file were to grow.
     const source =
-      reply.size === 0
-        ? Readable.from([])
-        : createReadStream(reply.path, { highWaterMark: 1 << 20, start: 0, end: reply.size - 1 });
+      reply.size === 0 ? Readable.from([]) : createReadStream(reply.path, { highWaterMark: 1 << 20, start: 0, end: reply.size - 1 });
     await pipeline(source, new CompressStream(), res);
     return;
   }

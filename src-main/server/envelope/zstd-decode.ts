@@ -52,11 +52,7 @@ export type DecodedSink = (block: Buffer) => void | Promise<void>;
  * content size) from `input` into `sink`. A corrupt or truncated stream throws
  * BadRequestError('decoding zstd body').
  */
-export async function decodeZstdStream(
-  input: AsyncIterable<Buffer | string>,
-  sink: DecodedSink,
-  caps: DecodeCaps,
-): Promise<DecodeOutcome> {
+export async function decodeZstdStream(input: AsyncIterable<Buffer | string>, sink: DecodedSink, caps: DecodeCaps): Promise<DecodeOutcome> {
   const decoder = takeDecoder();
   try {
     return await decodeWith(decoder, input, sink, caps);

@@ -114,7 +114,13 @@ export class RequestPipeline {
       if (decoded.body.kind !== 'buffer') throw new BadRequestError('invalid json');
       const { reply, account } = await hostKeyMethod(this.deps.users(), decoded.body.data);
       outcome.username = account.name;
-      this.deps.record({ kind: 'login', username: account.name, clientIp: outcome.clientIp, at: Date.now(), detail: decoded.clientVersion || undefined });
+      this.deps.record({
+        kind: 'login',
+        username: account.name,
+        clientIp: outcome.clientIp,
+        at: Date.now(),
+        detail: decoded.clientVersion || undefined,
+      });
       await writeReply(res, reply, decoded.transportVersion);
       return;
     }
@@ -164,10 +170,19 @@ export class RequestPipeline {
       this.deps.record({ kind: 'login-failed', username: '', clientIp: outcome.clientIp, at, detail: 'unknown or outdated host key' });
     } else if (route !== undefined && route.kind !== 'health' && error.status !== 404 && error.status !== 405) {
       const what = route.kind === 'msync-begin-get' ? 'msync/begin' : `${route.kind}/${route.method}`;
-      this.deps.record({ kind: 'error', username: outcome.username, clientIp: outcome.clientIp, at, detail: `${what}: ${error.status} ${error.context}` });
+      this.deps.record({
+        kind: 'error',
+        username: outcome.username,
+        clientIp: outcome.clientIp,
+        at,
+        detail: `${what}: ${error.status} ${error.context}`,
+      });
     }
     if (error.status >= 500 && error.status !== 501) {
-      this.deps.logger.error('request failed', { context: error.context, cause: error.cause instanceof Error ? error.cause.message : undefined });
+      this.deps.logger.error('request failed', {
+        context: error.context,
+        cause: error.cause instanceof Error ? error.cause.message : undefined,
+      });
     } else {
       this.deps.logger.info('request refused', { httpstatus: error.status, context: error.context });
     }

@@ -11,11 +11,7 @@ export const FILES_IN_FLIGHT = 8;
  * results in the items' order. After a failure no new task starts; the ones
  * already running are waited for, then the first failure is thrown.
  */
-export async function mapInParallel<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
+export async function mapInParallel<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | null = null;

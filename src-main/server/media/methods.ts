@@ -4,12 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { BadRequestError } from '../errors.js';
 import { rawReply, type MethodTable, type RequestBody, type SyncRequest, type UserContext } from '../protocol.js';
 import { mediaResult } from './envelope.js';
-import {
-  parseBeginRequest,
-  parseDownloadFilesRequest,
-  parseMediaChangesRequest,
-  parseMediaSanityRequest,
-} from './requests.js';
+import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './requests.js';
 import { mediaStoreOf } from './store-of-user.js';
 
 export const mediaMethods: MethodTable = {

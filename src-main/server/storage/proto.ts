@@ -296,9 +296,7 @@ export const fieldConfigCodec = codec<FieldConfig>('anki.notetypes.Notetype.Fiel
 export const templateConfigCodec = codec<TemplateConfig>('anki.notetypes.Notetype.Template.Config');
 export const deckCommonCodec = codec<DeckCommon>('anki.decks.Deck.Common');
 export const deckConfigConfigCodec = codec<DeckConfigConfig>('anki.deck_config.DeckConfig.Config');
-const kindContainerCodec = codec<{ normal?: NormalDeck | null; filtered?: FilteredDeck | null }>(
-  'anki.decks.Deck.KindContainer',
-);
+const kindContainerCodec = codec<{ normal?: NormalDeck | null; filtered?: FilteredDeck | null }>('anki.decks.Deck.KindContainer');
 
 export class MissingDeckKindError extends Error {
   constructor() {

@@ -37,8 +37,7 @@ export function findCollationLibrary(fromDir = dirname(fileURLToPath(import.meta
     dir = parent;
   }
   throw new Error(
-    `The unicase collation library (${fileName}) is missing; build it with "npm run build:native". ` +
-      `Looked in: ${tried.join(', ')}`,
+    `The unicase collation library (${fileName}) is missing; build it with "npm run build:native". ` + `Looked in: ${tried.join(', ')}`,
   );
 }
 

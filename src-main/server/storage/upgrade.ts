@@ -262,9 +262,9 @@ function fixLowCardEases(db: Db, configIds: number[], usn: number): void {
     }
   }
   const list = `(${deckIds.map((id) => String(Math.trunc(id))).join(',')})`;
-  db.prepare(
-    `UPDATE cards SET factor = 2500, usn = ? WHERE factor != 0 AND factor <= 2000 AND (did IN ${list} OR odid IN ${list})`,
-  ).run(usn);
+  db.prepare(`UPDATE cards SET factor = 2500, usn = ? WHERE factor != 0 AND factor <= 2000 AND (did IN ${list} OR odid IN ${list})`).run(
+    usn,
+  );
 }
 
 function deckKindOf(blob: Buffer): bigint | undefined {

@@ -20,7 +20,12 @@ before(async () => {
   const argon2 = (await import('argon2')).default;
   argonPhc = await argon2.hash('secret', { type: argon2.argon2id, memoryCost: 8192, timeCost: 2, parallelism: 1 });
   server = await startTestServer({
-    users: [plainUser('user', 'pass'), phcUser('hashed', PBKDF2_PASS), phcUser('argon', argonPhc), phcUser('sha1', '$pbkdf2$i=1000$c2FsdHNhbHQ$AAAA')],
+    users: [
+      plainUser('user', 'pass'),
+      phcUser('hashed', PBKDF2_PASS),
+      phcUser('argon', argonPhc),
+      phcUser('sha1', '$pbkdf2$i=1000$c2FsdHNhbHQ$AAAA'),
+    ],
   });
 });
 after(() => server.close());
@@ -59,14 +64,21 @@ test('PHC hashes: pbkdf2-sha256 and argon2id verify; a pbkdf2 (SHA-1) hash never
 test('a login body that is not {u, p} strings is a 400', async () => {
   const client = new V11Client(server.baseUrl);
   for (const payload of ['{"u":"user"}', '{"u":1,"p":"pass"}', 'not json', '[]']) {
-    await assert.rejects(client.raw('sync', 'hostKey', payload), (error: unknown) => error instanceof SyncHttpError && error.status === 400);
+    await assert.rejects(
+      client.raw('sync', 'hostKey', payload),
+      (error: unknown) => error instanceof SyncHttpError && error.status === 400,
+    );
   }
 });
 
 test('every other method needs a known host key: 403 otherwise, for every method', async () => {
   const stranger = new V11Client(server.baseUrl, { hostKey: 'f'.repeat(40) });
   for (const method of ['meta', 'upload', 'download', 'abort']) {
-    await assert.rejects(stranger.raw('sync', method, '{}'), (error: unknown) => error instanceof SyncHttpError && error.status === 403, method);
+    await assert.rejects(
+      stranger.raw('sync', method, '{}'),
+      (error: unknown) => error instanceof SyncHttpError && error.status === 403,
+      method,
+    );
   }
 });
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { parsePhc, PhcFormatError, verifyPhc } from '../../../src-main/server/auth/phc.js';
 
 test('the RustCrypto pbkdf2 vector verifies (i=4096, l=40, SHA-256)', async () => {
-  const phc = '$pbkdf2-sha256$i=4096,l=40$c2FsdFNBTFRzYWx0U0FMVHNhbHRTQUxUc2FsdFNBTFRzYWx0$NIyJ28vTKy8y2BS4EW6EzysXNH68GAAYHE4qH7jdU+HGNVGMfaxH6Q';
+  const phc =
+    '$pbkdf2-sha256$i=4096,l=40$c2FsdFNBTFRzYWx0U0FMVHNhbHRTQUxUc2FsdFNBTFRzYWx0$NIyJ28vTKy8y2BS4EW6EzysXNH68GAAYHE4qH7jdU+HGNVGMfaxH6Q';
   const parsed = parsePhc(phc);
   assert.equal(await verifyPhc(parsed, 'passwordPASSWORDpassword'), true);
   assert.equal(await verifyPhc(parsed, 'passwordPASSWORDpassworD'), false);

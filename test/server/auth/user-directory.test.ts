@@ -27,7 +27,7 @@ test('an unknown name costs exactly one password verification, like a wrong pass
   assert.equal(right.verified.length, 1);
 });
 
-test('the decoy verification never lets anyone in with the decoy\'s password', async () => {
+test("the decoy verification never lets anyone in with the decoy's password", async () => {
   const { directory } = countingDirectory();
   assert.equal(await directory.login('carol', 'a'), null);
 });

@@ -92,20 +92,26 @@ test('meta refuses v8 clients on a v2-scheduler collection and v9 clients on new
 });
 
 for (const [label, bytes] of [
-  ['a truncated collection', (): Buffer => {
-    const whole = readFileSync(copyRealAnkiFixture('v18-two-decks-16-notes.anki2'));
-    return whole.subarray(0, Math.floor(whole.length / 2));
-  }],
+  [
+    'a truncated collection',
+    (): Buffer => {
+      const whole = readFileSync(copyRealAnkiFixture('v18-two-decks-16-notes.anki2'));
+      return whole.subarray(0, Math.floor(whole.length / 2));
+    },
+  ],
   ['random bytes', (): Buffer => randomBytes(70_000)],
   ['a schema-1 collection (v1-too-old)', (): Buffer => readFileSync(copyRealAnkiFixture('v1-too-old.anki2'))],
   ['an empty body', (): Buffer => Buffer.alloc(0)],
-  ['a SQLite file that is not a collection', (): Buffer => {
-    const path = join(makeTempFolder('ahs-'), 'x.db');
-    const db = new Database(path);
-    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY); INSERT INTO notes VALUES (1);');
-    db.close();
-    return readFileSync(path);
-  }],
+  [
+    'a SQLite file that is not a collection',
+    (): Buffer => {
+      const path = join(makeTempFolder('ahs-'), 'x.db');
+      const db = new Database(path);
+      db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY); INSERT INTO notes VALUES (1);');
+      db.close();
+      return readFileSync(path);
+    },
+  ],
 ] as const) {
   test(`an upload of ${label} is refused with the reference's message and the old collection stays`, async () => {
     assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
@@ -114,7 +120,10 @@ for (const [label, bytes] of [
     const answer = (await client.raw('sync', 'upload', bytes())).toString('utf8');
     assert.equal(answer, CORRUPT_MESSAGE);
     assert.equal(sha1(live), before);
-    assert.deepEqual(readdirSync(server.paths('user').folder).filter((n) => n.startsWith('upload-')), []);
+    assert.deepEqual(
+      readdirSync(server.paths('user').folder).filter((n) => n.startsWith('upload-')),
+      [],
+    );
     const device = secondDevice();
     await client.fullDownload(device);
     assert.equal(collectionContent(device).notes.length, 16);

@@ -27,7 +27,8 @@ function assertConverged(...devices: TestDevice[]): void {
 }
 
 const noteIds = (device: TestDevice) => device.db.prepare('SELECT id FROM notes ORDER BY id').pluck().all() as number[];
-const firstCard = (device: TestDevice, noteId: number) => device.db.prepare('SELECT id FROM cards WHERE nid = ? ORDER BY id').pluck().get(noteId) as number;
+const firstCard = (device: TestDevice, noteId: number) =>
+  device.db.prepare('SELECT id FROM cards WHERE nid = ? ORDER BY id').pluck().get(noteId) as number;
 
 test('a v11 device and a version-10 device sync the same collection both ways', async () => {
   // A (v11) uploads; B (legacy) downloads schema 11 and keeps it.

@@ -29,10 +29,7 @@ function withFixtureCopy(name: string, run: (db: ReturnType<typeof openDatabase>
 }
 
 function setConfig(db: ReturnType<typeof openDatabase>, key: string, value: unknown): void {
-  db.prepare('INSERT OR REPLACE INTO config (KEY, usn, mtime_secs, val) VALUES (?, 0, 0, ?)').run(
-    key,
-    Buffer.from(JSON.stringify(value)),
-  );
+  db.prepare('INSERT OR REPLACE INTO config (KEY, usn, mtime_secs, val) VALUES (?, 0, 0, ?)').run(key, Buffer.from(JSON.stringify(value)));
 }
 
 test('a desktop-made collection (v2 scheduler, creationOffset) refuses 8 and 9, accepts 10 and 11', () => {

@@ -235,15 +235,30 @@ describe('legacy multipart decoder', () => {
   test('a body for an unknown key is dropped, but a bad gzip in it is still a 400 (decoding wins over auth)', async () => {
     const good = decoded(await harness.postForm('/sync/meta', { k: 'stranger', data: '{"v":10}' }));
     assert.equal(good.payload.toString(), '{}');
-    const bad = [{ name: 'k', value: 'stranger' }, { name: 'c', value: '1' }, { name: 'data', value: 'not gzip', filename: 'data' }];
+    const bad = [
+      { name: 'k', value: 'stranger' },
+      { name: 'c', value: '1' },
+      { name: 'data', value: 'not gzip', filename: 'data' },
+    ];
     assert.equal((await harness.post('/sync/meta', multipartBody(bad))).status, 400);
     // Data first, key after (the Rust client's order): held until the key is known, then checked and dropped.
-    const rustOrder = [{ name: 'data', value: 'not gzip', filename: 'data' }, { name: 'c', value: '1' }, { name: 'k', value: 'stranger' }];
+    const rustOrder = [
+      { name: 'data', value: 'not gzip', filename: 'data' },
+      { name: 'c', value: '1' },
+      { name: 'k', value: 'stranger' },
+    ];
     assert.equal((await harness.post('/sync/meta', multipartBody(rustOrder))).status, 400);
-    const rustGood = [{ name: 'data', value: gzipSync('{"v":10}'), filename: 'data' }, { name: 'c', value: '1' }, { name: 'k', value: 'stranger' }];
+    const rustGood = [
+      { name: 'data', value: gzipSync('{"v":10}'), filename: 'data' },
+      { name: 'c', value: '1' },
+      { name: 'k', value: 'stranger' },
+    ];
     assert.equal(decoded(await harness.post('/sync/meta', multipartBody(rustGood))).payload.toString(), '{}');
     // A raw (c=0) body is not gzip and need not be.
-    assert.equal(decoded(await harness.postForm('/msync/uploadChanges', { sk: 'stranger', data: 'PK', compress: false })).payload.toString(), '{}');
+    assert.equal(
+      decoded(await harness.postForm('/msync/uploadChanges', { sk: 'stranger', data: 'PK', compress: false })).payload.toString(),
+      '{}',
+    );
   });
 
   test('a login payload is capped well below MAX', async () => {
@@ -259,12 +274,63 @@ describe('legacy multipart decoder', () => {
       ['not multipart', harness.post('/sync/meta', Buffer.from('{}'), 'application/json')],
       ['url-encoded form', harness.post('/sync/meta', Buffer.from('k=h&data=x'), 'application/x-www-form-urlencoded')],
       ['truncated form', harness.post('/sync/meta', good.subarray(0, good.length - 30))],
-      ['bad gzip', harness.post('/sync/meta', multipartBody([{ name: 'k', value: 'h' }, { name: 'c', value: '1' }, { name: 'data', value: 'not gzip', filename: 'data' }]))],
-      ['truncated gzip', harness.post('/sync/meta', multipartBody([{ name: 'c', value: '1' }, { name: 'data', value: gzipSync(randomBytes(5000)).subarray(0, 2000), filename: 'data' }]))],
-      ['bad gzip upload', harness.post('/sync/upload', multipartBody([{ name: 'k', value: 'h' }, { name: 'c', value: '1' }, { name: 'data', value: randomBytes(100_000), filename: 'data' }]))],
-      ['k not UTF-8', harness.post('/sync/meta', multipartBody([{ name: 'k', value: Buffer.from([0xff, 0xfe, 0x41]) }, { name: 'c', value: '1' }, { name: 'data', value: gzipSync('{}'), filename: 'data' }]))],
-      ['v not UTF-8', harness.post('/msync/begin', multipartBody([{ name: 'k', value: 'h' }, { name: 'v', value: Buffer.from([0xc3, 0x28]), filename: 'v' }]))],
-      ['malformed part header', harness.post('/sync/meta', Buffer.from(`--${ANKI_BOUNDARY}\r\nno colon here\r\n\r\nx\r\n--${ANKI_BOUNDARY}--\r\n`))],
+      [
+        'bad gzip',
+        harness.post(
+          '/sync/meta',
+          multipartBody([
+            { name: 'k', value: 'h' },
+            { name: 'c', value: '1' },
+            { name: 'data', value: 'not gzip', filename: 'data' },
+          ]),
+        ),
+      ],
+      [
+        'truncated gzip',
+        harness.post(
+          '/sync/meta',
+          multipartBody([
+            { name: 'c', value: '1' },
+            { name: 'data', value: gzipSync(randomBytes(5000)).subarray(0, 2000), filename: 'data' },
+          ]),
+        ),
+      ],
+      [
+        'bad gzip upload',
+        harness.post(
+          '/sync/upload',
+          multipartBody([
+            { name: 'k', value: 'h' },
+            { name: 'c', value: '1' },
+            { name: 'data', value: randomBytes(100_000), filename: 'data' },
+          ]),
+        ),
+      ],
+      [
+        'k not UTF-8',
+        harness.post(
+          '/sync/meta',
+          multipartBody([
+            { name: 'k', value: Buffer.from([0xff, 0xfe, 0x41]) },
+            { name: 'c', value: '1' },
+            { name: 'data', value: gzipSync('{}'), filename: 'data' },
+          ]),
+        ),
+      ],
+      [
+        'v not UTF-8',
+        harness.post(
+          '/msync/begin',
+          multipartBody([
+            { name: 'k', value: 'h' },
+            { name: 'v', value: Buffer.from([0xc3, 0x28]), filename: 'v' },
+          ]),
+        ),
+      ],
+      [
+        'malformed part header',
+        harness.post('/sync/meta', Buffer.from(`--${ANKI_BOUNDARY}\r\nno colon here\r\n\r\nx\r\n--${ANKI_BOUNDARY}--\r\n`)),
+      ],
     ];
     for (const [label, pending] of cases) {
       const response = await pending;
@@ -282,13 +348,17 @@ describe('legacy multipart decoder', () => {
       // Chunked, so the limit is found while streaming.
       const streamed = await new Promise<number>((resolve, reject) => {
         import('node:http').then(({ request }) => {
-          const req = request(harness.url('/sync/upload'), {
-            method: 'POST',
-            headers: { 'content-type': `multipart/form-data; boundary=${ANKI_BOUNDARY}`, 'transfer-encoding': 'chunked' },
-          }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          });
+          const req = request(
+            harness.url('/sync/upload'),
+            {
+              method: 'POST',
+              headers: { 'content-type': `multipart/form-data; boundary=${ANKI_BOUNDARY}`, 'transfer-encoding': 'chunked' },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
           req.on('error', reject);
           for (let i = 0; i < 10; i++) req.write(big.subarray(i * 10_000, (i + 1) * 10_000));
           req.end(big.subarray(100_000));

@@ -143,11 +143,47 @@ describe('garbage legacy requests', () => {
       ['no boundary', () => post('/sync/meta', form({ k: key, data: meta }), 'multipart/form-data')],
       ['not multipart', () => post('/sync/meta', Buffer.from(meta), 'application/json')],
       ['truncated form', () => post('/sync/meta', form({ k: key, data: meta }).subarray(0, 120))],
-      ['bad gzip', () => post('/sync/meta', multipartBody([{ name: 'k', value: key }, { name: 'c', value: '1' }, { name: 'data', value: 'not gzip', filename: 'data' }]))],
-      ['truncated gzip', () => post('/sync/meta', multipartBody([{ name: 'k', value: key }, { name: 'c', value: '1' }, { name: 'data', value: gzipSync(meta).subarray(0, 10), filename: 'data' }]))],
-      ['bad gzip, unknown key (decoding wins over auth)', () => post('/sync/meta', multipartBody([{ name: 'k', value: 'nobody' }, { name: 'c', value: '1' }, { name: 'data', value: 'xx', filename: 'data' }]))],
+      [
+        'bad gzip',
+        () =>
+          post(
+            '/sync/meta',
+            multipartBody([
+              { name: 'k', value: key },
+              { name: 'c', value: '1' },
+              { name: 'data', value: 'not gzip', filename: 'data' },
+            ]),
+          ),
+      ],
+      [
+        'truncated gzip',
+        () =>
+          post(
+            '/sync/meta',
+            multipartBody([
+              { name: 'k', value: key },
+              { name: 'c', value: '1' },
+              { name: 'data', value: gzipSync(meta).subarray(0, 10), filename: 'data' },
+            ]),
+          ),
+      ],
+      [
+        'bad gzip, unknown key (decoding wins over auth)',
+        () =>
+          post(
+            '/sync/meta',
+            multipartBody([
+              { name: 'k', value: 'nobody' },
+              { name: 'c', value: '1' },
+              { name: 'data', value: 'xx', filename: 'data' },
+            ]),
+          ),
+      ],
       ['bad JSON', () => post('/sync/meta', form({ k: key, data: '{"v": 10,' }))],
-      ['body over MAX (1 MiB)', () => post('/sync/applyChunk', form({ k: key, s: 's', data: randomBytes(1024 * 1024 + 10), compress: false }))],
+      [
+        'body over MAX (1 MiB)',
+        () => post('/sync/applyChunk', form({ k: key, s: 's', data: randomBytes(1024 * 1024 + 10), compress: false })),
+      ],
       ['GET begin without v', () => httpRequest(new URL(`/msync/begin?k=${key}`, server.baseUrl).toString(), { method: 'GET' })],
     ];
     for (const [label, send] of cases) {

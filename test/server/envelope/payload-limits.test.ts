@@ -63,7 +63,9 @@ async function statusOf(method: string, body: Readable): Promise<{ status: numbe
 }
 
 function liveHash(): string {
-  return createHash('sha1').update(readFileSync(server.paths('user').collection)).digest('hex');
+  return createHash('sha1')
+    .update(readFileSync(server.paths('user').collection))
+    .digest('hex');
 }
 
 test('a JSON payload over 3 × MAX once decoded is a 400', async () => {
@@ -98,7 +100,11 @@ test('a full upload of exactly 3 × MAX is already over (the reference refuses s
 
 test('a full upload too big compressed gets the same sentence, as a v11 200 with anki-original-size', async () => {
   const before = liveHash();
-  const response = await postRaw(`${server.baseUrl}sync/upload`, { 'anki-sync': syncHeaderValue({ k: client.hostKey, s: 'a' }) }, Readable.from([skippableFrames(4 * MIB)]));
+  const response = await postRaw(
+    `${server.baseUrl}sync/upload`,
+    { 'anki-sync': syncHeaderValue({ k: client.hostKey, s: 'a' }) },
+    Readable.from([skippableFrames(4 * MIB)]),
+  );
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   assert.equal(response.statusCode, 200);

@@ -17,7 +17,11 @@ before(async () => {
 });
 after(() => server.close());
 
-async function post(path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+async function post(
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const response = await postRaw(`${server.baseUrl.slice(0, -1)}${path}`, headers, Readable.from(body.length ? [body] : []));
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
@@ -82,7 +86,11 @@ test('a body that is not zstd, or a truncated zstd frame, is a 400', async () =>
   assert.equal((await post('/sync/meta', headers, Buffer.from('{"v":11,"cv":"x"}'))).status, 400);
   const big = compress(Buffer.from(JSON.stringify({ v: 11, cv: 'x'.repeat(100_000) })));
   assert.equal((await post('/sync/meta', headers, big.subarray(0, big.length - 10))).status, 400);
-  assert.equal((await post('/sync/hostKey', { 'anki-sync': syncHeaderValue({ k: '', s: 'a' }) }, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3]))).status, 400);
+  assert.equal(
+    (await post('/sync/hostKey', { 'anki-sync': syncHeaderValue({ k: '', s: 'a' }) }, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3])))
+      .status,
+    400,
+  );
 });
 
 test('without the header, a body that is not multipart is a 400', async () => {
@@ -98,7 +106,11 @@ test('the header and body are checked before the host key; the key before the JS
 });
 
 test('every v11 success carries the exact anki-original-size, even for a null reply', async () => {
-  const response = await post('/sync/abort', { 'anki-sync': syncHeaderValue({ k: hostKey, s: 'a' }) }, compress(Buffer.from('{"_pad":null}')));
+  const response = await post(
+    '/sync/abort',
+    { 'anki-sync': syncHeaderValue({ k: hostKey, s: 'a' }) },
+    compress(Buffer.from('{"_pad":null}')),
+  );
   assert.equal(response.status, 200);
   assert.equal(response.headers['anki-original-size'], '4');
   assert.equal(response.headers['content-encoding'], undefined);
@@ -116,7 +128,11 @@ test('SYNC_IP_HEADER set to a header the request lacks: every sync call is a 500
     const client = new V11Client(proxied.baseUrl);
     await assert.rejects(client.login('user', 'pass'), (error: { status?: number }) => error.status === 500);
     assert.equal((await httpRequest(`${proxied.baseUrl}health`, { method: 'GET' })).status, 200);
-    const withHeader = await postRaw(`${proxied.baseUrl}sync/hostKey`, { 'anki-sync': syncHeaderValue({ k: '', s: 'a' }), 'x-real-ip': '10.1.2.3' }, Readable.from([compress(Buffer.from('{"u":"user","p":"pass"}'))]));
+    const withHeader = await postRaw(
+      `${proxied.baseUrl}sync/hostKey`,
+      { 'anki-sync': syncHeaderValue({ k: '', s: 'a' }), 'x-real-ip': '10.1.2.3' },
+      Readable.from([compress(Buffer.from('{"u":"user","p":"pass"}'))]),
+    );
     withHeader.resume();
     assert.equal(withHeader.statusCode, 200);
     assert.ok(proxied.activity.some((event) => event.kind === 'login' && event.clientIp === '10.1.2.3'));

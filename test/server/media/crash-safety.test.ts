@@ -40,7 +40,11 @@ test('killed mid-upload: no half file, no row pointing at a missing file', { tim
       await runAndKill(paths.folder, usn + 1, (round * 17) % 45);
       const store = MediaStore.open(paths);
       try {
-        assert.deepEqual(readdirSync(paths.mediaFolder).filter((n) => n.startsWith(STAGING_PREFIX)), [], 'staging is cleaned at open');
+        assert.deepEqual(
+          readdirSync(paths.mediaFolder).filter((n) => n.startsWith(STAGING_PREFIX)),
+          [],
+          'staging is cleaned at open',
+        );
         const live = store.changesAfter(-1).filter(([, , sha1]) => sha1 !== '');
         for (const [fname] of live) {
           const path = join(paths.mediaFolder, fname);

@@ -40,10 +40,7 @@ test('a new media.db has the official version-4 layout', () =>
     ]);
     assert.deepEqual(columns(raw, 'meta'), ['last_usn int notnull', 'total_bytes int notnull', 'total_nonempty_files int notnull']);
     assert.deepEqual(raw.prepare('SELECT * FROM meta').all(), [{ last_usn: 0, total_bytes: 0, total_nonempty_files: 0 }]);
-    assert.deepEqual(
-      raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'ix_usn'").all(),
-      [{ name: 'ix_usn' }],
-    );
+    assert.deepEqual(raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'ix_usn'").all(), [{ name: 'ix_usn' }]);
     raw.close();
   }));
 
@@ -139,11 +136,15 @@ test('mediaChanges pages by usn, 1000 rows at most, oldest first', () =>
     const db = MediaDatabase.open(paths.mediaDb);
     db.transact((meta) => {
       // Insert in reverse name order so rowid order differs from usn order.
-      for (let i = 1200; i >= 1; i--) registerUploadedChange(db, meta, { kind: 'add', fname: `f${1201 - i}`, sha1: sha1(`${i}`), size: 1 }, 1);
+      for (let i = 1200; i >= 1; i--)
+        registerUploadedChange(db, meta, { kind: 'add', fname: `f${1201 - i}`, sha1: sha1(`${i}`), size: 1 }, 1);
     });
     const first = db.changesAfter(0);
     assert.equal(first.length, 1000);
-    assert.deepEqual(first.map((c) => c[1]), Array.from({ length: 1000 }, (_, i) => i + 1));
+    assert.deepEqual(
+      first.map((c) => c[1]),
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
     assert.match(first[0]![2], /^[0-9a-f]{40}$/);
     const second = db.changesAfter(first.at(-1)![1]);
     assert.equal(second.length, 200);

@@ -14,7 +14,10 @@ test('results come back in the items’ order, with never more than the limit ru
     running--;
     return `${index}:${delay}`;
   });
-  assert.deepEqual(results, delays.map((delay, index) => `${index}:${delay}`));
+  assert.deepEqual(
+    results,
+    delays.map((delay, index) => `${index}:${delay}`),
+  );
   assert.equal(most, 3);
 });
 

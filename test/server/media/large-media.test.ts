@@ -69,7 +69,10 @@ test('a 100 MiB file goes up over v11 and comes back with the same sha1; one byt
     assert.equal(sha1hex(two.readFile('hundred.bin')), sha1hex(data));
 
     const tooBig = Buffer.concat([data, Buffer.from('!')]);
-    const zip = await buildZip([['0', tooBig], ['_meta', Buffer.from('[["too big.bin", "0"]]')]]);
+    const zip = await buildZip([
+      ['0', tooBig],
+      ['_meta', Buffer.from('[["too big.bin", "0"]]')],
+    ]);
     await assert.rejects(server.api().uploadChanges(zip), (error: unknown) => error instanceof MediaHttpError && error.status === 400);
     assert.deepEqual(readdirSync(server.paths.mediaFolder), ['hundred.bin']);
   } finally {

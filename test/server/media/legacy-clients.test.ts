@@ -12,7 +12,6 @@ import { LEGACY_FIXTURES, withFieldValue } from '../../support/legacy-fixtures.j
 import { legacyMediaTransport } from '../../support/legacy-media-transport.js';
 import { createMediaDevice, withMediaServer } from '../../support/media-server.js';
 
-
 const form = (fields: Parameters<typeof legacyFormParts>[0]) => ({
   headers: { 'content-type': `multipart/form-data; boundary=${ANKI_BOUNDARY}` },
   body: multipartBody(legacyFormParts(fields)),
@@ -66,10 +65,13 @@ test('uploads recorded from Anki 2.1.16 (deflated zip, "" deletions, c=0) are ap
     assert.deepEqual(JSON.parse(deletions.body.toString()), { data: [2, 16], err: '' });
     assert.ok(!existsSync(join(server.paths.mediaFolder, unicode)));
     const changes = await server.api().mediaChanges(14);
-    assert.deepEqual(changes.map(([fname, usn, sha1]) => [fname, usn, sha1]), [
-      [unicode, 15, ''],
-      ['harness-044536236c-batch-07.txt', 16, ''],
-    ]);
+    assert.deepEqual(
+      changes.map(([fname, usn, sha1]) => [fname, usn, sha1]),
+      [
+        [unicode, 15, ''],
+        ['harness-044536236c-batch-07.txt', 16, ''],
+      ],
+    );
   });
 });
 

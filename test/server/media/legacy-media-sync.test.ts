@@ -19,7 +19,10 @@ const mediaFiles = readdirSync(mediaFolder)
 
 for (const mode of MEDIA_MODES.filter((name) => name !== 'v11')) {
   test(`every media test with ${mode} devices`, { timeout: 300_000 }, async () => {
-    assert.ok(mediaFiles.some((file) => file.endsWith('sync-roundtrip.test.js')), `media tests found in ${mediaFolder}`);
+    assert.ok(
+      mediaFiles.some((file) => file.endsWith('sync-roundtrip.test.js')),
+      `media tests found in ${mediaFolder}`,
+    );
     const { code, output, passed } = await rerunTestFiles(mediaFiles, { [MEDIA_MODE_ENV]: mode });
     assert.equal(code, 0, output);
     assert.ok(passed > 20, `media tests ran: ${passed}\n${output}`);

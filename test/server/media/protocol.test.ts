@@ -13,7 +13,6 @@ import { withMediaServer } from '../../support/media-server.js';
 const MiB = 1024 * 1024;
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
-
 async function status(promise: Promise<unknown>): Promise<number> {
   try {
     await promise;
@@ -36,7 +35,11 @@ test('begin without a client version is a 400; a wrong host key is a 403', async
     assert.equal(await status(server.transport().call('begin', Buffer.from('{}'))), 400);
     assert.equal(await status(server.transport().call('begin', Buffer.from('{"v": ""}'))), 400);
     assert.equal(await status(server.transport('0'.repeat(40)).call('begin', Buffer.from('{"v": "x"}'))), 403);
-    assert.equal(await status(server.transport('0'.repeat(40)).call('mediaChanges', Buffer.from('not json'))), 403, 'auth wins over bad JSON');
+    assert.equal(
+      await status(server.transport('0'.repeat(40)).call('mediaChanges', Buffer.from('not json'))),
+      403,
+      'auth wins over bad JSON',
+    );
   });
 });
 
@@ -57,7 +60,12 @@ test('media bodies of the wrong shape are a 400', async () => {
 test('mediaChanges: [fname, usn, sha1] ascending, lowercase hex, "" for deletions; err always present', async () => {
   await withMediaServer(async (server) => {
     const api = server.api();
-    await api.uploadChanges(await buildUploadZip([['b.jpg', Buffer.from('bee')], ['a.jpg', Buffer.from('ay')]]));
+    await api.uploadChanges(
+      await buildUploadZip([
+        ['b.jpg', Buffer.from('bee')],
+        ['a.jpg', Buffer.from('ay')],
+      ]),
+    );
     await api.uploadChanges(await buildUploadZip([['b.jpg', null]]));
     const raw = JSON.parse((await server.transport().call('mediaChanges', Buffer.from('{"lastUsn": 0}'))).toString()) as unknown;
     assert.deepEqual(raw, {
@@ -74,7 +82,13 @@ test('mediaChanges: [fname, usn, sha1] ascending, lowercase hex, "" for deletion
 
 test('uploadChanges answers [processed, current_usn] in the envelope', async () => {
   await withMediaServer(async (server) => {
-    const raw = await server.transport().call('uploadChanges', await buildUploadZip([['x', Buffer.from('x')], ['gone', null]]));
+    const raw = await server.transport().call(
+      'uploadChanges',
+      await buildUploadZip([
+        ['x', Buffer.from('x')],
+        ['gone', null],
+      ]),
+    );
     assert.deepEqual(JSON.parse(raw.toString()), { data: [2, 1], err: '' });
     assert.deepEqual(envelopeData(await server.transport().call('mediaSanity', Buffer.from('{"local": 1}'))), 'OK');
   });
@@ -83,11 +97,20 @@ test('uploadChanges answers [processed, current_usn] in the envelope', async () 
 test('downloadFiles is a raw zip: members in request order, _meta a map', async () => {
   await withMediaServer(async (server) => {
     const api = server.api();
-    await api.uploadChanges(await buildUploadZip([['one', Buffer.from('1')], ['two', Buffer.from('2')], ['三', Buffer.from('3')]]));
+    await api.uploadChanges(
+      await buildUploadZip([
+        ['one', Buffer.from('1')],
+        ['two', Buffer.from('2')],
+        ['三', Buffer.from('3')],
+      ]),
+    );
     const zip = await readDownloadZip(await api.downloadFiles(['三', 'one', 'two']));
     assert.deepEqual(zip.order, ['0', '1', '2', '_meta']);
     assert.deepEqual(zip.meta, { '0': '三', '1': 'one', '2': 'two' });
-    assert.deepEqual(zip.members.map((m) => m.data.toString()), ['3', '1', '2']);
+    assert.deepEqual(
+      zip.members.map((m) => m.data.toString()),
+      ['3', '1', '2'],
+    );
   });
 });
 
@@ -95,7 +118,13 @@ test('downloadFiles of three 2 MiB files returns the first two', async () => {
   await withMediaServer(async (server) => {
     const api = server.api();
     const data = [1, 2, 3].map((n) => Buffer.alloc(2 * MiB, n));
-    await api.uploadChanges(await buildUploadZip([['f1', data[0]!], ['f2', data[1]!], ['f3', data[2]!]]));
+    await api.uploadChanges(
+      await buildUploadZip([
+        ['f1', data[0]!],
+        ['f2', data[1]!],
+        ['f3', data[2]!],
+      ]),
+    );
     const zip = await readDownloadZip(await api.downloadFiles(['f1', 'f2', 'f3']));
     assert.deepEqual(zip.meta, { '0': 'f1', '1': 'f2' });
     assert.deepEqual(zip.members[1]!.data, data[1]);
@@ -105,7 +134,13 @@ test('downloadFiles of three 2 MiB files returns the first two', async () => {
 test('downloadFiles: 26 names 400; unknown 409; deleted 409; missing on disk 409 and forgotten', async () => {
   await withMediaServer(async (server) => {
     const api = server.api();
-    await api.uploadChanges(await buildUploadZip([['live', Buffer.from('l')], ['dead', Buffer.from('d')], ['lost', Buffer.from('x')]]));
+    await api.uploadChanges(
+      await buildUploadZip([
+        ['live', Buffer.from('l')],
+        ['dead', Buffer.from('d')],
+        ['lost', Buffer.from('x')],
+      ]),
+    );
     await api.uploadChanges(await buildUploadZip([['dead', null]]));
     assert.equal(await status(api.downloadFiles(Array.from({ length: 26 }, () => 'live'))), 400);
     assert.equal(await status(api.downloadFiles(['live', 'unknown'])), 409);
@@ -151,7 +186,11 @@ for (const [name, build] of hostileZips) {
     await withMediaServer(async (server) => {
       const api = server.api();
       await api.uploadChanges(await buildUploadZip([['existing.jpg', Buffer.from('before')]]));
-      const before = { changes: await api.mediaChanges(0), files: readdirSync(server.paths.mediaFolder), all: readdirSync(server.baseFolder) };
+      const before = {
+        changes: await api.mediaChanges(0),
+        files: readdirSync(server.paths.mediaFolder),
+        all: readdirSync(server.baseFolder),
+      };
       assert.equal(await status(api.uploadChanges(await build())), 400);
       assert.deepEqual(await api.mediaChanges(0), before.changes);
       assert.deepEqual(readdirSync(server.paths.mediaFolder), before.files);

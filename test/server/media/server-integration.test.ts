@@ -37,7 +37,12 @@ test('meta reports media_usn from the media store', async () => {
     copyFileSync(join(REAL_ANKI_FIXTURES, 'v18-empty-stock-notetypes.anki2'), server.paths.collection);
     const client = new V11Client(server.baseUrl, { hostKey: server.hostKey });
     assert.equal((await client.meta()).media_usn, 0);
-    await server.api().uploadChanges(await buildUploadZip([['a', Buffer.from('1')], ['b', Buffer.from('2')]]));
+    await server.api().uploadChanges(
+      await buildUploadZip([
+        ['a', Buffer.from('1')],
+        ['b', Buffer.from('2')],
+      ]),
+    );
     await server.api().uploadChanges(await buildUploadZip([['a', null]]));
     assert.equal((await client.meta()).media_usn, 3);
     // A 23.10+ client starts its media sync from this number and skips begin.

@@ -10,7 +10,6 @@ import { withMediaStore } from '../../support/temp-user.js';
 
 const MiB = 1024 * 1024;
 
-
 test('files come back in request order as members 0..n-1 then _meta', async () => {
   await withMediaStore(async (store) => {
     await store.uploadChanges(
@@ -44,7 +43,12 @@ test('three 2 MiB files: the answer stops after the second, which crosses 2.5 Mi
 
 test('a single file over 2.5 MiB is still returned', async () => {
   await withMediaStore(async (store) => {
-    await store.uploadChanges(await buildUploadZip([['big', Buffer.alloc(3 * MiB, 9)], ['small', Buffer.from('s')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['big', Buffer.alloc(3 * MiB, 9)],
+        ['small', Buffer.from('s')],
+      ]),
+    );
     const zip = await readDownloadZip(await store.downloadFiles(['big', 'small']));
     assert.deepEqual(zip.meta, { '0': 'big' });
   });
@@ -52,7 +56,12 @@ test('a single file over 2.5 MiB is still returned', async () => {
 
 test('26 names is a 400; unknown, deleted or hostile names are a 409', async () => {
   await withMediaStore(async (store) => {
-    await store.uploadChanges(await buildUploadZip([['live', Buffer.from('l')], ['dead', Buffer.from('d')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['live', Buffer.from('l')],
+        ['dead', Buffer.from('d')],
+      ]),
+    );
     await store.uploadChanges(await buildUploadZip([['dead', null]]));
     await assert.rejects(store.downloadFiles(Array.from({ length: 26 }, () => 'live')), (e: unknown) => e instanceof BadRequestError);
     for (const name of ['nope', 'dead', '../media.db', '/etc/passwd', 'LIVE']) {
@@ -63,13 +72,21 @@ test('26 names is a 400; unknown, deleted or hostile names are a 409', async () 
 
 test('a file missing from disk: 409, its row forgotten without a tombstone, sanity count drops', async () => {
   await withMediaStore(async (store, paths) => {
-    await store.uploadChanges(await buildUploadZip([['keep', Buffer.from('k')], ['vanished', Buffer.from('v')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['keep', Buffer.from('k')],
+        ['vanished', Buffer.from('v')],
+      ]),
+    );
     assert.equal(store.sanityCheck(2), 'OK');
     rmSync(join(paths.mediaFolder, 'vanished'));
     await assert.rejects(store.downloadFiles(['keep', 'vanished']), (e: unknown) => e instanceof ConflictError);
     assert.equal(store.sanityCheck(1), 'OK');
     assert.equal(store.lastUsn(), 2, 'no usn for forgetting');
-    assert.deepEqual(store.changesAfter(0).map((c) => c[0]), ['keep']);
+    assert.deepEqual(
+      store.changesAfter(0).map((c) => c[0]),
+      ['keep'],
+    );
     const retry = await readDownloadZip(await store.downloadFiles(['keep']));
     assert.deepEqual(retry.meta, { '0': 'keep' });
   });

@@ -12,7 +12,6 @@ import { tempUserPaths, withMediaStore, type TempUserPaths } from '../../support
 
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
-
 /** Everything a failed upload must leave untouched. */
 function snapshot(store: MediaStore, paths: TempUserPaths) {
   return {
@@ -75,9 +74,20 @@ test('adds, replaces and deletes, one usn each; identical re-uploads and repeate
 test('deflated zips with data descriptors and "" deletions (Python, AnkiDroid) are read', async () => {
   await withMediaStore(async (store, paths) => {
     const big = Buffer.alloc(300_000, 'x');
-    await store.uploadChanges(await buildUploadZip([['keep.txt', Buffer.from('k')], ['drop.txt', Buffer.from('d')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['keep.txt', Buffer.from('k')],
+        ['drop.txt', Buffer.from('d')],
+      ]),
+    );
     const result = await store.uploadChanges(
-      await buildUploadZip([['big.txt', big], ['drop.txt', null]], { deflate: true, dataDescriptors: true, deletion: '' }),
+      await buildUploadZip(
+        [
+          ['big.txt', big],
+          ['drop.txt', null],
+        ],
+        { deflate: true, dataDescriptors: true, deletion: '' },
+      ),
     );
     assert.deepEqual([result.processed, result.currentUsn], [2, 4]);
     assert.deepEqual(readFileSync(join(paths.mediaFolder, 'big.txt')), big);
@@ -119,10 +129,20 @@ test('an empty _meta is answered with [0, last_usn]', async () => {
 test('the same name twice in one upload is applied in sequence', async () => {
   await withMediaStore(async (store, paths) => {
     await store.uploadChanges(await buildUploadZip([['x', Buffer.from('old')]]));
-    const result = await store.uploadChanges(await buildUploadZip([['x', null], ['x', Buffer.from('new')]]));
+    const result = await store.uploadChanges(
+      await buildUploadZip([
+        ['x', null],
+        ['x', Buffer.from('new')],
+      ]),
+    );
     assert.deepEqual([result.processed, result.currentUsn], [2, 3]);
     assert.equal(readFileSync(join(paths.mediaFolder, 'x'), 'utf8'), 'new', 'the later add survives the earlier delete');
-    const back = await store.uploadChanges(await buildUploadZip([['y', Buffer.from('1')], ['y', null]]));
+    const back = await store.uploadChanges(
+      await buildUploadZip([
+        ['y', Buffer.from('1')],
+        ['y', null],
+      ]),
+    );
     assert.deepEqual([back.processed, back.currentUsn], [2, 5]);
     assert.ok(!existsSync(join(paths.mediaFolder, 'y')));
   });
@@ -142,8 +162,22 @@ test('an identical re-upload restores a live file missing from disk without a us
 /** Each of these must be a 400 that changes nothing at all. */
 const hostileUploads: [string, () => Promise<Buffer>][] = [
   ['26 entries', () => buildUploadZip(Array.from({ length: 26 }, (_, i) => [`f${i}`, Buffer.from('x')] as const))],
-  ['a non-NFC name', () => buildUploadZip([['ok.jpg', Buffer.from('x')], ['e\u0301.jpg', Buffer.from('x')]])],
-  ['a name with /', () => buildUploadZip([['ok.jpg', Buffer.from('x')], ['sub/x.jpg', Buffer.from('x')]])],
+  [
+    'a non-NFC name',
+    () =>
+      buildUploadZip([
+        ['ok.jpg', Buffer.from('x')],
+        ['e\u0301.jpg', Buffer.from('x')],
+      ]),
+  ],
+  [
+    'a name with /',
+    () =>
+      buildUploadZip([
+        ['ok.jpg', Buffer.from('x')],
+        ['sub/x.jpg', Buffer.from('x')],
+      ]),
+  ],
   ['a relative path', () => buildUploadZip([['../../escape.jpg', Buffer.from('x')]])],
   ['an absolute path', () => buildUploadZip([['/tmp/escape.jpg', Buffer.from('x')]])],
   ['a Windows path', () => buildUploadZip([['..\\escape.jpg', Buffer.from('x')]])],
@@ -155,15 +189,39 @@ const hostileUploads: [string, () => Promise<Buffer>][] = [
   ['CON', () => buildUploadZip([['CON', Buffer.from('x')]])],
   ['aux.jpg', () => buildUploadZip([['aux.jpg', Buffer.from('x')]])],
   ['a 256-byte name', () => buildUploadZip([['x'.repeat(252) + '.jpg', Buffer.from('x')]])],
-  ['a deletion of a hostile name', () => buildUploadZip([['ok.jpg', Buffer.from('x')], ['../x', null]])],
-  ['a zero-length member', () => buildUploadZip([['ok.jpg', Buffer.from('x')], ['empty.jpg', Buffer.alloc(0)]])],
+  [
+    'a deletion of a hostile name',
+    () =>
+      buildUploadZip([
+        ['ok.jpg', Buffer.from('x')],
+        ['../x', null],
+      ]),
+  ],
+  [
+    'a zero-length member',
+    () =>
+      buildUploadZip([
+        ['ok.jpg', Buffer.from('x')],
+        ['empty.jpg', Buffer.alloc(0)],
+      ]),
+  ],
   ['a missing member', () => buildZipWithMeta('[["ok.jpg","0"],["b.jpg","1"]]', [['0', Buffer.from('x')]])],
   ['no _meta', () => buildZip([['0', Buffer.from('x')]])],
   ['_meta not JSON', () => buildZipWithMeta('[["ok.jpg", "0"]', [['0', Buffer.from('x')]])],
   ['_meta an object', () => buildZipWithMeta('{"ok.jpg": "0"}', [['0', Buffer.from('x')]])],
   ['_meta entry of 3', () => buildZipWithMeta('[["ok.jpg", "0", 1]]', [['0', Buffer.from('x')]])],
   ['_meta with a number', () => buildZipWithMeta('[["ok.jpg", 0]]', [['0', Buffer.from('x')]])],
-  ['_meta over 50 KiB', () => buildZipWithMeta(JSON.stringify([['ok.jpg', '0'], ['y'.repeat(52_000), null]]), [['0', Buffer.from('x')]])],
+  [
+    '_meta over 50 KiB',
+    () =>
+      buildZipWithMeta(
+        JSON.stringify([
+          ['ok.jpg', '0'],
+          ['y'.repeat(52_000), null],
+        ]),
+        [['0', Buffer.from('x')]],
+      ),
+  ],
   ['not a zip', async () => Buffer.from('this is not a zip at all')],
   ['an empty body', async () => Buffer.alloc(0)],
   ['a truncated zip', async () => (await buildUploadZip([['ok.jpg', Buffer.alloc(5000, 1)]])).subarray(0, 3000)],
@@ -171,7 +229,13 @@ const hostileUploads: [string, () => Promise<Buffer>][] = [
     'a zip whose deflate data is corrupt',
     async () => {
       const text = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i} ${(i * 7919) % 10007}\n`).join(''));
-      const zip = await buildUploadZip([['ok.jpg', Buffer.from('fine')], ['bad.txt', text]], { deflate: true });
+      const zip = await buildUploadZip(
+        [
+          ['ok.jpg', Buffer.from('fine')],
+          ['bad.txt', text],
+        ],
+        { deflate: true },
+      );
       // The middle of member "1"'s compressed data (its local header is 30 bytes plus the name).
       const header = zip.indexOf(Buffer.from('PK\x03\x04', 'latin1'), 4);
       const compressedSize = zip.readUInt32LE(header + 18);
@@ -183,7 +247,10 @@ const hostileUploads: [string, () => Promise<Buffer>][] = [
   [
     'a member whose real size exceeds its declared size',
     async () => {
-      const zip = await buildUploadZip([['ok.jpg', Buffer.from('x')], ['liar.jpg', Buffer.from('0123456789')]]);
+      const zip = await buildUploadZip([
+        ['ok.jpg', Buffer.from('x')],
+        ['liar.jpg', Buffer.from('0123456789')],
+      ]);
       // Patch the central directory's uncompressed size of member "1" from 10 down to 5.
       const central = zip.indexOf(Buffer.from('PK\x01\x02', 'latin1'), zip.indexOf(Buffer.from('PK\x01\x02', 'latin1')) + 1);
       zip.writeUInt32LE(5, central + 24);
@@ -217,7 +284,10 @@ test('a 3 MB file and a 100 MiB limit: the limit is checked from the central dir
 
 test('a stored member whose bytes were damaged fails its CRC check: 400, nothing applied', async () => {
   await withMediaStore(async (store, paths) => {
-    const zip = await buildUploadZip([['good.jpg', Buffer.from('good content')], ['damaged.jpg', Buffer.from('original content')]]);
+    const zip = await buildUploadZip([
+      ['good.jpg', Buffer.from('good content')],
+      ['damaged.jpg', Buffer.from('original content')],
+    ]);
     const at = zip.indexOf(Buffer.from('original content'));
     zip.write('ORIGINAL', at, 'latin1');
     await assert.rejects(store.uploadChanges(zip), (error: unknown) => error instanceof BadRequestError && /CRC/.test(error.message));
@@ -231,10 +301,20 @@ test('on a disk that ignores case, an add that differs from a live name only by 
   // This machine's disk is case-sensitive; the store is told what a Windows or macOS disk would report.
   const store = MediaStore.open(paths, { folderIgnoresCase: true });
   try {
-    await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('first')], ['Éclair.png', Buffer.from('e')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['Photo.JPG', Buffer.from('first')],
+        ['Éclair.png', Buffer.from('e')],
+      ]),
+    );
     for (const name of ['photo.jpg', 'éclair.PNG']) {
       await assert.rejects(
-        store.uploadChanges(await buildUploadZip([['other.jpg', Buffer.from('x')], [name, Buffer.from('second')]])),
+        store.uploadChanges(
+          await buildUploadZip([
+            ['other.jpg', Buffer.from('x')],
+            [name, Buffer.from('second')],
+          ]),
+        ),
         (error: unknown) => error instanceof BadRequestError && /letter case/.test(error.message),
       );
     }
@@ -242,7 +322,12 @@ test('on a disk that ignores case, an add that differs from a live name only by 
     assert.equal(store.lastUsn(), 2);
     // Replacing under the exact name, and re-adding after a delete, are fine.
     await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('replaced')]]));
-    await store.uploadChanges(await buildUploadZip([['Photo.JPG', null], ['photo.jpg', Buffer.from('renamed')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['Photo.JPG', null],
+        ['photo.jpg', Buffer.from('renamed')],
+      ]),
+    );
     assert.equal(readFileSync(join(paths.mediaFolder, 'photo.jpg'), 'utf8'), 'renamed');
   } finally {
     store.close();
@@ -252,7 +337,12 @@ test('on a disk that ignores case, an add that differs from a live name only by 
 
 test('a disk that keeps case apart accepts names differing only by case, as the official server does', async () => {
   await withMediaStore(async (store, paths) => {
-    await store.uploadChanges(await buildUploadZip([['Photo.JPG', Buffer.from('1')], ['photo.jpg', Buffer.from('2')]]));
+    await store.uploadChanges(
+      await buildUploadZip([
+        ['Photo.JPG', Buffer.from('1')],
+        ['photo.jpg', Buffer.from('2')],
+      ]),
+    );
     assert.deepEqual(readdirSync(paths.mediaFolder).sort(), ['Photo.JPG', 'photo.jpg']);
   });
 });

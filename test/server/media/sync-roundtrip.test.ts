@@ -10,7 +10,6 @@ import { createMediaDevice, startMediaServer, withMediaServer } from '../../supp
 
 const sha1hex = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
 
-
 test('sanity_check: after a sync, mediaSanity says OK for the right count and mediaSanity for one more', async () => {
   await withMediaServer(async (server) => {
     const device = server.device('one');
@@ -118,7 +117,10 @@ test('real names: unicode, spaces and double dots arrive byte for byte with lowe
     await one.sync();
     const changes = await one.api.mediaChanges(0);
     for (const [name, content] of files) {
-      assert.ok(changes.some(([fname, , sha1]) => fname === name && sha1 === sha1hex(content)), name);
+      assert.ok(
+        changes.some(([fname, , sha1]) => fname === name && sha1 === sha1hex(content)),
+        name,
+      );
     }
     await two.sync();
     for (const [name, content] of files) assert.equal(two.readFile(name).toString(), content, name);

@@ -93,7 +93,7 @@ test('ASCII compares by ASCII lowercase; mixed strings fold through the same tab
   assert.equal(compare('z', 'é'), -1);
 });
 
-test('invalid UTF-8 is compared as Rust\'s from_utf8_lossy reads it, without crashing', () => {
+test("invalid UTF-8 is compared as Rust's from_utf8_lossy reads it, without crashing", () => {
   const bytes = (...b: number[]) => Buffer.from(b);
   const replacement = Buffer.from('\uFFFD');
   // A lone bad byte and a lone continuation are one U+FFFD each.
@@ -138,12 +138,7 @@ function random(seed: number): (n: number) => number {
 
 function sampleStrings(count: number, seed: number): string[] {
   const next = random(seed);
-  const pool = [
-    ...'aAbBzZ_[{~09 éÉßẞﬃﬁσςΣİıK\u212A\u017Fſ\u2C2F\u2C5Fᾲὰ日本ＡａΐΰĲĳ',
-    '\u{10400}',
-    '\u{10428}',
-    '\u{1F600}',
-  ];
+  const pool = [...'aAbBzZ_[{~09 éÉßẞﬃﬁσςΣİıK\u212A\u017Fſ\u2C2F\u2C5Fᾲὰ日本ＡａΐΰĲĳ', '\u{10400}', '\u{10428}', '\u{1F600}'];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     let s = '';

@@ -4,11 +4,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import {
-  CollectionFileError,
-  createEmptyCollectionFile,
-  openCollection,
-} from '../../../src-main/server/storage/collection-file.js';
+import { CollectionFileError, createEmptyCollectionFile, openCollection } from '../../../src-main/server/storage/collection-file.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { creationDate } from '../../../src-main/server/storage/new-collection/defaults.js';
 import { stockNotetypes } from '../../../src-main/server/storage/new-collection/stock-notetypes.js';
@@ -51,14 +47,15 @@ test('a missing collection is created empty, as §5.3 describes', () => {
       for (const key of ['conf', 'models', 'decks', 'dconf', 'tags']) assert.equal(col[key], '', key);
       for (const table of ['cards', 'notes', 'revlog', 'graves', 'tags']) assert.equal(one(db, `SELECT count(*) FROM ${table}`), 0, table);
 
-      const notetypes = db.prepare('SELECT id, name, mtime_secs, usn FROM notetypes ORDER BY id').all() as Array<Record<string, number | string>>;
+      const notetypes = db.prepare('SELECT id, name, mtime_secs, usn FROM notetypes ORDER BY id').all() as Array<
+        Record<string, number | string>
+      >;
       assert.deepEqual(
         notetypes.map((n) => n.name),
         ['Basic', 'Basic (and reversed card)', 'Basic (optional reversed card)', 'Basic (type in the answer)', 'Cloze', 'Image Occlusion'],
       );
       assert.ok(notetypes.every((n) => n.usn === 0 && n.mtime_secs === 0));
-      const counts = (table: string) =>
-        notetypes.map((n) => one(db, `SELECT count(*) FROM ${table} WHERE ntid = ${Number(n.id)}`));
+      const counts = (table: string) => notetypes.map((n) => one(db, `SELECT count(*) FROM ${table} WHERE ntid = ${Number(n.id)}`));
       assert.deepEqual(counts('fields'), [2, 2, 3, 2, 2, 5]);
       assert.deepEqual(counts('templates'), [1, 2, 2, 1, 1, 1]);
 
@@ -70,7 +67,7 @@ test('a missing collection is created empty, as §5.3 describes', () => {
       assert.equal(conf.schedVer, 2);
       assert.equal(conf.curDeck, 1);
       assert.equal('creationOffset' in conf, false);
-      assert.equal(one(db, "SELECT count(*) FROM config WHERE usn != 0 OR mtime_secs != 0"), 0);
+      assert.equal(one(db, 'SELECT count(*) FROM config WHERE usn != 0 OR mtime_secs != 0'), 0);
 
       assert.equal(one(db, 'PRAGMA journal_mode'), 'wal');
       assert.equal(one(db, 'PRAGMA page_size'), 4096);
@@ -208,11 +205,14 @@ test('a file that is not a usable collection is refused and left untouched', () 
     try {
       make(folder.collection);
       const bytes = readFileSync(folder.collection);
-      assert.throws(() => openCollection(folder.collection), (error: unknown) => {
-        assert.ok(error instanceof CollectionFileError, `${what}: ${String(error)}`);
-        assert.match(error.message, message, what);
-        return true;
-      });
+      assert.throws(
+        () => openCollection(folder.collection),
+        (error: unknown) => {
+          assert.ok(error instanceof CollectionFileError, `${what}: ${String(error)}`);
+          assert.match(error.message, message, what);
+          return true;
+        },
+      );
       assert.deepEqual(readFileSync(folder.collection), bytes, what);
     } finally {
       folder.remove();

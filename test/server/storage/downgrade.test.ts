@@ -58,7 +58,7 @@ for (const fixture of V18_FIXTURES) {
     const livePath = copyRealAnkiFixture(fixture);
     const live = openDatabase(livePath);
     registerTag(live, 'Straße::Sub', 5); // give the tags table something to carry
-    live.prepare("INSERT INTO graves VALUES (123, 1, 4)").run();
+    live.prepare('INSERT INTO graves VALUES (123, 1, 4)').run();
     const before = snapshot(live);
     const copyPath = join(makeTempFolder('ahs-downgrade-'), 'legacy.anki2');
     copyCollection(live, copyPath);
@@ -75,7 +75,10 @@ for (const fixture of V18_FIXTURES) {
     assert.equal(legacy.prepare('SELECT ver FROM col').pluck().get(), 11);
     assert.equal(legacy.pragma('journal_mode', { simple: true }), 'delete');
     assert.equal(legacy.pragma('integrity_check', { simple: true }), 'ok');
-    const tables = legacy.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+    const tables = legacy
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all();
     assert.deepEqual(tables, ['cards', 'col', 'graves', 'notes', 'revlog']);
     assert.equal(
       legacy.prepare("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%unicase%'").pluck().get(),

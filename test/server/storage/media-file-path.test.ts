@@ -9,7 +9,17 @@ import {
 import { BadRequestError } from '../../../src-main/server/errors.js';
 
 test('names real clients produce are accepted', () => {
-  for (const name of ['a..b.jpg', '日本語 ✓.png', 'name with spaces.mp3', 'üñïçødé.ogg', 'con_.jpg', 'CONSOLE.png', 'COM10.wav', "it's (1).jpg", '.hidden_']) {
+  for (const name of [
+    'a..b.jpg',
+    '日本語 ✓.png',
+    'name with spaces.mp3',
+    'üñïçødé.ogg',
+    'con_.jpg',
+    'CONSOLE.png',
+    'COM10.wav',
+    "it's (1).jpg",
+    '.hidden_',
+  ]) {
     assert.equal(invalidNewMediaFilenameReason(name), null, name);
   }
   assert.equal(invalidNewMediaFilenameReason('x'.repeat(255)), null);
@@ -54,6 +64,9 @@ test('Windows-only hazards are refused when running on Windows', () => {
 test('mediaFilePath stays inside the folder or throws a 400', () => {
   assert.equal(mediaFilePath('/srv/u/media', 'a..b.jpg'), join('/srv/u/media', 'a..b.jpg'));
   for (const name of ['..', '../../etc/passwd', '/abs', 'a/b', '']) {
-    assert.throws(() => mediaFilePath('/srv/u/media', name), (error: unknown) => error instanceof BadRequestError);
+    assert.throws(
+      () => mediaFilePath('/srv/u/media', name),
+      (error: unknown) => error instanceof BadRequestError,
+    );
   }
 });

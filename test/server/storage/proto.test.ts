@@ -33,7 +33,10 @@ function blobCases(fixture: string): BlobCase[] {
   const lookup = (section: DecodedSection, label: string | undefined): Uint8Array => {
     const a = section.attrs;
     const one = (sql: string, ...args: unknown[]): Uint8Array => {
-      const row = db.prepare(sql).pluck().get(...args);
+      const row = db
+        .prepare(sql)
+        .pluck()
+        .get(...args);
       assert.ok(row instanceof Uint8Array, `${fixture}: no blob for ${section.table} ${JSON.stringify(a)}`);
       return row;
     };

@@ -27,11 +27,13 @@ import { makeTempFolder } from '../../support/temp-folder.js';
 const sha1 = (path: string) => createHash('sha1').update(readFileSync(path)).digest('hex');
 
 function schemaOf(db: ReturnType<typeof openDatabase>): [string, string, string][] {
-  return (db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
-    type: string;
-    name: string;
-    sql: string;
-  }[]).map((r) => [r.type, r.name, r.sql]);
+  return (
+    db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+      type: string;
+      name: string;
+      sql: string;
+    }[]
+  ).map((r) => [r.type, r.name, r.sql]);
 }
 
 test('v11-mediacheck upgrades to 18: integrity ok, every object moved, the col JSON blanked', () => {
@@ -39,17 +41,33 @@ test('v11-mediacheck upgrades to 18: integrity ok, every object moved, the col J
   const before = openDatabase(path, { readonly: true });
   const models = JSON.parse(before.prepare('SELECT models FROM col').pluck().get() as string) as JsonObject;
   const conf = JSON.parse(before.prepare('SELECT conf FROM col').pluck().get() as string) as JsonObject;
-  const counts = before.prepare('SELECT (SELECT count(*) FROM notes) n, (SELECT count(*) FROM cards) c, (SELECT count(*) FROM graves) g').get();
+  const counts = before
+    .prepare('SELECT (SELECT count(*) FROM notes) n, (SELECT count(*) FROM cards) c, (SELECT count(*) FROM graves) g')
+    .get();
   before.close();
 
   assert.deepEqual(upgradeFileToSchema18(path, { server: true }), { from: 11, to: 18 });
   const db = openDatabase(path);
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   assert.equal(readSchemaVersion(db), 18);
-  assert.deepEqual(db.prepare('SELECT conf, models, decks, dconf, tags FROM col').get(), { conf: '', models: '', decks: '', dconf: '', tags: '' });
-  assert.deepEqual(db.prepare('SELECT (SELECT count(*) FROM notes) n, (SELECT count(*) FROM cards) c, (SELECT count(*) FROM graves) g').get(), counts);
+  assert.deepEqual(db.prepare('SELECT conf, models, decks, dconf, tags FROM col').get(), {
+    conf: '',
+    models: '',
+    decks: '',
+    dconf: '',
+    tags: '',
+  });
+  assert.deepEqual(
+    db.prepare('SELECT (SELECT count(*) FROM notes) n, (SELECT count(*) FROM cards) c, (SELECT count(*) FROM graves) g').get(),
+    counts,
+  );
 
-  assert.deepEqual(allNotetypes(db).map((n) => n.id).sort(), Object.keys(models).map(Number).sort());
+  assert.deepEqual(
+    allNotetypes(db)
+      .map((n) => n.id)
+      .sort(),
+    Object.keys(models).map(Number).sort(),
+  );
   for (const nt of allNotetypes(db)) {
     const original = models[String(nt.id)] as JsonObject;
     assert.equal(nt.name, original['name']);
@@ -72,9 +90,10 @@ test('v11-mediacheck upgrades to 18: integrity ok, every object moved, the col J
   // the DDL the upgrade adds is the reference's, text for text: as in a file real Anki made
   // (the base tables keep the text of the old client that created this file)
   const real = openDatabase(copyRealAnkiFixture('v18-two-decks-16-notes.anki2'), { readonly: true });
-  const added = (rows: [string, string, string][]) => rows.filter(([, name]) => !name.startsWith('ix_') && !['col', 'notes', 'cards', 'revlog'].includes(name));
+  const added = (rows: [string, string, string][]) =>
+    rows.filter(([, name]) => !name.startsWith('ix_') && !['col', 'notes', 'cards', 'revlog'].includes(name));
   assert.deepEqual(added(schemaOf(db)), added(schemaOf(real)));
-  assert.equal(added(schemaOf(db)).length, 17, "8 tables (graves rebuilt) and 9 indexes");
+  assert.equal(added(schemaOf(db)).length, 17, '8 tables (graves rebuilt) and 9 indexes');
 });
 
 test('v1-too-old is refused with a typed error and left untouched', () => {
@@ -100,7 +119,10 @@ function schema11File(cols: Partial<Record<'conf' | 'models' | 'decks' | 'dconf'
 test('schemas 12, 13 and 19 are refused as too new', () => {
   for (const ver of [12, 13, 19]) {
     const path = schema11File({}, ver);
-    assert.throws(() => upgradeFileToSchema18(path, { server: true }), (e: unknown) => e instanceof UnsupportedSchemaError && e.kind === 'too-new');
+    assert.throws(
+      () => upgradeFileToSchema18(path, { server: true }),
+      (e: unknown) => e instanceof UnsupportedSchemaError && e.kind === 'too-new',
+    );
   }
 });
 
@@ -185,7 +207,10 @@ test('the reference fix-ups: duplicate names, notetype id 0, low initial ease an
   const nts = allNotetypes(db);
   const zero = nts.find((n) => n.name === 'Zero')!;
   assert.notEqual(zero.id, 0);
-  assert.deepEqual(zero.fields.map((f) => f.name), ['Front', 'FRONT+', 'front++']);
+  assert.deepEqual(
+    zero.fields.map((f) => f.name),
+    ['Front', 'FRONT+', 'front++'],
+  );
   assert.deepEqual(nts.map((n) => n.name).sort(), ['Basic', 'Zero', 'basic_'].sort());
 
   const decks = allDecks(db).map(deckToLegacy);
@@ -198,7 +223,11 @@ test('the reference fix-ups: duplicate names, notetype id 0, low initial ease an
   assert.equal(byId.get(2)!.usn, 0, 'untouched decks keep their usn');
 
   const confs = allDeckConfigs(db).map(deckConfigToLegacy);
-  assert.deepEqual(confs.map((c) => c.id), [1, 2], 'the map key wins over the inner id');
+  assert.deepEqual(
+    confs.map((c) => c.id),
+    [1, 2],
+    'the map key wins over the inner id',
+  );
   assert.equal(confs[0]!.new['initialFactor'], 2500);
   assert.equal(confs[1]!.new['initialFactor'], 2500, 'an initial ease at 1.3 is reset to 2.5');
   const cards = db.prepare('SELECT id, factor, usn FROM cards ORDER BY id').all();
@@ -208,15 +237,30 @@ test('the reference fix-ups: duplicate names, notetype id 0, low initial ease an
     { id: 12, factor: 2500, usn: 33 },
   ]);
 
-  assert.deepEqual(allTags(db).map((t) => [t.name, t.collapsed]), [['nouns', true], ['verbs', true]]);
+  assert.deepEqual(
+    allTags(db).map((t) => [t.name, t.collapsed]),
+    [
+      ['nouns', true],
+      ['verbs', true],
+    ],
+  );
   assert.equal(getAllConfig(db)['big'], 12345678901234567890n);
 });
 
 test('server: false marks upgrade changes pending (-1), as the reference does for an uploaded file', () => {
-  const path = schema11File({ decks: stringifyJson({ '1': deck(1, 'a '), '2': deck(2, 'A') }), dconf: stringifyJson({ '1': dconf(1, 2500) }) });
+  const path = schema11File({
+    decks: stringifyJson({ '1': deck(1, 'a '), '2': deck(2, 'A') }),
+    dconf: stringifyJson({ '1': dconf(1, 2500) }),
+  });
   upgradeFileToSchema18(path, { server: false });
   const db = openDatabase(path);
-  assert.deepEqual(allDecks(db).map((d) => [d.name, d.usn]), [['a', -1], ['A_', -1]]);
+  assert.deepEqual(
+    allDecks(db).map((d) => [d.name, d.usn]),
+    [
+      ['a', -1],
+      ['A_', -1],
+    ],
+  );
 });
 
 test('an unreadable object aborts the whole upgrade and leaves the file at schema 11', () => {
@@ -259,7 +303,10 @@ test('a schema-15 file (ease stored ×100, old tags and graves tables) upgrades 
   assert.equal(stringifyJson(allDeckConfigs(db).map(deckConfigToLegacy)), before.configs);
   assert.equal(stringifyJson(allDecks(db).map(deckToLegacy)), before.decks);
   assert.equal(stringifyJson(allNotetypes(db).map(notetypeToLegacy)), before.notetypes);
-  assert.deepEqual(allTags(db).map((t) => [t.name, t.usn, t.collapsed]), [['leech', 3, true]]);
+  assert.deepEqual(
+    allTags(db).map((t) => [t.name, t.usn, t.collapsed]),
+    [['leech', 3, true]],
+  );
   assert.deepEqual(db.prepare('SELECT oid, type, usn FROM graves').all(), [{ oid: 77, type: 0, usn: 5 }], 'duplicate graves dropped');
   assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'idx_graves_pending'").pluck().get(), 1);
 });

@@ -13,7 +13,19 @@ import {
 import { checkUsernames } from '../../../src-main/server/auth/usernames.js';
 
 test('ordinary usernames are accepted', () => {
-  for (const name of ['alice', 'Jean-Pierre', '日本', 'user_1', 'o.neil', 'Zoë Smith', '.hidden', 'a'.repeat(128), 'con1', 'com10', 'nul-terminated']) {
+  for (const name of [
+    'alice',
+    'Jean-Pierre',
+    '日本',
+    'user_1',
+    'o.neil',
+    'Zoë Smith',
+    '.hidden',
+    'a'.repeat(128),
+    'con1',
+    'com10',
+    'nul-terminated',
+  ]) {
     assert.equal(usernameProblem(name), null, name);
     assert.doesNotThrow(() => assertSafeUsername(name));
   }
@@ -63,8 +75,7 @@ test('each hostile or unusable username is refused with a reason', () => {
     assert.match(problem, reason, JSON.stringify(name));
     assert.throws(
       () => assertSafeUsername(name),
-      (error: unknown) =>
-        error instanceof UnsafeUsernameError && error.username === name && error.message.includes(JSON.stringify(name)),
+      (error: unknown) => error instanceof UnsafeUsernameError && error.username === name && error.message.includes(JSON.stringify(name)),
     );
     assert.throws(() => userPaths('/srv/sync', name), UnsafeUsernameError);
   }

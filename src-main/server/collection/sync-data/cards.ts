@@ -22,7 +22,9 @@ const UPDATES = COLUMNS.split(', ')
 /** One statement per card: insert, or overwrite unless the existing row is pending and not older. */
 function upsertSql(pendingUsn: number): string {
   return (
-    `INSERT INTO cards (${COLUMNS}) VALUES (${COLUMNS.split(', ').map(() => '?').join(', ')}) ` +
+    `INSERT INTO cards (${COLUMNS}) VALUES (${COLUMNS.split(', ')
+      .map(() => '?')
+      .join(', ')}) ` +
     `ON CONFLICT (id) DO UPDATE SET ${UPDATES} ` +
     `WHERE NOT (${pendingClause(pendingUsn, 'cards.usn')}) OR cards.mod < excluded.mod`
   );

@@ -13,14 +13,7 @@ import {
   putDeckConfig,
   type DeckConfig,
 } from '../../storage/objects/deckconfigs.js';
-import {
-  deckFromLegacy,
-  deckToLegacy,
-  ensureDeckNameUnique,
-  getDeck,
-  putDeck,
-  type Deck,
-} from '../../storage/objects/decks.js';
+import { deckFromLegacy, deckToLegacy, ensureDeckNameUnique, getDeck, putDeck, type Deck } from '../../storage/objects/decks.js';
 import {
   type Notetype,
   ensureNotetypeNameUnique,
@@ -70,7 +63,9 @@ type ObjectTable = 'notetypes' | 'decks' | 'deck_config';
 
 /** Ids of pending objects; a client also marks them as sent with its server usn. */
 function pendingObjectIds(db: Database.Database, table: ObjectTable, pendingUsn: number, serverUsnIfClient: number | null): number[] {
-  const ids = statement(db, `SELECT id FROM ${table} WHERE ${pendingClause(pendingUsn)}`).pluck().all(pendingUsn) as number[];
+  const ids = statement(db, `SELECT id FROM ${table} WHERE ${pendingClause(pendingUsn)}`)
+    .pluck()
+    .all(pendingUsn) as number[];
   if (serverUsnIfClient !== null) {
     const mark = statement(db, `UPDATE ${table} SET usn = ? WHERE id = ?`);
     for (const id of ids) mark.run(serverUsnIfClient, id);
@@ -79,7 +74,9 @@ function pendingObjectIds(db: Database.Database, table: ObjectTable, pendingUsn:
 }
 
 function pendingTags(db: Database.Database, pendingUsn: number, serverUsnIfClient: number | null): string[] {
-  const tags = statement(db, `SELECT tag FROM tags WHERE ${pendingClause(pendingUsn)}`).pluck().all(pendingUsn) as string[];
+  const tags = statement(db, `SELECT tag FROM tags WHERE ${pendingClause(pendingUsn)}`)
+    .pluck()
+    .all(pendingUsn) as string[];
   if (serverUsnIfClient !== null) {
     const mark = statement(db, 'UPDATE tags SET usn = ? WHERE tag = ?');
     for (const tag of tags) mark.run(serverUsnIfClient, tag);

@@ -18,7 +18,9 @@ export interface ChunkableIds {
 }
 
 function pendingIds(db: Database.Database, table: 'revlog' | 'cards' | 'notes', pendingUsn: number): number[] {
-  return statement(db, `SELECT id FROM ${table} WHERE ${pendingClause(pendingUsn)}`).pluck().all(pendingUsn) as number[];
+  return statement(db, `SELECT id FROM ${table} WHERE ${pendingClause(pendingUsn)}`)
+    .pluck()
+    .all(pendingUsn) as number[];
 }
 
 export function chunkableIds(db: Database.Database, pendingUsn: number): ChunkableIds {

@@ -13,9 +13,13 @@ const SELECT = 'SELECT id, guid, mid, mod, usn, tags, flds FROM notes';
 
 /** The wire form: sfld and csum travel as empty strings, flags as 0, data as "". */
 export function loadNotes(db: Database.Database, ids: readonly number[]): NoteTuple[] {
-  return rowsByIds<[number, string, number, number, number, string, string]>(db, SELECT, ids, 'notes').map(
-    (row) => [...row, '', '', 0, ''],
-  );
+  return rowsByIds<[number, string, number, number, number, string, string]>(db, SELECT, ids, 'notes').map((row) => [
+    ...row,
+    '',
+    '',
+    0,
+    '',
+  ]);
 }
 
 export function mergeNotes(db: Database.Database, notes: readonly NoteTuple[], pendingUsn: number): void {

@@ -19,7 +19,9 @@ function placeholders(count: number): string {
 /** `select` (ending in FROM <table>) restricted to `ids`, as raw rows; throws if any id is missing. */
 export function rowsByIds<T>(db: Database.Database, select: string, ids: readonly number[], what: string): T[] {
   if (ids.length === 0) return [];
-  const rows = statement(db, `${select} WHERE id IN (${placeholders(ids.length)})`).raw().all(...ids) as T[];
+  const rows = statement(db, `${select} WHERE id IN (${placeholders(ids.length)})`)
+    .raw()
+    .all(...ids) as T[];
   if (rows.length !== ids.length) throw new Error(`${what}: ${ids.length - rows.length} rows vanished during sync`);
   return rows;
 }

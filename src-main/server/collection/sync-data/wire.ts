@@ -15,8 +15,24 @@ export type RevlogTuple = [number, number, number, number, number, number, numbe
 
 /** [id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data] */
 export type CardTuple = [
-  number, number, number, number, number, number, number, number, number,
-  number, number, number, number, number, number, number, number, string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string,
 ];
 
 /** [id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data]; sfld/csum travel as "". */

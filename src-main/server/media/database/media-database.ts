@@ -49,9 +49,7 @@ export class MediaDatabase {
     this.removeRow = db.prepare('DELETE FROM media WHERE fname = ?');
     // No index can serve this (one with the unicase collation would make the file
     // unreadable to the official server); it only runs on case-insensitive disks.
-    this.getLiveCaseVariant = db.prepare(
-      'SELECT fname FROM media WHERE size > 0 AND fname = ? COLLATE unicase AND fname != ? LIMIT 1',
-    );
+    this.getLiveCaseVariant = db.prepare('SELECT fname FROM media WHERE size > 0 AND fname = ? COLLATE unicase AND fname != ? LIMIT 1');
   }
 
   /** Opens or creates the database and brings it to version 4. */
@@ -92,9 +90,7 @@ export class MediaDatabase {
 
   /** The row for `fname`, matched exactly (no normalisation, case-sensitive), deleted or not. */
   entry(fname: string): MediaEntry | undefined {
-    return this.getEntry.get(fname) as
-      | MediaEntry
-      | undefined;
+    return this.getEntry.get(fname) as MediaEntry | undefined;
   }
 
   /** The row for `fname` if the file is live (not deleted). */

@@ -20,12 +20,7 @@ export type ChangeOutcome =
   | 'removed';
 
 /** Applies one change to the rows and to `meta` (inside MediaDatabase.transact). */
-export function registerUploadedChange(
-  db: MediaDatabase,
-  meta: StoreMeta,
-  change: UploadedChange,
-  nowSeconds: number,
-): ChangeOutcome {
+export function registerUploadedChange(db: MediaDatabase, meta: StoreMeta, change: UploadedChange, nowSeconds: number): ChangeOutcome {
   const live = db.liveEntry(change.fname);
   if (change.kind === 'delete') {
     if (live === undefined) return 'already-deleted';

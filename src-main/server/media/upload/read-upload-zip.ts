@@ -15,8 +15,7 @@ import { InvalidUploadMetaError, parseUploadMeta, type UploadMetaEntry } from '.
 
 /** An add whose bytes are staged in `tempPath`, inside the media folder, so a rename moves it even when media/ is a mount of its own. */
 export type StagedChange =
-  | Extract<UploadedChange, { kind: 'delete' }>
-  | (Extract<UploadedChange, { kind: 'add' }> & { readonly tempPath: string });
+  Extract<UploadedChange, { kind: 'delete' }> | (Extract<UploadedChange, { kind: 'add' }> & { readonly tempPath: string });
 
 export interface StagedUpload {
   /** In `_meta` order; duplicates are kept and applied in sequence. */
@@ -122,7 +121,8 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
       size += chunk.length;
       // yauzl already holds the member to its declared size (checked above); this
       // bound holds whatever the header says.
-      if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
+      if (size > MAX_INDIVIDUAL_MEDIA_FILE_SIZE)
+        throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} is larger than 100 MiB`);
       hash.update(chunk);
       crc = crc32(chunk, crc);
       pending.push(chunk);

@@ -48,9 +48,7 @@ export class ZipArchive {
       throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`);
     }
     return new Promise<Readable>((resolve, reject) => {
-      this.zip.openReadStream(entry, (error, stream) =>
-        error ? reject(new CorruptZipError(error.message)) : resolve(stream),
-      );
+      this.zip.openReadStream(entry, (error, stream) => (error ? reject(new CorruptZipError(error.message)) : resolve(stream)));
     });
   }
 

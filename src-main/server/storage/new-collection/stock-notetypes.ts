@@ -236,14 +236,7 @@ function basicTyping(id: number): StockNotetype {
     'Basic (type in the answer)',
     OriginalStockKind.BasicTyping,
     [field(FRONT, 0), field(BACK, 1)],
-    [
-      template(
-        'Card 1',
-        0,
-        `${ref(FRONT)}\n\n{{type:${BACK}}}`,
-        `${ref(FRONT)}\n\n<hr id=answer>\n\n{{type:${BACK}}}`,
-      ),
-    ],
+    [template('Card 1', 0, `${ref(FRONT)}\n\n{{type:${BACK}}}`, `${ref(FRONT)}\n\n<hr id=answer>\n\n{{type:${BACK}}}`)],
     [[0, 'any', [0, 1]]],
   );
 }
@@ -314,7 +307,5 @@ try {
  * with ids `firstId`, `firstId + 1`, …; Anki uses the creation time in ms.
  */
 export function stockNotetypes(firstId: number): StockNotetype[] {
-  return [basic, basicAndReversed, basicOptionalReversed, basicTyping, cloze, imageOcclusion].map((make, index) =>
-    make(firstId + index),
-  );
+  return [basic, basicAndReversed, basicOptionalReversed, basicTyping, cloze, imageOcclusion].map((make, index) => make(firstId + index));
 }

@@ -36,14 +36,12 @@ export function getAllConfig(db: Db): JsonObject {
 }
 
 export function getConfigEntries(db: Db): ConfigEntry[] {
-  return (statement(db, 'SELECT KEY, usn, mtime_secs, val FROM config ORDER BY KEY').all() as Record<string, unknown>[]).map(
-    (row) => ({
-      key: textFromRow(row['KEY'], 'config key'),
-      usn: intFromRow(row['usn']),
-      mtimeSecs: intFromRow(row['mtime_secs']),
-      value: valueFromRow(row),
-    }),
-  );
+  return (statement(db, 'SELECT KEY, usn, mtime_secs, val FROM config ORDER BY KEY').all() as Record<string, unknown>[]).map((row) => ({
+    key: textFromRow(row['KEY'], 'config key'),
+    usn: intFromRow(row['usn']),
+    mtimeSecs: intFromRow(row['mtime_secs']),
+    value: valueFromRow(row),
+  }));
 }
 
 export function getConfigValue(db: Db, key: string): JsonValue | undefined {
@@ -52,12 +50,7 @@ export function getConfigValue(db: Db, key: string): JsonValue | undefined {
 }
 
 export function setConfigValue(db: Db, key: string, value: JsonValue, usn: number, mtimeSecs: number): void {
-  statement(db, 'INSERT OR REPLACE INTO config (KEY, usn, mtime_secs, val) VALUES (?, ?, ?, ?)').run(
-    key,
-    usn,
-    mtimeSecs,
-    jsonBytes(value),
-  );
+  statement(db, 'INSERT OR REPLACE INTO config (KEY, usn, mtime_secs, val) VALUES (?, ?, ?, ?)').run(key, usn, mtimeSecs, jsonBytes(value));
 }
 
 export function removeConfigValue(db: Db, key: string): void {

@@ -18,7 +18,6 @@ import {
   expectObject,
   f32Json,
   fail,
-
   Invalid,
   isObject,
   orDefault,
@@ -61,11 +60,39 @@ export interface LegacyDeckConfig extends JsonObject {
 }
 
 const TOP_KEYS = new Set([
-  'id', 'mod', 'name', 'usn', 'maxTaken', 'autoplay', 'timer', 'replayq', 'new', 'rev', 'lapse', 'dyn',
-  'newMix', 'newPerDayMinimum', 'interdayLearningMix', 'reviewOrder', 'newSortOrder', 'newGatherPriority',
-  'buryInterdayLearning', 'fsrsWeights', 'fsrsParams5', 'fsrsParams6', 'desiredRetention',
-  'ignoreRevlogsBeforeDate', 'easyDaysPercentages', 'stopTimerOnAnswer', 'secondsToShowQuestion',
-  'secondsToShowAnswer', 'questionAction', 'answerAction', 'waitForAudio', 'sm2Retention', 'weightSearch',
+  'id',
+  'mod',
+  'name',
+  'usn',
+  'maxTaken',
+  'autoplay',
+  'timer',
+  'replayq',
+  'new',
+  'rev',
+  'lapse',
+  'dyn',
+  'newMix',
+  'newPerDayMinimum',
+  'interdayLearningMix',
+  'reviewOrder',
+  'newSortOrder',
+  'newGatherPriority',
+  'buryInterdayLearning',
+  'fsrsWeights',
+  'fsrsParams5',
+  'fsrsParams6',
+  'desiredRetention',
+  'ignoreRevlogsBeforeDate',
+  'easyDaysPercentages',
+  'stopTimerOnAnswer',
+  'secondsToShowQuestion',
+  'secondsToShowAnswer',
+  'questionAction',
+  'answerAction',
+  'waitForAudio',
+  'sm2Retention',
+  'weightSearch',
 ]);
 const NEW_KEYS = new Set(['order', 'delays', 'bury', 'perDay', 'initialFactor', 'ints']);
 const REV_KEYS = new Set(['maxIvl', 'hardFactor', 'ease4', 'ivlFct', 'perDay', 'bury']);
@@ -134,7 +161,16 @@ interface LapseConf {
   other: JsonObject;
 }
 
-const NEW_DEFAULT = (): NewConf => ({ bury: false, delays: [1, 10], initialFactor: 2500, good: 1, easy: 4, order: 1, perDay: 20, other: {} });
+const NEW_DEFAULT = (): NewConf => ({
+  bury: false,
+  delays: [1, 10],
+  initialFactor: 2500,
+  good: 1,
+  easy: 4,
+  order: 1,
+  perDay: 20,
+  other: {},
+});
 const REV_DEFAULT = (): RevConf => ({
   bury: false,
   ease4: Math.fround(1.3),
@@ -393,12 +429,23 @@ export function clampDeckConfigValues(c: DeckConfigConfig): void {
   f32('historical_retention', 0.9, 0.7, 0.97);
 }
 type U32Key =
-  | 'new_per_day' | 'reviews_per_day' | 'new_per_day_minimum' | 'maximum_review_interval'
-  | 'minimum_lapse_interval' | 'graduating_interval_good' | 'graduating_interval_easy'
-  | 'leech_threshold' | 'cap_answer_time_to_secs';
+  | 'new_per_day'
+  | 'reviews_per_day'
+  | 'new_per_day_minimum'
+  | 'maximum_review_interval'
+  | 'minimum_lapse_interval'
+  | 'graduating_interval_good'
+  | 'graduating_interval_easy'
+  | 'leech_threshold'
+  | 'cap_answer_time_to_secs';
 type F32Key =
-  | 'initial_ease' | 'easy_multiplier' | 'hard_multiplier' | 'lapse_multiplier'
-  | 'interval_multiplier' | 'desired_retention' | 'historical_retention';
+  | 'initial_ease'
+  | 'easy_multiplier'
+  | 'hard_multiplier'
+  | 'lapse_multiplier'
+  | 'interval_multiplier'
+  | 'desired_retention'
+  | 'historical_retention';
 
 // ---- rows ------------------------------------------------------------------------
 
@@ -427,8 +474,8 @@ export function allDeckConfigs(db: Db, options: { clamp?: boolean } = {}): DeckC
 
 /** Deck configs with `usn >= minUsn`, in id order. */
 export function deckConfigsChangedSince(db: Db, minUsn: number): DeckConfig[] {
-  return (statement(db, `${SELECT_DECK_CONFIG} WHERE usn >= ? ORDER BY id`).all(minUsn) as Record<string, unknown>[]).map(
-    (row) => deckConfigFromRow(row),
+  return (statement(db, `${SELECT_DECK_CONFIG} WHERE usn >= ? ORDER BY id`).all(minUsn) as Record<string, unknown>[]).map((row) =>
+    deckConfigFromRow(row),
   );
 }
 
@@ -447,4 +494,3 @@ export function putDeckConfig(db: Db, dc: DeckConfig): void {
 export function removeDeckConfig(db: Db, id: number): void {
   statement(db, 'DELETE FROM deck_config WHERE id = ?').run(id);
 }
-

@@ -66,22 +66,64 @@ export interface LegacyDeck extends JsonObject {
 }
 
 const COMMON_KEYS = [
-  'id', 'mod', 'name', 'usn', 'lrnToday', 'revToday', 'newToday', 'timeToday',
-  'collapsed', 'browserCollapsed', 'desc', 'md', 'dyn',
+  'id',
+  'mod',
+  'name',
+  'usn',
+  'lrnToday',
+  'revToday',
+  'newToday',
+  'timeToday',
+  'collapsed',
+  'browserCollapsed',
+  'desc',
+  'md',
+  'dyn',
 ];
 const NORMAL_KEYS = new Set([
-  ...COMMON_KEYS, 'conf', 'extendNew', 'extendRev', 'reviewLimit', 'newLimit',
-  'reviewLimitToday', 'newLimitToday', 'desiredRetention',
+  ...COMMON_KEYS,
+  'conf',
+  'extendNew',
+  'extendRev',
+  'reviewLimit',
+  'newLimit',
+  'reviewLimitToday',
+  'newLimitToday',
+  'desiredRetention',
 ]);
 const FILTERED_KEYS = new Set([
-  ...COMMON_KEYS, 'resched', 'terms', 'separate', 'delays', 'previewDelay',
-  'previewAgainSecs', 'previewHardSecs', 'previewGoodSecs',
+  ...COMMON_KEYS,
+  'resched',
+  'terms',
+  'separate',
+  'delays',
+  'previewDelay',
+  'previewAgainSecs',
+  'previewHardSecs',
+  'previewGoodSecs',
 ]);
 // What the reference strips from a stored `other` on the way out (RESERVED_DECK_KEYS).
 const RESERVED_DECK_KEYS = new Set([
-  'usn', 'revToday', 'newLimit', 'dyn', 'reviewLimit', 'newToday', 'timeToday',
-  'reviewLimitToday', 'extendNew', 'mod', 'newLimitToday', 'desc', 'name', 'lrnToday',
-  'conf', 'browserCollapsed', 'extendRev', 'id', 'collapsed', 'desiredRetention',
+  'usn',
+  'revToday',
+  'newLimit',
+  'dyn',
+  'reviewLimit',
+  'newToday',
+  'timeToday',
+  'reviewLimitToday',
+  'extendNew',
+  'mod',
+  'newLimitToday',
+  'desc',
+  'name',
+  'lrnToday',
+  'conf',
+  'browserCollapsed',
+  'extendRev',
+  'id',
+  'collapsed',
+  'desiredRetention',
 ]);
 
 // ---- legacy JSON → schema 18 -------------------------------------------------------
@@ -147,7 +189,11 @@ const todayAmount: Parser<[number, number]> = (value) => {
 // serde reads a struct from an object or from a [limit, today] sequence
 const dayLimit: Parser<DayLimit> = (value) => {
   if (typeof value !== 'object' || value === null) return Invalid;
-  const [rawLimit, rawToday] = Array.isArray(value) ? (value.length === 2 ? value : [undefined, undefined]) : [value['limit'], value['today']];
+  const [rawLimit, rawToday] = Array.isArray(value)
+    ? value.length === 2
+      ? value
+      : [undefined, undefined]
+    : [value['limit'], value['today']];
   const limit = parse.u32(rawLimit);
   const today = parse.u32(rawToday);
   return limit === Invalid || today === Invalid ? Invalid : { limit, today };
@@ -249,7 +295,11 @@ export function deckToLegacy(deck: Deck): LegacyDeck {
   } else {
     const f = deck.kind.filtered;
     setKey(out, 'resched', f.reschedule);
-    setKey(out, 'terms', f.search_terms.map((t) => [t.search, wrapI32(t.limit), t.order]));
+    setKey(
+      out,
+      'terms',
+      f.search_terms.map((t) => [t.search, wrapI32(t.limit), t.order]),
+    );
     setKey(out, 'separate', true);
     setKey(out, 'delays', f.delays.length === 0 ? null : f.delays.map(f32Json));
     setKey(out, 'previewDelay', f.preview_delay);
@@ -314,9 +364,7 @@ export function allDecks(db: Db): Deck[] {
 
 /** Decks with `usn >= minUsn`, in id order. */
 export function decksChangedSince(db: Db, minUsn: number): Deck[] {
-  return (statement(db, `${SELECT_DECK} WHERE usn >= ? ORDER BY id`).all(minUsn) as Record<string, unknown>[]).map(
-    deckFromRow,
-  );
+  return (statement(db, `${SELECT_DECK} WHERE usn >= ? ORDER BY id`).all(minUsn) as Record<string, unknown>[]).map(deckFromRow);
 }
 
 /** Inserts or replaces the deck row exactly as given (no usn/mtime change, no name check). */
@@ -346,4 +394,3 @@ export function deckIdByName(db: Db, nativeName: string): number | undefined {
 export function ensureDeckNameUnique(db: Db, deck: Deck, usn: number, nowSecs = Math.floor(Date.now() / 1000)): boolean {
   return appendPlusUntilUnique(deck, (name) => deckIdByName(db, name), usn, nowSecs);
 }
-

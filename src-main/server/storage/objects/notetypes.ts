@@ -100,12 +100,37 @@ export interface LegacyTemplate extends JsonObject {
 // Keys the reference maps; all others go to `other`. On the way out, a stored
 // `other` key with one of these names is dropped (the reference's reserved sets).
 const NOTETYPE_KEYS = new Set([
-  'id', 'name', 'type', 'mod', 'usn', 'sortf', 'did', 'tmpls', 'flds', 'css',
-  'latexPre', 'latexPost', 'latexsvg', 'req', 'originalStockKind', 'originalId',
+  'id',
+  'name',
+  'type',
+  'mod',
+  'usn',
+  'sortf',
+  'did',
+  'tmpls',
+  'flds',
+  'css',
+  'latexPre',
+  'latexPost',
+  'latexsvg',
+  'req',
+  'originalStockKind',
+  'originalId',
 ]);
 const FIELD_KEYS = new Set([
-  'name', 'ord', 'sticky', 'rtl', 'plainText', 'font', 'size', 'collapsed',
-  'description', 'excludeFromSearch', 'id', 'tag', 'preventDeletion',
+  'name',
+  'ord',
+  'sticky',
+  'rtl',
+  'plainText',
+  'font',
+  'size',
+  'collapsed',
+  'description',
+  'excludeFromSearch',
+  'id',
+  'tag',
+  'preventDeletion',
 ]);
 const TEMPLATE_KEYS = new Set(['name', 'ord', 'did', 'afmt', 'bafmt', 'qfmt', 'bqfmt', 'bfont', 'bsize', 'id']);
 
@@ -329,9 +354,7 @@ export function getNotetype(db: Db, id: number): Notetype | undefined {
 
 /** Every notetype, in id order. */
 export function allNotetypes(db: Db): Notetype[] {
-  return (statement(db, `${SELECT_NOTETYPE} ORDER BY id`).all() as Record<string, unknown>[]).map((row) =>
-    notetypeFromRows(db, row),
-  );
+  return (statement(db, `${SELECT_NOTETYPE} ORDER BY id`).all() as Record<string, unknown>[]).map((row) => notetypeFromRows(db, row));
 }
 
 /** Notetypes with `usn >= minUsn` (what the server sends in applyChanges), in id order. */
@@ -358,13 +381,8 @@ export function putNotetype(db: Db, nt: Notetype): void {
   const addField = statement(db, 'INSERT INTO fields (ntid, ord, name, config) VALUES (?, ?, ?, ?)');
   nt.fields.forEach((f, ord) => addField.run(nt.id, ord, f.name, fieldConfigCodec.encode(f.config)));
   statement(db, 'DELETE FROM templates WHERE ntid = ?').run(nt.id);
-  const addTemplate = statement(
-    db,
-    'INSERT INTO templates (ntid, ord, name, mtime_secs, usn, config) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  nt.templates.forEach((t, ord) =>
-    addTemplate.run(nt.id, ord, t.name, t.mtimeSecs, t.usn, templateConfigCodec.encode(t.config)),
-  );
+  const addTemplate = statement(db, 'INSERT INTO templates (ntid, ord, name, mtime_secs, usn, config) VALUES (?, ?, ?, ?, ?, ?)');
+  nt.templates.forEach((t, ord) => addTemplate.run(nt.id, ord, t.name, t.mtimeSecs, t.usn, templateConfigCodec.encode(t.config)));
 }
 
 export function removeNotetype(db: Db, id: number): void {

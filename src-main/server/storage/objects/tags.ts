@@ -24,8 +24,8 @@ export function allTags(db: Db): Tag[] {
 
 /** Names of the tags with `usn >= minUsn` (what the server sends in applyChanges). */
 export function tagsChangedSince(db: Db, minUsn: number): string[] {
-  return (statement(db, 'SELECT tag FROM tags WHERE usn >= ? ORDER BY tag').all(minUsn) as Record<string, unknown>[]).map(
-    (row) => textFromRow(row['tag'], 'tag'),
+  return (statement(db, 'SELECT tag FROM tags WHERE usn >= ? ORDER BY tag').all(minUsn) as Record<string, unknown>[]).map((row) =>
+    textFromRow(row['tag'], 'tag'),
   );
 }
 

@@ -16,7 +16,6 @@ function fieldsOf(db: TestDevice['db'], noteId: number): string {
   return db.prepare('SELECT flds FROM notes WHERE id = ?').pluck().get(noteId) as string;
 }
 
-
 test('a note edited on both devices: the newer edit wins, whichever syncs first', async () => {
   for (const newerFirst of [true, false]) {
     const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
@@ -50,7 +49,10 @@ test('a card changed on both devices with the same mtime: each receiver keeps it
   assert.equal(server[9], 5, 'the server kept the copy pending for B');
   // Both review rows are kept everywhere: revlog is insert-only.
   await harness.sync(a);
-  assert.equal(a.db.prepare('SELECT count() FROM revlog WHERE cid = ?').pluck().get(cardId), b.db.prepare('SELECT count() FROM revlog WHERE cid = ?').pluck().get(cardId));
+  assert.equal(
+    a.db.prepare('SELECT count() FROM revlog WHERE cid = ?').pluck().get(cardId),
+    b.db.prepare('SELECT count() FROM revlog WHERE cid = ?').pluck().get(cardId),
+  );
 });
 
 test('a deck renamed on both devices with the same mtime: the incoming copy wins on each side', async () => {
@@ -63,13 +65,17 @@ test('a deck renamed on both devices with the same mtime: the incoming copy wins
   await harness.sync(b);
   const name = (db: TestDevice['db']) => db.prepare('SELECT name FROM decks WHERE id = ?').pluck().get(deckId);
   assert.equal(name(b.db), 'from A', 'B took the server copy (tie → incoming)');
-  assert.equal(harness.serverContents().decks.some((d) => d.includes('"from B"')), true, 'the server took B copy (tie → incoming)');
+  assert.equal(
+    harness.serverContents().decks.some((d) => d.includes('"from B"')),
+    true,
+    'the server took B copy (tie → incoming)',
+  );
 });
 
 test('config is replaced wholesale by the side whose collection is newer (lnewer)', async () => {
   const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a'] });
   const configOf = (db: TestDevice['db']) =>
-    Object.fromEntries((db.prepare("SELECT KEY, CAST(val AS TEXT) FROM config WHERE KEY LIKE 'from%'").raw().all() as [string, string][]));
+    Object.fromEntries(db.prepare("SELECT KEY, CAST(val AS TEXT) FROM config WHERE KEY LIKE 'from%'").raw().all() as [string, string][]);
   b.setConfig('fromB', 2);
   a.setConfig('fromA', 1);
   // A is newer than the server: its whole config replaces the server's.

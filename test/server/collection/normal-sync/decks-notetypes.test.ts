@@ -14,7 +14,6 @@ before(async () => {
 });
 after(() => harness.stop());
 
-
 function serverNames(): { decks: Map<number, string>; notetypes: Map<number, string> } {
   const db = openDatabase(harness.serverCollectionPath, { readonly: true });
   try {

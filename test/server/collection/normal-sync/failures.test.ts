@@ -15,7 +15,6 @@ before(async () => {
 });
 after(() => harness.stop());
 
-
 test('a note whose notetype the server does not have: 400, rolled back, and the same again on retry', async () => {
   const { a, b } = await twoDevicesInStep(harness, { thenSync: ['a', 'b'] });
   const before = harness.serverContents();

@@ -36,7 +36,10 @@ function deviceFor(name: string): TestDevice {
 test("a sync left open by one user does not hold up another user's whole sync", async () => {
   const devices = { alice: deviceFor('alice'), bob: deviceFor('bob') };
   try {
-    for (const [name, account] of [['alice', alice], ['bob', bob]] as const) {
+    for (const [name, account] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const) {
       const client = new V11Client(server.baseUrl, { hostKey: account.hostKey });
       devices[name].beforeUpload();
       assert.equal(await client.fullUpload(devices[name].path), 'OK');

@@ -79,7 +79,10 @@ test('garbage in a step is a 400 that leaves the session alone; a failing step e
   await client.call('start', START);
   await assert.rejects(client.call('applyChunk', { chunk: { done: true, cards: [[1, 2, 3]] } }), status(400));
   assert.equal(await client.call('applyGraves', NO_GRAVES), null, 'a request that does not parse changes nothing');
-  await assert.rejects(client.call('applyChunk', { chunk: { done: true, notes: [[9, 'g', 404, 1, 0, '', 'a', '', '', 0, '']] } }), status(400));
+  await assert.rejects(
+    client.call('applyChunk', { chunk: { done: true, notes: [[9, 'g', 404, 1, 0, '', 'a', '', '', 0, '']] } }),
+    status(400),
+  );
   await assert.rejects(client.call('applyGraves', NO_GRAVES), status(409), 'the failed step dropped the session');
 });
 
@@ -92,7 +95,16 @@ test('the other user-facing replies: graves, null, chunk shape, sanity and finis
   assert.deepEqual(await client.call('chunk', {}), { done: true });
   assert.equal(await client.call('applyChunk', { chunk: { done: true } }), null);
   const server = harness.serverContents();
-  const counts = [[0, 0, 0], server.cards.length, server.notes.length, server.revlog.length, 0, server.notetypes.length, server.decks.length, server.deckConfigs.length];
+  const counts = [
+    [0, 0, 0],
+    server.cards.length,
+    server.notes.length,
+    server.revlog.length,
+    0,
+    server.notetypes.length,
+    server.decks.length,
+    server.deckConfigs.length,
+  ];
   const sanity = (await client.call('sanityCheck2', { client: counts })) as { status: string };
   assert.equal(sanity.status, 'ok');
   const finished = (await client.call('finish', { _pad: null })) as number;

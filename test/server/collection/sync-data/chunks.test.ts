@@ -5,13 +5,7 @@ import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import { BadRequestError } from '../../../../src-main/server/errors.js';
-import {
-  applyChunk,
-  CHUNK_SIZE,
-  chunkableIds,
-  loadChunk,
-  takeChunkIds,
-} from '../../../../src-main/server/collection/sync-data/chunks.js';
+import { applyChunk, CHUNK_SIZE, chunkableIds, loadChunk, takeChunkIds } from '../../../../src-main/server/collection/sync-data/chunks.js';
 import { fieldChecksum } from '../../../../src-main/server/collection/sync-data/note-fields.js';
 import type { CardTuple, NoteTuple } from '../../../../src-main/server/collection/sync-data/wire.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
@@ -68,7 +62,9 @@ test('a client marks what it sends with the server usn; the server sends usns as
 
 function someCard(db: Database.Database): CardTuple {
   return db
-    .prepare('SELECT id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data FROM cards LIMIT 1')
+    .prepare(
+      'SELECT id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data FROM cards LIMIT 1',
+    )
     .raw()
     .get() as CardTuple;
 }
@@ -116,10 +112,15 @@ test('revlog entries are inserted once and never updated', () => {
 });
 
 function someNote(db: Database.Database): NoteTuple {
-  const [id, guid, mid, mod, usn, tags, flds] = db
-    .prepare('SELECT id, guid, mid, mod, usn, tags, flds FROM notes LIMIT 1')
-    .raw()
-    .get() as [number, string, number, number, number, string, string];
+  const [id, guid, mid, mod, usn, tags, flds] = db.prepare('SELECT id, guid, mid, mod, usn, tags, flds FROM notes LIMIT 1').raw().get() as [
+    number,
+    string,
+    number,
+    number,
+    number,
+    string,
+    string,
+  ];
   return [id, guid, mid, mod, usn, tags, flds, '', '', 0, ''];
 }
 
@@ -135,7 +136,15 @@ test('notes: derived columns are computed by the receiver', () => {
     note[10] = 'junk';
     applyChunk(db, { done: true, notes: [note] }, -1);
     const row = db.prepare('SELECT tags, flds, sfld, typeof(sfld) AS t, csum, flags, data FROM notes WHERE id = 77').get();
-    assert.deepEqual(row, { tags: ' b a ', flds: '<b>12</b>\x1fback', sfld: 12, t: 'integer', csum: fieldChecksum('12'), flags: 0, data: '' });
+    assert.deepEqual(row, {
+      tags: ' b a ',
+      flds: '<b>12</b>\x1fback',
+      sfld: 12,
+      t: 'integer',
+      csum: fieldChecksum('12'),
+      flags: 0,
+      data: '',
+    });
   });
 });
 

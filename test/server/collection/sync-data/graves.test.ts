@@ -16,11 +16,14 @@ test('applying graves deletes rows and records each grave once, keeping an exist
     assert.equal(db.prepare('SELECT 1 FROM cards WHERE id = ?').get(cid), undefined);
     assert.equal(db.prepare('SELECT 1 FROM notes WHERE id = ?').get(nid), undefined);
     applyGraves(db, { cards: [cid], notes: [], decks: [] }, 6);
-    assert.deepEqual(db.prepare('SELECT oid, type, usn FROM graves ORDER BY oid').raw().all(), [
-      [12345, 0, 4],
-      [nid, 1, 4],
-      [cid, 0, 4],
-    ].sort((a, b) => a[0]! - b[0]!));
+    assert.deepEqual(
+      db.prepare('SELECT oid, type, usn FROM graves ORDER BY oid').raw().all(),
+      [
+        [12345, 0, 4],
+        [nid, 1, 4],
+        [cid, 0, 4],
+      ].sort((a, b) => a[0]! - b[0]!),
+    );
     assert.deepEqual(pendingGraves(db, 4), { cards: [12345, cid].sort((a, b) => a - b), notes: [nid], decks: [] });
     assert.deepEqual(pendingGraves(db, 5), { cards: [], notes: [], decks: [] });
     db.prepare('INSERT INTO graves (oid, type, usn) VALUES (7, 2, -1)').run();

@@ -30,7 +30,7 @@ test('crt is the most recent local 4 am', () => {
   assert.equal(new Date(crt * 1000).getMinutes(), 0);
 });
 
-test('the default deck, deck options and settings are the reference\'s', () => {
+test("the default deck, deck options and settings are the reference's", () => {
   const deck = defaultDeck();
   assert.equal(deck.id, 1);
   assert.equal(deck.name, 'Default');

@@ -81,10 +81,13 @@ test('card requirements match what Anki computed for the same templates', () => 
   }
 });
 
-test('styling: Anki\'s current stock CSS, the cloze rules on cloze types', () => {
+test("styling: Anki's current stock CSS, the cloze rules on cloze types", () => {
   const notetypes = stockNotetypes(1);
   for (const nt of notetypes) {
-    assert.match(nt.css, /^(#image-occlusion-canvas \{[^}]*\}\n\n)?\.card \{\n {4}font-family: arial;\n {4}font-size: 20px;\n {4}line-height: 1\.5;/);
+    assert.match(
+      nt.css,
+      /^(#image-occlusion-canvas \{[^}]*\}\n\n)?\.card \{\n {4}font-family: arial;\n {4}font-size: 20px;\n {4}line-height: 1\.5;/,
+    );
     assert.equal(nt.css.includes('.cloze {'), nt.name === 'Cloze');
     assert.equal(nt.latexPre, textField(realNotetypes[0]!, 'latex_pre'));
     assert.equal(nt.latexPost, textField(realNotetypes[0]!, 'latex_post'));

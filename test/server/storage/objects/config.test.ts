@@ -41,8 +41,14 @@ test('setAllConfig replaces everything and stamps usn/mtime; clearConfigUsns zer
   assert.deepEqual(getAllConfig(db), { b: 'y', c: false });
   assert.deepEqual(
     getConfigEntries(db).map((e) => [e.key, e.usn, e.mtimeSecs]),
-    [['b', 6, 2000], ['c', 6, 2000]],
+    [
+      ['b', 6, 2000],
+      ['c', 6, 2000],
+    ],
   );
   clearConfigUsns(db);
-  assert.deepEqual(getConfigEntries(db).map((e) => e.usn), [0, 0]);
+  assert.deepEqual(
+    getConfigEntries(db).map((e) => e.usn),
+    [0, 0],
+  );
 });

@@ -191,7 +191,10 @@ test('changed since', () => {
   const db = emptyCollection();
   putDeckConfig(db, deckConfigFromLegacy(legacyConfig()));
   putDeckConfig(db, deckConfigFromLegacy(legacyConfig({ id: 1680000000001, usn: 9 })));
-  assert.deepEqual(deckConfigsChangedSince(db, 3).map((d) => d.id), [1680000000001]);
+  assert.deepEqual(
+    deckConfigsChangedSince(db, 3).map((d) => d.id),
+    [1680000000001],
+  );
 });
 
 test('newDeckConfig is the reference default config', () => {
@@ -204,5 +207,8 @@ test('newDeckConfig is the reference default config', () => {
     Buffer.from(deckConfigConfigCodec.encode(withoutEasyDays.config)),
     Buffer.from(deckConfigConfigCodec.encode(real.config)),
   );
-  assert.deepEqual([withoutEasyDays.id, withoutEasyDays.name, withoutEasyDays.mtimeSecs, withoutEasyDays.usn], [real.id, real.name, real.mtimeSecs, real.usn]);
+  assert.deepEqual(
+    [withoutEasyDays.id, withoutEasyDays.name, withoutEasyDays.mtimeSecs, withoutEasyDays.usn],
+    [real.id, real.name, real.mtimeSecs, real.usn],
+  );
 });

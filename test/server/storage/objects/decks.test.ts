@@ -114,7 +114,10 @@ test('filtered deck round trip, with legacy dyn: true and unknown keys', () => {
     dyn: true,
     desc: 'dropped: a filtered deck has no description',
     resched: 1,
-    terms: [['deck:French is:due', 100, 6], ['tag:x', '20', 1]],
+    terms: [
+      ['deck:French is:due', 100, 6],
+      ['tag:x', '20', 1],
+    ],
     separate: true,
     delays: null,
     previewDelay: 10,
@@ -131,7 +134,10 @@ test('filtered deck round trip, with legacy dyn: true and unknown keys', () => {
   assert.equal(back.dyn, 1);
   assert.equal(back.desc, '');
   assert.equal(back['resched'], true);
-  assert.deepEqual(back['terms'], [['deck:French is:due', 100, 6], ['tag:x', 20, 1]]);
+  assert.deepEqual(back['terms'], [
+    ['deck:French is:due', 100, 6],
+    ['tag:x', 20, 1],
+  ]);
   assert.equal(back['separate'], true);
   assert.equal(back['delays'], null);
   assert.equal(back['previewDelay'], 10);
@@ -171,7 +177,10 @@ test('changed since and name clashes under unicase', () => {
   assert.equal(clash.name, 'LANGUAGES\x1fFRENCH+');
   assert.equal(clash.usn, 77);
   putDeck(db, clash);
-  assert.deepEqual(decksChangedSince(db, 5).map((d) => d.id), [1650000000001]);
+  assert.deepEqual(
+    decksChangedSince(db, 5).map((d) => d.id),
+    [1650000000001],
+  );
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
 });
 

@@ -35,7 +35,9 @@ for (const fixture of V18_FIXTURES) {
 
 test('stock notetype JSON: keys, kinds and 64-bit field ids as a client expects them', () => {
   const db = openFixtureCopy('v18-empty-stock-notetypes.anki2');
-  const cloze = allNotetypes(db).map(notetypeToLegacy).find((nt) => nt.name === 'Cloze')!;
+  const cloze = allNotetypes(db)
+    .map(notetypeToLegacy)
+    .find((nt) => nt.name === 'Cloze')!;
   assert.equal(cloze.type, 1);
   assert.equal(cloze['originalStockKind'], 5);
   assert.equal(cloze.did, null);
@@ -47,7 +49,9 @@ test('stock notetype JSON: keys, kinds and 64-bit field ids as a client expects 
   assert.match(stringifyJson(cloze), /"id":-9071550875696965278[,}]/);
   assert.equal(cloze.tmpls[0]!.qfmt, '{{cloze:Text}}');
   assert.equal(cloze.tmpls[0]!.did, null);
-  const basic = allNotetypes(db).map(notetypeToLegacy).find((nt) => nt.name === 'Basic')!;
+  const basic = allNotetypes(db)
+    .map(notetypeToLegacy)
+    .find((nt) => nt.name === 'Basic')!;
   assert.equal(basic.type, 0);
   assert.ok(!('originalId' in basic), 'originalId is omitted when absent');
 });
@@ -62,7 +66,18 @@ function legacyNotetype(extra: { [key: string]: JsonValue | undefined } = {}): J
     sortf: 1,
     did: 1600000000123,
     tmpls: [
-      { name: 'Forward', ord: 0, qfmt: '{{Front}}', afmt: '{{Back}}', bqfmt: '', bafmt: '', did: null, bfont: 'Arial', bsize: 12, futureTemplateKey: [1, 2] },
+      {
+        name: 'Forward',
+        ord: 0,
+        qfmt: '{{Front}}',
+        afmt: '{{Back}}',
+        bqfmt: '',
+        bafmt: '',
+        did: null,
+        bfont: 'Arial',
+        bsize: 12,
+        futureTemplateKey: [1, 2],
+      },
     ],
     flds: [
       { name: 'Front', ord: 0, sticky: false, rtl: false, font: 'Arial', size: 20, media: [], futureFieldKey: 'x' },
@@ -137,7 +152,10 @@ test('malformed notetypes are refused with a 400 and nothing stored', () => {
     legacyNotetype({ flds: [{ name: 'F', sticky: false, rtl: false, size: 20 }] }),
     legacyNotetype({ tmpls: [{ name: 'T' }] }),
   ]) {
-    assert.throws(() => notetypeFromLegacy(bad), (e: unknown) => e instanceof InvalidLegacyObjectError && e.status === 400);
+    assert.throws(
+      () => notetypeFromLegacy(bad),
+      (e: unknown) => e instanceof InvalidLegacyObjectError && e.status === 400,
+    );
   }
   assert.throws(() => notetypeFromLegacy([]), InvalidLegacyObjectError);
 });
@@ -146,8 +164,14 @@ test('changed since, name clashes and removal', () => {
   const db = emptyCollection();
   putNotetype(db, notetypeFromLegacy(legacyNotetype()));
   putNotetype(db, notetypeFromLegacy(legacyNotetype({ id: 1600000000001, name: 'Other', usn: 3 })));
-  assert.deepEqual(notetypesChangedSince(db, 5).map((n) => n.id), [1600000000000]);
-  assert.deepEqual(notetypesChangedSince(db, 3).map((n) => n.id), [1600000000000, 1600000000001]);
+  assert.deepEqual(
+    notetypesChangedSince(db, 5).map((n) => n.id),
+    [1600000000000],
+  );
+  assert.deepEqual(
+    notetypesChangedSince(db, 3).map((n) => n.id),
+    [1600000000000, 1600000000001],
+  );
 
   const clash = notetypeFromLegacy(legacyNotetype({ id: 1600000000002, name: 'VOCAB', usn: 9 }));
   assert.equal(ensureNotetypeNameUnique(db, clash, 42, 1234), true);

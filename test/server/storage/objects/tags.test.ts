@@ -19,10 +19,14 @@ test('registerTag: add-only, existing case wins, parent case adopted, collapsed'
   assert.deepEqual(registerTag(db, 'STRASSE', 14), { name: 'Straße', added: false }, 'unicase: ß equals SS');
   assert.deepEqual(
     allTags(db).map((t) => [t.name, t.usn, t.collapsed]),
-    [['Straße', 13, true], ['Verbs', 10, true], ['Verbs::irregular', 12, true]],
+    [
+      ['Straße', 13, true],
+      ['Verbs', 10, true],
+      ['Verbs::irregular', 12, true],
+    ],
   );
   assert.deepEqual(tagsChangedSince(db, 12), ['Straße', 'Verbs::irregular']);
-  assert.deepEqual(tagsToLegacyMap(allTags(db)), { 'Straße': 13, Verbs: 10, 'Verbs::irregular': 12 });
+  assert.deepEqual(tagsToLegacyMap(allTags(db)), { Straße: 13, Verbs: 10, 'Verbs::irregular': 12 });
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
 });
 

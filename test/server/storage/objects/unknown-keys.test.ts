@@ -49,7 +49,13 @@ test('notetypes, decks and deck configs with unknown keys: rows → JSON → row
   for (const deck of allDecks(seeded)) putDeck(copy, deckFromLegacy(viaWire(deckToLegacy(deck))));
   for (const dc of allDeckConfigs(seeded)) putDeckConfig(copy, deckConfigFromLegacy(viaWire(deckConfigToLegacy(dc))));
 
-  for (const [table, order] of [['notetypes', 'id'], ['fields', 'ntid, ord'], ['templates', 'ntid, ord'], ['decks', 'id'], ['deck_config', 'id']] as const) {
+  for (const [table, order] of [
+    ['notetypes', 'id'],
+    ['fields', 'ntid, ord'],
+    ['templates', 'ntid, ord'],
+    ['decks', 'id'],
+    ['deck_config', 'id'],
+  ] as const) {
     const rows = tableRows(copy, table, order);
     assert.deepEqual(rows, tableRows(seeded, table, order), table);
     assert.ok(rows.length > 0);
