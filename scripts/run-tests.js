@@ -1,29 +1,24 @@
-// Runs every compiled test file with Node's built-in runner. Node 20's `--test`
-// takes no globs, so the list is gathered here.
+// Runs the compiled tests with Node's built-in runner.
+//
+//   node scripts/run-tests.js            every test file under dist/test
+//   node scripts/run-tests.js <filter>   only files whose path contains <filter>
+//   node scripts/run-tests.js --fast     unit tests only: not the *.e2e.test.js files
+//                                        (whole syncs, child processes, the browser, packaging)
 //
 // The tests get a private temp folder (TMPDIR, which os.tmpdir() honours, and
 // what the processes they spawn inherit). Whatever is still in it when the run
 // ends is a test that forgot to clean up: it is listed and the run fails. The
 // folder itself is removed either way.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { collectTests } from './test-files.js';
 
-function collect(dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...collect(path));
-    else if (name.endsWith('.test.js')) out.push(path);
-  }
-  return out;
-}
-
-const filter = process.argv[2];
-const files = collect('dist/test')
-  .filter((f) => !filter || f.includes(filter))
-  .sort();
+const args = process.argv.slice(2);
+const fast = args.includes('--fast');
+const filter = args.find((arg) => !arg.startsWith('--'));
+const files = collectTests('dist/test', { fast, filter });
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
@@ -31,7 +26,7 @@ if (files.length === 0) {
 
 // One line up front when the window's tests cannot run here (test/support/chromium.ts decides).
 const { findChromium, inCi, CHROMIUM_MISSING } = await import('../dist/test/support/chromium.js');
-if (findChromium() === null) {
+if (findChromium() === null && files.some((file) => file.includes('renderer'))) {
   console.log(
     inCi() ? `✖ ${CHROMIUM_MISSING}; CI=true, so the browser tests will fail.` : `﹣ ${CHROMIUM_MISSING}; the browser tests are skipped.`,
   );

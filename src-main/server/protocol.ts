@@ -20,7 +20,7 @@ export type RequestBody =
 export interface DecodedRequest {
   /** The host key (`k`, legacy `k`/`sk`, or GET query `k`); empty on hostKey. */
   readonly hostKey: string;
-  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see transport spec §1.3). */
+  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see docs/protocol/transport-auth-media.md §1.3). */
   readonly transportVersion: number;
   /** The collection-sync session key (`s`); empty when the client sent none. */
   readonly sessionKey: string;
@@ -34,7 +34,7 @@ export interface SyncRequest {
   readonly method: string;
   /** The host key the client authenticated with; media `begin` echoes it back as `sk`. */
   readonly hostKey?: string;
-  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see transport spec §1.3). */
+  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see docs/protocol/transport-auth-media.md §1.3). */
   readonly transportVersion: number;
   /** The collection-sync session key (`s`); empty when the client sent none. */
   readonly sessionKey: string;

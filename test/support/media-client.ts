@@ -1,5 +1,5 @@
 // A media client that follows the reference client's algorithm (rslib
-// sync/media/syncer.rs, transport spec §4.10) against a real media folder and its
+// sync/media/syncer.rs, docs/protocol/transport-auth-media.md §4.10) against a real media folder and its
 // own media database, so tests see exactly the requests a real device makes.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';

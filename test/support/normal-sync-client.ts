@@ -67,7 +67,7 @@ export interface NormalSyncResult {
  * transaction is rolled back and `abort` is sent; a failed sanity check also
  * forces a full sync next time by bumping the local `scm`.
  */
-/** How a client older than version 11 differs (collection-sync.md §7). */
+/** How a client older than version 11 differs (docs/protocol/collection-sync.md §7). */
 export interface ClientProtocol {
   /** The version meta's JSON announces; 11 unless a legacy client. */
   readonly syncVersion?: number;

@@ -1,5 +1,5 @@
 // Which client a test harness plays: current (version 11) or a legacy one.
-// The normal-sync scenario files run in every mode (legacy-normal-sync.test.ts
+// The normal-sync scenario files run in every mode (legacy-normal-sync.e2e.test.ts
 // runs them again with AHS_SYNC_MODE set), so each scenario is checked with
 // each way of speaking the protocol.
 import type { ClientProtocol } from './normal-sync-client.js';
@@ -37,7 +37,7 @@ export function syncModeFromEnv(): SyncMode {
 }
 
 /**
- * How media devices talk (legacy-media-sync.test.ts reruns the media scenario
+ * How media devices talk (legacy-media-sync.e2e.test.ts reruns the media scenario
  * files with AHS_MEDIA_MODE set): v11; Python/AnkiDroid multipart with gzip;
  * desktop 2.1.22–2.1.56 (GET begin, nothing compressed).
  */

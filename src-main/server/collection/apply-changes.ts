@@ -1,4 +1,4 @@
-// `applyChanges` (collection-sync.md §3.5): notetypes, decks, deck configs,
+// `applyChanges` (docs/protocol/collection-sync.md §3.5): notetypes, decks, deck configs,
 // tags and config, both ways in one request. The server's side is gathered
 // before anything of the client's is merged, so nothing is echoed back. JSON
 // is parsed and written losslessly: i64 ids in notetypes and config survive.

@@ -1,4 +1,4 @@
-// `applyChunk` (collection-sync.md §3.7): the client's revlog, cards and notes.
+// `applyChunk` (docs/protocol/collection-sync.md §3.7): the client's revlog, cards and notes.
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';

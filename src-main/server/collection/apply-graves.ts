@@ -1,4 +1,4 @@
-// `applyGraves` (collection-sync.md §3.4): the client's deletions, in chunks.
+// `applyGraves` (docs/protocol/collection-sync.md §3.4): the client's deletions, in chunks.
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';

@@ -1,4 +1,4 @@
-// `chunk` (collection-sync.md §3.6): the server's changed revlog, cards and
+// `chunk` (docs/protocol/collection-sync.md §3.6): the server's changed revlog, cards and
 // notes, 250 at a time. The ids are gathered on the first call, after graves
 // and unchunked changes but before anything from `applyChunk`.
 import { jsonReply, type MethodHandler } from '../protocol.js';

@@ -14,7 +14,7 @@ import { legacyDownload } from './legacy-download.js';
 export const download: MethodHandler = (user, request): SyncReply | Promise<SyncReply> => {
   requestJsonObject(request.body);
   abortActiveSync(user);
-  // Legacy clients need a schema-11 file in DELETE journal mode (collection-sync.md §5.2).
+  // Legacy clients need a schema-11 file in DELETE journal mode (docs/protocol/collection-sync.md §5.2).
   if (request.transportVersion < 11) return legacyDownload(user, request);
   const db = openUserCollection(user);
   db.transaction(() => {

@@ -1,4 +1,4 @@
-// `finish` (collection-sync.md §3.9): stamps the collection, bumps its usn
+// `finish` (docs/protocol/collection-sync.md §3.9): stamps the collection, bumps its usn
 // once, commits the session's transaction, and tells the client the new
 // modification time, which both sides then share.
 import { jsonReply, type MethodHandler } from '../protocol.js';

@@ -1,5 +1,5 @@
 // `download` for legacy clients (sync versions 8–10): they can only open
-// schema 11 in DELETE journal mode (collection-sync.md §5.2, §6.6.2). The
+// schema 11 in DELETE journal mode (docs/protocol/collection-sync.md §5.2, §6.6.2). The
 // reference closes its own collection "as schema 11"; we keep the live file at
 // schema 18 and downgrade a self-contained copy instead, which is sent and then
 // deleted. Only the reference's usn/mod bump touches the live collection.

@@ -1,5 +1,5 @@
 // What `meta` tells clients that speak an older sync version than the
-// collection needs (collection-sync.md §7; reference collection/meta.rs): a
+// collection needs (docs/protocol/collection-sync.md §7; reference collection/meta.rs): a
 // version-8 client cannot use a v2-scheduler collection, and a client below
 // version 10 cannot use one with the v2 timezone handling (`creationOffset`).
 // They get `cont: false` and the reference's sentence, shown to the learner.

@@ -1,4 +1,4 @@
-// One normal sync in progress (collection-sync.md §2.2, §2.4): the values
+// One normal sync in progress (docs/protocol/collection-sync.md §2.2, §2.4): the values
 // captured at `start`, and the one SQLite transaction that spans every request
 // from `start` to `finish`. Nothing the client sends is visible to anyone else
 // until `finish` commits; every other way out rolls back.

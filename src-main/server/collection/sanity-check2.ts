@@ -1,4 +1,4 @@
-// `sanityCheck2` (collection-sync.md §3.8, §4.9): both sides' object counts
+// `sanityCheck2` (docs/protocol/collection-sync.md §3.8, §4.9): both sides' object counts
 // must agree before the server commits. Due counts and graves are not
 // compared. A mismatch is a 200 with "bad"; the server rolls back at once and
 // the client, seeing it, forces a full sync next time.

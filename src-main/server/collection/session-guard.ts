@@ -1,4 +1,4 @@
-// The rules every step after `start` shares (collection-sync.md §2.3): the
+// The rules every step after `start` shares (docs/protocol/collection-sync.md §2.3): the
 // session key must be present (400) and name the active sync (409); a failure
 // while the step runs rolls the whole sync back, forgets it, and answers 400,
 // which tells the client to run Check Database rather than retry blindly.

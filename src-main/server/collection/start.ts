@@ -1,4 +1,4 @@
-// `start` (collection-sync.md §3.3): replaces any sync in progress with a new
+// `start` (docs/protocol/collection-sync.md §3.3): replaces any sync in progress with a new
 // session, and answers with the server's graves the client has not seen.
 // Those are gathered before the legacy graves some old clients send in this
 // same request are applied, so a client never gets its own deletions back.

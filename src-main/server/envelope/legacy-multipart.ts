@@ -4,7 +4,7 @@
 // `k`, `s`, `c`, then `data`; the Rust client of 2.1.28–2.1.56 sends `data`
 // first and `c`, `k`, `s` after it. So the payload is only decoded, and its
 // destination only known for sure, once the whole form has been read.
-// See transport-auth-media.md §1.5 and the reference's request/multipart.rs.
+// See docs/protocol/transport-auth-media.md §1.5 and the reference's request/multipart.rs.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -16,7 +16,7 @@ import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js'
 import { gunzipBuffer, gunzipFile, isSoundGzip } from './legacy-gzip.js';
 import type { BodyTarget } from './body-sink.js';
 
-/** Every multipart request counts as version 10, whatever the client speaks (§1.3). */
+/** Every multipart request counts as version 10, whatever the client speaks (docs/protocol/transport-auth-media.md §1.3). */
 export const LEGACY_TRANSPORT_VERSION = 10;
 
 /** Longest text field (`c`, `k`, `sk`, `s`, `v`) we read; real ones are under 100 bytes. */

@@ -1,5 +1,5 @@
 // Replies to legacy requests (and GET begin) are the payload as it is: no
-// compression, no anki-original-size header (transport spec §1.5, pitfall 3).
+// compression, no anki-original-size header (docs/protocol/transport-auth-media.md §1.5, pitfall 3).
 // The bytes are the same as a v11 payload before zstd (reply-bytes.ts).
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// The only paths served (transport spec §1.1): POST /sync/{method},
+// The only paths served (docs/protocol/transport-auth-media.md §1.1): POST /sync/{method},
 // POST /msync/{method}, GET /msync/begin (legacy media begin), GET|HEAD /health.
 // Any other path is a 404 with no body; a known path with the wrong HTTP method
 // is a 405; a method name that is not in the table is a 400.

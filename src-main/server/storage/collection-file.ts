@@ -1,5 +1,5 @@
 // Opening a user's collection.anki2, and creating the brand-new empty
-// collection the first time a user syncs (collection-sync §5.3, §6.2).
+// collection the first time a user syncs (docs/protocol/collection-sync.md §5.3, §6.2).
 //
 // Locking: the reference opens collections with locking_mode=EXCLUSIVE, which
 // makes every other connection to the file fail with "database is locked" for

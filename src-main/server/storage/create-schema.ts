@@ -2,7 +2,7 @@
 // (rslib/src/storage/sqlite.rs open_or_create): the schema-11 DDL, the col row
 // filled in, then the regular upgrade to 18. The caller adds the default deck
 // config, deck and stock notetypes (objects/ put functions) in the same
-// transaction, as collection-sync.md §5.3 describes.
+// transaction, as docs/protocol/collection-sync.md §5.3 describes.
 
 import { stringifyJson, type JsonObject } from './json.js';
 import type { Db } from './objects/db.js';

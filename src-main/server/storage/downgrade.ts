@@ -1,4 +1,4 @@
-// Schema 18 → 11 for legacy full downloads (collection-sync.md §6.6.2; reference
+// Schema 18 → 11 for legacy full downloads (docs/protocol/collection-sync.md §6.6.2; reference
 // downgrade_to_schema_11 in rslib/src/storage/upgrades/mod.rs): the objects go
 // back into the `col` row as JSON, the schema-18 tables are dropped, and the
 // file leaves WAL for journal_mode=DELETE, which old clients need.

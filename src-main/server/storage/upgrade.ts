@@ -1,6 +1,6 @@
 // Upgrading a collection of schema 11 or 14–17 in place to schema 18, step by
 // step as the reference does when it opens such a file
-// (rslib/src/storage/upgrades/mod.rs upgrade_to_latest_schema; collection-sync.md §6.6.1):
+// (rslib/src/storage/upgrades/mod.rs upgrade_to_latest_schema; docs/protocol/collection-sync.md §6.6.1):
 //   <14  deck_config, config, tags tables; col.dconf/tags/conf moved into them
 //   <15  notetypes, fields, templates, decks tables; col.models/decks moved;
 //        deck configs to protobuf (initial ease stored ×100, as schema 15 did)

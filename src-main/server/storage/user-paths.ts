@@ -1,5 +1,5 @@
 // Where each user's data lives: SYNC_BASE/<username>/, laid out as the official
-// server lays it out (transport spec §2.7, §4.1), so a data folder can move
+// server lays it out (docs/protocol/transport-auth-media.md §2.7, §4.1), so a data folder can move
 // between it and us. The username becomes a folder name, so it is checked here
 // against every operating system the app runs on before any path is built; the
 // official server does not check, and a name like "../x" or "CON" would put a

@@ -10,7 +10,7 @@ function phcUser(name: string, phc: string): UserAccount {
   return { name, secret: { kind: 'phc', phc }, hostKey: deriveHostKey(`${name}:${phc}`) };
 }
 
-// The Anki-style hash of "pass" (transport spec §2.3) and an argon2id hash of "secret".
+// The Anki-style hash of "pass" (docs/protocol/transport-auth-media.md §2.3) and an argon2id hash of "secret".
 const PBKDF2_PASS = '$pbkdf2-sha256$i=600000,l=32$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc';
 
 let server: TestServer;

@@ -1,5 +1,5 @@
 // Paths, HTTP methods, the anki-sync header and zstd bodies: what the official
-// server answers, status and body, before any method runs (transport spec §1).
+// server answers, status and body, before any method runs (docs/protocol/transport-auth-media.md §1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';

@@ -28,7 +28,7 @@ function withCollection(path: string, use: (db: Database.Database) => void): voi
 
 const one = (db: Database.Database, sql: string): unknown => db.prepare(sql).pluck().get();
 
-test('a missing collection is created empty, as §5.3 describes', () => {
+test('a missing collection is created empty, as docs/protocol/collection-sync.md §5.3 describes', () => {
   const folder = tempFolder();
   try {
     const before = Date.now();

@@ -1,5 +1,5 @@
 // Card rows. A card changed on both sides since the last sync keeps the
-// receiver's copy unless the incoming one is strictly newer (§4.4).
+// receiver's copy unless the incoming one is strictly newer (docs/protocol/collection-sync.md §4.4).
 import type Database from 'better-sqlite3';
 import { rowsByIds, statement } from './statements.js';
 import { pendingClause } from './usn.js';

@@ -1,5 +1,5 @@
 // Notetypes, decks, deck configs, tags and config: the "unchunked changes" of
-// applyChanges (collection-sync.md §3.5, §4.4, §4.5). They travel as legacy
+// applyChanges (docs/protocol/collection-sync.md §3.5, §4.4, §4.5). They travel as legacy
 // JSON; the storage converters (storage/objects) turn them into schema-18
 // rows and back. Both sides use these functions: the server with the
 // client's minUsn as pending threshold, a client with -1 and its server usn.

@@ -1,4 +1,4 @@
-// Cards, notes and review log entries travel in chunks (collection-sync.md
+// Cards, notes and review log entries travel in chunks (docs/protocol/collection-sync.md
 // §4.8): a budget of 250, each pass taking one id from the end of the revlog,
 // notes and cards lists in turn, so a chunk holds at most 252 objects.
 import type Database from 'better-sqlite3';

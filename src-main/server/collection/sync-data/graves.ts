@@ -1,4 +1,4 @@
-// Deletion markers (collection-sync.md §4.6). Both sides use these: the server
+// Deletion markers (docs/protocol/collection-sync.md §4.6). Both sides use these: the server
 // with the client's minUsn as threshold, a client with -1.
 import type Database from 'better-sqlite3';
 import { statement } from './statements.js';

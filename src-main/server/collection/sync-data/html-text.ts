@@ -1,4 +1,4 @@
-// "Strip HTML, keeping media file names" (collection-sync.md §6.5), which the
+// "Strip HTML, keeping media file names" (docs/protocol/collection-sync.md §6.5), which the
 // server needs for a note's sort field and checksum. The reference does this
 // with regular expressions on a linear-time engine; the same patterns on
 // JavaScript's backtracking engine can take exponential time on unlucky text

@@ -1,6 +1,6 @@
 // What the receiving side derives from a note itself, rather than trusting
 // the sender: cleaned fields, the sort field and the first-field checksum
-// (collection-sync.md §4.5, §6.5).
+// (docs/protocol/collection-sync.md §4.5, §6.5).
 import { createHash } from 'node:crypto';
 import { stripHtmlPreservingMediaFilenames } from './html-text.js';
 

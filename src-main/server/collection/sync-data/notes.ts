@@ -1,6 +1,6 @@
 // Note rows. Same conflict rule as cards; in addition the notetype must exist
 // and have as many fields as the note, and the receiver computes the sort
-// field and checksum itself (§4.5). Any violation aborts the merge.
+// field and checksum itself (docs/protocol/collection-sync.md §4.5). Any violation aborts the merge.
 import type Database from 'better-sqlite3';
 import { BadRequestError } from '../../errors.js';
 import { deriveNoteColumns, FIELD_SEPARATOR, normalizeNoteTags } from './note-fields.js';

@@ -1,4 +1,4 @@
-// The object counts both sides compare before a sync is committed (§4.9).
+// The object counts both sides compare before a sync is committed (docs/protocol/collection-sync.md §4.9).
 import type Database from 'better-sqlite3';
 import type { SanityCounts } from './wire.js';
 

@@ -1,7 +1,7 @@
 // The usn threshold that marks a row as "changed since the other side last
 // saw it". On a client the threshold is -1 and only rows with exactly -1 are
 // pending; on the server it is the client's minUsn and every row at or above
-// it is pending (collection-sync.md §4.2).
+// it is pending (docs/protocol/collection-sync.md §4.2).
 
 /** The threshold a client uses for its own unsynced rows. */
 export const CLIENT_PENDING_USN = -1;

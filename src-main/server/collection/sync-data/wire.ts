@@ -1,4 +1,4 @@
-// The positional JSON forms of collection-sync.md §6.3.4 and the small objects
+// The positional JSON forms of docs/protocol/collection-sync.md §6.3.4 and the small objects
 // that travel next to them. Parsing is strict where the reference's parser is
 // strict (a card with an unknown queue is a 400) and lenient where it is
 // lenient (floats truncated, an unknown revlog type read as 0).

@@ -1,4 +1,4 @@
-// Writes the brand-new empty collection (collection-sync §5.3) into an empty
+// Writes the brand-new empty collection (docs/protocol/collection-sync.md §5.3) into an empty
 // database, the way the reference does: the schema-11 tables and `col` row with
 // the settings, the upgrade to 18 (create-schema.ts), then the default deck
 // options, deck and the six stock notetypes, converted from their legacy JSON

@@ -1,4 +1,4 @@
-// The rest of a brand-new collection (collection-sync §5.3), in legacy JSON:
+// The rest of a brand-new collection (docs/protocol/collection-sync.md §5.3), in legacy JSON:
 // the "Default" deck and deck options, and the `col.conf` settings. Values are
 // the reference's defaults (rslib/src/decks/mod.rs new_normal,
 // rslib/src/deckconfig/mod.rs and schema11.rs, rslib/src/config/schema11.rs).

@@ -1,6 +1,6 @@
 // The six note types every new Anki collection starts with, in the legacy
 // (schema 11) JSON form a notetype has on the wire and in `col.models`. A new
-// user's collection is created on the server (collection-sync §5.3), and a
+// user's collection is created on the server (docs/protocol/collection-sync.md §5.3), and a
 // client may download it as it is, so these must be what Anki itself would
 // create: names, fields, templates, styling and card requirements as in the
 // reference's stock definitions (rslib/src/notetype/stock.rs,
@@ -42,7 +42,7 @@ export type StockTemplate = {
 /** `[card ord, "any" | "all" | "none", field ords]`: which fields must be non-empty for the card to exist. */
 export type StockCardRequirement = [number, 'any' | 'all' | 'none', number[]];
 
-/** A notetype in legacy JSON form (collection-sync §6.3.1). */
+/** A notetype in legacy JSON form (docs/protocol/collection-sync.md §6.3.1). */
 export type StockNotetype = {
   id: number;
   name: string;

@@ -1,6 +1,6 @@
 // Deck configs ("dconf"): the legacy JSON of applyChanges / schema 11 ↔ the
 // `deck_config` rows of schema 18.
-// Mapping: collection-sync.md §6.3.3 and §6.4.3; reference rslib/src/deckconfig/schema11.rs,
+// Mapping: docs/protocol/collection-sync.md §6.3.3 and §6.4.3; reference rslib/src/deckconfig/schema11.rs,
 // rslib/src/deckconfig/mod.rs (defaults, clamping) and rslib/src/storage/deckconfig/mod.rs.
 //
 // The classic traps, all handled here: legacy new.order 1 (due) is proto
@@ -43,7 +43,7 @@ export interface DeckConfig {
   config: DeckConfigConfig;
 }
 
-/** The legacy JSON form (§6.3.3). */
+/** The legacy JSON form (docs/protocol/collection-sync.md §6.3.3). */
 export interface LegacyDeckConfig extends JsonObject {
   id: number;
   mod: number;

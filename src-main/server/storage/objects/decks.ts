@@ -1,6 +1,6 @@
 // Decks, normal and filtered: the legacy JSON of applyChanges / schema 11 ↔ the
 // `decks` rows of schema 18 (common + kind blobs, native names with U+001F).
-// Mapping: collection-sync.md §6.3.2 and §6.4.2; reference rslib/src/decks/schema11.rs
+// Mapping: docs/protocol/collection-sync.md §6.3.2 and §6.4.2; reference rslib/src/decks/schema11.rs
 // and rslib/src/storage/deck/mod.rs.
 
 import type { JsonObject, JsonValue } from '../json.js';
@@ -49,7 +49,7 @@ export interface Deck {
   kind: DeckKind;
 }
 
-/** The legacy JSON form (§6.3.2); `dyn` 0 normal, 1 filtered. */
+/** The legacy JSON form (docs/protocol/collection-sync.md §6.3.2); `dyn` 0 normal, 1 filtered. */
 export interface LegacyDeck extends JsonObject {
   id: number;
   mod: number;

@@ -21,7 +21,7 @@
 // - Readers decode rows; a row that cannot be decoded throws CorruptObjectError
 //   (a ServerFaultError, 500). Deck configs are clamped on read as the reference does.
 // - `xChangedSince(db, minUsn)` selects `usn >= minUsn`, what the server sends
-//   in applyChanges (collection-sync.md §4.3).
+//   in applyChanges (docs/protocol/collection-sync.md §4.3).
 //
 // Unknown legacy keys survive: they go into the `other = 255` bytes of the blob
 // and come back out (minus the reference's reserved names) on the way to JSON.

@@ -1,6 +1,6 @@
 // Notetypes ("models"): the legacy JSON of applyChanges / schema 11 ↔ the rows
 // of `notetypes`, `fields` and `templates` (schema 18).
-// Mapping: collection-sync.md §6.3.1 and §6.4.1; reference rslib/src/notetype/schema11.rs
+// Mapping: docs/protocol/collection-sync.md §6.3.1 and §6.4.1; reference rslib/src/notetype/schema11.rs
 // and rslib/src/storage/notetype/mod.rs.
 
 import type { JsonObject, JsonValue } from '../json.js';
@@ -58,7 +58,7 @@ export interface NotetypeTemplate {
   config: TemplateConfig;
 }
 
-/** The legacy JSON form (§6.3.1). Keys we do not map ride along unchanged. */
+/** The legacy JSON form (docs/protocol/collection-sync.md §6.3.1). Keys we do not map ride along unchanged. */
 export interface LegacyNotetype extends JsonObject {
   id: number;
   name: string;

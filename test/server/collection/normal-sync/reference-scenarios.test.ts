@@ -1,5 +1,5 @@
 // The reference's own acceptance scenarios for the collection protocol
-// (collection-sync.md §8, from rslib/src/sync/collection/tests.rs), run
+// (docs/protocol/collection-sync.md §8, from rslib/src/sync/collection/tests.rs), run
 // against our server with two devices that start as real-Anki collections.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

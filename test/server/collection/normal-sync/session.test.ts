@@ -1,4 +1,4 @@
-// The session rules around the stateful methods (collection-sync.md §2.3,
+// The session rules around the stateful methods (docs/protocol/collection-sync.md §2.3,
 // §2.6, and §8 scenarios 3, 4 and 10): which key owns the sync, what cancels
 // it, and what each refusal looks like on the wire.
 import { after, before, test } from 'node:test';

@@ -1,5 +1,5 @@
 // A brand-new user seen through the protocol: the first `meta` creates the
-// empty collection, and it tells a fresh client "no changes" (collection-sync §5.3).
+// empty collection, and it tells a fresh client "no changes" (docs/protocol/collection-sync.md §5.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

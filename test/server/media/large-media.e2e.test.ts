@@ -54,7 +54,7 @@ test('300 files go up in batches of 25 and come down in batches, one usn each', 
   }
 });
 
-// Legacy forms are capped at MAX as a whole (transport spec §5): at the default
+// Legacy forms are capped at MAX as a whole (docs/protocol/transport-auth-media.md §5): at the default
 // limit a 100 MiB file cannot go up that way, so this one is for v11 devices only.
 const legacyDevices = mediaModeFromEnv() !== 'v11' && 'legacy media devices cannot send a 100 MiB file';
 test('a 100 MiB file goes up over v11 and comes back with the same sha1; one byte more is refused', { skip: legacyDevices }, async () => {
