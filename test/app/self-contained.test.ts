@@ -34,14 +34,16 @@ test('every document a source cites is in the repository', () => {
   const cited = new Map<string, string>();
   for (const file of files) {
     if (file === THIS_FILE) continue;
-    for (const match of readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/\b((?:docs|test\/fixtures)\/[\w./-]+\.md)\b/g)) cited.set(match[1]!, file);
+    for (const match of readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/\b((?:docs|test\/fixtures)\/[\w./-]+\.md)\b/g))
+      cited.set(match[1]!, file);
   }
   assert.ok(cited.size >= 2, `citations found: ${[...cited.keys()].join(', ')}`);
   const missing = [...cited].filter(([doc]) => !existsSync(join(REPO_ROOT, doc))).map(([doc, by]) => `${doc} (cited by ${by})`);
   assert.deepEqual(missing, []);
   // Bare names of the protocol documents, without their folder, send a reader nowhere.
   const bare = files.filter(
-    (file) => file !== THIS_FILE && /(?<![\w/])(collection-sync|transport-auth-media)\.md/.test(readFileSync(join(REPO_ROOT, file), 'utf8')),
+    (file) =>
+      file !== THIS_FILE && /(?<![\w/])(collection-sync|transport-auth-media)\.md/.test(readFileSync(join(REPO_ROOT, file), 'utf8')),
   );
   assert.deepEqual(bare, []);
 });
