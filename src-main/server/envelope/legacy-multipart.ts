@@ -152,6 +152,8 @@ async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, writ
     } else if (isTextField(name)) {
       pending.push(collect(stream, MAX_TEXT_FIELD_BYTES + 1).then((bytes) => takeText(name, bytes), fail));
     } else {
+      // A part we do not read is still a stream that can fail (a form cut off in the middle).
+      stream.on('error', () => undefined);
       stream.resume();
     }
   });

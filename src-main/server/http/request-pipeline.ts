@@ -23,7 +23,7 @@ import { closeAfterReplyIfUnread, finishRequestBody } from './drain.js';
 const MAX_LOGIN_BYTES = 64 * 1024;
 
 /** Methods whose payload is spooled to a file in the user's folder instead of memory. */
-export const SPOOLED_METHODS: ReadonlySet<string> = new Set(['sync/upload']);
+export const SPOOLED_METHODS: ReadonlySet<string> = new Set(['sync/upload', 'msync/uploadChanges']);
 
 export interface PipelineDeps {
   readonly tables: { readonly sync: MethodTable; readonly msync: MethodTable };

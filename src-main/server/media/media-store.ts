@@ -13,6 +13,7 @@ import { buildDownloadZip, type DownloadFile } from './download/download-zip.js'
 import { selectDownloadEntries } from './download/select-download.js';
 import { applyStagedUpload, type UploadResult } from './upload/apply-upload.js';
 import { STAGING_PREFIX, stageUploadZip } from './upload/read-upload-zip.js';
+import type { ZipSource } from './upload/zip-archive.js';
 import { FILES_IN_FLIGHT, mapInParallel } from './in-parallel.js';
 
 export type SanityAnswer = 'OK' | 'mediaSanity';
@@ -62,7 +63,7 @@ export class MediaStore {
   }
 
   /** Validates the whole zip, then applies it atomically; 400 and no change if anything in it is wrong. */
-  async uploadChanges(zip: Buffer): Promise<UploadResult> {
+  async uploadChanges(zip: ZipSource): Promise<UploadResult> {
     const staged = await stageUploadZip(zip, this.paths.mediaFolder);
     try {
       const result = applyStagedUpload(this.db, this.paths.mediaFolder, staged, Math.floor(Date.now() / 1000), {

@@ -1,11 +1,11 @@
 // The `/msync/{method}` table. Handlers see only the user and the decoded request;
 // the envelope (v11 zstd or legacy multipart) wraps their replies.
-import { readFile, rm } from 'node:fs/promises';
 import { BadRequestError } from '../errors.js';
 import { rawReply, type MethodTable, type RequestBody, type SyncRequest, type UserContext } from '../protocol.js';
 import { mediaResult } from './envelope.js';
 import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './requests.js';
 import { mediaStoreOf } from './store-of-user.js';
+import type { ZipSource } from './upload/zip-archive.js';
 
 export const mediaMethods: MethodTable = {
   begin(user, request) {
@@ -25,8 +25,7 @@ export const mediaMethods: MethodTable = {
   },
 
   async uploadChanges(user, request) {
-    const zip = await zipBytes(request.body);
-    const result = await mediaStoreOf(user).uploadChanges(zip);
+    const result = await mediaStoreOf(user).uploadChanges(zipSource(user, request.body));
     return mediaResult([result.processed, result.currentUsn]);
   },
 
@@ -44,14 +43,15 @@ export const mediaMethods: MethodTable = {
   },
 };
 
-/** Media zips normally arrive in memory; a spooled body is read and removed (the handler owns it). */
-async function zipBytes(body: RequestBody): Promise<Buffer> {
+/**
+ * Upload zips are spooled to a file and read from there, so a large batch is
+ * never held in memory; the pipeline removes the file afterwards. A body cut
+ * off at the payload limit arrives with size = the limit.
+ */
+function zipSource(user: UserContext, body: RequestBody): ZipSource {
   if (body.kind === 'buffer') return body.data;
-  try {
-    return await readFile(body.path);
-  } finally {
-    await rm(body.path, { force: true });
-  }
+  if (body.size >= user.limits.maxUncompressedBytes) throw new BadRequestError('uploadChanges: zip over the payload limit');
+  return { path: body.path };
 }
 
 /** Clients call mediaSanity once, at the end of a media sync that moved something. */

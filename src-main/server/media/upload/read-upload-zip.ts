@@ -10,7 +10,7 @@ import { FILES_IN_FLIGHT, mapInParallel } from '../in-parallel.js';
 import { invalidNewMediaFilenameReason } from '../../storage/media-file-path.js';
 import { MAX_INDIVIDUAL_MEDIA_FILE_SIZE, MAX_UPLOAD_META_BYTES, MAX_UPLOAD_ZIP_MEMBERS } from '../limits.js';
 import type { UploadedChange } from '../database/usn-rules.js';
-import { CorruptZipError, readZipStream, ZipArchive } from './zip-archive.js';
+import { CorruptZipError, readZipStream, ZipArchive, type ZipSource } from './zip-archive.js';
 import { InvalidUploadMetaError, parseUploadMeta, type UploadMetaEntry } from './upload-meta.js';
 
 /** An add whose bytes are staged in `tempPath`, inside the media folder, so a rename moves it even when media/ is a mount of its own. */
@@ -36,11 +36,12 @@ export const STAGING_PREFIX = '.media-upload-';
 const WRITE_BATCH_BYTES = 1 << 20;
 
 /**
- * Validates `zip` and stages its added files in a new folder inside `mediaFolder`.
+ * Validates the zip (in memory, or the file it was spooled to) and stages its
+ * added files in a new folder inside `mediaFolder`.
  * Throws BadRequestError for anything wrong with the upload, ServerFaultError if
  * staging fails on our side; either way nothing is left behind.
  */
-export async function stageUploadZip(zip: Buffer, mediaFolder: string): Promise<StagedUpload> {
+export async function stageUploadZip(zip: ZipSource, mediaFolder: string): Promise<StagedUpload> {
   const archive = await openArchive(zip);
   let stagingDir: string | null = null;
   try {
@@ -67,7 +68,7 @@ export async function stageUploadZip(zip: Buffer, mediaFolder: string): Promise<
   }
 }
 
-async function openArchive(zip: Buffer): Promise<ZipArchive> {
+async function openArchive(zip: ZipSource): Promise<ZipArchive> {
   try {
     return await ZipArchive.open(zip, MAX_UPLOAD_ZIP_MEMBERS);
   } catch (error) {

@@ -1,11 +1,28 @@
-// A zip held in memory, read through its central directory with yauzl. Members
-// may be stored or deflated, and may use data descriptors (Java's
-// ZipOutputStream); the central directory has the true sizes either way.
+// An upload zip, read through its central directory with yauzl, from memory or
+// from the file it was spooled to. Members may be stored or deflated, and may
+// use data descriptors (Java's ZipOutputStream); the central directory has the
+// true sizes either way, and yauzl holds each member's stream to them.
 import yauzl from 'yauzl';
 import type { Readable } from 'node:stream';
 
 /** Anything wrong with the archive itself (the caller answers 400). */
 export class CorruptZipError extends Error {}
+
+/** Where the archive's bytes are. */
+export type ZipSource = Buffer | { readonly path: string };
+
+const OPTIONS: yauzl.Options = { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, autoClose: false };
+
+function openZip(source: ZipSource): Promise<yauzl.ZipFile> {
+  return new Promise<yauzl.ZipFile>((resolve, reject) => {
+    const done = (error: Error | null, zipfile: yauzl.ZipFile): void => {
+      if (error) reject(new CorruptZipError(error.message));
+      else resolve(zipfile);
+    };
+    if (Buffer.isBuffer(source)) yauzl.fromBuffer(source, OPTIONS, done);
+    else yauzl.open(source.path, OPTIONS, done);
+  });
+}
 
 export class ZipArchive {
   private constructor(
@@ -14,41 +31,57 @@ export class ZipArchive {
   ) {}
 
   /** Parses the central directory; refuses more than `maxMembers` members or two members with one name. */
-  static async open(data: Buffer, maxMembers: number): Promise<ZipArchive> {
-    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
-      yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true }, (error, zipfile) =>
-        error ? reject(new CorruptZipError(error.message)) : resolve(zipfile),
-      );
-    });
-    if (zip.entryCount > maxMembers) {
-      zip.close();
-      throw new CorruptZipError(`${zip.entryCount} members, more than ${maxMembers}`);
-    }
-    const members = await new Promise<Map<string, yauzl.Entry>>((resolve, reject) => {
-      const found = new Map<string, yauzl.Entry>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (found.has(entry.fileName)) {
-          reject(new CorruptZipError(`two members named ${JSON.stringify(entry.fileName)}`));
-          return;
-        }
-        found.set(entry.fileName, entry);
+  static async open(source: ZipSource, maxMembers: number): Promise<ZipArchive> {
+    const zip = await openZip(source);
+    // From here on an error can come at any time (a file read fails); it is always listened to.
+    zip.on('error', () => undefined);
+    try {
+      if (zip.entryCount > maxMembers) throw new CorruptZipError(`${zip.entryCount} members, more than ${maxMembers}`);
+      const members = await new Promise<Map<string, yauzl.Entry>>((resolve, reject) => {
+        const found = new Map<string, yauzl.Entry>();
+        zip.on('entry', (entry: yauzl.Entry) => {
+          if (found.has(entry.fileName)) {
+            reject(new CorruptZipError(`two members named ${JSON.stringify(entry.fileName)}`));
+            return;
+          }
+          found.set(entry.fileName, entry);
+          zip.readEntry();
+        });
+        zip.on('end', () => resolve(found));
+        zip.on('error', (error: Error) => reject(new CorruptZipError(error.message)));
         zip.readEntry();
       });
-      zip.on('end', () => resolve(found));
-      zip.on('error', (error: Error) => reject(new CorruptZipError(error.message)));
-      zip.readEntry();
-    });
-    return new ZipArchive(zip, members);
+      return new ZipArchive(zip, members);
+    } catch (error) {
+      zip.close();
+      throw error;
+    }
   }
 
-  /** The member's content, decompressed; the stream errors if its size differs from the central directory's. */
+  /**
+   * The member's content, decompressed; the stream errors if its size differs
+   * from the central directory's. It is listened to from the moment it
+   * exists: yauzl may find a lying size while the caller is still getting
+   * ready to read (an unheard 'error' event ends the process). The error is
+   * not lost: iterating an errored stream throws it (readZipStream), and a
+   * stream that failed is always destroyed, so an iterator never waits forever.
+   */
   async openMember(entry: yauzl.Entry): Promise<Readable> {
     if (entry.isEncrypted()) throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} is encrypted`);
     if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
       throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`);
     }
     return new Promise<Readable>((resolve, reject) => {
-      this.zip.openReadStream(entry, (error, stream) => (error ? reject(new CorruptZipError(error.message)) : resolve(stream)));
+      this.zip.openReadStream(entry, (error, stream) => {
+        if (error) {
+          reject(new CorruptZipError(error.message));
+          return;
+        }
+        // yauzl reports some failures (a deflate stream that ends early) by emitting 'error' without
+        // destroying the stream; destroying it with the error is what lets an iterator see it.
+        stream.on('error', (streamError: Error) => stream.destroy(streamError));
+        resolve(stream);
+      });
     });
   }
 
@@ -56,10 +89,15 @@ export class ZipArchive {
   async readMemberPrefix(entry: yauzl.Entry, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let length = 0;
-    for await (const chunk of readZipStream(await this.openMember(entry))) {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length >= limit) break;
+    const stream = await this.openMember(entry);
+    try {
+      for await (const chunk of readZipStream(stream)) {
+        chunks.push(chunk);
+        length += chunk.length;
+        if (length >= limit) break;
+      }
+    } finally {
+      stream.destroy();
     }
     return Buffer.concat(chunks).subarray(0, limit);
   }
