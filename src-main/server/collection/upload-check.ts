@@ -1,6 +1,10 @@
 // Is an uploaded file a collection we can take? It must be a SQLite database
-// that passes `PRAGMA integrity_check` with our unicase collation, with exactly
-// one `col` row of schema 11 or 14–18 (12 and 13 never shipped in a client).
+// whose schema is exactly what a real client writes at its version (no
+// triggers, no views, every table and index as Anki makes them:
+// storage/collection-schema.ts), that passes `PRAGMA integrity_check` with our
+// unicase collation, with exactly one `col` row of schema 11 or 14–18 (12 and
+// 13 never shipped in a client). The schema is checked first, before any
+// statement that could run something the file defines.
 // An older schema is then upgraded in place to 18, as the reference's open
 // routine does, and checked again: the live collection is always schema 18.
 // Anything else is refused before the live collection is touched.
@@ -8,6 +12,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { openDatabase } from '../storage/sqlite.js';
 import { upgradeFileToSchema18 } from '../storage/upgrade.js';
 import { SCHEMA_MAX_VERSION } from '../storage/schema-version.js';
+import { collectionSchemaProblem } from '../storage/collection-schema.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -37,12 +42,16 @@ export function checkUploadedCollection(path: string): UploadVerdict {
     return { ok: false, reason: `does not open: ${String(error)}` };
   }
   try {
-    const rows = db.prepare('PRAGMA integrity_check').pluck().all();
-    if (rows.length !== 1 || rows[0] !== 'ok') return { ok: false, reason: `integrity_check: ${rows.slice(0, 3).join('; ')}` };
+    const colTable = db.prepare("SELECT type FROM sqlite_schema WHERE name = 'col'").pluck().all();
+    if (colTable.length !== 1 || colTable[0] !== 'table') return { ok: false, reason: 'no col table' };
     const col = db.prepare('SELECT ver FROM col').pluck().all();
     if (col.length !== 1) return { ok: false, reason: `col has ${col.length} rows` };
     const ver = col[0];
     if (typeof ver !== 'number' || !acceptedSchema(ver)) return { ok: false, reason: `schema ${String(ver)} is not 11 or 14..18` };
+    const schemaProblem = collectionSchemaProblem(db, ver);
+    if (schemaProblem !== null) return { ok: false, reason: `not an Anki collection: ${schemaProblem}` };
+    const rows = db.prepare('PRAGMA integrity_check').pluck().all();
+    if (rows.length !== 1 || rows[0] !== 'ok') return { ok: false, reason: `integrity_check: ${rows.slice(0, 3).join('; ')}` };
     return { ok: true, schema: ver };
   } catch (error) {
     return { ok: false, reason: String(error) };

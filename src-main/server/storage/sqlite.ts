@@ -48,11 +48,16 @@ function collationLibrary(): string {
   return cachedLibrary;
 }
 
-/** Opens a SQLite database with the `unicase` collation loaded. */
+/**
+ * Opens a SQLite database with the `unicase` collation loaded, and with
+ * `trusted_schema` off: a file's own schema (an index expression, a CHECK, a
+ * trigger) may not call functions that have side effects. Our schemas call none.
+ */
 export function openDatabase(path: string, options?: Database.Options): Database.Database {
   const library = collationLibrary();
   const db = new Database(path, options);
   try {
+    db.pragma('trusted_schema = OFF');
     // SQLite derives the entry point from the file name: unicase.* -> sqlite3_unicase_init.
     db.loadExtension(library);
   } catch (error) {
