@@ -85,8 +85,14 @@ function describe(db: Db): SchemaShape {
     } else if (entry.type === 'index') {
       const info = db.prepare('SELECT "unique", partial FROM pragma_index_list(?) WHERE name = ?').get(entry.tbl, entry.name) as
         { unique: number; partial: number } | undefined;
-      const keys = (db.prepare('SELECT name, "desc", coll FROM pragma_index_xinfo(?) WHERE key = 1').raw().all(entry.name) as unknown[][])
-        .map(([name, desc, coll]) => [String(name ?? '<expression>'), desc, String(coll).toLowerCase()].join('|'))
+      const keys = (
+        db.prepare('SELECT name, "desc", coll FROM pragma_index_xinfo(?) WHERE key = 1').raw().all(entry.name) as [
+          string | null,
+          number,
+          string,
+        ][]
+      )
+        .map(([name, desc, coll]) => [name ?? '<expression>', desc, coll.toLowerCase()].join('|'))
         .join(',');
       indexes.set(entry.name, { table: entry.tbl, unique: info?.unique === 1, partial: info?.partial === 1, keys });
     } else {
