@@ -17,14 +17,13 @@ function losslessBody(request: Parameters<MethodHandler>[1]): JsonValue {
   }
 }
 
-export const applyChanges: MethodHandler = (user, request) => {
-  const body = losslessBody(request);
-  const incoming = decodeChanges(parseUnchunkedChanges(isJsonObject(body) ? body.changes : undefined));
-  return withSyncSession(user, request, (session) => {
+export const applyChanges: MethodHandler = (user, request) =>
+  withSyncSession(user, request, (session) => {
+    const body = losslessBody(request);
+    const incoming = decodeChanges(parseUnchunkedChanges(isJsonObject(body) ? body.changes : undefined));
     const ours = gatherChanges(session.db, session.clientUsn, null, !session.clientIsNewer);
     mergeChanges(session.db, incoming, session.serverUsn);
     session.moved.toClient += changeCount(ours);
     session.moved.fromClient += incoming.notetypes.length + incoming.decks.length + incoming.deckConfigs.length + incoming.tags.length;
     return rawReply(stringifyJson(ours));
   });
-};

@@ -5,11 +5,10 @@ import { withSyncSession } from './session-guard.js';
 import { applyChunk as applyChunkToCollection, chunkObjectCount } from './sync-data/chunks.js';
 import { member, parseChunk } from './sync-data/wire.js';
 
-export const applyChunk: MethodHandler = (user, request) => {
-  const incoming = parseChunk(member(requestJsonObject(request.body), 'chunk'));
-  return withSyncSession(user, request, (session) => {
+export const applyChunk: MethodHandler = (user, request) =>
+  withSyncSession(user, request, (session) => {
+    const incoming = parseChunk(member(requestJsonObject(request.body), 'chunk'));
     applyChunkToCollection(session.db, incoming, session.clientUsn);
     session.moved.fromClient += chunkObjectCount(incoming);
     return jsonReply(null);
   });
-};

@@ -6,12 +6,11 @@ import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
 import { chunkableIds, chunkObjectCount, loadChunk, takeChunkIds } from './sync-data/chunks.js';
 
-export const chunk: MethodHandler = (user, request) => {
-  requestJsonObject(request.body); // EmptyInput: `{"_pad":null}`, `{}` or nothing
-  return withSyncSession(user, request, (session) => {
+export const chunk: MethodHandler = (user, request) =>
+  withSyncSession(user, request, (session) => {
+    requestJsonObject(request.body); // EmptyInput: `{"_pad":null}`, `{}` or nothing
     session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
     const outgoing = loadChunk(session.db, takeChunkIds(session.serverChunkIds), null);
     session.moved.toClient += chunkObjectCount(outgoing);
     return jsonReply(outgoing);
   });
-};

@@ -5,9 +5,9 @@ import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
 import { withSyncSession } from './session-guard.js';
 
-export const finish: MethodHandler = (user, request) => {
-  requestJsonObject(request.body);
-  return withSyncSession(user, request, (session) => {
+export const finish: MethodHandler = (user, request) =>
+  withSyncSession(user, request, (session) => {
+    requestJsonObject(request.body);
     const now = Date.now();
     session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);
     session.commit();
@@ -17,4 +17,3 @@ export const finish: MethodHandler = (user, request) => {
     user.record({ kind: 'normal-sync', username: user.username, clientIp: request.clientIp, at: now, detail });
     return jsonReply(now);
   });
-};

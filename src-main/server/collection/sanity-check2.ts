@@ -26,11 +26,10 @@ export function compareSanityCounts(client: SanityCounts, server: SanityCounts |
   return { status: JSON.stringify(c) === JSON.stringify(s) ? 'ok' : 'bad', c, s };
 }
 
-export const sanityCheck2: MethodHandler = (user, request) => {
-  const client = parseSanityCounts(member(requestJsonObject(request.body), 'client'));
-  return withSyncSession(user, request, (session) => {
+export const sanityCheck2: MethodHandler = (user, request) =>
+  withSyncSession(user, request, (session) => {
+    const client = parseSanityCounts(member(requestJsonObject(request.body), 'client'));
     const response = compareSanityCounts(client, sanityCounts(session.db));
     if (response.status === 'bad') session.rollbackKeepingSession();
     return jsonReply(response);
   });
-};

@@ -1,7 +1,9 @@
 // The rules every step after `start` shares (docs/protocol/collection-sync.md §2.3): the
 // session key must be present (400) and name the active sync (409); a failure
 // while the step runs rolls the whole sync back, forgets it, and answers 400,
-// which tells the client to run Check Database rather than retry blindly.
+// which tells the client to run Check Database rather than retry blindly. The
+// step parses its request too, so a malformed row or id list is such a
+// failure: nothing of the sync so far is kept.
 import { BadRequestError, ConflictError } from '../errors.js';
 import type { SyncRequest, UserContext } from '../protocol.js';
 import { abortActiveSync } from './active-sync.js';
@@ -12,7 +14,11 @@ export function requireSessionKey(request: SyncRequest): string {
   return request.sessionKey;
 }
 
-export function withSyncSession<T>(user: UserContext, request: SyncRequest, step: (session: NormalSyncSession) => T): T {
+export async function withSyncSession<T>(
+  user: UserContext,
+  request: SyncRequest,
+  step: (session: NormalSyncSession) => T | Promise<T>,
+): Promise<T> {
   const key = requireSessionKey(request);
   const active = user.activeSync;
   if (!(active instanceof NormalSyncSession)) throw new ConflictError(`${request.method}: no active sync`);
@@ -27,7 +33,7 @@ export function withSyncSession<T>(user: UserContext, request: SyncRequest, step
     throw new ConflictError(`${request.method}: the sync's transaction no longer exists`);
   }
   try {
-    return step(active);
+    return await step(active);
   } catch (error) {
     abortActiveSync(user);
     if (error instanceof BadRequestError) throw error;

@@ -9,7 +9,7 @@ import { openUserCollection } from './open.js';
 import { requestJsonObject } from '../json-body.js';
 import { abortActiveSync } from './active-sync.js';
 import { requireSessionKey, withSyncSession } from './session-guard.js';
-import { applyGraves, graveCount, pendingGraves } from './sync-data/graves.js';
+import { applyGravesInTurns, graveCount, pendingGraves } from './sync-data/graves.js';
 import { isObject, member, parseLegacyGraves, strictInt } from './sync-data/wire.js';
 
 export const start: MethodHandler = (user, request) => {
@@ -23,11 +23,11 @@ export const start: MethodHandler = (user, request) => {
   abortActiveSync(user);
   user.activeSync = NormalSyncSession.begin(openUserCollection(user), sessionKey, minUsn, lnewer);
 
-  return withSyncSession(user, request, (session) => {
+  return withSyncSession(user, request, async (session) => {
     const serverGraves = pendingGraves(session.db, session.clientUsn);
     session.moved.toClient += graveCount(serverGraves);
     if (legacyGraves) {
-      applyGraves(session.db, legacyGraves, session.serverUsn);
+      await applyGravesInTurns(session.db, legacyGraves, session.serverUsn);
       session.moved.fromClient += graveCount(legacyGraves);
     }
     return jsonReply(serverGraves);

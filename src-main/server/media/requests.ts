@@ -3,6 +3,8 @@
 import { BadRequestError } from '../errors.js';
 import type { RequestBody } from '../protocol.js';
 
+const MAX_DOWNLOAD_NAMES = 1_000;
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function jsonObject(body: RequestBody): Record<string, unknown> {
@@ -40,6 +42,9 @@ export function parseMediaChangesRequest(body: RequestBody): { lastUsn: number }
 /** downloadFiles: `{"files": [name, …]}`. */
 export function parseDownloadFilesRequest(body: RequestBody): { files: string[] } {
   const { files } = jsonObject(body);
+  // Clients ask for at most 25 names at a time (MAX_MEDIA_FILES_IN_ZIP); far more is not a client.
+  if (Array.isArray(files) && files.length > MAX_DOWNLOAD_NAMES)
+    throw new BadRequestError(`invalid json: more than ${MAX_DOWNLOAD_NAMES} files`);
   if (!Array.isArray(files) || !files.every((name) => typeof name === 'string')) {
     throw new BadRequestError('invalid json: files must be an array of strings');
   }

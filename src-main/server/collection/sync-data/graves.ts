@@ -35,6 +35,19 @@ export function pendingGraves(db: Database.Database, pendingUsn: number): Graves
   return graves;
 }
 
+/** Ids applied between two turns of the event loop, so a long legacy list of graves never stalls other users. */
+const GRAVES_PER_TURN = 2_000;
+
+/** applyGraves in turns of the event loop: the same end state, other requests served in between. */
+export async function applyGravesInTurns(db: Database.Database, graves: Graves, latestUsn: number): Promise<void> {
+  for (const kind of ['notes', 'cards', 'decks'] as const) {
+    for (let at = 0; at < graves[kind].length; at += GRAVES_PER_TURN) {
+      applyGraves(db, { ...emptyGraves(), [kind]: graves[kind].slice(at, at + GRAVES_PER_TURN) }, latestUsn);
+      if (at + GRAVES_PER_TURN < graves[kind].length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
 /**
  * Deletes each object and records its grave with `latestUsn`: notes, then
  * cards, then decks. No cascading: the sender sends card graves for the cards

@@ -57,7 +57,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A JSON integer within [min, max]; floats are refused, like serde's integer types. */
-export function strictInt(value: unknown, what: string, min = -(2 ** 63), max = 2 ** 63): number {
+export function strictInt(value: unknown, what: string, min = -(2 ** 63), max = 2 ** 63 - 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(what);
   return value;
 }
@@ -97,19 +97,43 @@ const U32_MAX = 2 ** 32 - 1;
 const CARD_TYPES = new Set([0, 1, 2, 3]);
 const CARD_QUEUES = new Set([-3, -2, -1, 0, 1, 2, 3, 4]);
 
+/**
+ * Longest lists accepted, far above what clients send (the reference sends at
+ * most 250 graves per applyGraves and 250 rows per chunk), so that a hostile
+ * request is refused before it costs anything to apply. A legacy `start`
+ * carries every pending grave at once, so it gets a cap of its own.
+ */
+export const MAX_GRAVES_PER_REQUEST = 25_000;
+export const MAX_LEGACY_START_GRAVES = 2_000_000;
+export const MAX_CHUNK_ROWS = 5_000;
+
 function idList(value: unknown, what: string): number[] {
   if (!Array.isArray(value)) fail(what);
   return value.map((id) => strictInt(id, what));
 }
 
-/** Graves with numeric ids. */
-export function parseGraves(value: unknown): Graves {
+function refuseOverLimit(graves: Graves, limit: number, what: string): Graves {
+  if (graves.cards.length + graves.notes.length + graves.decks.length > limit) fail(`${what}: more than ${limit} ids`);
+  return graves;
+}
+
+function checkLength(value: unknown, limit: number, what: string): void {
+  if (Array.isArray(value) && value.length > limit) fail(`${what}: more than ${limit} entries`);
+}
+
+/** Graves with numeric ids (applyGraves). */
+export function parseGraves(value: unknown, limit = MAX_GRAVES_PER_REQUEST): Graves {
   if (!isObject(value)) fail('graves');
-  return {
-    cards: idList(value.cards, 'grave card ids'),
-    decks: idList(value.decks, 'grave deck ids'),
-    notes: idList(value.notes, 'grave note ids'),
-  };
+  for (const key of ['cards', 'decks', 'notes'] as const) checkLength(value[key], limit, `grave ${key}`);
+  return refuseOverLimit(
+    {
+      cards: idList(value.cards, 'grave card ids'),
+      decks: idList(value.decks, 'grave deck ids'),
+      notes: idList(value.notes, 'grave note ids'),
+    },
+    limit,
+    'graves',
+  );
 }
 
 function stringIdList(value: unknown, what: string): number[] {
@@ -129,17 +153,22 @@ function stringIdList(value: unknown, what: string): number[] {
 export function parseLegacyGraves(value: unknown): Graves | null {
   if (value === undefined || value === null) return null;
   if (!isObject(value)) fail('start graves');
+  for (const key of ['cards', 'decks', 'notes'] as const) checkLength(value[key], MAX_LEGACY_START_GRAVES, `start graves ${key}`);
   const allStrings = [value.cards, value.decks, value.notes].every(
     (list) => Array.isArray(list) && list.every((id) => typeof id === 'string'),
   );
   if (allStrings) {
-    return {
-      cards: stringIdList(value.cards, 'grave card ids'),
-      decks: stringIdList(value.decks, 'grave deck ids'),
-      notes: stringIdList(value.notes, 'grave note ids'),
-    };
+    return refuseOverLimit(
+      {
+        cards: stringIdList(value.cards, 'grave card ids'),
+        decks: stringIdList(value.decks, 'grave deck ids'),
+        notes: stringIdList(value.notes, 'grave note ids'),
+      },
+      MAX_LEGACY_START_GRAVES,
+      'start graves',
+    );
   }
-  return parseGraves(value);
+  return parseGraves(value, MAX_LEGACY_START_GRAVES);
 }
 
 // The tuple parsers check each element and normalise it in place: a chunk
@@ -202,6 +231,7 @@ export function parseNote(value: unknown): NoteTuple {
 function optionalList<T>(value: unknown, parse: (item: unknown) => T, what: string): T[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) fail(what);
+  checkLength(value, MAX_CHUNK_ROWS, what);
   return value.map(parse);
 }
 

@@ -3,7 +3,12 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
-import { applyGraves, GRAVES_PER_CHUNK, pendingGraves } from '../../../../src-main/server/collection/sync-data/graves.js';
+import {
+  applyGraves,
+  applyGravesInTurns,
+  GRAVES_PER_CHUNK,
+  pendingGraves,
+} from '../../../../src-main/server/collection/sync-data/graves.js';
 import { markPendingGravesSent, takeGravesChunk } from '../../../support/client-graves.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
@@ -51,4 +56,24 @@ test('graves are sent cards first, then notes, then decks, 250 ids at a time', (
   const second = takeGravesChunk(graves)!;
   assert.deepEqual([second.cards.length, second.notes.length, second.decks], [0, 50, [5000]]);
   assert.equal(takeGravesChunk(graves), null);
+});
+
+test('a long list of graves is applied in turns of the event loop, with the same result', async () => {
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const db = openDatabase(path);
+  try {
+    const cards = db.prepare('SELECT id FROM cards').pluck().all() as number[];
+    const graves = { cards: [...cards, ...Array.from({ length: 20_000 }, (_, i) => 10_000_000 + i)], notes: [], decks: [] };
+    db.exec('BEGIN');
+    let otherWorkRan = false;
+    setImmediate(() => (otherWorkRan = true));
+    await applyGravesInTurns(db, graves, 7);
+    assert.equal(otherWorkRan, true, 'other work ran while the graves were applied');
+    db.exec('COMMIT');
+    assert.equal(db.prepare('SELECT count() FROM cards').pluck().get(), 0);
+    assert.equal(db.prepare('SELECT count() FROM graves WHERE usn = 7 AND type = 0').pluck().get(), graves.cards.length);
+  } finally {
+    db.close();
+    rmSync(dirname(path), { recursive: true, force: true });
+  }
 });
