@@ -15,6 +15,7 @@ import { mediaStoreOf } from './media/store-of-user.js';
 import { UserDirectory } from './auth/user-directory.js';
 import { checkUsernames } from './auth/usernames.js';
 import { RequestPipeline } from './http/request-pipeline.js';
+import { answerClientError } from './http/client-error.js';
 import { ServerUserContext } from './user-context.js';
 import { UserLocks } from './user-locks.js';
 import { consoleLogger, type Logger } from './log.js';
@@ -116,6 +117,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
           .finally(() => this.inFlight.delete(handled));
         this.inFlight.add(handled);
       });
+      http.on('clientError', answerClientError);
       // A connection with no bytes moving for this long is dropped, so a client that stops reading a
       // download cannot hold its user's lock forever. Clients themselves give up after 30–60 s.
       http.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
