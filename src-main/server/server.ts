@@ -4,9 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import type { ServerConfig, UserAccount } from './config.js';
 import type { ActivityEvent, PayloadLimits } from './protocol.js';
 import { collectionMethods } from './collection/methods.js';
@@ -21,10 +19,9 @@ import { UserLocks } from './user-locks.js';
 import { consoleLogger, type Logger } from './log.js';
 import { openCollection } from './storage/collection-file.js';
 import { createUserFolders, userPaths } from './storage/user-paths.js';
+import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
 
 const MIB = 1024 * 1024;
-const SPOOL_PREFIX = 'upload-';
-const SPOOL_SUFFIX = '.tmp';
 const SOCKET_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 export interface SyncServerOptions {
@@ -104,8 +101,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         logger: this.logger,
         users: () => this.directory,
         contextFor: (account) => this.contextFor(account),
-        spoolPath: (account) =>
-          join(this.contextFor(account).paths.folder, `${SPOOL_PREFIX}${randomBytes(8).toString('hex')}${SPOOL_SUFFIX}`),
+        spoolPath: (account) => spoolPath(this.contextFor(account).paths.folder, 'upload'),
         record: (event) => this.emit('activity', event),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes.
@@ -199,9 +195,9 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private async prepareFolder(account: UserAccount): Promise<void> {
     const paths = userPaths(this.config.baseFolder, account.name);
     createUserFolders(paths);
-    for (const name of await readdir(paths.folder)) {
-      if (name.startsWith(SPOOL_PREFIX) && name.endsWith(SPOOL_SUFFIX)) await rm(join(paths.folder, name), { force: true });
-    }
+    const leftovers = await removeSpoolLeftovers(paths.folder);
+    if (leftovers.length > 0)
+      this.logger.info('removed temporary files an earlier run left', { uid: account.name, files: leftovers.length });
     // media.db is opened (created, migrated) now and held for the server's life, as the official server does.
     try {
       mediaStoreOf(this.contextFor(account));

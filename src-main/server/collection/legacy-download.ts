@@ -3,21 +3,20 @@
 // reference closes its own collection "as schema 11"; we keep the live file at
 // schema 18 and downgrade a self-contained copy instead, which is sent and then
 // deleted. Only the reference's usn/mod bump touches the live collection.
-import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ServerFaultError } from '../errors.js';
 import type { SyncReply, SyncRequest, UserContext } from '../protocol.js';
 import { copyCollection, downgradeFileToSchema11 } from '../storage/downgrade.js';
 import { openUserCollection } from './open.js';
+import { spoolPath } from '../storage/spool-files.js';
 
 export async function legacyDownload(user: UserContext, request: SyncRequest): Promise<SyncReply> {
   const db = openUserCollection(user);
   db.transaction(() => {
     db.prepare('UPDATE col SET usn = usn + 1, mod = ?').run(Date.now());
   })();
-  const copy = join(user.paths.folder, `download-${randomBytes(8).toString('hex')}.tmp`);
+  const copy = spoolPath(user.paths.folder, 'download');
   const dispose = async (): Promise<void> => {
     for (const suffix of ['', '-journal', '-wal', '-shm']) await rm(`${copy}${suffix}`, { force: true });
   };

@@ -1,13 +1,12 @@
 // `upload` (full upload): the client's whole collection file → `OK`, or one of
 // the reference's sentences, both as a 200 that the client shows to the user.
 // The old collection stays untouched unless the new one is sound.
-import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { rawReply, type MethodHandler, type SyncReply, type UserContext } from '../protocol.js';
 import { abortActiveSync } from './active-sync.js';
 import { prepareUploadInBackground } from './prepare-upload.js';
 import { installCollection } from './install.js';
+import { spoolPath } from '../storage/spool-files.js';
 
 export const UPLOAD_OK = 'OK';
 export const UPLOAD_TOO_LARGE = 'collection exceeds size limit';
@@ -21,7 +20,7 @@ async function removeWithSideFiles(path: string): Promise<void> {
 /** The payload as a file in the user's folder (legacy decoders may hand it over in memory). */
 async function uploadedFile(user: UserContext, body: Parameters<MethodHandler>[1]['body']): Promise<{ path: string; size: number }> {
   if (body.kind === 'file') return { path: body.path, size: body.size };
-  const path = join(user.paths.folder, `upload-${randomBytes(8).toString('hex')}.tmp`);
+  const path = spoolPath(user.paths.folder, 'upload');
   await writeFile(path, body.data, { flag: 'wx', mode: 0o600 });
   return { path, size: body.data.length };
 }
