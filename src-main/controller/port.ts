@@ -2,15 +2,21 @@
 // folder another program holds.
 
 import { AppError } from './errors.js';
+import { APP_PORT_MIN, CONFIG_SCHEMA } from '../server/config-schema.js';
+
+const PORT_MAX = CONFIG_SCHEMA.port.kind.max;
 
 export function validatePort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new AppError('bad-port', `"${String(port)}" is not a port number. Use a whole number from 1024 to 65535, such as 8080.`);
-  }
-  if (port < 1024) {
+  if (!Number.isInteger(port) || port < 1 || port > PORT_MAX) {
     throw new AppError(
       'bad-port',
-      `Port ${port} needs administrator rights on most computers. Use a number from 1024 to 65535, such as 8080.`,
+      `"${String(port)}" is not a port number. Use a whole number from ${APP_PORT_MIN} to ${PORT_MAX}, such as 8080.`,
+    );
+  }
+  if (port < APP_PORT_MIN) {
+    throw new AppError(
+      'bad-port',
+      `Port ${port} needs administrator rights on most computers. Use a number from ${APP_PORT_MIN} to ${PORT_MAX}, such as 8080.`,
     );
   }
   return port;

@@ -3,6 +3,9 @@
 // builds it from its settings store. Nothing else reads process.env.
 
 import type { ClientIpSource } from './http/client-ip.js';
+import type { ServerLimits } from './config-schema.js';
+
+export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
 
 export type PasswordSecret =
   /** SYNC_USERn=name:password without PASSWORDS_HASHED. */
@@ -31,8 +34,6 @@ export interface ServerConfig {
   readonly users: readonly UserAccount[];
   /** SYNC_IP_HEADER: where the logged client address comes from; ConnectInfo (the socket) when absent. */
   readonly ipHeader?: ClientIpSource;
+  /** Caps on connections, bodies and requests; each missing one takes its default (config-schema.ts). */
+  readonly limits?: Partial<ServerLimits>;
 }
-
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_HOST = '0.0.0.0';
-export const DEFAULT_MAX_PAYLOAD_MEGS = 100;

@@ -5,6 +5,7 @@
 
 import type { BindAddress, LastSync } from '../shared/ipc.js';
 import { DEFAULT_PORT } from '../server/config.js';
+import { isAppPort } from '../server/config-schema.js';
 import { userFolderKey, usernameProblem } from '../server/storage/user-paths.js';
 
 export interface StoredUser {
@@ -55,7 +56,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
   return {
     users,
     storageFolder: pick('storageFolder', (v) => typeof v === 'string'),
-    port: pick('port', (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535),
+    port: pick('port', isAppPort),
     bindAddress: pick('bindAddress', (v) => v === 'all-interfaces' || v === 'this-computer-only'),
     startAtLogin: pick('startAtLogin', (v) => typeof v === 'boolean'),
     startInTray: pick('startInTray', (v) => typeof v === 'boolean'),

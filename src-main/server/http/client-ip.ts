@@ -5,15 +5,9 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { ServerFaultError } from '../errors.js';
 
-export const CLIENT_IP_SOURCES = [
-  'ConnectInfo',
-  'RightmostXForwardedFor',
-  'XRealIp',
-  'CfConnectingIp',
-  'TrueClientIp',
-  'FlyClientIp',
-  'CloudFrontViewerAddress',
-] as const;
+import { CLIENT_IP_SOURCES } from '../config-schema.js';
+
+export { CLIENT_IP_SOURCES };
 
 export type ClientIpSource = (typeof CLIENT_IP_SOURCES)[number];
 
