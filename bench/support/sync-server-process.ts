@@ -2,10 +2,8 @@
 // peak RSS (VmHWM) is its own. It times every collection method handler it
 // serves and answers `stats` / `reset` messages from the parent over IPC.
 import { readFileSync } from 'node:fs';
-import { collectionMethods } from '../../src-main/server/collection/methods.js';
 import type { ServerConfig } from '../../src-main/server/config.js';
 import { silentLogger } from '../../src-main/server/log.js';
-import type { MethodHandler } from '../../src-main/server/protocol.js';
 import { SyncServer } from '../../src-main/server/server.js';
 
 export interface ServerStats {
@@ -19,27 +17,20 @@ export interface ServerStats {
 let handlerMs = 0;
 let requests = 0;
 
-// Wrap each handler in place before the server builds its routing table.
-const table = collectionMethods as Record<string, MethodHandler>;
-for (const [name, handler] of Object.entries(table)) {
-  table[name] = async (user, request) => {
-    const started = process.hrtime.bigint();
-    try {
-      return await handler(user, request);
-    } finally {
-      handlerMs += Number(process.hrtime.bigint() - started) / 1e6;
-      requests++;
-    }
-  };
-}
-
 function vmHwmKb(): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   return match ? Number(match[1]) : -1;
 }
 
 const config = JSON.parse(process.argv[2]!) as ServerConfig;
-const server = new SyncServer(config, { logger: silentLogger });
+const server = new SyncServer(config, {
+  logger: silentLogger,
+  onHandlerTimed: (method, ms) => {
+    if (method.area !== 'sync') return;
+    handlerMs += ms;
+    requests++;
+  },
+});
 const { port } = await server.start();
 process.send!({ type: 'ready', port });
 process.on('message', (message: { type: string }) => {

@@ -6,13 +6,16 @@ import type { ActivityEntry, ActivityKind } from '../shared/ipc.js';
 
 export const ACTIVITY_LIMIT = 200;
 
-export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail'>): string {
+export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail' | 'count'>): string {
   const who = event.username || 'someone';
   const from = event.clientIp ? ` from ${event.clientIp}` : '';
   switch (event.kind) {
     case 'login':
       return `${who} logged in${from}.`;
     case 'login-failed':
+      if (event.count !== undefined) {
+        return `${event.count} more failed logins${from} in the last minute, not listed one by one. If these are not your devices, someone is guessing passwords: use long ones.`;
+      }
       // No name: the device sent a login the server no longer knows (password changed, account renamed).
       if (!event.username) return `A device${from} tried to sync with an old login. On that device, log in again.`;
       return `A device${from} tried to log in as ${who} with a wrong password.`;

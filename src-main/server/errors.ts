@@ -40,6 +40,16 @@ export class ConflictError extends SyncError {
   readonly status = 409;
 }
 
+/** 429: too many attempts from one address or for one account (logins). Clients show it and keep their login. */
+export class TooManyRequestsError extends SyncError {
+  readonly status = 429;
+}
+
+/** 503: the server is at a limit it shares between everyone (connections, spool space, a turn that never came). */
+export class ServiceBusyError extends SyncError {
+  readonly status = 503;
+}
+
 /** 500: a fault on our side (disk, database). Clients say "try again later". */
 export class ServerFaultError extends SyncError {
   readonly status = 500;

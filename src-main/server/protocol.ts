@@ -29,20 +29,12 @@ export interface DecodedRequest {
   readonly body: RequestBody;
 }
 
-export interface SyncRequest {
+/** A decoded request as a method handler sees it. */
+export interface SyncRequest extends DecodedRequest {
   /** The protocol method name, exactly as in the path: `meta`, `applyChunk`, `uploadChanges`. */
   readonly method: string;
-  /** The host key the client authenticated with; media `begin` echoes it back as `sk`. */
-  readonly hostKey?: string;
-  /** 11 for `anki-sync` header requests; 10 for every legacy multipart request (see docs/protocol/transport-auth-media.md §1.3). */
-  readonly transportVersion: number;
-  /** The collection-sync session key (`s`); empty when the client sent none. */
-  readonly sessionKey: string;
-  /** The client's version string (`c` header field, or legacy form `v`); for logs only. */
-  readonly clientVersion: string;
   /** The peer address, for logs and the activity list. */
   readonly clientIp: string;
-  readonly body: RequestBody;
 }
 
 export type SyncReply =
@@ -108,6 +100,8 @@ export interface ActivityEvent {
   readonly clientIp: string;
   readonly at: number; // ms since epoch
   readonly detail?: string;
+  /** Set on a summary of events not reported one by one (a flood of failed logins): how many. */
+  readonly count?: number;
 }
 
 export function jsonReply(value: unknown): SyncReply {

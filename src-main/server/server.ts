@@ -7,27 +7,38 @@ import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import type { ServerConfig, UserAccount } from './config.js';
 import type { ActivityEvent, PayloadLimits } from './protocol.js';
-import { collectionMethods } from './collection/methods.js';
-import { mediaMethods } from './media/methods.js';
 import { mediaStoreOf } from './media/store-of-user.js';
 import { UserDirectory } from './auth/user-directory.js';
 import { checkUsernames } from './auth/usernames.js';
 import { RequestPipeline } from './http/request-pipeline.js';
+import { hostKeyMethod } from './auth/host-key-method.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
 import { answerClientError } from './http/client-error.js';
+import { capConnections, RequestsPerAddress } from './http/connection-limits.js';
 import { ServerUserContext } from './user-context.js';
 import { UserLocks } from './user-locks.js';
 import { consoleLogger, type Logger } from './log.js';
 import { openCollection } from './storage/collection-file.js';
-import { createUserFolders, userPaths } from './storage/user-paths.js';
+import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
+import { SpoolQuota } from './envelope/body-sink.js';
+import { UserSlots } from './user-slots.js';
+import { ActivityFloodGate } from './activity-flood.js';
+import type { MethodDescriptor, MethodLimits } from './method-table.js';
 
 const MIB = 1024 * 1024;
-const SOCKET_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** A request head (line and headers) must arrive within this. */
+const HEADERS_TIMEOUT_MS = 20_000;
 
 export interface SyncServerOptions {
   readonly logger?: Logger;
   /** How long stop() lets requests still receiving their body finish before cutting them off. */
   readonly shutdownGraceMs?: number;
+  /** Told how long each method's handler ran (the benches time handlers apart from transport). */
+  readonly onHandlerTimed?: (method: MethodDescriptor, ms: number) => void;
+  /** Login throttling (tests shorten its delays). */
+  readonly loginThrottle?: Partial<LoginThrottleOptions>;
 }
 
 export type SyncServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -50,13 +61,24 @@ export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
   return { maxBytes: maxPayloadMegs * MIB, maxUncompressedBytes: 3 * maxPayloadMegs * MIB };
 }
 
+/**
+ * Legacy data that arrives before its key (the Rust client of 2.1.28–2.1.56
+ * sends `data` first) is spooled under this quota, shared by every
+ * connection: room for a few full uploads at once, and no more.
+ */
+const PRE_AUTH_SPOOL_PAYLOADS = 4;
+
 export class SyncServer extends EventEmitter<SyncServerEvents> {
   private directory: UserDirectory;
   private readonly contexts = new Map<string, ServerUserContext>();
   private readonly locks = new UserLocks();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly logger: Logger;
-  private readonly limits: PayloadLimits;
+  private readonly limits: MethodLimits;
+  private readonly serverLimits: ServerLimits;
+  private readonly preAuthQuota: SpoolQuota;
+  private readonly loginThrottle: LoginThrottle;
+  private readonly activityGate = new ActivityFloodGate((event) => this.emit('activity', event));
   private http: Server | null = null;
   private state: SyncServerState = 'stopped';
   private address: { host: string; port: number } | null = null;
@@ -67,7 +89,10 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   ) {
     super();
     this.logger = options.logger ?? consoleLogger;
-    this.limits = payloadLimits(config.maxPayloadMegs);
+    this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
+    this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
+    this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
+    this.loginThrottle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle });
     this.directory = SyncServer.directoryFor(config.users);
   }
 
@@ -92,31 +117,47 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.state = 'starting';
     try {
       await mkdir(this.config.baseFolder, { recursive: true });
+      const ownFolder = serverFolder(this.config.baseFolder);
+      await mkdir(ownFolder, { recursive: true, mode: 0o700 });
+      await removeSpoolLeftovers(ownFolder);
       for (const account of this.directory.accounts) await this.prepareFolder(account);
       const pipeline = new RequestPipeline({
-        tables: { sync: collectionMethods, msync: mediaMethods },
         limits: this.limits,
         ipSource: this.config.ipHeader ?? 'ConnectInfo',
         locks: this.locks,
+        slots: new UserSlots(this.serverLimits.maxRequestsPerUser),
+        perAddress: this.config.ipHeader === undefined ? null : new RequestsPerAddress(this.serverLimits.maxConnectionsPerIp),
         logger: this.logger,
         users: () => this.directory,
         contextFor: (account) => this.contextFor(account),
         spoolPath: (account) => spoolPath(this.contextFor(account).paths.folder, 'upload'),
-        record: (event) => this.emit('activity', event),
+        preAuthSpill: () => ({ path: spoolPath(ownFolder, 'upload'), quota: this.preAuthQuota }),
+        login: (body, address) => hostKeyMethod(this.directory, body, this.loginThrottle, address),
+        onHandlerTimed: this.options.onHandlerTimed,
+        record: (event) => this.activityGate.record(event),
       });
-      // No overall request timeout: a full upload on a slow link can take many minutes.
-      const http = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 }, (req, res) => {
-        const handled = pipeline
-          .handle(req, res)
-          // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
-          .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
-          .finally(() => this.inFlight.delete(handled));
-        this.inFlight.add(handled);
-      });
+      // No overall request timeout: a full upload on a slow link can take many minutes. A head must
+      // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs
+      // is closed, so a client that stops reading a download cannot hold its user's lock for long.
+      // Clients themselves give up after 30–60 s.
+      const idleMs = this.serverLimits.idleTimeoutSecs * 1000;
+      const http = createServer(
+        { requestTimeout: 0, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, idleMs), keepAliveTimeout: 5_000 },
+        (req, res) => {
+          const handled = pipeline
+            .handle(req, res)
+            // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
+            .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
+            .finally(() => this.inFlight.delete(handled));
+          this.inFlight.add(handled);
+        },
+      );
       http.on('clientError', answerClientError);
-      // A connection with no bytes moving for this long is dropped, so a client that stops reading a
-      // download cannot hold its user's lock forever. Clients themselves give up after 30–60 s.
-      http.setTimeout(SOCKET_IDLE_TIMEOUT_MS);
+      http.setTimeout(idleMs);
+      capConnections(http, {
+        total: this.serverLimits.maxConnections,
+        perAddress: this.config.ipHeader === undefined ? this.serverLimits.maxConnectionsPerIp : null,
+      });
       this.address = await listen(http, this.config.host, this.config.port);
       this.http = http;
       this.state = 'running';
@@ -147,6 +188,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
     await this.closeContexts();
+    this.activityGate.flush();
     this.http = null;
     this.address = null;
     this.state = 'stopped';

@@ -1,7 +1,9 @@
 // Builds legacy multipart bodies the way real old clients do. The Python
 // client of 2.1.16 (and AnkiDroid) write the method's fields, then `c`, then
-// `data` with filename="data"; the old Rust client sends `data` without a
-// filename. Options let tests produce the other shapes the server must accept.
+// `data` with filename="data"; so does the old Rust client (2.1.28–2.1.56,
+// `Part::file_name("data")` in rslib/src/sync/http_client.rs and
+// rslib/src/media/sync.rs), which sends `data` first. Options let tests
+// produce the other shapes the server must accept.
 import { gzipSync } from 'node:zlib';
 
 export const ANKI_BOUNDARY = 'Anki-sync-boundary';
@@ -35,7 +37,7 @@ export interface LegacyFormOptions {
   readonly data?: Buffer | string;
   /** gzip `data` and send `c=1` (default); false sends `c=0` raw; 'omit' sends no `c` (raw). */
   readonly compress?: boolean | 'omit';
-  /** Send `data` without a filename, as the old Rust client does. */
+  /** Send `data` without a filename, as only the reference's own test legacy_session_key_works does. */
   readonly dataAsField?: boolean;
   /** Put `c` after `data`. */
   readonly cAfterData?: boolean;

@@ -28,7 +28,6 @@ export function legacyMediaTransport(baseUrl: string, hostKey: string, options: 
               sk: hostKey,
               data: payload,
               compress: options.rustMedia ? 'omit' : method !== 'uploadChanges',
-              dataAsField: options.rustMedia === true,
             });
       const body = multipartBody(parts);
       return check(

@@ -7,6 +7,7 @@ import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { silentLogger } from '../../src-main/server/log.js';
+import type { LoginThrottleOptions } from '../../src-main/server/auth/login-throttle.js';
 import { makeTempFolder } from './temp-folder.js';
 
 /** A plain-password account as SYNC_USERn=name:password would give. */
@@ -29,6 +30,8 @@ export interface TestServerOptions {
   readonly users?: readonly UserAccount[];
   readonly maxPayloadMegs?: number;
   readonly config?: Partial<ServerConfig>;
+  /** Login throttling; by default its delays are shortened so that tests of wrong passwords stay quick. */
+  readonly loginThrottle?: Partial<LoginThrottleOptions>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -41,7 +44,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     users: options.users ?? [plainUser('user', 'pass')],
     ...options.config,
   };
-  const server = new SyncServer(config, { logger: silentLogger, shutdownGraceMs: 2_000 });
+  const server = new SyncServer(config, {
+    logger: silentLogger,
+    shutdownGraceMs: 2_000,
+    loginThrottle: options.loginThrottle ?? { baseDelayMs: 10, maxDelayMs: 100 },
+  });
   const activity: ActivityEvent[] = [];
   server.on('activity', (event) => activity.push(event));
   const { port } = await server.start();

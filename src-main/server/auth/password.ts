@@ -21,3 +21,22 @@ export async function passwordMatches(secret: PreparedSecret, password: string):
   if (secret.kind === 'plain') return timingSafeEqual(sha256(password), secret.digest);
   return verifyPhc(secret.parsed, password);
 }
+
+/**
+ * Roughly how long verifying against `secret` takes, in microseconds on a
+ * typical machine: enough to tell which configured hash is the most expensive
+ * (pbkdf2 rounds ≈ 1 µs each; argon2id ≈ 1 µs per KiB and iteration).
+ */
+export function verificationCost(secret: PreparedSecret): number {
+  if (secret.kind === 'plain') return 0;
+  const phc = secret.parsed;
+  switch (phc.algorithm) {
+    case 'pbkdf2-sha256':
+    case 'pbkdf2-sha512':
+      return phc.rounds * (phc.digest === 'sha512' ? 1.5 : 1) * Math.ceil(phc.hash.length / (phc.digest === 'sha512' ? 64 : 32));
+    case 'argon2id':
+      return phc.memoryKib * phc.iterations;
+    case 'unsupported':
+      return 0;
+  }
+}

@@ -22,7 +22,7 @@ export type ParsedPhc =
       readonly salt: Buffer;
       readonly hash: Buffer;
     }
-  | { readonly algorithm: 'argon2id'; readonly phc: string }
+  | { readonly algorithm: 'argon2id'; readonly phc: string; readonly memoryKib: number; readonly iterations: number }
   /** Well-formed, but the official server would never verify it either. */
   | { readonly algorithm: 'unsupported'; readonly id: string };
 
@@ -89,14 +89,14 @@ function parseArgon2id(phc: string, parts: string[]): ParsedPhc {
     if (name !== 'm' && name !== 't' && name !== 'p') throw new PhcFormatError(`argon2id takes m, t and p, not ${name}`);
   }
   const memory = positiveInteger(params.get('m'), 'm (memory KiB)', 4 * 1024 * 1024);
-  positiveInteger(params.get('t'), 't (iterations)', 1_000_000);
+  const iterations = positiveInteger(params.get('t'), 't (iterations)', 1_000_000);
   const lanes = positiveInteger(params.get('p'), 'p (parallelism)', 255);
   if (memory < 8 * lanes) throw new PhcFormatError('m must be at least 8 × p');
   const salt = decodeB64(parts[hasVersion ? 4 : 3]!, 'the salt');
   if (salt.length < 8) throw new PhcFormatError('the salt must decode to at least 8 bytes');
   const hash = decodeB64(parts[hasVersion ? 5 : 4]!, 'the hash');
   if (hash.length < 4) throw new PhcFormatError('the hash must decode to at least 4 bytes');
-  return { algorithm: 'argon2id', phc };
+  return { algorithm: 'argon2id', phc, memoryKib: memory, iterations };
 }
 
 export async function verifyPhc(parsed: ParsedPhc, password: string): Promise<boolean> {

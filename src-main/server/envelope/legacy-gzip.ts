@@ -37,7 +37,7 @@ export async function gunzipFile(source: string, target: string, maxBytes: numbe
   const inflate = createGunzip();
   input.on('error', (error) => inflate.destroy(error));
   input.pipe(inflate);
-  const output = await open(target, 'wx');
+  const output = await open(target, 'wx', 0o600);
   let written = 0;
   try {
     for await (const chunk of inflate as AsyncIterable<Buffer>) {
@@ -74,39 +74,4 @@ function isOutputTooLarge(error: unknown): boolean {
 function isIoError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !code.startsWith('Z_');
-}
-
-/**
- * Whether a stream is a sound gzip, inflated only to throw it away (a body
- * whose key is unknown: its decoding errors still win over the 403, as in the
- * reference, but nothing of it is kept). Past `maxBytes` of output the rest
- * is only drained, not inflated: the reference truncates there too.
- */
-export async function isSoundGzip(source: AsyncIterable<Buffer>, maxBytes: number): Promise<boolean> {
-  const inflate = createGunzip();
-  let inflated = 0;
-  let failed = false;
-  let capped = false;
-  inflate.on('data', (chunk: Buffer) => {
-    inflated += chunk.length;
-    if (inflated >= maxBytes) capped = true;
-  });
-  const done = new Promise<void>((resolve) => {
-    inflate.on('error', () => {
-      failed = true;
-      resolve();
-    });
-    inflate.on('end', resolve);
-  });
-  for await (const chunk of source) {
-    if (failed || capped) continue;
-    if (!inflate.write(chunk)) await new Promise<void>((resolve) => inflate.once('drain', resolve));
-  }
-  if (capped) {
-    inflate.destroy();
-    return true;
-  }
-  inflate.end();
-  await done;
-  return !failed;
 }

@@ -2,19 +2,28 @@
 // fields are `data` (the payload, gzip unless `c` is "0"), `c`, `k`/`sk`, `s`
 // and `v`. Parts may come in any order: the Python client and AnkiDroid send
 // `k`, `s`, `c`, then `data`; the Rust client of 2.1.28–2.1.56 sends `data`
-// first and `c`, `k`, `s` after it. So the payload is only decoded, and its
-// destination only known for sure, once the whole form has been read.
-// See docs/protocol/transport-auth-media.md §1.5 and the reference's request/multipart.rs.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+// first and `c`, `k`, `s` after it. See docs/protocol/transport-auth-media.md
+// §1.5 and the reference's request/multipart.rs.
+//
+// It is read in two steps, so that nothing large is decoded before the
+// request has its turn:
+//   readLegacyForm      the form as sent: text fields, and the raw `data` part,
+//                       in memory up to 64 KiB and spooled to disk past that
+//                       (under the server's spool quota). A key we do not serve
+//                       is a 403 as soon as it is read; nothing after it is.
+//   decodeLegacyPayload the raw data gunzipped into its final place (memory
+//                       with the method's cap, or a file), once the account's
+//                       slot is taken.
+import { createWriteStream } from 'node:fs';
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { BadRequestError, ServerFaultError, SyncError } from '../errors.js';
+import { AuthFailedError, BadRequestError, ServerFaultError, SyncError } from '../errors.js';
 import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js';
-import { gunzipBuffer, gunzipFile, isSoundGzip } from './legacy-gzip.js';
-import type { BodyTarget } from './body-sink.js';
+import { gunzipBuffer, gunzipFile } from './legacy-gzip.js';
+import type { BodyTarget, SpoolQuota } from './body-sink.js';
 
 /** Every multipart request counts as version 10, whatever the client speaks (docs/protocol/transport-auth-media.md §1.3). */
 export const LEGACY_TRANSPORT_VERSION = 10;
@@ -22,20 +31,43 @@ export const LEGACY_TRANSPORT_VERSION = 10;
 /** Longest text field (`c`, `k`, `sk`, `s`, `v`) we read; real ones are under 100 bytes. */
 const MAX_TEXT_FIELD_BYTES = 64 * 1024;
 
+/** Raw `data` held in memory before it is spooled to disk. */
+export const RAW_MEMORY_BYTES = 64 * 1024;
+
+/**
+ * Largest `data` sent as a plain field (no `filename=`). busboy holds a field
+ * whole in memory, so this stays small; every real client sends `data` as a
+ * file part (filename="data"), which is spooled instead. Only the reference's
+ * own test sends a small JSON `data` as a field.
+ */
+export const MAX_DATA_FIELD_BYTES = 256 * 1024;
+
+/** A gzip stream can be a little larger than what it holds; this much slack over a method's cap. */
+const GZIP_SLACK_BYTES = 64 * 1024;
+
 const EMPTY_PAYLOAD = Buffer.from('{}');
 
-/** Where a payload should end up: the v11 decoder's body target. */
-export type LegacyBodyTarget = BodyTarget;
-
-export interface LegacyDecodeOptions {
+export interface LegacyFormOptions {
   readonly limits: PayloadLimits;
-  /** Where the payload should go for a host key; asked again once the form is read. */
-  bodyTarget(hostKey: string): LegacyBodyTarget;
+  /** Largest decoded payload of the method: the raw data may be this plus a little. */
+  readonly maxDecodedBytes: number;
   /**
-   * `POST /msync/begin`: a form `v` then replaces the payload with `{"v": …}`,
-   * as the reference's router injects it. Defaults to a look at the request path.
+   * Throws (AuthFailedError) for a key we do not serve; a no-op for hostKey,
+   * which has none. The last `k`/`sk` wins, so a stranger's key fails the form
+   * only when a `data` part starts while it is the key in force.
    */
-  readonly mediaBegin?: boolean;
+  checkKey(hostKey: string): void;
+  /**
+   * Where raw data past RAW_MEMORY_BYTES is spooled, given the key known so far
+   * ('' when `data` comes before the key): a fresh path, and the quota those
+   * bytes count against while the form is read.
+   */
+  spill(this: void, hostKey: string): LegacySpill;
+}
+
+export interface LegacySpill {
+  readonly path: string;
+  readonly quota?: SpoolQuota;
 }
 
 interface Fields {
@@ -49,47 +81,27 @@ interface Fields {
 type RawData =
   | { readonly kind: 'none' }
   | { readonly kind: 'buffer'; readonly data: Buffer }
-  | { readonly kind: 'file'; readonly path: string; readonly size: number }
-  /**
-   * Not kept: the key known when it arrived was not one we serve. Whether it
-   * was sound gzip is still known, since a bad gzip is a 400 before the 403.
-   */
-  | { readonly kind: 'discarded'; readonly hostKey: string; readonly soundGzip: boolean };
+  | { readonly kind: 'file'; readonly path: string; readonly size: number };
+
+/** A form read to its end; `discard()` removes whatever of it is on disk. */
+export interface LegacyForm {
+  readonly fields: Readonly<Fields>;
+  readonly data: RawData;
+  discard(): Promise<void>;
+}
 
 /**
- * Reads a legacy request to the end and returns what it carries. A malformed
- * form, text field or gzip is a 400, as is a body over `limits.maxBytes`. On
- * error nothing is left on disk; the request may be partly unread, so the
+ * Reads a legacy request to the end: a malformed form or text field is a 400,
+ * as is a body over `limits.maxBytes`; a key we do not serve is a 403 at once.
+ * On error nothing is left on disk; the request may be partly unread, so the
  * HTTP layer should close the connection.
  */
-export async function decodeLegacyRequest(req: IncomingMessage, options: LegacyDecodeOptions): Promise<DecodedRequest> {
+export async function readLegacyForm(req: IncomingMessage, options: LegacyFormOptions): Promise<LegacyForm> {
   const { limits } = options;
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limits.maxBytes) {
     throw new BadRequestError(`multipart body of ${declared} bytes over the ${limits.maxBytes}-byte limit`);
   }
-  const mediaBegin = options.mediaBegin ?? isMediaBeginPath(req.url);
-  const written: string[] = [];
-  try {
-    const { fields, data } = await readForm(req, options, written);
-    const body = await decodePayload(fields, data, options, mediaBegin, written);
-    const kept = body.kind === 'file' ? body.path : null;
-    await removeAll(written.filter((path) => path !== kept));
-    return {
-      hostKey: fields.hostKey,
-      sessionKey: fields.sessionKey,
-      transportVersion: LEGACY_TRANSPORT_VERSION,
-      clientVersion: fields.clientVersion ?? '',
-      body,
-    };
-  } catch (error) {
-    await removeAll(written);
-    throw error;
-  }
-}
-
-async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, written: string[]): Promise<{ fields: Fields; data: RawData }> {
-  const { limits } = options;
   const contentType = req.headers['content-type'];
   if (contentType?.trim().toLowerCase().startsWith('multipart/form-data') !== true) {
     throw new BadRequestError('multipart: no anki-sync header and not multipart/form-data');
@@ -101,9 +113,8 @@ async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, writ
       // latin1 maps bytes 1:1 to chars, so a part busboy treats as a text field
       // (no filename and no octet-stream type) comes back byte-exact.
       defCharset: 'latin1',
-      // Such a `data` part would be cut at busboy's 1 MiB field default: allow
-      // the whole body, which is itself capped at maxBytes below.
-      limits: { fieldSize: limits.maxBytes + 1 },
+      // Such a part is held whole in memory, so it is capped small.
+      limits: { fieldSize: Math.min(rawCap(options), MAX_DATA_FIELD_BYTES) + 1 },
     });
   } catch (error) {
     throw new BadRequestError('multipart: bad content type', { cause: error });
@@ -111,12 +122,16 @@ async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, writ
 
   const fields: Fields = { hostKey: '', sessionKey: '', compressed: false, clientVersion: null };
   let data: RawData = { kind: 'none' };
+  const written: string[] = [];
   const pending: Promise<void>[] = [];
   let failure = null as SyncError | null;
   const fail = (error: unknown): void => {
     failure ??= asFormError(error);
     parser.destroy(failure);
   };
+
+  /** Set while the key in force is one we do not serve. */
+  let strangerKey: unknown = null;
 
   const takeText = (name: string, bytes: Buffer): void => {
     if (bytes.length > MAX_TEXT_FIELD_BYTES) return fail(new BadRequestError(`malformed ${name}: too long`));
@@ -127,8 +142,15 @@ async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, writ
       return fail(new BadRequestError(`malformed ${name}: not UTF-8`, { cause: error }));
     }
     if (name === 'c') fields.compressed = text !== '0';
-    else if (name === 'k' || name === 'sk') fields.hostKey = text;
-    else if (name === 's') fields.sessionKey = text;
+    else if (name === 'k' || name === 'sk') {
+      fields.hostKey = text;
+      try {
+        options.checkKey(text);
+        strangerKey = null;
+      } catch (error) {
+        strangerKey = error;
+      }
+    } else if (name === 's') fields.sessionKey = text;
     else if (name === 'v') fields.clientVersion = text;
   };
 
@@ -141,19 +163,24 @@ async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, writ
   parser.on('field', (name, value, info) => {
     if (info.valueTruncated) return fail(new BadRequestError(`field ${name} over the size limit`));
     const bytes = Buffer.from(value, 'latin1');
-    if (name === 'data') pending.push(replaceData({ kind: 'buffer', data: bytes }).catch(fail));
-    else if (isTextField(name)) takeText(name, bytes);
+    if (name === 'data') {
+      if (strangerKey !== null) return fail(strangerKey);
+      pending.push(replaceData({ kind: 'buffer', data: bytes }).catch(fail));
+    } else if (isTextField(name)) takeText(name, bytes);
   });
 
   parser.on('file', (name, stream) => {
+    // Listened to from the start: a form cut off in the middle fails its part's stream.
+    stream.on('error', () => undefined);
     if (name === 'data') {
-      const target = options.bodyTarget(fields.hostKey);
-      pending.push(receiveData(stream, target, fields.hostKey, limits, written).then(replaceData).catch(fail));
+      if (strangerKey !== null) {
+        stream.resume();
+        return fail(strangerKey);
+      }
+      pending.push(receiveData(stream, options, fields.hostKey, written).then(replaceData).catch(fail));
     } else if (isTextField(name)) {
       pending.push(collect(stream, MAX_TEXT_FIELD_BYTES + 1).then((bytes) => takeText(name, bytes), fail));
     } else {
-      // A part we do not read is still a stream that can fail (a form cut off in the middle).
-      stream.on('error', () => undefined);
       stream.resume();
     }
   });
@@ -164,70 +191,110 @@ async function readForm(req: IncomingMessage, options: LegacyDecodeOptions, writ
     fail(error);
   }
   await Promise.all(pending);
-  if (failure !== null) throw failure;
-  return { fields, data };
+  const discard = (): Promise<void> => removeAll(written);
+  if (failure !== null) {
+    await discard();
+    throw failure;
+  }
+  return { fields, data, discard };
+}
+
+/** The raw data part may be the method's cap plus gzip's slack, and never more than the payload limit. */
+function rawCap(options: LegacyFormOptions): number {
+  return Math.min(options.limits.maxBytes, options.maxDecodedBytes + GZIP_SLACK_BYTES);
 }
 
 /**
- * Takes in a `data` part sent as a file part. The key known so far picks the
- * place: a file target spools the raw bytes next to the target (the Python
- * client sends `k` first); an unknown key is not kept; when no key has been
- * seen yet (the old Rust client sends `data` first) it is held in memory,
- * which the MAX cap on the whole form bounds.
+ * Takes in a `data` part sent as a file part: in memory up to
+ * RAW_MEMORY_BYTES, then in a spool file counted against the quota.
  */
-async function receiveData(
-  stream: Readable,
-  target: LegacyBodyTarget,
-  hostKey: string,
-  limits: PayloadLimits,
-  written: string[],
-): Promise<RawData> {
-  if (target.kind === 'discard' && hostKey !== '') {
-    return { kind: 'discarded', hostKey, soundGzip: await isSoundGzip(stream, limits.maxUncompressedBytes) };
-  }
-  if (target.kind !== 'file') return { kind: 'buffer', data: await collect(stream, limits.maxBytes) };
-  const path = `${target.path}.part`;
-  written.push(path);
+async function receiveData(stream: Readable, options: LegacyFormOptions, hostKey: string, written: string[]): Promise<RawData> {
+  const cap = rawCap(options);
+  const chunks: Buffer[] = [];
   let size = 0;
-  stream.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-  });
-  await pipeline(stream, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
-  return { kind: 'file', path, size };
+  let file: { path: string; out: ReturnType<typeof createWriteStream>; quota: SpoolQuota | undefined } | null = null;
+  let reserved = 0;
+  const take = (bytes: number): void => {
+    file?.quota?.take(bytes);
+    reserved += bytes;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > cap) throw new BadRequestError(`multipart data over ${cap} bytes`);
+      if (file === null) {
+        chunks.push(chunk);
+        if (size <= RAW_MEMORY_BYTES) continue;
+        const spill = options.spill(hostKey);
+        written.push(spill.path);
+        const out = createWriteStream(spill.path, { flags: 'wx', mode: 0o600 });
+        out.on('error', () => undefined);
+        file = { path: spill.path, out, quota: spill.quota };
+        for (const held of chunks.splice(0)) {
+          take(held.length);
+          await write(out, held);
+        }
+        continue;
+      }
+      take(chunk.length);
+      await write(file.out, chunk);
+    }
+    if (file === null) return { kind: 'buffer', data: Buffer.concat(chunks, size) };
+    const out = file.out;
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    return { kind: 'file', path: file.path, size };
+  } catch (error) {
+    stream.resume();
+    file?.out.destroy();
+    throw error;
+  } finally {
+    file?.quota?.give(reserved);
+  }
 }
 
-async function decodePayload(
-  fields: Fields,
-  data: RawData,
-  options: LegacyDecodeOptions,
-  mediaBegin: boolean,
-  written: string[],
-): Promise<RequestBody> {
-  const { limits } = options;
-  if (mediaBegin && fields.clientVersion !== null) {
+function write(out: ReturnType<typeof createWriteStream>, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+export interface LegacyPayloadOptions {
+  readonly limits: PayloadLimits;
+  /** Memory (with the method's cap as maxBytes) or a new file. */
+  readonly target: BodyTarget;
+  /** `POST /msync/begin`: a form `v` replaces the payload with `{"v": …}`, as the reference's router injects it. */
+  readonly mediaBegin: boolean;
+}
+
+/**
+ * The payload in its final place, decoded: a bad gzip is a 400. The form's
+ * files are removed, except the one that becomes the payload.
+ */
+export async function decodeLegacyPayload(form: LegacyForm, options: LegacyPayloadOptions): Promise<DecodedRequest> {
+  const { fields } = form;
+  try {
+    const body = await decodeData(form, options);
+    return {
+      hostKey: fields.hostKey,
+      sessionKey: fields.sessionKey,
+      transportVersion: LEGACY_TRANSPORT_VERSION,
+      clientVersion: fields.clientVersion ?? '',
+      body,
+    };
+  } finally {
+    await form.discard();
+  }
+}
+
+async function decodeData(form: LegacyForm, options: LegacyPayloadOptions): Promise<RequestBody> {
+  const { fields, data } = form;
+  const { limits, target } = options;
+  if (options.mediaBegin && fields.clientVersion !== null) {
     return { kind: 'buffer', data: Buffer.from(JSON.stringify({ v: fields.clientVersion })) };
   }
-  const target = options.bodyTarget(fields.hostKey);
-  if (data.kind === 'discarded') {
-    if (data.hostKey !== fields.hostKey && target.kind !== 'discard') {
-      throw new BadRequestError('multipart: the host key changed after data was sent');
-    }
-    if (fields.compressed && !data.soundGzip) throw new BadRequestError('invalid gzip');
-    return { kind: 'buffer', data: EMPTY_PAYLOAD };
-  }
   const size = data.kind === 'none' ? 0 : data.kind === 'buffer' ? data.data.length : data.size;
-  if (size === 0) {
-    // AnkiDroid sends no `data` on some requests (e.g. download).
-    return { kind: 'buffer', data: EMPTY_PAYLOAD };
-  }
-  if (target.kind === 'discard') {
-    // Held until the key was known, and it is not one we serve: check, then drop.
-    if (fields.compressed) {
-      const raw = data.kind === 'file' ? createReadStream(data.path) : [data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD];
-      if (!(await isSoundGzip(raw as AsyncIterable<Buffer>, limits.maxUncompressedBytes))) throw new BadRequestError('invalid gzip');
-    }
-    return { kind: 'buffer', data: EMPTY_PAYLOAD };
-  }
+  // AnkiDroid sends no `data` on some requests (e.g. download).
+  if (size === 0 || target.kind === 'discard') return { kind: 'buffer', data: EMPTY_PAYLOAD };
   if (target.kind === 'memory') {
     const raw = data.kind === 'file' ? await readFile(data.path) : data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD;
     const cap = Math.min(target.maxBytes ?? Infinity, limits.maxUncompressedBytes);
@@ -235,29 +302,80 @@ async function decodePayload(
     if (payload.length > cap) throw new BadRequestError(`payload over ${cap} bytes`);
     return { kind: 'buffer', data: payload };
   }
-  written.push(target.path);
-  let source: string;
-  if (data.kind === 'file') {
-    source = data.path;
-  } else {
-    source = `${target.path}.part`;
-    written.push(source);
-    await writeFile(source, data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD, { flag: 'wx', mode: 0o600 });
+  try {
+    if (fields.compressed) {
+      const source =
+        data.kind === 'file' ? data.path : await writeTemp(`${target.path}.part`, data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD);
+      try {
+        return { kind: 'file', path: target.path, size: await gunzipFile(source, target.path, limits.maxUncompressedBytes) };
+      } finally {
+        if (data.kind !== 'file') await rm(source, { force: true });
+      }
+    }
+    if (data.kind === 'file') await moveFile(data.path, target.path);
+    else await writeFile(target.path, data.kind === 'buffer' ? data.data : EMPTY_PAYLOAD, { flag: 'wx', mode: 0o600 });
+    return { kind: 'file', path: target.path, size };
+  } catch (error) {
+    await rm(target.path, { force: true });
+    throw error;
   }
-  if (fields.compressed) {
-    const decoded = await gunzipFile(source, target.path, limits.maxUncompressedBytes);
-    return { kind: 'file', path: target.path, size: decoded };
-  }
-  await rename(source, target.path);
-  return { kind: 'file', path: target.path, size };
 }
+
+async function writeTemp(path: string, bytes: Buffer): Promise<string> {
+  await writeFile(path, bytes, { flag: 'wx', mode: 0o600 });
+  return path;
+}
+
+/** A rename, or a copy where the spool and the user's folder are on different disks. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
+}
+
+export interface LegacyDecodeOptions {
+  readonly limits: PayloadLimits;
+  /** Where the payload goes for a host key; 'discard' means a key we do not serve (a 403 at once). */
+  bodyTarget(hostKey: string): BodyTarget;
+  /** Where raw data is spooled while the form is read. */
+  spill(this: void, hostKey: string): LegacySpill;
+  readonly mediaBegin?: boolean;
+}
+
+/** Both steps at once, for callers with no turn to wait for (the decoder's own tests). */
+export async function decodeLegacyRequest(req: IncomingMessage, options: LegacyDecodeOptions): Promise<DecodedRequest> {
+  const { limits } = options;
+  const form = await readLegacyForm(req, {
+    limits,
+    maxDecodedBytes: limits.maxUncompressedBytes,
+    checkKey: (hostKey) => {
+      if (options.bodyTarget(hostKey).kind === 'discard') throw new UnknownKeyError('invalid hkey');
+    },
+    spill: options.spill,
+  });
+  if (options.bodyTarget(form.fields.hostKey).kind === 'discard') {
+    await form.discard();
+    throw new UnknownKeyError('invalid hkey');
+  }
+  return decodeLegacyPayload(form, {
+    limits,
+    target: options.bodyTarget(form.fields.hostKey),
+    mediaBegin: options.mediaBegin ?? isMediaBeginPath(req.url),
+  });
+}
+
+class UnknownKeyError extends AuthFailedError {}
 
 function isTextField(name: string): boolean {
   return name === 'c' || name === 'k' || name === 'sk' || name === 's' || name === 'v';
 }
 
 /** `/msync/begin` (any query string ignored). */
-function isMediaBeginPath(url: string | undefined): boolean {
+export function isMediaBeginPath(url: string | undefined): boolean {
   if (url === undefined) return false;
   const path = url.split('?', 1)[0] ?? '';
   return path === '/msync/begin';

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { Compressor, CompressStream } from 'zstd-napi';
-import type { DecodedRequest, PayloadLimits, RequestBody, SyncReply } from '../protocol.js';
+import type { DecodedRequest, RequestBody, SyncReply } from '../protocol.js';
 import { BadRequestError, ServerFaultError } from '../errors.js';
 import type { SyncHeader } from './sync-header.js';
 import { openBodySink, type BodyTarget } from './body-sink.js';
@@ -25,33 +25,25 @@ const MAX_REPLY_BYTES = 0xffff_ffff;
 
 /**
  * Reads and decodes the body. Both the compressed and the decoded size are
- * capped at 3 × MAX_SYNC_PAYLOAD_MEGS (a v11 media upload of one 100 MiB file
- * is itself over 100 MiB, so the compressed cap cannot be lower). Over the cap,
- * a memory body is a 400; a file body is cut off and reported with
- * size = maxUncompressedBytes so that `upload` answers as the reference does.
+ * capped at the method's cap (for uploads 3 × MAX_SYNC_PAYLOAD_MEGS: a v11
+ * media upload of one 100 MiB file is itself over 100 MiB, so the compressed
+ * cap cannot be lower). Over the cap, a memory body is a 400; a file body is
+ * cut off and reported with size = the cap, so that `upload` answers as the
+ * reference does.
  */
-export async function decodeV11Request(
-  req: IncomingMessage,
-  header: SyncHeader,
-  target: BodyTarget,
-  limits: PayloadLimits,
-): Promise<DecodedRequest> {
+export async function decodeV11Request(req: IncomingMessage, header: SyncHeader, target: BodyTarget, cap: number): Promise<DecodedRequest> {
   const sink = await openBodySink(target);
   let decoded: RequestBody;
   try {
     // Stopping early must not destroy the request: that would close the socket the answer goes out on.
     const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
-    const cap =
-      target.kind === 'memory' && target.maxBytes !== undefined
-        ? Math.min(target.maxBytes, limits.maxUncompressedBytes)
-        : limits.maxUncompressedBytes;
     const outcome = await decodeZstdStream(body, (block) => sink.write(block), { maxCompressedBytes: cap, maxDecodedBytes: cap });
     if (outcome.kind === 'over-limit' && target.kind !== 'file') {
       throw new BadRequestError(`request body over the size limit (${outcome.which})`);
     }
     decoded = await sink.finish();
     if (outcome.kind === 'over-limit' && decoded.kind === 'file') {
-      decoded = { kind: 'file', path: decoded.path, size: limits.maxUncompressedBytes };
+      decoded = { kind: 'file', path: decoded.path, size: cap };
     }
   } catch (error) {
     await sink.abandon();

@@ -1,41 +1,59 @@
-// One request, start to finish: route, client address, envelope decoding,
-// login or host-key check, then the method under the user's lock, and the
-// reply in the request's envelope. The order decides which error wins, as in
-// the official server: path, address, header and body before authentication.
+// One request, start to finish. Each method's descriptor (method-table.ts)
+// says whether it needs a host key, how its body is received and how large it
+// may be; the pipeline does the rest, in an order chosen so that nothing is
+// decoded or kept for someone we do not serve:
+//   route → client address → envelope head (v11 header, or the legacy form)
+//   → host key looked up once (unknown: 403, the body dropped undecoded)
+//   → a slot of the account's (user-slots.ts) → body decoded, with the
+//   method's cap → the user's lock → handler → reply in the request's envelope.
+// The reference decodes every body before it looks at the key
+// (rslib/src/sync/request/mod.rs); we look first, so a stranger's zstd bomb
+// costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rm } from 'node:fs/promises';
-import { AuthFailedError, BadRequestError, toSyncError, type SyncError } from '../errors.js';
-import type { ActivityEvent, DecodedRequest, MethodTable, PayloadLimits, SyncReply, SyncRequest, UserContext } from '../protocol.js';
+import { readFile, rm } from 'node:fs/promises';
+import { AuthFailedError, toSyncError, type SyncError } from '../errors.js';
+import type { ActivityEvent, DecodedRequest, RequestBody, SyncReply, SyncRequest, UserContext } from '../protocol.js';
 import type { UserAccount } from '../config.js';
 import type { UserDirectory } from '../auth/user-directory.js';
-import { hostKeyMethod, LoginFailedError } from '../auth/host-key-method.js';
-import { decodeRequest, writeReply } from '../envelope/codec.js';
+import type { LoginOutcome } from '../auth/host-key-method.js';
+import { LoginFailedError } from '../auth/host-key-method.js';
+import { syncHeaderOf, writeReply } from '../envelope/codec.js';
+import { decodeV11Request } from '../envelope/v11.js';
+import { decodeLegacyPayload, readLegacyForm, type LegacyForm, type LegacySpill } from '../envelope/legacy-multipart.js';
 import { decodeLegacyBeginQuery } from '../envelope/legacy-begin-query.js';
 import type { BodyTarget } from '../envelope/body-sink.js';
+import type { SyncHeader } from '../envelope/sync-header.js';
 import type { Logger } from '../log.js';
 import type { UserLocks } from '../user-locks.js';
+import type { Slot, UserSlots } from '../user-slots.js';
+import { findMethod, LOGIN_BYTES, METHODS, type MethodDescriptor, type MethodLimits } from '../method-table.js';
 import { routeRequest, type KnownMethods, type Route } from './routes.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
+import type { RequestsPerAddress } from './connection-limits.js';
 import { writeError } from './error-response.js';
-import { closeAfterReplyIfUnread, finishRequestBody } from './drain.js';
+import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 
-/** A login payload is {"u","p"}; anything bigger than this is not one. */
-const MAX_LOGIN_BYTES = 64 * 1024;
-
-/** Methods whose payload is spooled to a file in the user's folder instead of memory. */
-export const SPOOLED_METHODS: ReadonlySet<string> = new Set(['sync/upload', 'msync/uploadChanges']);
+/** A JSON body larger than this waits for its turn in a file, not in memory. */
+const JSON_SPILL_BYTES = 8 * 1024 * 1024;
 
 export interface PipelineDeps {
-  readonly tables: { readonly sync: MethodTable; readonly msync: MethodTable };
-  readonly limits: PayloadLimits;
+  readonly limits: MethodLimits;
   readonly ipSource: ClientIpSource;
   readonly locks: UserLocks;
+  readonly slots: UserSlots;
+  /** Behind a proxy: requests in progress per forwarded address (sockets are capped per address otherwise). */
+  readonly perAddress: RequestsPerAddress | null;
   readonly logger: Logger;
   users(): UserDirectory;
   /** The user's context; exists for every configured account. */
   contextFor(account: UserAccount): UserContext;
-  /** A fresh path for a spooled upload inside the user's folder. */
+  /** A fresh path for a spooled body inside the user's folder. */
   spoolPath(account: UserAccount): string;
+  /** Where legacy data sent before its key is spooled: the server's own folder, under a quota. */
+  preAuthSpill(): LegacySpill;
+  /** Checks a `{"u","p"}` body (login throttling lives behind this). */
+  login(body: Buffer, clientIp: string): Promise<LoginOutcome>;
+  readonly onHandlerTimed?: ((method: MethodDescriptor, ms: number) => void) | undefined;
   record(event: ActivityEvent): void;
 }
 
@@ -44,21 +62,28 @@ interface Outcome {
   username: string;
   clientIp: string;
   decoded?: DecodedRequest;
+  /** Files this request made; removed when it ends. */
+  files: string[];
+  slot?: Slot;
+  leaveAddress?: () => void;
+  /** How much of an unread body is worth reading to let the client see the answer. */
+  drain?: DrainBudget;
 }
 
-export class RequestPipeline {
-  private readonly known: KnownMethods;
+/** What the envelope's head says before the body is decoded. */
+type Head = { readonly kind: 'v11'; readonly header: SyncHeader } | { readonly kind: 'legacy'; readonly form: LegacyForm };
 
-  constructor(private readonly deps: PipelineDeps) {
-    this.known = {
-      sync: new Set(['hostKey', ...Object.keys(deps.tables.sync)]),
-      msync: new Set(Object.keys(deps.tables.msync)),
-    };
-  }
+export class RequestPipeline {
+  private readonly known: KnownMethods = {
+    sync: new Set(METHODS.filter((m) => m.area === 'sync').map((m) => m.name)),
+    msync: new Set(METHODS.filter((m) => m.area === 'msync').map((m) => m.name)),
+  };
+
+  constructor(private readonly deps: PipelineDeps) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const outcome: Outcome = { status: 200, username: '', clientIp: '' };
+    const outcome: Outcome = { status: 200, username: '', clientIp: '', files: [] };
     let route: Route | undefined;
     try {
       route = routeRequest(req.method, req.url, this.known);
@@ -66,13 +91,15 @@ export class RequestPipeline {
     } catch (thrown) {
       const error = toSyncError(thrown);
       outcome.status = error.status;
+      if (error instanceof AuthFailedError) outcome.drain = DISCARD_GRACE;
       this.reportError(error, route, outcome);
       closeAfterReplyIfUnread(req, res);
       writeError(res, error);
     } finally {
-      const body = outcome.decoded?.body;
-      if (body?.kind === 'file') await rm(body.path, { force: true }).catch(() => undefined);
-      finishRequestBody(req);
+      outcome.slot?.release();
+      outcome.leaveAddress?.();
+      await Promise.all(outcome.files.map((path) => rm(path, { force: true }).catch(() => undefined)));
+      finishRequestBody(req, outcome.drain);
       this.deps.logger[outcome.status >= 500 && outcome.status !== 501 ? 'error' : 'info']('finished', {
         uri: (req.url ?? '').split('?')[0],
         ip: outcome.clientIp,
@@ -91,28 +118,25 @@ export class RequestPipeline {
       res.end();
       return;
     }
-    let area: 'sync' | 'msync';
-    let method: string;
     if (route.kind === 'msync-begin-get') {
-      // Old desktop media begin; it has no body and, as in the reference, no client address lookup.
-      area = 'msync';
-      method = 'begin';
-      if (!this.known.msync.has(method)) throw new BadRequestError('unknown msync method: begin');
-      outcome.decoded = decodeLegacyBeginQuery(route.query);
-    } else {
-      area = route.kind;
-      method = route.method;
-      outcome.clientIp = clientIp(req, this.deps.ipSource);
-      outcome.decoded = await decodeRequest(req, {
-        limits: this.deps.limits,
-        bodyTarget: (hostKey) => this.bodyTarget(`${area}/${method}`, hostKey),
-      });
+      // Old desktop media begin: no body and, as in the reference, no client address lookup.
+      const decoded = decodeLegacyBeginQuery(route.query);
+      outcome.decoded = decoded;
+      const account = this.accountFor(decoded.hostKey, outcome);
+      outcome.slot = await this.deps.slots.take(account.name);
+      await this.run(findMethod('msync', 'begin')!, account, async () => decoded, req, res, outcome);
+      return;
     }
-    const decoded = outcome.decoded;
 
-    if (area === 'sync' && method === 'hostKey') {
-      if (decoded.body.kind !== 'buffer') throw new BadRequestError('invalid json');
-      const { reply, account } = await hostKeyMethod(this.deps.users(), decoded.body.data);
+    const descriptor = findMethod(route.kind, route.method)!;
+    outcome.clientIp = clientIp(req, this.deps.ipSource);
+    outcome.leaveAddress = this.deps.perAddress?.enter(outcome.clientIp);
+    const head = await this.readHead(req, descriptor, outcome);
+
+    if (descriptor.auth === 'none') {
+      const decoded = await this.decodeBody(req, head, descriptor, { kind: 'memory', maxBytes: LOGIN_BYTES }, outcome);
+      if (decoded.body.kind !== 'buffer') throw new Error('a login body is always held in memory');
+      const { reply, account } = await this.deps.login(decoded.body.data, outcome.clientIp);
       outcome.username = account.name;
       this.deps.record({
         kind: 'login',
@@ -125,22 +149,86 @@ export class RequestPipeline {
       return;
     }
 
-    const account = this.deps.users().findByHostKey(decoded.hostKey);
+    const account = this.accountFor(head.kind === 'v11' ? head.header.k : head.form.fields.hostKey, outcome);
+    outcome.slot = await this.deps.slots.take(account.name);
+    const target = this.bodyTarget(descriptor, account);
+    // A v11 body comes off the socket now (a large JSON one into a file while it waits);
+    // a legacy one is already on disk, and is gunzipped once it is the user's turn.
+    const decoded = head.kind === 'v11' ? await this.decodeBody(req, head, descriptor, target, outcome) : undefined;
+    await this.run(descriptor, account, async () => decoded ?? this.decodeBody(req, head, descriptor, target, outcome), req, res, outcome);
+  }
+
+  /** The v11 header, or the whole legacy form (whose raw data is at most 64 KiB in memory, the rest spooled). */
+  private async readHead(req: IncomingMessage, descriptor: MethodDescriptor, outcome: Outcome): Promise<Head> {
+    const header = syncHeaderOf(req);
+    if (header !== null) return { kind: 'v11', header };
+    const form = await readLegacyForm(req, {
+      limits: this.deps.limits,
+      maxDecodedBytes: descriptor.maxDecodedBytes(this.deps.limits),
+      checkKey: (hostKey) => {
+        if (descriptor.auth === 'host-key') this.accountFor(hostKey, outcome);
+      },
+      spill: (hostKey) => {
+        const account = hostKey === '' || descriptor.auth === 'none' ? undefined : this.deps.users().findByHostKey(hostKey);
+        const spill = account === undefined ? this.deps.preAuthSpill() : { path: this.deps.spoolPath(account) };
+        outcome.files.push(spill.path);
+        return spill;
+      },
+    });
+    return { kind: 'legacy', form };
+  }
+
+  private accountFor(hostKey: string, outcome: Outcome): UserAccount {
+    const account = this.deps.users().findByHostKey(hostKey);
     if (account === undefined) throw new AuthFailedError('invalid hkey');
     outcome.username = account.name;
-    const handler = this.deps.tables[area][method]!;
+    return account;
+  }
+
+  private bodyTarget(descriptor: MethodDescriptor, account: UserAccount): BodyTarget {
+    const cap = descriptor.maxDecodedBytes(this.deps.limits);
+    if (descriptor.body === 'spooled') return { kind: 'file', path: this.deps.spoolPath(account) };
+    return { kind: 'memory', maxBytes: cap, spill: { atBytes: JSON_SPILL_BYTES, path: () => this.deps.spoolPath(account) } };
+  }
+
+  private async decodeBody(
+    req: IncomingMessage,
+    head: Head,
+    descriptor: MethodDescriptor,
+    target: BodyTarget,
+    outcome: Outcome,
+  ): Promise<DecodedRequest> {
+    const decoded =
+      head.kind === 'v11'
+        ? await decodeV11Request(req, head.header, target, descriptor.maxDecodedBytes(this.deps.limits))
+        : await decodeLegacyPayload(head.form, {
+            limits: this.deps.limits,
+            target,
+            mediaBegin: descriptor.area === 'msync' && descriptor.name === 'begin',
+          });
+    outcome.decoded = decoded;
+    if (decoded.body.kind === 'file') outcome.files.push(decoded.body.path);
+    return decoded;
+  }
+
+  /** Under the user's lock: a spilled JSON body back into memory, the handler, the reply. */
+  private async run(
+    descriptor: MethodDescriptor,
+    account: UserAccount,
+    decode: () => Promise<DecodedRequest>,
+    req: IncomingMessage,
+    res: ServerResponse,
+    outcome: Outcome,
+  ): Promise<void> {
+    if (descriptor.auth !== 'host-key') throw new Error(`${descriptor.name} is not a host-key method`);
     const user = this.deps.contextFor(account);
-    const request: SyncRequest = {
-      method,
-      hostKey: decoded.hostKey,
-      transportVersion: decoded.transportVersion,
-      sessionKey: decoded.sessionKey,
-      clientVersion: decoded.clientVersion,
-      clientIp: outcome.clientIp,
-      body: decoded.body,
-    };
     await this.deps.locks.run(account.name, async () => {
-      const reply = disposeOnce(await handler(user, request));
+      const decoded = await decode();
+      const body = descriptor.body === 'json' ? await inMemory(decoded.body) : decoded.body;
+      const request: SyncRequest = { ...decoded, body, method: descriptor.name, clientIp: outcome.clientIp };
+      const started = performance.now();
+      const reply = disposeOnce(await descriptor.handler(user, request));
+      this.deps.onHandlerTimed?.(descriptor, performance.now() - started);
       closeAfterReplyIfUnread(req, res);
       try {
         await writeReply(res, reply, decoded.transportVersion);
@@ -148,18 +236,6 @@ export class RequestPipeline {
         if (reply.kind === 'file') await reply.dispose();
       }
     });
-  }
-
-  /**
-   * Where a payload goes. Nothing from a stranger is kept: with an unknown key
-   * the body is decoded (decoding errors win over a bad key, as officially) and
-   * dropped, so unauthenticated requests cannot fill memory or disk.
-   */
-  private bodyTarget(method: string, hostKey: string): BodyTarget {
-    if (method === 'sync/hostKey') return { kind: 'memory', maxBytes: MAX_LOGIN_BYTES };
-    const account = this.deps.users().findByHostKey(hostKey);
-    if (account === undefined) return { kind: 'discard' };
-    return SPOOLED_METHODS.has(method) ? { kind: 'file', path: this.deps.spoolPath(account) } : { kind: 'memory' };
   }
 
   private reportError(error: SyncError, route: Route | undefined, outcome: Outcome): void {
@@ -187,6 +263,12 @@ export class RequestPipeline {
       this.deps.logger.info('request refused', { httpstatus: error.status, context: error.context });
     }
   }
+}
+
+/** A JSON body that waited its turn in a file is read back now that it is its turn. */
+async function inMemory(body: RequestBody): Promise<RequestBody> {
+  if (body.kind === 'buffer') return body;
+  return { kind: 'buffer', data: await readFile(body.path) };
 }
 
 /** A file reply's dispose runs once, whichever of the encoder and the pipeline gets there first. */

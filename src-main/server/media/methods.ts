@@ -7,8 +7,8 @@ import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest,
 import { mediaStoreOf } from './store-of-user.js';
 import type { ZipSource } from './upload/zip-archive.js';
 
-export const mediaMethods: MethodTable = {
-  begin(user, request) {
+export const mediaMethods = {
+  begin: (user, request) => {
     const fromJson = parseBeginRequest(request.body).clientVersion;
     // Legacy clients send their version as a form field (or GET query), not in
     // the JSON; like the reference router, that value takes precedence there.
@@ -16,32 +16,32 @@ export const mediaMethods: MethodTable = {
     if (clientVersion === '') throw new BadRequestError('missing client version');
     // `sk` was once a session key; legacy clients send it back as `sk` on later
     // calls, so it must be the host key they authenticated with.
-    return mediaResult({ usn: mediaStoreOf(user).lastUsn(), sk: request.hostKey ?? '' });
+    return mediaResult({ usn: mediaStoreOf(user).lastUsn(), sk: request.hostKey });
   },
 
-  mediaChanges(user, request) {
+  mediaChanges: (user, request) => {
     const { lastUsn } = parseMediaChangesRequest(request.body);
     return mediaResult(mediaStoreOf(user).changesAfter(lastUsn));
   },
 
-  async uploadChanges(user, request) {
+  uploadChanges: async (user, request) => {
     const result = await mediaStoreOf(user).uploadChanges(zipSource(user, request.body));
     return mediaResult([result.processed, result.currentUsn]);
   },
 
-  async downloadFiles(user, request) {
+  downloadFiles: async (user, request) => {
     const { files } = parseDownloadFilesRequest(request.body);
     return rawReply(await mediaStoreOf(user).downloadFiles(files));
   },
 
-  mediaSanity(user, request) {
+  mediaSanity: (user, request) => {
     const { local } = parseMediaSanityRequest(request.body);
     const store = mediaStoreOf(user);
     const answer = store.sanityCheck(local);
     recordMediaSync(user, request, store.takeTally(), answer);
     return mediaResult(answer);
   },
-};
+} satisfies MethodTable;
 
 /**
  * Upload zips are spooled to a file and read from there, so a large batch is

@@ -46,6 +46,7 @@ const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 /** Why `name` is not a safe folder name, or null when it is. */
 export function usernameProblem(name: string): string | null {
   if (name.length === 0) return 'it is empty';
+  if (userFolderKey(name) === SERVER_FOLDER) return `${SERVER_FOLDER} is the folder where the server keeps its own files`;
   if (name === '.' || name === '..') return 'it names the current or parent folder';
   if (/\p{Cs}/u.test(name)) return 'it is not valid Unicode';
   const control = CONTROL_CHARACTERS.exec(name);
@@ -73,6 +74,17 @@ export function assertSafeUsername(name: string): void {
  */
 export function userFolderKey(name: string): string {
   return name.normalize('NFC').toLowerCase().normalize('NFC');
+}
+
+/**
+ * The server's own folder below SYNC_BASE: legacy request data that arrives
+ * before its host key is spooled there, since no user folder is known yet.
+ * No username may take this name.
+ */
+export const SERVER_FOLDER = '.anki-home-sync';
+
+export function serverFolder(baseFolder: string): string {
+  return join(resolve(baseFolder), SERVER_FOLDER);
 }
 
 /** The files and folders of one user, for a validated username. */

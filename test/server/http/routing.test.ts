@@ -97,9 +97,11 @@ test('without the header, a body that is not multipart is a 400', async () => {
   assert.equal((await post('/sync/meta', {}, Buffer.from('{}'))).status, 400);
 });
 
-test('the header and body are checked before the host key; the key before the JSON', async () => {
+test('the header is checked before the host key; the key before the body, which a stranger never gets decoded', async () => {
+  // The reference decodes the body first (bad zstd → 400); we refuse a stranger before decoding anything.
   const stranger = { 'anki-sync': syncHeaderValue({ k: 'nope', s: 'a' }) };
-  assert.equal((await post('/sync/meta', stranger, Buffer.from('junk'))).status, 400, 'bad zstd wins over a bad key');
+  assert.equal((await post('/sync/meta', { 'anki-sync': 'not json' }, compress(Buffer.from('{}')))).status, 400, 'a bad header wins');
+  assert.equal((await post('/sync/meta', stranger, Buffer.from('junk'))).status, 403, 'a bad key wins over bad zstd');
   assert.equal((await post('/sync/meta', stranger, compress(Buffer.from('junk')))).status, 403, 'a bad key wins over bad JSON');
   const known = { 'anki-sync': syncHeaderValue({ k: hostKey, s: 'a' }) };
   assert.equal((await post('/sync/meta', known, compress(Buffer.from('junk')))).status, 400);

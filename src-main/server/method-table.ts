@@ -1,0 +1,96 @@
+// Every protocol method, described once: where it lives, whether it needs a
+// host key, how its body is received, and how large that body may be once
+// decoded. The request pipeline reads all of that from here; the handlers only
+// see a decoded request. The reference lists its methods the same way
+// (rslib/src/sync/http_server/routes.rs, SyncMethod and MediaSyncMethod).
+import type { MethodHandler, PayloadLimits } from './protocol.js';
+import { meta } from './collection/meta.js';
+import { start } from './collection/start.js';
+import { applyGraves } from './collection/apply-graves.js';
+import { applyChanges } from './collection/apply-changes.js';
+import { chunk } from './collection/chunk.js';
+import { applyChunk } from './collection/apply-chunk.js';
+import { sanityCheck2 } from './collection/sanity-check2.js';
+import { finish } from './collection/finish.js';
+import { abort } from './collection/abort.js';
+import { upload } from './collection/upload.js';
+import { download } from './collection/download.js';
+import { mediaMethods } from './media/methods.js';
+
+export type SyncArea = 'sync' | 'msync';
+
+/** What a method's cap is measured against. */
+export interface MethodLimits extends PayloadLimits {
+  /** MAX_SYNC_JSON_MEGS in bytes. */
+  readonly maxJsonBytes: number;
+}
+
+export type BodyKind =
+  /** `{"u","p"}`: tiny, and received before anyone is known. */
+  | 'login'
+  /** JSON, held in memory (spilled to a file while it waits for its turn when large). */
+  | 'json'
+  /** A file on disk: a whole collection, a media batch. */
+  | 'spooled';
+
+interface Descriptor {
+  readonly area: SyncArea;
+  readonly name: string;
+  readonly body: BodyKind;
+  /** Largest body once decoded, in bytes. */
+  maxDecodedBytes(limits: MethodLimits): number;
+}
+
+export type MethodDescriptor =
+  /** `hostKey`: the login itself; answered by the auth layer. */
+  (Descriptor & { readonly auth: 'none' }) | (Descriptor & { readonly auth: 'host-key'; readonly handler: MethodHandler });
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/** A login is `{"u","p"}`: anything bigger is not one. */
+export const LOGIN_BYTES = 64 * KIB;
+/** Requests with a fixed, small shape (meta, finish, a sanity count, 25 media names). */
+const SMALL_BYTES = 1 * MIB;
+/** applyGraves: 250 ids per request from real clients; the id list is capped in sync-data/wire.ts too. */
+const GRAVES_BYTES = 4 * MIB;
+
+const small = (): number => SMALL_BYTES;
+const json = (limits: MethodLimits): number => limits.maxJsonBytes;
+const spooled = (limits: MethodLimits): number => limits.maxUncompressedBytes;
+
+function method(
+  area: SyncArea,
+  name: string,
+  body: BodyKind,
+  cap: (limits: MethodLimits) => number,
+  handler: MethodHandler,
+): MethodDescriptor {
+  return { area, name, auth: 'host-key', body, maxDecodedBytes: cap, handler };
+}
+
+export const METHODS: readonly MethodDescriptor[] = [
+  { area: 'sync', name: 'hostKey', auth: 'none', body: 'login', maxDecodedBytes: () => LOGIN_BYTES },
+  method('sync', 'meta', 'json', small, meta),
+  // A legacy start may carry every pending grave of the collection.
+  method('sync', 'start', 'json', json, start),
+  method('sync', 'applyGraves', 'json', () => GRAVES_BYTES, applyGraves),
+  method('sync', 'applyChanges', 'json', json, applyChanges),
+  method('sync', 'chunk', 'json', small, chunk),
+  method('sync', 'applyChunk', 'json', json, applyChunk),
+  method('sync', 'sanityCheck2', 'json', small, sanityCheck2),
+  method('sync', 'finish', 'json', small, finish),
+  method('sync', 'abort', 'json', small, abort),
+  method('sync', 'upload', 'spooled', spooled, upload),
+  method('sync', 'download', 'json', small, download),
+  method('msync', 'begin', 'json', small, mediaMethods.begin),
+  method('msync', 'mediaChanges', 'json', small, mediaMethods.mediaChanges),
+  method('msync', 'uploadChanges', 'spooled', spooled, mediaMethods.uploadChanges),
+  method('msync', 'downloadFiles', 'json', small, mediaMethods.downloadFiles),
+  method('msync', 'mediaSanity', 'json', small, mediaMethods.mediaSanity),
+];
+
+const BY_PATH = new Map(METHODS.map((m) => [`${m.area}/${m.name}`, m]));
+
+export function findMethod(area: SyncArea, name: string): MethodDescriptor | undefined {
+  return BY_PATH.get(`${area}/${name}`);
+}

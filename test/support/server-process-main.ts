@@ -1,0 +1,32 @@
+// The child side of server-process.ts: a real SyncServer in a process of its
+// own, so that its memory can be measured apart from the test's clients.
+import { SyncServer } from '../../src-main/server/server.js';
+import type { ServerConfig } from '../../src-main/server/config.js';
+import { silentLogger } from '../../src-main/server/log.js';
+import type { ActivityEvent } from '../../src-main/server/protocol.js';
+
+interface Start {
+  readonly config: ServerConfig;
+  readonly loginThrottle?: Record<string, number>;
+}
+
+const { config, loginThrottle } = JSON.parse(process.argv[2]!) as Start;
+const server = new SyncServer(config, { logger: silentLogger, shutdownGraceMs: 1_000, loginThrottle });
+const activity: ActivityEvent[] = [];
+server.on('activity', (event) => activity.push(event));
+const { port } = await server.start();
+process.send!({ type: 'ready', port });
+process.on('message', (message: { type: string; id: number }) => {
+  const reply = (value: unknown): void => void process.send!({ type: 'reply', id: message.id, value });
+  if (message.type === 'rss') {
+    global.gc?.();
+    reply(process.memoryUsage().rss);
+  } else if (message.type === 'activity') {
+    reply(activity);
+  } else if (message.type === 'stop') {
+    void server.stop().then(() => {
+      reply(null);
+      process.exit(0);
+    });
+  }
+});

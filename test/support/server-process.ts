@@ -1,0 +1,83 @@
+// A real SyncServer in a child process, for tests that measure the server's
+// own memory (RSS) while clients in the test process attack it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
+import type { ActivityEvent } from '../../src-main/server/protocol.js';
+import { makeTempFolder } from './temp-folder.js';
+
+export interface ServerProcess {
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly baseFolder: string;
+  /** The child's resident set size in bytes, after a garbage collection. */
+  rss(): Promise<number>;
+  activity(): Promise<ActivityEvent[]>;
+  stop(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  readonly users: readonly UserAccount[];
+  readonly maxPayloadMegs?: number;
+  readonly config?: Partial<ServerConfig>;
+  readonly loginThrottle?: Record<string, number>;
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const baseFolder = makeTempFolder('ahs-child-');
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    baseFolder,
+    maxPayloadMegs: options.maxPayloadMegs ?? 100,
+    users: options.users,
+    ...options.config,
+  };
+  const main = fileURLToPath(new URL('./server-process-main.js', import.meta.url));
+  const child = fork(main, [JSON.stringify({ config, loginThrottle: options.loginThrottle })], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { type: string; port: number }) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`the server process exited with ${code} before it was ready`)));
+  });
+  let nextId = 0;
+  const ask = <T>(type: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const onMessage = (message: { type: string; id: number; value: T }): void => {
+        if (message.type !== 'reply' || message.id !== id) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message.value);
+      };
+      const onExit = (code: number | null): void => reject(new Error(`the server process exited (${code}) while asked for ${type}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send({ type, id });
+    });
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}/`,
+    baseFolder,
+    rss: () => ask<number>('rss'),
+    activity: () => ask<ActivityEvent[]>('activity'),
+    stop: () => stopChild(child, ask),
+  };
+}
+
+async function stopChild(child: ChildProcess, ask: (type: string) => Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await ask('stop').catch(() => undefined);
+  await exited;
+}
+
+/** Whether the child is still alive (it must never crash). */
+export function isAlive(server: { port: number }): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${server.port}/health`).then(
+    (response) => response.status === 200,
+    () => false,
+  );
+}
