@@ -1,5 +1,6 @@
 // The child side of server-process.ts: a real SyncServer in a process of its
 // own, so that its memory can be measured apart from the test's clients.
+import { existsSync, readFileSync } from 'node:fs';
 import { SyncServer } from '../../src-main/server/server.js';
 import type { ServerConfig } from '../../src-main/server/config.js';
 import { silentLogger } from '../../src-main/server/log.js';
@@ -21,6 +22,10 @@ process.on('message', (message: { type: string; id: number }) => {
   if (message.type === 'rss') {
     global.gc?.();
     reply(process.memoryUsage().rss);
+  } else if (message.type === 'peak') {
+    // The peak resident set since start (Linux); elsewhere the current one.
+    const match = existsSync('/proc/self/status') ? /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8')) : null;
+    reply(match ? Number(match[1]) * 1024 : process.memoryUsage().rss);
   } else if (message.type === 'activity') {
     reply(activity);
   } else if (message.type === 'stop') {

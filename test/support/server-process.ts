@@ -12,6 +12,8 @@ export interface ServerProcess {
   readonly baseFolder: string;
   /** The child's resident set size in bytes, after a garbage collection. */
   rss(): Promise<number>;
+  /** The child's peak resident set size since it started, in bytes (Linux; the current one elsewhere). */
+  peak(): Promise<number>;
   activity(): Promise<ActivityEvent[]>;
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     baseUrl: `http://127.0.0.1:${port}/`,
     baseFolder,
     rss: () => ask<number>('rss'),
+    peak: () => ask<number>('peak'),
     activity: () => ask<ActivityEvent[]>('activity'),
     stop: () => stopChild(child, ask),
   };
