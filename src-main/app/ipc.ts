@@ -4,10 +4,10 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { COMMAND_NAMES, commandChannel, STATE_CHANGED_CHANNEL, type AppCommands, type AppState } from '../shared/ipc.js';
 import { invokeCommand } from '../controller/app-commands.js';
-import { APP_ORIGIN } from './renderer-protocol.js';
+import { isAppUrl } from '../shared/app-origin.js';
 
 function fromOurWindow(event: IpcMainInvokeEvent): boolean {
-  return event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) ?? false;
+  return isAppUrl(event.senderFrame?.url);
 }
 
 export function serveCommands(commands: AppCommands, log: (message: string, error?: unknown) => void): void {

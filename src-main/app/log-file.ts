@@ -6,7 +6,7 @@ import { app } from 'electron';
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import type { Logger } from '../server/log.js';
+import { logFields, safeLogText, type Logger } from '../server/log.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -32,21 +32,15 @@ export function openLogFile(): AppLog {
     }
     if (level !== 'info') process.stderr.write(line);
   };
-  const fields = (f?: Readonly<Record<string, unknown>>) =>
-    f
-      ? ' ' +
-        Object.entries(f)
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : inspect(v)}`)
-          .join(' ')
-      : '';
   return {
     path,
     note: (message, error) =>
-      write(error === undefined ? 'info' : 'error', error === undefined ? message : `${message}: ${inspect(error)}`),
+      write(error === undefined ? 'info' : 'error', error === undefined ? message : `${message}: ${inspect(error).replace(/\n/g, '\n  ')}`),
     server: {
-      info: (message, f) => write('info', message + fields(f)),
-      warn: (message, f) => write('warn', message + fields(f)),
-      error: (message, f) => write('error', message + fields(f)),
+      // Server lines carry text from clients: escaped and capped (server/log.ts).
+      info: (message, f) => write('info', safeLogText(message) + logFields(f)),
+      warn: (message, f) => write('warn', safeLogText(message) + logFields(f)),
+      error: (message, f) => write('error', safeLogText(message) + logFields(f)),
     },
   };
 }

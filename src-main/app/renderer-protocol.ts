@@ -6,8 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { join, normalize, sep } from 'node:path';
 import { RENDERER_FOLDER } from './paths.js';
 
-export const APP_SCHEME = 'app';
-export const APP_ORIGIN = `${APP_SCHEME}://home-sync`;
+import { APP_ORIGIN, APP_SCHEME } from '../shared/app-origin.js';
+
+export { APP_ORIGIN, APP_SCHEME };
 export const WINDOW_URL = `${APP_ORIGIN}/index.html`;
 
 const CSP = [

@@ -3,7 +3,8 @@
 
 import { BrowserWindow, shell } from 'electron';
 import { assetPath, PRELOAD_FILE } from './paths.js';
-import { APP_ORIGIN, WINDOW_URL } from './renderer-protocol.js';
+import { WINDOW_URL } from './renderer-protocol.js';
+import { isAppUrl } from '../shared/app-origin.js';
 
 export interface WindowHooks {
   /** Whether Quit was chosen: then close really closes. */
@@ -49,7 +50,7 @@ export function createMainWindow(hooks: WindowHooks, show: boolean): BrowserWind
   win.webContents.session.setPermissionRequestHandler((_contents, _permission, grant) => grant(false));
   // The window never navigates away or opens other windows; links go to the browser.
   win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);

@@ -1,7 +1,7 @@
 // The recent-activity list: the server's ActivityEvents, newest first, each with a
 // sentence a learner understands. Kept in memory; it answers "did my phone sync?".
 
-import type { ActivityEvent } from '../server/protocol.js';
+import { LOGIN_THROTTLED, type ActivityEvent } from '../server/protocol.js';
 import type { ActivityEntry, ActivityKind } from '../shared/ipc.js';
 
 export const ACTIVITY_LIMIT = 200;
@@ -16,6 +16,7 @@ export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' 
       if (event.count !== undefined) {
         return `${event.count} more failed logins${from} in the last minute, not listed one by one. If these are not your devices, someone is guessing passwords: use long ones.`;
       }
+      if (event.detail === LOGIN_THROTTLED) return `Logins${from} were turned away for a moment: too many at once.`;
       // No name: the device sent a login the server no longer knows (password changed, account renamed).
       if (!event.username) return `A device${from} tried to sync with an old login. On that device, log in again.`;
       return `A device${from} tried to log in as ${who} with a wrong password.`;

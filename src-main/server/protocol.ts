@@ -94,6 +94,9 @@ export type MethodTable = Readonly<Record<string, MethodHandler>>;
 
 export type ActivityKind = 'login' | 'login-failed' | 'normal-sync' | 'full-upload' | 'full-download' | 'media-sync' | 'error';
 
+/** The detail of a login-failed event for a login refused unchecked, because too many were in progress. */
+export const LOGIN_THROTTLED = 'too many logins at once';
+
 export interface ActivityEvent {
   readonly kind: ActivityKind;
   readonly username: string;

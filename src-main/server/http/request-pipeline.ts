@@ -5,14 +5,23 @@
 //   route → client address → envelope head (v11 header, or the legacy form)
 //   → host key looked up once (unknown: 403, the body dropped undecoded)
 //   → a slot of the account's (user-slots.ts) → body decoded, with the
-//   method's cap → the user's lock → handler → reply in the request's envelope.
+//   method's cap → the user's lock → handler → (lock released) reply in the
+//   request's envelope.
 // The reference decodes every body before it looks at the key
 // (rslib/src/sync/request/mod.rs); we look first, so a stranger's zstd bomb
 // costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
 import { AuthFailedError, toSyncError, type SyncError } from '../errors.js';
-import type { ActivityEvent, DecodedRequest, RequestBody, SyncReply, SyncRequest, UserContext } from '../protocol.js';
+import {
+  LOGIN_THROTTLED,
+  type ActivityEvent,
+  type DecodedRequest,
+  type RequestBody,
+  type SyncReply,
+  type SyncRequest,
+  type UserContext,
+} from '../protocol.js';
 import type { UserAccount } from '../config.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import type { LoginOutcome } from '../auth/host-key-method.js';
@@ -222,26 +231,31 @@ export class RequestPipeline {
   ): Promise<void> {
     if (descriptor.auth !== 'host-key') throw new Error(`${descriptor.name} is not a host-key method`);
     const user = this.deps.contextFor(account);
-    await this.deps.locks.run(account.name, async () => {
+    // The lock covers the handler, never the network: every reply is complete (a buffer, or a file
+    // of its own) when the handler returns, so a slow client cannot hold the user's lock.
+    const { reply, transportVersion } = await this.deps.locks.run(account.name, async () => {
       const decoded = await decode();
       const body = descriptor.body === 'json' ? await inMemory(decoded.body) : decoded.body;
       const request: SyncRequest = { ...decoded, body, method: descriptor.name, clientIp: outcome.clientIp };
       const started = performance.now();
-      const reply = disposeOnce(await descriptor.handler(user, request));
+      const answer = disposeOnce(await descriptor.handler(user, request));
       this.deps.onHandlerTimed?.(descriptor, performance.now() - started);
-      closeAfterReplyIfUnread(req, res);
-      try {
-        await writeReply(res, reply, decoded.transportVersion);
-      } finally {
-        if (reply.kind === 'file') await reply.dispose();
-      }
+      return { reply: answer, transportVersion: decoded.transportVersion };
     });
+    closeAfterReplyIfUnread(req, res);
+    try {
+      await writeReply(res, reply, transportVersion);
+    } finally {
+      if (reply.kind === 'file') await reply.dispose();
+    }
   }
 
   private reportError(error: SyncError, route: Route | undefined, outcome: Outcome): void {
     const at = Date.now();
     if (error instanceof LoginFailedError) {
       this.deps.record({ kind: 'login-failed', username: error.username, clientIp: outcome.clientIp, at });
+    } else if (route?.kind === 'sync' && route.method === 'hostKey' && (error.status === 429 || error.status === 503)) {
+      this.deps.record({ kind: 'login-failed', username: '', clientIp: outcome.clientIp, at, detail: LOGIN_THROTTLED });
     } else if (error instanceof AuthFailedError) {
       this.deps.record({ kind: 'login-failed', username: '', clientIp: outcome.clientIp, at, detail: 'unknown or outdated host key' });
     } else if (route !== undefined && route.kind !== 'health' && error.status !== 404 && error.status !== 405) {

@@ -37,3 +37,24 @@ test('host keys find their account; anything else finds nothing', () => {
   assert.equal(directory.findByHostKey(plainUser('alice', 'a').hostKey)?.name, 'alice');
   assert.equal(directory.findByHostKey(''), undefined);
 });
+
+test('an unknown name is verified against the most expensive configured hash, whichever account comes first', async () => {
+  const used: string[] = [];
+  const accounts = [
+    plainUser('cheap', 'x'),
+    {
+      name: 'dear',
+      secret: {
+        kind: 'phc' as const,
+        phc: '$pbkdf2-sha256$i=600000$c2FsdHNhbHQ$' + Buffer.alloc(32).toString('base64').replace(/=+$/, ''),
+      },
+      hostKey: 'k2',
+    },
+  ];
+  const directory = new UserDirectory(accounts, async (secret) => {
+    used.push(secret.kind === 'plain' ? 'plain' : secret.parsed.algorithm);
+    return false;
+  });
+  assert.equal(await directory.login('nobody', 'pw'), null);
+  assert.deepEqual(used, ['pbkdf2-sha256']);
+});
