@@ -21,6 +21,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { openCollection } from './storage/collection-file.js';
 import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
+import { openToOthers, PRIVATE_FOLDER_MODE } from './storage/private-files.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
 import { SpoolQuota } from './envelope/body-sink.js';
 import { UserSlots } from './user-slots.js';
@@ -116,7 +117,14 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     if (this.state !== 'stopped') throw new ServerStartError(`the server is ${this.state}`);
     this.state = 'starting';
     try {
-      await mkdir(this.config.baseFolder, { recursive: true });
+      await mkdir(this.config.baseFolder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      const openMode = openToOthers(this.config.baseFolder);
+      if (openMode !== null) {
+        this.logger.warn('SYNC_BASE can be read by other accounts on this computer; its mode is left as it is', {
+          path: this.config.baseFolder,
+          mode: openMode,
+        });
+      }
       const ownFolder = serverFolder(this.config.baseFolder);
       await mkdir(ownFolder, { recursive: true, mode: 0o700 });
       await removeSpoolLeftovers(ownFolder);

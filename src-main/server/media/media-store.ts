@@ -13,6 +13,7 @@ import { buildDownloadZip, type DownloadFile } from './download/download-zip.js'
 import { selectDownloadEntries } from './download/select-download.js';
 import { applyStagedUpload, type UploadResult } from './upload/apply-upload.js';
 import { STAGING_PREFIX, stageUploadZip } from './upload/read-upload-zip.js';
+import { recoverStaging } from './upload/replace-journal.js';
 import type { ZipSource } from './upload/zip-archive.js';
 import { FILES_IN_FLIGHT, mapInParallel } from './in-parallel.js';
 
@@ -40,14 +41,22 @@ export class MediaStore {
    * removes staging folders a crash left behind.
    */
   static open(paths: UserPaths, options: { folderIgnoresCase?: boolean } = {}): MediaStore {
-    mkdirSync(paths.mediaFolder, { recursive: true });
+    mkdirSync(paths.mediaFolder, { recursive: true, mode: 0o700 });
+    const db = MediaDatabase.open(paths.mediaDb);
+    const committedSha1 = (fname: string): string | null => {
+      const entry = db.liveEntry(fname);
+      return entry === undefined ? null : entry.csum.toString('hex');
+    };
     for (const entry of readdirSync(paths.mediaFolder, { withFileTypes: true })) {
       if (entry.isDirectory() && entry.name.startsWith(STAGING_PREFIX)) {
-        rmSync(join(paths.mediaFolder, entry.name), { recursive: true, force: true });
+        const staging = join(paths.mediaFolder, entry.name);
+        // An upload a crash interrupted before its commit is undone first (replace-journal.ts).
+        recoverStaging(staging, paths.mediaFolder, committedSha1);
+        rmSync(staging, { recursive: true, force: true });
       }
     }
     const ignoresCase = options.folderIgnoresCase ?? folderIgnoresCase(paths.mediaFolder);
-    return new MediaStore(paths, MediaDatabase.open(paths.mediaDb), ignoresCase);
+    return new MediaStore(paths, db, ignoresCase);
   }
 
   close(): void {

@@ -21,6 +21,7 @@ import { openDatabase } from './sqlite.js';
 import { buildEmptyCollection } from './new-collection/build.js';
 import { upgradeToSchema18 } from './upgrade.js';
 import { checkSchemaVersion, NotACollectionError, readSchemaVersion, UnsupportedSchemaError } from './schema-version.js';
+import { makePrivate } from './private-files.js';
 
 /** The collection file cannot be used: not SQLite, not a collection, or a schema we cannot read. */
 export class CollectionFileError extends ServerFaultError {}
@@ -127,7 +128,10 @@ function isMissingOrEmpty(path: string): boolean {
  * is not a readable collection is never changed: the error says why.
  */
 export function openCollection(path: string): Database.Database {
-  if (isMissingOrEmpty(path)) createEmptyCollectionFile(path);
+  if (isMissingOrEmpty(path)) {
+    createEmptyCollectionFile(path);
+    makePrivate(path);
+  }
   const db = openDatabase(path);
   try {
     try {

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { UserPaths } from '../protocol.js';
+import { PRIVATE_FOLDER_MODE } from './private-files.js';
 
 /** A username that cannot be used as a folder name. Raised at start-up, naming the user. */
 export class UnsafeUsernameError extends Error {
@@ -107,6 +108,6 @@ export function userPaths(baseFolder: string, username: string): UserPaths {
 
 /** Creates the user's folder and media folder, as the official server does at start-up. */
 export function createUserFolders(paths: UserPaths): void {
-  mkdirSync(paths.folder, { recursive: true });
-  mkdirSync(paths.mediaFolder, { recursive: true });
+  mkdirSync(paths.folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  mkdirSync(paths.mediaFolder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
 }

@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../../storage/sqlite.js';
 import { CREATE_SCHEMA_V3, CURRENT_SCHEMA_VERSION, MIGRATE_V3_TO_V4 } from './schema.js';
 import { MEDIA_CHANGES_CHUNK } from '../limits.js';
+import { existsSync } from 'node:fs';
+import { makePrivate } from '../../storage/private-files.js';
 
 /** A row of `media`. A size of 0 marks a deleted file; its row and checksum stay forever. */
 export interface MediaEntry {
@@ -57,8 +59,10 @@ export class MediaDatabase {
     // The same connection settings as the official server: fail at once rather
     // than wait for a lock, and hold the file exclusively while the server runs,
     // so two servers can never write one user's media at the same time.
+    const created = !existsSync(path);
     const db = openDatabase(path, { timeout: 0 });
     try {
+      if (created) makePrivate(path);
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       migrate(db);

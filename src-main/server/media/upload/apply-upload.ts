@@ -1,7 +1,8 @@
 // Applies a staged upload: one exclusive transaction over the rows, with the files
 // moved into place before the commit and removed after it. So the database never
 // names a live file that is not on disk, and a failure before the commit puts
-// every file back as it was.
+// every file back as it was. A crash before the commit is undone at the next
+// start from the staging folder's journal (replace-journal.ts).
 import { closeSync, existsSync, fsyncSync, linkSync, copyFileSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadRequestError, ServerFaultError, SyncError } from '../../errors.js';
@@ -9,6 +10,7 @@ import { mediaFilePath } from '../../storage/media-file-path.js';
 import type { MediaDatabase } from '../database/media-database.js';
 import { registerUploadedChange, type ChangeOutcome } from '../database/usn-rules.js';
 import type { StagedUpload } from './read-upload-zip.js';
+import { journalReplace } from './replace-journal.js';
 
 export interface UploadResult {
   /** `_meta` entries handled, no-ops included: always all of them. */
@@ -57,8 +59,14 @@ export function applyStagedUpload(
         // An identical upload changes no row, but it repairs a live row whose file went missing.
         if (outcome === 'identical' && existsSync(target)) continue;
         unlinkAfterCommit.delete(diskKey(target));
-        const copy = keepCopyOf(target, join(upload.stagingDir, `previous-${outcomes.length}`));
+        const copyName = `previous-${outcomes.length}`;
+        const copy = keepCopyOf(target, join(upload.stagingDir, copyName));
         if (copy !== null) replacedCopies.push(copy);
+        journalReplace(upload.stagingDir, {
+          fname: change.fname,
+          previous: copy === null ? null : copyName,
+          sha1: change.sha1.toString('hex'),
+        });
         renameSync(change.tempPath, target);
         undo.push(() => (copy !== null ? renameSync(copy, target) : unlinkSync(target)));
       }
