@@ -3,6 +3,7 @@
 // 127.0.0.1 on Linux), so the legitimate clients on 127.0.0.1 are another
 // address, as a learner's phone is.
 import { connect, type Socket } from 'node:net';
+import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Compressor } from 'zstd-napi';
 import { ANKI_BOUNDARY } from './legacy-form.js';
@@ -97,4 +98,28 @@ export async function withDeadline<T>(promise: Promise<T>, what: string, deadlin
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A v11 login from `localAddress`; resolves with the status. */
+export function loginFrom(port: number, username: string, password: string, localAddress = ATTACKER): Promise<number> {
+  const body = new Compressor().compress(Buffer.from(JSON.stringify({ u: username, p: password })));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/sync/hostKey',
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'anki-sync': syncHeaderValue({ k: '', s: 'x' }), 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

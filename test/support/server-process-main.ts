@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SyncServer } from '../../src-main/server/server.js';
 import type { ServerConfig } from '../../src-main/server/config.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { consoleLogger, silentLogger } from '../../src-main/server/log.js';
 import type { ActivityEvent } from '../../src-main/server/protocol.js';
 
 interface Start {
@@ -12,7 +12,11 @@ interface Start {
 }
 
 const { config, loginThrottle } = JSON.parse(process.argv[2]!) as Start;
-const server = new SyncServer(config, { logger: silentLogger, shutdownGraceMs: 1_000, loginThrottle });
+const server = new SyncServer(config, {
+  logger: process.env.AHS_CHILD_LOG ? consoleLogger : silentLogger,
+  shutdownGraceMs: 1_000,
+  loginThrottle,
+});
 const activity: ActivityEvent[] = [];
 server.on('activity', (event) => activity.push(event));
 const { port } = await server.start();

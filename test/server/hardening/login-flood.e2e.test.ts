@@ -5,12 +5,9 @@
 // handful of its entries, not hundreds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import argon2 from 'argon2';
-import { Compressor } from 'zstd-napi';
 import { startTestServer } from '../../support/test-server.js';
-import { ATTACKER, withDeadline } from '../../support/attacks.js';
-import { syncHeaderValue } from '../../support/v11-transport.js';
+import { ATTACKER, loginFrom, withDeadline } from '../../support/attacks.js';
 import { V11Client } from '../../support/v11-client.js';
 import { deriveHostKey } from '../../../src-main/server/auth/host-key.js';
 import type { UserAccount } from '../../../src-main/server/config.js';
@@ -20,36 +17,13 @@ async function argonUser(name: string, password: string): Promise<UserAccount> {
   return { name, secret: { kind: 'phc', phc }, hostKey: deriveHostKey(`${name}:${phc}`) };
 }
 
-function login(port: number, username: string, password: string, localAddress: string): Promise<number> {
-  const body = new Compressor().compress(Buffer.from(JSON.stringify({ u: username, p: password })));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/sync/hostKey',
-        method: 'POST',
-        localAddress,
-        agent: false,
-        headers: { 'anki-sync': syncHeaderValue({ k: '', s: 'x' }), 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 test('400 concurrent wrong logins from one address: the right password from another still gets in, and the flood is mostly refused unchecked', async () => {
   const alice = await argonUser('alice', 'the right one');
   // The real delays: the flood's 403s are held back 0.5 s, 1 s, 2 s … per address and per account.
   const server = await startTestServer({ users: [alice], loginThrottle: {}, config: { limits: { maxConnectionsPerIp: 500 } } });
   try {
-    const flood = Array.from({ length: 400 }, (_, i) => login(server.port, 'alice', `guess ${i}`, ATTACKER));
-    const real = await withDeadline(login(server.port, 'alice', 'the right one', '127.0.0.1'), 'the real login');
+    const flood = Array.from({ length: 400 }, (_, i) => loginFrom(server.port, 'alice', `guess ${i}`, ATTACKER));
+    const real = await withDeadline(loginFrom(server.port, 'alice', 'the right one', '127.0.0.1'), 'the real login');
     assert.equal(real, 200);
     const statuses = await withDeadline(Promise.all(flood), 'the flood is answered', 60_000);
     const count = (status: number): number => statuses.filter((s) => s === status).length;
