@@ -53,6 +53,8 @@ export const LOGIN_BYTES = 64 * KIB;
 const SMALL_BYTES = 1 * MIB;
 /** applyGraves: 250 ids per request from real clients; the id list is capped in sync-data/wire.ts too. */
 const GRAVES_BYTES = 4 * MIB;
+/** downloadFiles: up to 1,000 names of up to 255 bytes, JSON-escaped (real clients send 25). */
+const NAMES_BYTES = 4 * MIB;
 
 const small = (): number => SMALL_BYTES;
 const json = (limits: MethodLimits): number => limits.maxJsonBytes;
@@ -85,7 +87,7 @@ export const METHODS: readonly MethodDescriptor[] = [
   method('msync', 'begin', 'json', small, mediaMethods.begin),
   method('msync', 'mediaChanges', 'json', small, mediaMethods.mediaChanges),
   method('msync', 'uploadChanges', 'spooled', spooled, mediaMethods.uploadChanges),
-  method('msync', 'downloadFiles', 'json', small, mediaMethods.downloadFiles),
+  method('msync', 'downloadFiles', 'json', () => NAMES_BYTES, mediaMethods.downloadFiles),
   method('msync', 'mediaSanity', 'json', small, mediaMethods.mediaSanity),
 ];
 

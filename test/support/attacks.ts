@@ -123,3 +123,21 @@ export function loginFrom(port: number, username: string, password: string, loca
     req.end(body);
   });
 }
+
+/** Repeats `attack` until the time `until` (or until `until()` says stop); never throws. */
+export async function keepAttacking(until: number | (() => boolean), attack: () => Promise<unknown>): Promise<number> {
+  const going = typeof until === 'number' ? () => Date.now() < until : () => !until();
+  let rounds = 0;
+  while (going()) {
+    await attack().catch(() => undefined);
+    rounds++;
+  }
+  return rounds;
+}
+
+/** Opens `make()` requests, waits for their answers (or a short while), then closes them. */
+export async function wave(make: () => OpenRequest[], holdMs = 1_500): Promise<void> {
+  const open = make();
+  await Promise.race([Promise.all(open.map((request) => request.status)), new Promise((resolve) => setTimeout(resolve, holdMs))]);
+  for (const request of open) request.socket.destroy();
+}

@@ -17,8 +17,9 @@ import {
   stalledV11Body,
   withDeadline,
   loginFrom,
+  keepAttacking,
+  wave,
   zstdBomb,
-  type OpenRequest,
 } from '../../support/attacks.js';
 import { V11Client } from '../../support/v11-client.js';
 import { newSessionKey } from '../../support/v11-transport.js';
@@ -36,23 +37,6 @@ const mallory = plainUser('mallory', 'mallory-pass');
 
 function transport(client: V11Client): CollectionTransport {
   return { call: async (method, body) => parseJson((await client.raw('sync', method, stringifyJson(body))).toString('utf8')) };
-}
-
-/** Repeats `attack` until `until`, a few at a time; never throws. */
-async function keepAttacking(until: number, attack: () => Promise<unknown>): Promise<number> {
-  let rounds = 0;
-  while (Date.now() < until) {
-    await attack().catch(() => undefined);
-    rounds++;
-  }
-  return rounds;
-}
-
-/** Opens `make()` requests, waits for their answers (or a short while), then closes them. */
-async function wave(make: () => OpenRequest[], holdMs = 1_500): Promise<void> {
-  const open = make();
-  await Promise.race([Promise.all(open.map((request) => request.status)), new Promise((resolve) => setTimeout(resolve, holdMs))]);
-  for (const request of open) request.socket.destroy();
 }
 
 async function learnerSyncs(
