@@ -38,6 +38,8 @@ async function act(run: () => ReturnType<typeof api.getState>): Promise<boolean>
 }
 
 function render(next: AppState): void {
+  // A snapshot taken before the one shown (e.g. "stopping" arriving after "stopped") is stale.
+  if (state !== null && next.revision < state.revision) return;
   state = next;
   document.body.dataset.server = next.server.state;
   // First run is one friendly screen: the rest appears once an account exists.

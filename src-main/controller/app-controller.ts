@@ -83,7 +83,11 @@ export class AppController {
     return clientAddresses(this.currentPort(), this.settings().bindAddress, this.options.networkInterfaces?.());
   }
 
+  private revisions = 0;
+
   async state(): Promise<AppState> {
+    // Numbered before the first await: the number orders snapshots by when they were taken.
+    const revision = ++this.revisions;
     const settings = this.settings();
     const view: SettingsView = {
       storageFolder: this.storageFolder(settings),
@@ -94,6 +98,7 @@ export class AppController {
     };
     const addresses = this.addresses();
     return {
+      revision,
       server: this.status,
       settings: view,
       addresses,

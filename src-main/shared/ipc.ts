@@ -65,6 +65,11 @@ export interface ActivityEntry {
 }
 
 export interface AppState {
+  /**
+   * Grows with every snapshot. Snapshots are built asynchronously and may reach
+   * the window out of order; the window keeps the newest and drops older ones.
+   */
+  readonly revision: number;
   readonly server: ServerStatus;
   readonly settings: SettingsView;
   readonly addresses: readonly ClientAddress[];

@@ -160,3 +160,15 @@ test('a relaunch serves the same accounts from the settings file, once the first
   await again.controller.start();
   assert.equal((await hostKeyLogin(again.base(), 'alice', 'pw')).status, 200);
 });
+
+test('state snapshots are numbered when taken, so the window can drop one that arrives late (seen in CI: "stopping" after "stopped")', async (t) => {
+  const app = await createTestApp(t);
+  await app.controller.addUser('alice', 'correct horse');
+  // Taken first, finished last: the numbers still say which is newer.
+  const first = app.controller.state();
+  await app.controller.stop();
+  const second = await app.controller.state();
+  const older = await first;
+  assert.ok(second.revision > older.revision);
+  assert.equal(second.server.state, 'stopped');
+});
