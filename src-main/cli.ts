@@ -4,10 +4,7 @@
 // Ctrl-C (SIGINT) or SIGTERM.
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
-import { configFromEnv, ConfigError } from './server/config-from-env.js';
-import { ServerStartError, SyncServer } from './server/server.js';
-import { consoleLogger } from './server/log.js';
-import type { ServerConfig } from './server/config.js';
+import { ConfigError, ServerStartError, SyncServer, configFromEnv, consoleLogger, type ServerConfig } from './server/index.js';
 
 function fail(message: string): never {
   console.error(`anki-home-sync: ${message}`);

@@ -6,7 +6,7 @@ import { app } from 'electron';
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { logFields, safeLogText, type Logger } from '../server/log.js';
+import { logFields, safeLogText, type Logger } from '../server/index.js';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 

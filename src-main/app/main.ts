@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AppController } from '../controller/app-controller.js';
 import { createAppCommands } from '../controller/app-commands.js';
 import { syncServerStarter } from '../controller/sync-server.js';
-import { userPaths } from '../server/storage/user-paths.js';
+import { userPaths } from '../server/index.js';
 import { pickFolder, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
 import { openLogFile } from './log-file.js';

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import argon2 from 'argon2';
-import type { UserAccount } from '../server/config.js';
+import type { UserAccount } from '../server/index.js';
 import type { StoredUser } from '../settings/settings.js';
 
 export async function hashPassword(password: string): Promise<string> {

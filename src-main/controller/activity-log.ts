@@ -1,7 +1,7 @@
 // The recent-activity list: the server's ActivityEvents, newest first, each with a
 // sentence a learner understands. Kept in memory; it answers "did my phone sync?".
 
-import { LOGIN_THROTTLED, type ActivityEvent } from '../server/protocol.js';
+import { LOGIN_THROTTLED, type ActivityEvent } from '../server/index.js';
 import type { ActivityEntry, ActivityKind } from '../shared/ipc.js';
 
 export const ACTIVITY_LIMIT = 200;

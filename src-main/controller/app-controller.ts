@@ -7,9 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { promises as fs } from 'node:fs';
-import type { ServerConfig } from '../server/config.js';
-import { DEFAULT_MAX_PAYLOAD_MEGS } from '../server/config.js';
-import type { ActivityEvent, UserPaths } from '../server/protocol.js';
+import { DEFAULT_MAX_PAYLOAD_MEGS, type ActivityEvent, type ServerConfig, type UserPaths } from '../server/index.js';
 import type { AppState, BindAddress, ServerStatus, SettingsView, UserStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';

@@ -6,9 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { UserPaths } from '../server/protocol.js';
-import { backUpCollection, pruneBackups } from '../server/collection/backups.js';
-import { openDatabase } from '../server/storage/sqlite.js';
+import { backUpCollection, openDatabase, pruneBackups, type UserPaths } from '../server/index.js';
 import type { BackupEntry } from '../shared/ipc.js';
 import { AppError } from './errors.js';
 

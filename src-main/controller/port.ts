@@ -2,7 +2,7 @@
 // folder another program holds.
 
 import { AppError } from './errors.js';
-import { APP_PORT_MIN, CONFIG_SCHEMA } from '../server/config-schema.js';
+import { APP_PORT_MIN, CONFIG_SCHEMA } from '../server/index.js';
 
 const PORT_MAX = CONFIG_SCHEMA.port.kind.max;
 

@@ -2,8 +2,7 @@
 // real SyncServer through syncServerStarter (sync-server.ts); keeping the seam this
 // narrow keeps the controller's lifecycle logic readable.
 
-import type { ServerConfig, UserAccount } from '../server/config.js';
-import type { ActivityEvent } from '../server/protocol.js';
+import type { ActivityEvent, ServerConfig, UserAccount } from '../server/index.js';
 
 export interface RunningServer {
   /** The port actually bound (differs from the config's only when it asked for 0). */

@@ -1,7 +1,6 @@
 // The real SyncServer behind the controller's narrow RunningServer seam.
 
-import { SyncServer } from '../server/server.js';
-import type { Logger } from '../server/log.js';
+import { SyncServer, type Logger } from '../server/index.js';
 import type { StartServer } from './server-port.js';
 
 export function syncServerStarter(logger?: Logger): StartServer {

@@ -2,7 +2,7 @@
 // folder (storage/user-paths.ts has the final word on that) and is typed on
 // phones, so it also stays short and free of stray spaces.
 
-import { userFolderKey, usernameProblem } from '../server/storage/user-paths.js';
+import { userFolderKey, usernameProblem } from '../server/index.js';
 import { AppError } from './errors.js';
 
 export const MAX_NAME_LENGTH = 32;

@@ -5,8 +5,7 @@
 
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { UserPaths } from '../server/protocol.js';
-import { openDatabase } from '../server/storage/sqlite.js';
+import { openDatabase, type UserPaths } from '../server/index.js';
 
 export interface CollectionFigures {
   readonly collectionBytes: number;

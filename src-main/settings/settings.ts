@@ -4,9 +4,7 @@
 // Electron). Both are the same Conf class underneath, so one adapter serves both.
 
 import type { BindAddress, LastSync } from '../shared/ipc.js';
-import { DEFAULT_PORT } from '../server/config.js';
-import { isAppPort } from '../server/config-schema.js';
-import { userFolderKey, usernameProblem } from '../server/storage/user-paths.js';
+import { DEFAULT_PORT, isAppPort, userFolderKey, usernameProblem } from '../server/index.js';
 
 export interface StoredUser {
   readonly name: string;

@@ -1,0 +1,26 @@
+// The sync server's only door. The headless command (cli.ts), the app's
+// controller, its settings and its Electron glue import from here and nowhere
+// deeper (test/app/server-door.test.ts fails otherwise), as Mockoon's core
+// exposes itself through one index. Everything below server/ may change shape
+// without them noticing.
+
+// The server itself.
+export { SyncServer, ServerStartError, payloadLimits } from './server.js';
+export type { SyncServerOptions, SyncServerState, SyncServerStatus, SyncServerEvents } from './server.js';
+
+// Configuration: the typed shape, the one schema, and the official environment reader.
+export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits } from './config.js';
+export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config.js';
+export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config-schema.js';
+export { configFromEnv, type EnvConfig } from './config-from-env.js';
+
+// Logging.
+export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './log.js';
+
+// What the server reports, and where a user's data lives.
+export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths } from './protocol.js';
+export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';
+
+// Backups and user status read collection files directly.
+export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/backups.js';
+export { openDatabase } from './storage/sqlite.js';
