@@ -23,7 +23,7 @@ import { createUserFolders, serverFolder, userPaths } from './storage/user-paths
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
 import { openToOthers, PRIVATE_FOLDER_MODE } from './storage/private-files.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
-import { SpoolQuota } from './envelope/body-sink.js';
+import { SpoolQuota } from './envelope/spool-quota.js';
 import { UserSlots } from './user-slots.js';
 import { ActivityFloodGate } from './activity-flood.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';

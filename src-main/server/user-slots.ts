@@ -24,10 +24,6 @@ export class UserSlots {
     private readonly waitMs = 30_000,
   ) {}
 
-  active(username: string): number {
-    return this.inUse.get(username) ?? 0;
-  }
-
   async take(username: string): Promise<Slot> {
     const used = this.inUse.get(username) ?? 0;
     if (used < this.perUser) {

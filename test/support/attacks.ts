@@ -141,3 +141,8 @@ export async function wave(make: () => OpenRequest[], holdMs = 1_500): Promise<v
   await Promise.race([Promise.all(open.map((request) => request.status)), new Promise((resolve) => setTimeout(resolve, holdMs))]);
   for (const request of open) request.socket.destroy();
 }
+
+/** The request's status if it is answered within `ms`, else -1 (still open: not refused). */
+export function statusWithin(request: OpenRequest, ms: number): Promise<number> {
+  return Promise.race([request.status, new Promise<number>((resolve) => setTimeout(() => resolve(-1), ms))]);
+}

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
 import type { ActivityEvent } from '../../src-main/server/protocol.js';
 import { makeTempFolder } from './temp-folder.js';
+import { testServerConfig } from './test-server.js';
 
 export interface ServerProcess {
   readonly port: number;
@@ -27,14 +28,7 @@ export interface ServerProcessOptions {
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const baseFolder = makeTempFolder('ahs-child-');
-  const config: ServerConfig = {
-    host: '127.0.0.1',
-    port: 0,
-    baseFolder,
-    maxPayloadMegs: options.maxPayloadMegs ?? 100,
-    users: options.users,
-    ...options.config,
-  };
+  const config = testServerConfig(baseFolder, options);
   const main = fileURLToPath(new URL('./server-process-main.js', import.meta.url));
   const child = fork(main, [JSON.stringify({ config, loginThrottle: options.loginThrottle })], {
     execArgv: ['--expose-gc'],

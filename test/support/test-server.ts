@@ -34,9 +34,9 @@ export interface TestServerOptions {
   readonly loginThrottle?: Partial<LoginThrottleOptions>;
 }
 
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const baseFolder = makeTempFolder('ahs-server-');
-  const config: ServerConfig = {
+/** The config of a test server: 127.0.0.1, a free port, SYNC_BASE at `baseFolder`. */
+export function testServerConfig(baseFolder: string, options: Omit<TestServerOptions, 'loginThrottle'> = {}): ServerConfig {
+  return {
     host: '127.0.0.1',
     port: 0,
     baseFolder,
@@ -44,6 +44,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     users: options.users ?? [plainUser('user', 'pass')],
     ...options.config,
   };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const baseFolder = makeTempFolder('ahs-server-');
+  const config = testServerConfig(baseFolder, options);
   const server = new SyncServer(config, {
     logger: silentLogger,
     shutdownGraceMs: 2_000,

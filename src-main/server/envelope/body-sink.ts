@@ -1,44 +1,21 @@
 // Where a decoded request body goes while it arrives: memory for JSON (spilling
 // to a file past a threshold, so a large body never sits in memory while it
 // waits its turn), a temporary file for full uploads and media batches, or
-// nowhere. Files being received count against a quota shared by the whole
-// server, so a flood of large bodies cannot fill the disk either.
+// nowhere.
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { ServiceBusyError } from '../errors.js';
 import type { RequestBody } from '../protocol.js';
-
-/** Bytes of spool files being received at once, for the whole server. */
-export class SpoolQuota {
-  private used = 0;
-  constructor(readonly maxBytes: number) {}
-
-  get inUse(): number {
-    return this.used;
-  }
-
-  take(bytes: number): void {
-    if (this.used + bytes > this.maxBytes)
-      throw new ServiceBusyError(`spool space: ${this.maxBytes} bytes in use by requests being received`);
-    this.used += bytes;
-  }
-
-  give(bytes: number): void {
-    this.used = Math.max(0, this.used - bytes);
-  }
-}
 
 /** Past `atBytes`, a memory body moves to the file at `path()`. */
 export interface Spill {
   readonly atBytes: number;
   path(): string;
-  readonly quota?: SpoolQuota;
 }
 
 export type BodyTarget =
   /** `maxBytes` caps this body below the payload limit (a login is a few bytes). */
   | { readonly kind: 'memory'; readonly maxBytes?: number; readonly spill?: Spill }
   /** A path that must not exist yet; created with mode 0600. */
-  | { readonly kind: 'file'; readonly path: string; readonly quota?: SpoolQuota }
+  | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'discard' };
 
 export interface BodySink {
@@ -57,7 +34,7 @@ export async function openBodySink(target: BodyTarget): Promise<BodySink> {
     case 'discard':
       return new DiscardSink();
     case 'file':
-      return FileSink.create(target.path, target.quota);
+      return FileSink.create(target.path);
   }
 }
 
@@ -94,7 +71,7 @@ class SpillingSink implements BodySink {
     if (this.file !== null) return this.file.write(block);
     this.memory.write(block);
     if (this.memory.bytes <= this.spill.atBytes) return;
-    this.file = await FileSink.create(this.spill.path(), this.spill.quota);
+    this.file = await FileSink.create(this.spill.path());
     for (const held of this.memory.take()) await this.file.write(held);
   }
 
@@ -123,26 +100,19 @@ class FileSink implements BodySink {
   private readonly batch = Buffer.allocUnsafe(WRITE_BATCH);
   private batchBytes = 0;
   private written = 0;
-  /** Bytes taken from the quota; given back when the file is complete or abandoned. */
-  private reserved = 0;
   private closed = false;
 
   private constructor(
     private readonly path: string,
     private readonly handle: FileHandle,
-    private readonly quota: SpoolQuota | undefined,
   ) {}
 
-  static async create(path: string, quota?: SpoolQuota): Promise<FileSink> {
+  static async create(path: string): Promise<FileSink> {
     const handle = await open(path, 'wx', 0o600);
-    return new FileSink(path, handle, quota);
+    return new FileSink(path, handle);
   }
 
   async write(block: Buffer): Promise<void> {
-    if (this.quota !== undefined) {
-      this.quota.take(block.length);
-      this.reserved += block.length;
-    }
     for (let offset = 0; offset < block.length;) {
       const copied = block.copy(this.batch, this.batchBytes, offset);
       this.batchBytes += copied;
@@ -163,25 +133,15 @@ class FileSink implements BodySink {
   }
 
   async finish(): Promise<RequestBody> {
-    try {
-      await this.flush();
-      await this.close();
-    } finally {
-      this.giveBack();
-    }
+    await this.flush();
+    await this.close();
     return { kind: 'file', path: this.path, size: this.written };
   }
 
   async abandon(): Promise<void> {
     this.batchBytes = 0;
-    this.giveBack();
     await this.close().catch(() => undefined);
     await rm(this.path, { force: true });
-  }
-
-  private giveBack(): void {
-    this.quota?.give(this.reserved);
-    this.reserved = 0;
   }
 
   private async close(): Promise<void> {

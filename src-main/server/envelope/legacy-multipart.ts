@@ -23,7 +23,8 @@ import busboy from 'busboy';
 import { AuthFailedError, BadRequestError, ServerFaultError, SyncError } from '../errors.js';
 import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js';
 import { gunzipBuffer, gunzipFile } from './legacy-gzip.js';
-import type { BodyTarget, SpoolQuota } from './body-sink.js';
+import type { BodyTarget } from './body-sink.js';
+import type { SpoolQuota } from './spool-quota.js';
 
 /** Every multipart request counts as version 10, whatever the client speaks (docs/protocol/transport-auth-media.md §1.3). */
 export const LEGACY_TRANSPORT_VERSION = 10;
@@ -58,11 +59,12 @@ export interface LegacyFormOptions {
    */
   checkKey(hostKey: string): void;
   /**
-   * Where raw data past RAW_MEMORY_BYTES is spooled, given the key known so far
-   * ('' when `data` comes before the key): a fresh path, and the quota those
-   * bytes count against while the form is read.
+   * Where raw data past RAW_MEMORY_BYTES is spooled: a fresh path, and the
+   * quota those bytes count against while the form is read. Called when a
+   * `data` part grows past memory, under the key checkKey last accepted or
+   * none yet (`data` before the key, as the old Rust client sends it).
    */
-  spill(this: void, hostKey: string): LegacySpill;
+  spill(this: void): LegacySpill;
 }
 
 export interface LegacySpill {
@@ -177,7 +179,7 @@ export async function readLegacyForm(req: IncomingMessage, options: LegacyFormOp
         stream.resume();
         return fail(strangerKey);
       }
-      pending.push(receiveData(stream, options, fields.hostKey, written).then(replaceData).catch(fail));
+      pending.push(receiveData(stream, options, written).then(replaceData).catch(fail));
     } else if (isTextField(name)) {
       pending.push(collect(stream, MAX_TEXT_FIELD_BYTES + 1).then((bytes) => takeText(name, bytes), fail));
     } else {
@@ -208,7 +210,7 @@ function rawCap(options: LegacyFormOptions): number {
  * Takes in a `data` part sent as a file part: in memory up to
  * RAW_MEMORY_BYTES, then in a spool file counted against the quota.
  */
-async function receiveData(stream: Readable, options: LegacyFormOptions, hostKey: string, written: string[]): Promise<RawData> {
+async function receiveData(stream: Readable, options: LegacyFormOptions, written: string[]): Promise<RawData> {
   const cap = rawCap(options);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -225,7 +227,7 @@ async function receiveData(stream: Readable, options: LegacyFormOptions, hostKey
       if (file === null) {
         chunks.push(chunk);
         if (size <= RAW_MEMORY_BYTES) continue;
-        const spill = options.spill(hostKey);
+        const spill = options.spill();
         written.push(spill.path);
         const out = createWriteStream(spill.path, { flags: 'wx', mode: 0o600 });
         out.on('error', () => undefined);
@@ -342,7 +344,7 @@ export interface LegacyDecodeOptions {
   /** Where the payload goes for a host key; 'discard' means a key we do not serve (a 403 at once). */
   bodyTarget(hostKey: string): BodyTarget;
   /** Where raw data is spooled while the form is read. */
-  spill(this: void, hostKey: string): LegacySpill;
+  spill(this: void): LegacySpill;
   readonly mediaBegin?: boolean;
 }
 
@@ -375,7 +377,7 @@ function isTextField(name: string): boolean {
 }
 
 /** `/msync/begin` (any query string ignored). */
-export function isMediaBeginPath(url: string | undefined): boolean {
+function isMediaBeginPath(url: string | undefined): boolean {
   if (url === undefined) return false;
   const path = url.split('?', 1)[0] ?? '';
   return path === '/msync/begin';

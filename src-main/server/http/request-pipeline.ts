@@ -24,8 +24,7 @@ import {
 } from '../protocol.js';
 import type { UserAccount } from '../config.js';
 import type { UserDirectory } from '../auth/user-directory.js';
-import type { LoginOutcome } from '../auth/host-key-method.js';
-import { LoginFailedError } from '../auth/host-key-method.js';
+import { LoginFailedError, type LoginOutcome } from '../auth/host-key-method.js';
 import { syncHeaderOf, writeReply } from '../envelope/codec.js';
 import { decodeV11Request } from '../envelope/v11.js';
 import { decodeLegacyPayload, readLegacyForm, type LegacyForm, type LegacySpill } from '../envelope/legacy-multipart.js';
@@ -80,7 +79,10 @@ interface Outcome {
 }
 
 /** What the envelope's head says before the body is decoded. */
-type Head = { readonly kind: 'v11'; readonly header: SyncHeader } | { readonly kind: 'legacy'; readonly form: LegacyForm };
+type Head =
+  | { readonly kind: 'v11'; readonly header: SyncHeader }
+  /** `account`: the one of the last `k`/`sk`, when that key is ours (looked up as the field was read). */
+  | { readonly kind: 'legacy'; readonly form: LegacyForm; readonly account: UserAccount | undefined };
 
 export class RequestPipeline {
   private readonly known: KnownMethods = {
@@ -158,7 +160,8 @@ export class RequestPipeline {
       return;
     }
 
-    const account = this.accountFor(head.kind === 'v11' ? head.header.k : head.form.fields.hostKey, outcome);
+    const account = head.kind === 'v11' ? this.accountFor(head.header.k, outcome) : head.account;
+    if (account === undefined) throw new AuthFailedError('invalid hkey');
     outcome.slot = await this.deps.slots.take(account.name);
     const target = this.bodyTarget(descriptor, account);
     // A v11 body comes off the socket now (a large JSON one into a file while it waits);
@@ -171,20 +174,23 @@ export class RequestPipeline {
   private async readHead(req: IncomingMessage, descriptor: MethodDescriptor, outcome: Outcome): Promise<Head> {
     const header = syncHeaderOf(req);
     if (header !== null) return { kind: 'v11', header };
+    let keyed: UserAccount | undefined;
     const form = await readLegacyForm(req, {
       limits: this.deps.limits,
       maxDecodedBytes: descriptor.maxDecodedBytes(this.deps.limits),
       checkKey: (hostKey) => {
-        if (descriptor.auth === 'host-key') this.accountFor(hostKey, outcome);
+        if (descriptor.auth !== 'host-key') return;
+        keyed = undefined;
+        keyed = this.accountFor(hostKey, outcome);
       },
-      spill: (hostKey) => {
-        const account = hostKey === '' || descriptor.auth === 'none' ? undefined : this.deps.users().findByHostKey(hostKey);
-        const spill = account === undefined ? this.deps.preAuthSpill() : { path: this.deps.spoolPath(account) };
+      // Data is only spooled under a key that passed checkKey, or under none yet (then into the server's folder).
+      spill: () => {
+        const spill = keyed === undefined ? this.deps.preAuthSpill() : { path: this.deps.spoolPath(keyed) };
         outcome.files.push(spill.path);
         return spill;
       },
     });
-    return { kind: 'legacy', form };
+    return { kind: 'legacy', form, account: keyed };
   }
 
   private accountFor(hostKey: string, outcome: Outcome): UserAccount {
