@@ -1,6 +1,6 @@
 // Draws the app and tray icons as PNGs with no dependencies: a two-arrow "sync"
 // ring, white on a blue tile for the app, green (running) or grey (stopped) on
-// transparency for the tray. Run `node assets/generate-icons.mjs` after a change
+// transparency for the tray, blue while a device syncs. Run `node assets/generate-icons.mjs` after a change
 // and commit the PNGs.
 import { writeFileSync } from 'node:fs';
 import { deflateSync, crc32 } from 'node:zlib';
@@ -98,6 +98,8 @@ const appIcon = (u, v) => {
   return [Math.round(59 - 30 * t), Math.round(130 - 52 * t), Math.round(246 - 30 * t), 255];
 };
 const trayIcon = (rgb) => (u, v) => (insideSyncMark(u, v, 1.45) ? [...rgb, 255] : [0, 0, 0, 0]);
+// While a device syncs: blue, with a dot in the middle, so it reads at 16 px too.
+const syncingIcon = (u, v) => (insideSyncMark(u, v, 1.45) || Math.hypot(u - 0.5, v - 0.5) <= 0.16 ? [37, 99, 235, 255] : [0, 0, 0, 0]);
 
 const outputs = {
   'icon.png': draw(512, appIcon),
@@ -105,6 +107,8 @@ const outputs = {
   'tray-running@2x.png': draw(64, trayIcon([22, 163, 74])),
   'tray-stopped.png': draw(32, trayIcon([107, 114, 128])),
   'tray-stopped@2x.png': draw(64, trayIcon([107, 114, 128])),
+  'tray-syncing.png': draw(32, syncingIcon),
+  'tray-syncing@2x.png': draw(64, syncingIcon),
 };
 for (const [name, data] of Object.entries(outputs)) writeFileSync(join(here, name), data);
 console.log(`wrote ${Object.keys(outputs).join(', ')}`);

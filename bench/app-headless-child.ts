@@ -15,7 +15,7 @@ let stop: () => Promise<void>;
 
 if (mode === 'app') {
   const { AppController } = await import('../src-main/controller/app-controller.js');
-  const { syncServerStarter } = await import('../src-main/controller/sync-server.js');
+  const { syncServerStarter } = await import('../src-main/controller/running-server.js');
   const { createConfSettings } = await import('../src-main/settings/conf-store.js');
   const { userPaths } = await import('../src-main/server/storage/user-paths.js');
   const { silentLogger } = await import('../src-main/server/log.js');

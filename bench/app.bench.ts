@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
 import { AppController } from '../src-main/controller/app-controller.js';
 import { hashPassword } from '../src-main/controller/accounts.js';
-import { syncServerStarter } from '../src-main/controller/sync-server.js';
+import { syncServerStarter } from '../src-main/controller/running-server.js';
 import { silentLogger } from '../src-main/server/log.js';
 import { userPaths } from '../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../src-main/settings/conf-store.js';

@@ -25,6 +25,8 @@ const COMMANDS: Record<CommandName, true> = {
   copyText: true,
   qrCode: true,
   restoreBackup: true,
+  setCheckForUpdates: true,
+  installUpdate: true,
 };
 
 function channel(name: CommandName): CommandChannel {

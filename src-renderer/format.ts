@@ -31,3 +31,51 @@ export function timeAgo(at: number, now: number): string {
 export function clockTime(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
+
+/** A normal sync's step, from the device's side, in words. */
+const STEP_WORDS: Readonly<Record<string, string>> = {
+  start: 'starting',
+  applyGraves: 'sending deletions',
+  applyChanges: 'exchanging deck and note type changes',
+  chunk: 'receiving cards and notes',
+  applyChunk: 'sending cards and notes',
+  sanityCheck2: 'checking both sides agree',
+  finish: 'finishing',
+  abort: 'stopping',
+};
+
+export interface SyncLine {
+  readonly username: string;
+  readonly clientIp: string;
+  readonly kind: 'full-upload' | 'full-download' | 'normal-sync' | 'media-sync';
+  readonly step: string;
+  readonly done: number;
+  readonly total: number | null;
+}
+
+/** "alice: full upload from 192.168.1.31, 45 of 120 MB", and its bar's fraction (null: no bar). */
+export function describeSync(sync: SyncLine): { text: string; fraction: number | null } {
+  const who = `${sync.username}: `;
+  const from = `from ${sync.clientIp}`;
+  switch (sync.kind) {
+    case 'full-upload':
+    case 'full-download': {
+      const what = sync.kind === 'full-upload' ? `full upload ${from}` : `full download to ${sync.clientIp}`;
+      if (sync.total === null || sync.total <= 0) return { text: `${who}${what}, ${formatBytes(sync.done)} so far`, fraction: null };
+      return { text: `${who}${what}, ${ofTotal(sync.done, sync.total)}`, fraction: Math.min(1, sync.done / sync.total) };
+    }
+    case 'normal-sync':
+      return { text: `${who}syncing ${from}: ${STEP_WORDS[sync.step] ?? sync.step}`, fraction: null };
+    case 'media-sync':
+      return { text: `${who}media sync ${from}, ${formatCount(sync.done, 'file', 'files')} so far`, fraction: null };
+  }
+}
+
+/** "45 of 120 MB": both in the total's unit. */
+function ofTotal(done: number, total: number): string {
+  const whole = formatBytes(total);
+  const unit = whole.split(' ')[1] ?? 'B';
+  const scale = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 }[unit] ?? 1;
+  const value = done / scale;
+  return `${unit === 'B' || value >= 10 ? Math.round(value) : value.toFixed(1)} of ${whole}`;
+}

@@ -7,6 +7,7 @@ import { byId } from './dom.js';
 import { renderActivity } from './views/activity.js';
 import { renderAddresses } from './views/addresses.js';
 import { renderStatus } from './views/status.js';
+import { renderSyncs } from './views/syncs.js';
 import { renderUsers, type Editor } from './views/users.js';
 
 let state: AppState | null = null;
@@ -68,9 +69,23 @@ function render(next: AppState): void {
   const main = next.addresses[0]?.url ?? '';
   byId('legacy-addresses').textContent = main ? `${main}sync/ and ${main}msync/` : '';
 
+  renderSyncs(byId('syncs'), byId('sync-list'), next.syncs);
+  renderUpdate(next);
   renderUsersTable();
   renderSettings(next);
   renderActivity(byId('activity'), next.activity);
+}
+
+function renderUpdate(next: AppState): void {
+  const ready = next.update.state === 'ready';
+  byId('update').hidden = !ready;
+  if (next.update.state !== 'ready') return;
+  const syncing = [...new Set(next.syncs.map((sync) => sync.username))];
+  byId('update-text').textContent =
+    syncing.length === 0
+      ? `Version ${next.update.version} is ready. It installs when you quit, or now:`
+      : `Version ${next.update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`;
+  byId<HTMLButtonElement>('install-update').disabled = syncing.length > 0;
 }
 
 function renderUsersTable(): void {
@@ -116,6 +131,7 @@ function renderSettings(next: AppState): void {
     radio.checked = radio.value === next.settings.bindAddress;
   byId<HTMLInputElement>('start-at-login').checked = next.settings.startAtLogin;
   byId<HTMLInputElement>('start-in-tray').checked = next.settings.startInTray;
+  byId<HTMLInputElement>('check-for-updates').checked = next.settings.checkForUpdates;
 }
 
 function onAccountForm(id: string): void {
@@ -153,6 +169,9 @@ function wire(): void {
   loginBox.addEventListener('change', () => void act(() => api.setStartAtLogin(loginBox.checked)));
   const trayBox = byId<HTMLInputElement>('start-in-tray');
   trayBox.addEventListener('change', () => void act(() => api.setStartInTray(trayBox.checked)));
+  const updatesBox = byId<HTMLInputElement>('check-for-updates');
+  updatesBox.addEventListener('change', () => void act(() => api.setCheckForUpdates(updatesBox.checked)));
+  byId('install-update').addEventListener('click', () => void act(api.installUpdate));
   api.onStateChanged(render);
   // Relative times ("2 minutes ago") stay true while the window is open.
   setInterval(() => renderUsersTable(), 30_000);

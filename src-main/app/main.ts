@@ -5,7 +5,7 @@ import { app, clipboard, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { AppController } from '../controller/app-controller.js';
 import { createAppCommands } from '../controller/app-commands.js';
-import { syncServerStarter } from '../controller/sync-server.js';
+import { syncServerStarter } from '../controller/running-server.js';
 import { userPaths } from '../server/index.js';
 import { pickFolder, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
@@ -16,10 +16,15 @@ import { openAppSettings } from './settings-store.js';
 import { claimSingleInstance } from './single-instance.js';
 import { AppTray } from './tray.js';
 import { createMainWindow, showWindow } from './window.js';
+import { githubUpdater } from './updater.js';
+import { exposeProbe } from './probe.js';
 
 let win: BrowserWindow | null = null;
 let quitting = false;
 
+// A separate profile (settings, collections, log) for a portable copy and for the smoke tests.
+const profile = app.commandLine.getSwitchValue('user-data-dir');
+if (profile !== '') app.setPath('userData', profile);
 registerAppScheme();
 if (!claimSingleInstance(() => win && showWindow(win))) {
   app.quit();
@@ -37,12 +42,21 @@ async function run(): Promise<void> {
   serveRenderer();
   const logFile = openLogFile();
   const log = logFile.note;
-  const controller = new AppController({
+  const controller: AppController = new AppController({
     settings: openAppSettings(),
     defaultStorageFolder: join(app.getPath('userData'), 'collections'),
     startServer: syncServerStarter(logFile.server),
     userPaths,
     log,
+    // An unpackaged app (npm start) has no release to update to.
+    ...(app.isPackaged
+      ? {
+          updater: githubUpdater(() => {
+            quitting = true;
+            return controller.shutdown();
+          }, log),
+        }
+      : {}),
   });
   const commands = createAppCommands(controller, {
     pickFolder: (current) => pickFolder(win, current),
@@ -60,8 +74,17 @@ async function run(): Promise<void> {
     },
     openWindow: () => win && showWindow(win),
     setStartAtLogin: (on) => void commands.setStartAtLogin(on).catch((error) => log('start at login', error)),
+    installUpdate: () => {
+      try {
+        controller.installUpdate();
+      } catch (error) {
+        if (win) showWindow(win); // the window says why (a sync in progress)
+        log('install update', error);
+      }
+    },
     quit: () => app.quit(),
   });
+  exposeProbe({ trayMenu: () => tray.menuLabels(), serverStatus: () => controller.serverStatus });
 
   // Changes come in bursts (starting, running); one refresh at a time, the last one wins.
   let refreshing = false;
@@ -76,7 +99,13 @@ async function run(): Promise<void> {
       do {
         again = false;
         const state = await controller.state();
-        tray.update({ status: state.server, address: firstAddress(), startAtLogin: state.settings.startAtLogin });
+        tray.update({
+          status: state.server,
+          address: firstAddress(),
+          startAtLogin: state.settings.startAtLogin,
+          syncing: state.syncs,
+          update: state.update,
+        });
         pushState(win, state);
       } while (again);
     } catch (error) {
@@ -102,6 +131,7 @@ async function run(): Promise<void> {
   );
   await refresh();
   if (hasAccounts) await controller.start().catch(() => undefined); // the error shows in the window and tray
+  controller.updates.start();
 
   app.on('activate', () => win && showWindow(win));
   // The tray keeps the app alive with no window open.
@@ -112,6 +142,9 @@ async function run(): Promise<void> {
     event.preventDefault();
     // Let syncs in progress finish before the process ends.
     void controller.shutdown().finally(() => {
+      controller.updates.stop();
+      // A downloaded version installs now that no sync can be cut short.
+      if (controller.updates.installOnQuit()) return;
       tray.destroy();
       app.exit(0);
     });

@@ -1,8 +1,9 @@
-// The tray icon and its menu. On Linux the menu is the only dependable tray
-// interaction, so everything the tray offers is in the menu.
+// The tray icon and its menu, as controller/tray-menu.ts describes them. On Linux
+// the menu is the only dependable tray interaction, so everything the tray
+// offers is in the menu.
 
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
-import type { ServerStatus } from '../shared/ipc.js';
+import { trayModel, type TrayAction, type TrayIcon, type TrayItem, type TrayView } from '../controller/tray-menu.js';
 import { assetPath } from './paths.js';
 
 export interface TrayActions {
@@ -10,36 +11,18 @@ export interface TrayActions {
   copyAddress(): void;
   openWindow(): void;
   setStartAtLogin(on: boolean): void;
+  installUpdate(): void;
   quit(): void;
-}
-
-export interface TrayView {
-  readonly status: ServerStatus;
-  readonly address: string | null;
-  readonly startAtLogin: boolean;
-}
-
-function statusLine(status: ServerStatus): string {
-  switch (status.state) {
-    case 'running':
-      return `Server running on port ${status.port}`;
-    case 'starting':
-      return 'Server starting…';
-    case 'stopping':
-      return 'Server stopping…';
-    case 'stopped':
-      return 'Server stopped';
-    case 'error':
-      return 'Server could not start';
-  }
 }
 
 export class AppTray {
   private readonly tray: Tray;
-  private readonly icons = {
+  private readonly icons: Readonly<Record<TrayIcon, Electron.NativeImage>> = {
     running: nativeImage.createFromPath(assetPath('tray-running.png')),
     stopped: nativeImage.createFromPath(assetPath('tray-stopped.png')),
+    syncing: nativeImage.createFromPath(assetPath('tray-syncing.png')),
   };
+  private labels: string[] = [];
 
   constructor(private readonly actions: TrayActions) {
     this.tray = new Tray(this.icons.stopped);
@@ -49,34 +32,44 @@ export class AppTray {
   }
 
   update(view: TrayView): void {
-    const running = view.status.state === 'running';
-    this.tray.setImage(running ? this.icons.running : this.icons.stopped);
-    this.tray.setToolTip(`Anki Home Sync: ${statusLine(view.status)}`);
-    const busy = view.status.state === 'starting' || view.status.state === 'stopping';
-    const items: MenuItemConstructorOptions[] = [
-      { label: statusLine(view.status), enabled: false },
-      { type: 'separator' },
-      { label: running ? 'Stop server' : 'Start server', enabled: !busy, click: () => this.actions.toggleServer() },
-      {
-        label: view.address ? `Copy client address (${view.address})` : 'Copy client address',
-        enabled: view.address !== null,
-        click: () => this.actions.copyAddress(),
-      },
-      { label: 'Open window', click: () => this.actions.openWindow() },
-      { type: 'separator' },
-      {
-        label: 'Start at login',
-        type: 'checkbox',
-        checked: view.startAtLogin,
-        click: (item) => this.actions.setStartAtLogin(item.checked),
-      },
-      { type: 'separator' },
-      { label: 'Quit', click: () => this.actions.quit() },
-    ];
-    this.tray.setContextMenu(Menu.buildFromTemplate(items));
+    const model = trayModel(view);
+    this.tray.setImage(this.icons[model.icon]);
+    this.tray.setToolTip(model.tooltip);
+    this.labels = model.items.flatMap((item) => (item.kind === 'separator' ? [] : [item.label]));
+    this.tray.setContextMenu(Menu.buildFromTemplate(model.items.map((item) => this.menuItem(item))));
+  }
+
+  /** The menu's labels, for the smoke test. */
+  menuLabels(): string[] {
+    return [...this.labels];
   }
 
   destroy(): void {
     this.tray.destroy();
+  }
+
+  private menuItem(item: TrayItem): MenuItemConstructorOptions {
+    switch (item.kind) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'label':
+        return { label: item.label, enabled: false };
+      case 'action':
+        return { label: item.label, enabled: item.enabled, click: () => this.run(item.action, false) };
+      case 'checkbox':
+        return { label: item.label, type: 'checkbox', checked: item.checked, click: (menuItem) => this.run(item.action, menuItem.checked) };
+    }
+  }
+
+  private run(action: TrayAction, checked: boolean): void {
+    const handlers: Readonly<Record<TrayAction, () => void>> = {
+      'toggle-server': () => this.actions.toggleServer(),
+      'copy-address': () => this.actions.copyAddress(),
+      'open-window': () => this.actions.openWindow(),
+      'start-at-login': () => this.actions.setStartAtLogin(checked),
+      'install-update': () => this.actions.installUpdate(),
+      quit: () => this.actions.quit(),
+    };
+    handlers[action]();
   }
 }

@@ -56,6 +56,8 @@ export function createAppCommands(controller: AppController, platform: PlatformH
       return value;
     },
     qrCode: async (text) => qrCodeDataUrl(str(text, 'address')),
+    setCheckForUpdates: async (on) => (await controller.setCheckForUpdates(bool(on)), state()),
+    installUpdate: async () => (controller.installUpdate(), state()),
     restoreBackup: async (name, backupId) => (await controller.restoreBackup(str(name, 'name'), str(backupId, 'backup')), state()),
   };
 }

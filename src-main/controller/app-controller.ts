@@ -7,8 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { promises as fs } from 'node:fs';
-import { DEFAULT_MAX_PAYLOAD_MEGS, type ActivityEvent, type ServerConfig, type UserPaths } from '../server/index.js';
-import type { AppState, BindAddress, ServerStatus, SettingsView, UserStatus } from '../shared/ipc.js';
+import { DEFAULT_MAX_PAYLOAD_MEGS, type ActivityEvent, type ServerConfig, type SyncProgress, type UserPaths } from '../server/index.js';
+import type { AppState, BindAddress, ServerStatus, SettingsView, SyncView, UserStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
@@ -17,7 +17,8 @@ import { listBackups, restoreBackupFile } from './backups.js';
 import { AppError, toAppError } from './errors.js';
 import { startError, validatePort } from './port.js';
 import { SerialQueue } from './serial.js';
-import type { RunningServer, StartServer } from './server-port.js';
+import type { RunningServer, StartServer } from './running-server.js';
+import { UpdateChecks, type Updater } from './updates.js';
 import { checkStorageFolder, defaultAnkiDataFolders } from './storage-folder.js';
 import { sameName, validatePassword, validateUserName } from './user-names.js';
 import { readCollectionFigures, type CollectionFigures } from './user-status.js';
@@ -33,6 +34,8 @@ export interface ControllerOptions {
   readonly networkInterfaces?: () => InterfaceTable;
   /** Technical details for the log file; the window only ever gets sentences. */
   readonly log?: (message: string, error?: unknown) => void;
+  /** The app's updater; without one (headless, tests of other things) nothing is checked. */
+  readonly updater?: Updater;
 }
 
 const SYNC_KINDS = new Set(['normal-sync', 'full-upload', 'full-download']);
@@ -49,9 +52,27 @@ export class AppController {
   private server: RunningServer | null = null;
   private status: ServerStatus = { state: 'stopped' };
   private readonly ankiDataFolders: readonly string[];
+  /** Syncs in progress, by user, client and collection or media. */
+  private readonly syncs = new Map<string, SyncProgress>();
+  readonly updates: UpdateChecks;
 
   constructor(private readonly options: ControllerOptions) {
     this.ankiDataFolders = options.ankiDataFolders ?? defaultAnkiDataFolders();
+    const updater = options.updater;
+    this.updates = new UpdateChecks({
+      updater: updater ?? { checkAndDownload: async () => null, installNow: () => undefined },
+      enabled: () => updater !== undefined && this.settings().checkForUpdates,
+      syncing: () => this.syncingUsers(),
+      changed: () => this.changed(),
+      log: options.log,
+    });
+  }
+
+  /** Accounts with a sync in progress. */
+  syncingUsers(): string[] {
+    const names = new Set([...this.syncs.values()].map((sync) => sync.username));
+    for (const name of this.server?.syncing() ?? []) names.add(name);
+    return [...names].sort();
   }
 
   /** `listener` runs after anything visible changed. Returns the unsubscribe function. */
@@ -93,6 +114,7 @@ export class AppController {
       bindAddress: settings.bindAddress,
       startAtLogin: settings.startAtLogin,
       startInTray: settings.startInTray,
+      checkForUpdates: settings.checkForUpdates,
     };
     const addresses = this.addresses();
     return {
@@ -104,6 +126,8 @@ export class AppController {
       users: await Promise.all(settings.users.map((user) => this.userStatus(user, view.storageFolder))),
       activity: this.activity.recent(),
       firstRun: settings.users.length === 0,
+      syncs: [...this.syncs.values()].map(toSyncView),
+      update: this.updates.status,
     };
   }
 
@@ -240,6 +264,19 @@ export class AppController {
     });
   }
 
+  async setCheckForUpdates(on: boolean): Promise<void> {
+    await this.queue.run(async () => {
+      this.options.settings.update({ checkForUpdates: on === true });
+      this.updates.settingChanged();
+      this.changed();
+    });
+  }
+
+  /** The learner agreed to install the downloaded version; refused while a device syncs. */
+  installUpdate(): void {
+    this.updates.installNow();
+  }
+
   /** True the first time the window is closed to the tray, so the learner is told once. */
   takeTrayNotice(): boolean {
     if (this.settings().trayNoticeShown) return false;
@@ -293,7 +330,10 @@ export class AppController {
         maxPayloadMegs: DEFAULT_MAX_PAYLOAD_MEGS,
         users: settings.users.map(toUserAccount),
       };
-      this.server = await this.options.startServer(config, (event) => this.onActivity(event));
+      this.server = await this.options.startServer(config, {
+        activity: (event) => this.onActivity(event),
+        progress: (progress) => this.onProgress(progress),
+      });
     } catch (error) {
       const appError = error instanceof AppError ? error : startError(error, settings.port, host);
       this.options.log?.('server start failed', error);
@@ -316,6 +356,7 @@ export class AppController {
       await server.stop();
     } finally {
       this.server = null;
+      this.syncs.clear();
       this.activity.recordApp('The server stopped.', false);
       this.setStatus({ state: 'stopped' });
     }
@@ -372,6 +413,13 @@ export class AppController {
     this.changed();
   }
 
+  private onProgress(progress: SyncProgress): void {
+    const key = `${progress.username}\n${progress.clientIp}\n${progress.kind === 'media-sync' ? 'media' : 'collection'}`;
+    if (progress.finished) this.syncs.delete(key);
+    else this.syncs.set(key, progress);
+    this.changed();
+  }
+
   private async userStatus(user: StoredUser, baseFolder: string): Promise<UserStatus> {
     const paths = this.options.userPaths(baseFolder, user.name);
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
@@ -387,6 +435,18 @@ export class AppController {
   private changed(): void {
     this.events.emit('change');
   }
+}
+
+function toSyncView(sync: SyncProgress): SyncView {
+  return {
+    username: sync.username,
+    clientIp: sync.clientIp,
+    kind: sync.kind,
+    step: sync.step,
+    done: sync.done,
+    total: sync.total,
+    startedAt: sync.startedAt,
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -19,6 +19,7 @@ export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logg
 
 // What the server reports, and where a user's data lives.
 export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths } from './protocol.js';
+export type { SyncProgress, SyncProgressKind } from './sync-progress.js';
 export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';
 
 // Backups and user status read collection files directly.

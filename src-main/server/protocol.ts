@@ -35,6 +35,8 @@ export interface SyncRequest extends DecodedRequest {
   readonly method: string;
   /** The peer address, for logs and the activity list. */
   readonly clientIp: string;
+  /** Tells the sync's progress how many media files this request moves. */
+  readonly reportFiles?: (count: number) => void;
 }
 
 export type SyncReply =

@@ -27,6 +27,7 @@ import { SpoolQuota } from './envelope/spool-quota.js';
 import { UserSlots } from './user-slots.js';
 import { ActivityFloodGate } from './activity-flood.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';
+import { SyncProgressTracker, type SyncProgress } from './sync-progress.js';
 
 const MIB = 1024 * 1024;
 /** A request head (line and headers) must arrive within this. */
@@ -56,6 +57,8 @@ export class ServerStartError extends Error {}
 
 export interface SyncServerEvents {
   activity: [ActivityEvent];
+  /** A sync started, moved on, or ended (`finished`); at most a few a second per sync. */
+  progress: [SyncProgress];
 }
 
 export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
@@ -80,6 +83,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private readonly preAuthQuota: SpoolQuota;
   private readonly loginThrottle: LoginThrottle;
   private readonly activityGate = new ActivityFloodGate((event) => this.emit('activity', event));
+  private readonly progress = new SyncProgressTracker({ emit: (progress) => this.emit('progress', progress) });
   private http: Server | null = null;
   private state: SyncServerState = 'stopped';
   private address: { host: string; port: number } | null = null;
@@ -110,6 +114,16 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       users: this.directory.accounts.map((account) => account.name),
       activeRequests: this.inFlight.size,
     };
+  }
+
+  /** Accounts with a sync in progress (a request, or a sync between its requests). */
+  syncing(): string[] {
+    return this.progress.syncing();
+  }
+
+  /** Where each sync in progress stands. */
+  syncsInProgress(): SyncProgress[] {
+    return this.progress.current();
   }
 
   /** Prepares every user's folder, then listens. Resolves with the bound address. */
@@ -143,6 +157,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         login: (body, address) => hostKeyMethod(this.directory, body, this.loginThrottle, address),
         onHandlerTimed: this.options.onHandlerTimed,
         record: (event) => this.activityGate.record(event),
+        progress: this.progress,
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs
@@ -196,6 +211,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
     await this.closeContexts();
+    this.progress.clear();
     this.activityGate.flush();
     this.http = null;
     this.address = null;

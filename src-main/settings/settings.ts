@@ -23,6 +23,8 @@ export interface AppSettings {
   readonly startInTray: boolean;
   /** Set once the learner has been told that closing the window keeps the server running. */
   readonly trayNoticeShown: boolean;
+  /** Look for a new version at start and once a day. */
+  readonly checkForUpdates: boolean;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   startAtLogin: false,
   startInTray: false,
   trayNoticeShown: false,
+  checkForUpdates: true,
 };
 
 export interface SettingsStore {
@@ -59,6 +62,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     startAtLogin: pick('startAtLogin', (v) => typeof v === 'boolean'),
     startInTray: pick('startInTray', (v) => typeof v === 'boolean'),
     trayNoticeShown: pick('trayNoticeShown', (v) => typeof v === 'boolean'),
+    checkForUpdates: pick('checkForUpdates', (v) => typeof v === 'boolean'),
   };
 }
 

@@ -11,6 +11,7 @@ export interface SettingsView {
   readonly bindAddress: BindAddress;
   readonly startAtLogin: boolean;
   readonly startInTray: boolean;
+  readonly checkForUpdates: boolean;
 }
 
 export type ServerStatus =
@@ -79,7 +80,29 @@ export interface AppState {
   readonly activity: readonly ActivityEntry[];
   /** True until the first account exists: the window shows "Add the first account". */
   readonly firstRun: boolean;
+  readonly syncs: readonly SyncView[];
+  readonly update: UpdateView;
 }
+
+/** A sync in progress, as the window and the tray show it. */
+export interface SyncView {
+  readonly username: string;
+  readonly clientIp: string;
+  readonly kind: 'full-upload' | 'full-download' | 'normal-sync' | 'media-sync';
+  /** The protocol method in progress: `applyChunk`, `uploadChanges`, `upload`… */
+  readonly step: string;
+  /** Bytes for full syncs, media files for media syncs. */
+  readonly done: number;
+  readonly total: number | null;
+  readonly startedAt: number;
+}
+
+/** The app's own updates: checking is off, nothing new, looking, or a version downloaded and ready. */
+export type UpdateView =
+  | { readonly state: 'off' }
+  | { readonly state: 'idle' }
+  | { readonly state: 'checking' }
+  | { readonly state: 'ready'; readonly version: string };
 
 export interface ApiError {
   /** Stable, for code: `port-in-use`, `bad-name`, ... */
@@ -110,6 +133,9 @@ export interface AppCommands {
   /** A PNG data: URL of the QR code for `text`, made in the main process. */
   qrCode(text: string): Promise<string>;
   restoreBackup(name: string, backupId: string): Promise<AppState>;
+  setCheckForUpdates(on: boolean): Promise<AppState>;
+  /** Quits and installs the downloaded version; refused while a device is syncing. */
+  installUpdate(): Promise<AppState>;
 }
 
 export type CommandName = keyof AppCommands;
@@ -144,6 +170,8 @@ const COMMANDS: Readonly<Record<CommandName, true>> = {
   copyText: true,
   qrCode: true,
   restoreBackup: true,
+  setCheckForUpdates: true,
+  installUpdate: true,
 };
 export const COMMAND_NAMES = Object.keys(COMMANDS) as readonly CommandName[];
 

@@ -7,6 +7,7 @@ import type { SyncReply } from '../protocol.js';
 import { parseSyncHeader, SYNC_HEADER, type SyncHeader } from './sync-header.js';
 import { writeV11Reply } from './v11.js';
 import { writeLegacyReply } from './legacy-reply.js';
+import type { FileBytesListener } from './reply-bytes.js';
 
 /** The v11 header of a request, or null for a legacy (multipart) one. */
 export function syncHeaderOf(req: IncomingMessage): SyncHeader | null {
@@ -14,6 +15,11 @@ export function syncHeaderOf(req: IncomingMessage): SyncHeader | null {
   return header === undefined ? null : parseSyncHeader(header);
 }
 
-export function writeReply(res: ServerResponse, reply: SyncReply, transportVersion: number): Promise<void> {
-  return transportVersion >= 11 ? writeV11Reply(res, reply) : writeLegacyReply(res, reply);
+export function writeReply(
+  res: ServerResponse,
+  reply: SyncReply,
+  transportVersion: number,
+  onFileBytes?: FileBytesListener,
+): Promise<void> {
+  return transportVersion >= 11 ? writeV11Reply(res, reply, onFileBytes) : writeLegacyReply(res, reply, onFileBytes);
 }

@@ -1,3 +1,7 @@
+// A reply's payload before its envelope: the bytes of an in-memory reply, or
+// the stream of a file reply.
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { SyncReply } from '../protocol.js';
 import { stringifyJson } from '../storage/json.js';
 
@@ -8,4 +12,16 @@ export function replyBytes(reply: Exclude<SyncReply, { kind: 'file' }>): Buffer 
   // JSON.stringify that also writes 64-bit integers (bigint) exactly: stock
   // notetype field ids exceed 2^53 (storage/json.ts).
   return Buffer.from(stringifyJson(reply.value ?? null), 'utf8');
+}
+
+/** Told how many bytes of a file reply have been read for sending (a full download's progress). */
+export type FileBytesListener = (bytes: number) => void;
+
+/** A file reply's bytes. `end` pins the count to the size announced, even if the file were to grow. */
+export function fileReplySource(reply: Extract<SyncReply, { kind: 'file' }>, onBytes?: FileBytesListener): Readable {
+  const source =
+    reply.size === 0 ? Readable.from([]) : createReadStream(reply.path, { highWaterMark: 1 << 20, start: 0, end: reply.size - 1 });
+  // Attached in the same turn as the pipe that reads it, so no chunk is missed.
+  if (onBytes !== undefined) source.on('data', (chunk: Buffer) => onBytes(chunk.length));
+  return source;
 }

@@ -2,8 +2,6 @@
 // body is one zstd stream in each direction, and every success carries
 // `anki-original-size`, the decoded length, without which the client refuses it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { Compressor, CompressStream } from 'zstd-napi';
 import type { DecodedRequest, RequestBody, SyncReply } from '../protocol.js';
@@ -11,7 +9,7 @@ import { BadRequestError, ServerFaultError } from '../errors.js';
 import type { SyncHeader } from './sync-header.js';
 import { openBodySink, type BodyTarget } from './body-sink.js';
 import { decodeZstdStream } from './zstd-decode.js';
-import { replyBytes } from './reply-bytes.js';
+import { fileReplySource, replyBytes, type FileBytesListener } from './reply-bytes.js';
 
 export const ORIGINAL_SIZE_HEADER = 'anki-original-size';
 
@@ -59,14 +57,11 @@ export async function decodeV11Request(req: IncomingMessage, header: SyncHeader,
 }
 
 /** Writes a 200 with the zstd-compressed payload; resolves when the last byte is handed to the socket. */
-export async function writeV11Reply(res: ServerResponse, reply: SyncReply): Promise<void> {
+export async function writeV11Reply(res: ServerResponse, reply: SyncReply, onFileBytes?: FileBytesListener): Promise<void> {
   if (reply.kind === 'file') {
     if (reply.size > MAX_REPLY_BYTES) throw new ServerFaultError(`reply of ${reply.size} bytes is over 4 GiB`);
     res.writeHead(200, { [ORIGINAL_SIZE_HEADER]: String(reply.size) });
-    // `end` pins the byte count to the size announced, even if the file were to grow.
-    const source =
-      reply.size === 0 ? Readable.from([]) : createReadStream(reply.path, { highWaterMark: 1 << 20, start: 0, end: reply.size - 1 });
-    await pipeline(source, new CompressStream(), res);
+    await pipeline(fileReplySource(reply, onFileBytes), new CompressStream(), res);
     return;
   }
   const payload = replyBytes(reply);

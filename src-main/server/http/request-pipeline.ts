@@ -39,6 +39,7 @@ import { routeRequest, type KnownMethods, type Route } from './routes.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
 import type { RequestsPerAddress } from './connection-limits.js';
 import { writeError } from './error-response.js';
+import type { ProgressRequest, SyncProgressTracker } from '../sync-progress.js';
 import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 
 /** A JSON body larger than this waits for its turn in a file, not in memory. */
@@ -63,6 +64,7 @@ export interface PipelineDeps {
   login(body: Buffer, clientIp: string): Promise<LoginOutcome>;
   readonly onHandlerTimed?: ((method: MethodDescriptor, ms: number) => void) | undefined;
   record(event: ActivityEvent): void;
+  readonly progress: SyncProgressTracker;
 }
 
 interface Outcome {
@@ -76,6 +78,7 @@ interface Outcome {
   leaveAddress?: () => void;
   /** How much of an unread body is worth reading to let the client see the answer. */
   drain?: DrainBudget;
+  progress?: ProgressRequest;
 }
 
 /** What the envelope's head says before the body is decoded. */
@@ -107,6 +110,7 @@ export class RequestPipeline {
       closeAfterReplyIfUnread(req, res);
       writeError(res, error);
     } finally {
+      outcome.progress?.end(outcome.status < 400);
       outcome.slot?.release();
       outcome.leaveAddress?.();
       await Promise.all(outcome.files.map((path) => rm(path, { force: true }).catch(() => undefined)));
@@ -134,6 +138,7 @@ export class RequestPipeline {
       const decoded = decodeLegacyBeginQuery(route.query);
       outcome.decoded = decoded;
       const account = this.accountFor(decoded.hostKey, outcome);
+      outcome.progress = this.deps.progress.request(account.name, outcome.clientIp, 'msync', 'begin', req);
       outcome.slot = await this.deps.slots.take(account.name);
       await this.run(findMethod('msync', 'begin')!, account, async () => decoded, req, res, outcome);
       return;
@@ -162,6 +167,7 @@ export class RequestPipeline {
 
     const account = head.kind === 'v11' ? this.accountFor(head.header.k, outcome) : head.account;
     if (account === undefined) throw new AuthFailedError('invalid hkey');
+    outcome.progress = this.deps.progress.request(account.name, outcome.clientIp, descriptor.area, descriptor.name, req);
     outcome.slot = await this.deps.slots.take(account.name);
     const target = this.bodyTarget(descriptor, account);
     // A v11 body comes off the socket now (a large JSON one into a file while it waits);
@@ -242,15 +248,22 @@ export class RequestPipeline {
     const { reply, transportVersion } = await this.deps.locks.run(account.name, async () => {
       const decoded = await decode();
       const body = descriptor.body === 'json' ? await inMemory(decoded.body) : decoded.body;
-      const request: SyncRequest = { ...decoded, body, method: descriptor.name, clientIp: outcome.clientIp };
+      const request: SyncRequest = {
+        ...decoded,
+        body,
+        method: descriptor.name,
+        clientIp: outcome.clientIp,
+        reportFiles: (count) => outcome.progress?.addFiles(count),
+      };
       const started = performance.now();
       const answer = disposeOnce(await descriptor.handler(user, request));
       this.deps.onHandlerTimed?.(descriptor, performance.now() - started);
       return { reply: answer, transportVersion: decoded.transportVersion };
     });
     closeAfterReplyIfUnread(req, res);
+    if (reply.kind === 'file') outcome.progress?.sending(reply.size);
     try {
-      await writeReply(res, reply, transportVersion);
+      await writeReply(res, reply, transportVersion, (bytes) => outcome.progress?.sent(bytes));
     } finally {
       if (reply.kind === 'file') await reply.dispose();
     }

@@ -26,11 +26,13 @@ export const mediaMethods = {
 
   uploadChanges: async (user, request) => {
     const result = await mediaStoreOf(user).uploadChanges(zipSource(user, request.body));
+    request.reportFiles?.(result.processed);
     return mediaResult([result.processed, result.currentUsn]);
   },
 
   downloadFiles: async (user, request) => {
     const { files } = parseDownloadFilesRequest(request.body);
+    request.reportFiles?.(files.length);
     return rawReply(await mediaStoreOf(user).downloadFiles(files));
   },
 

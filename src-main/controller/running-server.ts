@@ -1,0 +1,39 @@
+// The controller's one seam to the sync server: what it needs from a running
+// server, and the starter that puts the real SyncServer (through the server's
+// door) behind it. Keeping the seam this narrow keeps the controller's
+// lifecycle logic readable.
+
+import { SyncServer, type ActivityEvent, type Logger, type ServerConfig, type SyncProgress, type UserAccount } from '../server/index.js';
+
+export interface RunningServer {
+  /** The port actually bound (differs from the config's only when it asked for 0). */
+  readonly port: number;
+  /** Takes effect for the next request; syncs in progress for other users carry on. */
+  setUsers(users: readonly UserAccount[]): void | Promise<void>;
+  /** Accounts with a sync in progress right now. */
+  syncing(): readonly string[];
+  /** Stops accepting, lets in-flight syncs finish, closes every collection. */
+  stop(): Promise<void>;
+}
+
+export interface ServerEvents {
+  activity(event: ActivityEvent): void;
+  progress(progress: SyncProgress): void;
+}
+
+export type StartServer = (config: ServerConfig, events: ServerEvents) => Promise<RunningServer>;
+
+export function syncServerStarter(logger?: Logger): StartServer {
+  return async (config, events) => {
+    const server = new SyncServer(config, logger ? { logger } : {});
+    server.on('activity', (event) => events.activity(event));
+    server.on('progress', (progress) => events.progress(progress));
+    const { port } = await server.start();
+    return {
+      port,
+      setUsers: (users) => server.setUsers(users),
+      syncing: () => server.syncing(),
+      stop: () => server.stop(),
+    };
+  };
+}
