@@ -6,7 +6,7 @@ import type { ActivityEntry, ActivityKind } from '../shared/ipc.js';
 
 export const ACTIVITY_LIMIT = 200;
 
-export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail' | 'count'>): string {
+export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail' | 'count' | 'client'>): string {
   const who = event.username || 'someone';
   const from = event.clientIp ? ` from ${event.clientIp}` : '';
   switch (event.kind) {
@@ -32,6 +32,11 @@ export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' 
     case 'error':
       // The detail is for the log: it is technical, and the learner's next step is the same.
       return `A sync for ${who}${from} did not complete. The device can simply sync again.`;
+    case 'certificate':
+      // The server writes these for the learner: expiring, renewed, or not renewed and why.
+      return event.detail ?? 'The HTTPS certificate changed.';
+    case 'protocol-drift':
+      return event.detail ?? `A device${from} uses a newer sync protocol than this version of Anki Home Sync. Update Anki Home Sync.`;
   }
 }
 
@@ -47,7 +52,12 @@ export class ActivityLog {
       username: event.username,
       clientIp: event.clientIp,
       message: describeActivity(event),
-      isError: event.kind === 'error' || event.kind === 'login-failed',
+      isError:
+        event.kind === 'error' ||
+        event.kind === 'login-failed' ||
+        event.kind === 'protocol-drift' ||
+        event.failed === true ||
+        (event.kind === 'certificate' && /expire/.test(event.detail ?? '')),
     });
   }
 

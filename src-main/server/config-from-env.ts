@@ -7,7 +7,7 @@ import type { ServerConfig } from './config.js';
 import { usersFromEnv, UserConfigError } from './auth/users-from-env.js';
 import type { ClientIpSource } from './http/client-ip.js';
 import { checkUsernames } from './auth/usernames.js';
-import { ConfigError, readChoice, readInteger, readIpAddress, readLimits } from './config-schema.js';
+import { ConfigError, readChoice, readInteger, readIpAddress, readLimits, readTlsFiles } from './config-schema.js';
 
 export { ConfigError };
 
@@ -35,6 +35,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
   const maxPayloadMegs = readInteger(env, 'maxPayloadMegs');
   const ipHeader = readChoice<ClientIpSource>(env, 'ipHeader');
   const limits = readLimits(env);
+  const tlsFiles = readTlsFiles(env);
+  const tls = tlsFiles === undefined ? undefined : { certFile: resolve(tlsFiles.certFile), keyFile: resolve(tlsFiles.keyFile) };
   let loaded;
   try {
     loaded = usersFromEnv(env);
@@ -44,6 +46,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
   }
   const problem = checkUsernames(loaded.users.map((user) => user.name));
   if (problem !== null) throw new ConfigError(problem);
-  const config: ServerConfig = { host, port, baseFolder, maxPayloadMegs, users: loaded.users, limits, ...(ipHeader ? { ipHeader } : {}) };
+  const config: ServerConfig = {
+    host,
+    port,
+    baseFolder,
+    maxPayloadMegs,
+    users: loaded.users,
+    limits,
+    ...(ipHeader ? { ipHeader } : {}),
+    ...(tls ? { tls } : {}),
+  };
   return { config, warnings: loaded.warnings };
 }

@@ -120,6 +120,22 @@ export const CONFIG_SCHEMA = {
     help: 'behind a reverse proxy, where the client address comes from: `RightmostXForwardedFor`, `XRealIp`, `CfConnectingIp`, `TrueClientIp`, `FlyClientIp` or `CloudFrontViewerAddress`; limits per address then use it',
     official: true,
   },
+  tlsCert: {
+    env: 'SYNC_TLS_CERT',
+    app: 'tlsCertFile',
+    kind: { type: 'file' },
+    defaultText: 'unset',
+    help: 'with SYNC_TLS_KEY, serve HTTPS with this PEM certificate (the whole chain, leaf first, as `tailscale cert` and ACME tools write it); a renewed file is picked up without a restart',
+    official: false,
+  },
+  tlsKey: {
+    env: 'SYNC_TLS_KEY',
+    app: 'tlsKeyFile',
+    kind: { type: 'file' },
+    defaultText: 'unset',
+    help: "the certificate's PEM private key, without a passphrase; without both variables the server speaks plain HTTP, as the official one does",
+    official: false,
+  },
   maxJsonMegs: {
     env: 'MAX_SYNC_JSON_MEGS',
     app: null,
@@ -212,6 +228,19 @@ export function readChoice<T extends string>(env: NodeJS.ProcessEnv, name: 'ipHe
     throw new ConfigError(`${spec.env} must be one of ${spec.kind.choices.join(', ')}, not "${text}".`);
   }
   return text as T;
+}
+
+/** SYNC_TLS_CERT and SYNC_TLS_KEY: both, or neither. Paths are taken as given, relative to the working folder. */
+export function readTlsFiles(env: NodeJS.ProcessEnv): { certFile: string; keyFile: string } | undefined {
+  const certFile = env[CONFIG_SCHEMA.tlsCert.env];
+  const keyFile = env[CONFIG_SCHEMA.tlsKey.env];
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || certFile.trim() === '' || keyFile === undefined || keyFile.trim() === '') {
+    throw new ConfigError(
+      `${CONFIG_SCHEMA.tlsCert.env} and ${CONFIG_SCHEMA.tlsKey.env} go together: set both (the certificate and its key, in PEM files) for HTTPS, or neither for plain HTTP.`,
+    );
+  }
+  return { certFile, keyFile };
 }
 
 /** Every limit, from the environment or its default. */

@@ -36,4 +36,11 @@ export interface ServerConfig {
   readonly ipHeader?: ClientIpSource;
   /** Caps on connections, bodies and requests; each missing one takes its default (config-schema.ts). */
   readonly limits?: Partial<ServerLimits>;
+  /** SYNC_TLS_CERT and SYNC_TLS_KEY: serve HTTPS with this PEM pair (the certificate file may hold the chain). */
+  readonly tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
 }

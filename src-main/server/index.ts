@@ -6,10 +6,11 @@
 
 // The server itself.
 export { SyncServer, ServerStartError, payloadLimits } from './server.js';
-export type { SyncServerOptions, SyncServerState, SyncServerStatus, SyncServerEvents } from './server.js';
+export type { SyncServerOptions, SyncServerState, SyncServerStatus, SyncServerEvents, CertificateStatus } from './server.js';
+export { certificateCovers, CertificateError, loadCertificatePair, type CertificatePair } from './tls/certificate-pair.js';
 
 // Configuration: the typed shape, the one schema, and the official environment reader.
-export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits } from './config.js';
+export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config.js';
 export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config.js';
 export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config-schema.js';
 export { configFromEnv, type EnvConfig } from './config-from-env.js';

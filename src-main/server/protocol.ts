@@ -4,6 +4,7 @@
 // Handlers never see HTTP, compression or multipart.
 
 import type Database from 'better-sqlite3';
+import type { ServerActivityKind } from '../shared/activity-kinds.js';
 
 /** A request payload, already decompressed and size-checked. */
 export type RequestBody =
@@ -94,19 +95,24 @@ export interface UserContext {
 export type MethodHandler = (user: UserContext, request: SyncRequest) => Promise<SyncReply> | SyncReply;
 export type MethodTable = Readonly<Record<string, MethodHandler>>;
 
-export type ActivityKind = 'login' | 'login-failed' | 'normal-sync' | 'full-upload' | 'full-download' | 'media-sync' | 'error';
+/** Declared once, in shared/activity-kinds.ts (the window lists the same kinds). */
+export type { ServerActivityKind as ActivityKind } from '../shared/activity-kinds.js';
 
 /** The detail of a login-failed event for a login refused unchecked, because too many were in progress. */
 export const LOGIN_THROTTLED = 'too many logins at once';
 
 export interface ActivityEvent {
-  readonly kind: ActivityKind;
+  readonly kind: ServerActivityKind;
   readonly username: string;
   readonly clientIp: string;
   readonly at: number; // ms since epoch
   readonly detail?: string;
   /** Set on a summary of events not reported one by one (a flood of failed logins): how many. */
   readonly count?: number;
+  /** The client's version string (`c` or `cv`), when the event is about a client. */
+  readonly client?: string;
+  /** Set when the event reports something that went wrong (a certificate renewal that failed). */
+  readonly failed?: boolean;
 }
 
 export function jsonReply(value: unknown): SyncReply {

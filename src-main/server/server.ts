@@ -2,7 +2,8 @@
 // Electron app): start and stop, live user changes, per-user state and locks,
 // and the activity events the app lists.
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import type { ServerConfig, UserAccount } from './config.js';
@@ -28,6 +29,8 @@ import { UserSlots } from './user-slots.js';
 import { ActivityFloodGate } from './activity-flood.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';
 import { SyncProgressTracker, type SyncProgress } from './sync-progress.js';
+import { CertificateError, expiryWarning, loadCertificatePair, type CertificatePair } from './tls/certificate-pair.js';
+import { CertificateWatcher, type ReloadOutcome, type WatcherOptions } from './tls/certificate-watcher.js';
 
 const MIB = 1024 * 1024;
 /** A request head (line and headers) must arrive within this. */
@@ -41,6 +44,25 @@ export interface SyncServerOptions {
   readonly onHandlerTimed?: (method: MethodDescriptor, ms: number) => void;
   /** Login throttling (tests shorten its delays). */
   readonly loginThrottle?: Partial<LoginThrottleOptions>;
+  /** How the certificate files are watched for renewal (tests poll faster). */
+  readonly certificateWatch?: WatcherOptions;
+}
+
+/** What the window and the log say about the HTTPS certificate in use. */
+export interface CertificateStatus {
+  readonly certFile: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly validTo: number;
+  /** Expired or expiring within 14 days, in words; null while it is fine. */
+  readonly warning: string | null;
+}
+
+/** TLS 1.2 stays enabled: iOS clients fail without it (the Anki manual's error -9836). */
+const TLS_MIN_VERSION = 'TLSv1.2';
+
+function secureContext(pair: CertificatePair): { cert: Buffer; key: Buffer; minVersion: typeof TLS_MIN_VERSION } {
+  return { cert: pair.cert, key: pair.key, minVersion: TLS_MIN_VERSION };
 }
 
 export type SyncServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -51,6 +73,8 @@ export interface SyncServerStatus {
   readonly address: { readonly host: string; readonly port: number } | null;
   readonly users: readonly string[];
   readonly activeRequests: number;
+  /** `https` when serving a certificate. */
+  readonly scheme: 'http' | 'https';
 }
 
 export class ServerStartError extends Error {}
@@ -84,7 +108,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private readonly loginThrottle: LoginThrottle;
   private readonly activityGate = new ActivityFloodGate((event) => this.emit('activity', event));
   private readonly progress = new SyncProgressTracker({ emit: (progress) => this.emit('progress', progress) });
-  private http: Server | null = null;
+  private http: Server | HttpsServer | null = null;
+  private certificates: CertificateWatcher | null = null;
   private state: SyncServerState = 'stopped';
   private address: { host: string; port: number } | null = null;
 
@@ -113,6 +138,20 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       address: this.address,
       users: this.directory.accounts.map((account) => account.name),
       activeRequests: this.inFlight.size,
+      scheme: this.config.tls === undefined ? 'http' : 'https',
+    };
+  }
+
+  /** The certificate being served, or null over plain HTTP. */
+  certificate(): CertificateStatus | null {
+    const pair = this.certificates?.current;
+    if (pair === undefined) return null;
+    return {
+      certFile: pair.certFile,
+      dnsNames: pair.dnsNames,
+      ipAddresses: pair.ipAddresses,
+      validTo: pair.validTo.getTime(),
+      warning: expiryWarning(pair),
     };
   }
 
@@ -164,17 +203,23 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       // is closed, so a client that stops reading a download cannot hold its user's lock for long.
       // Clients themselves give up after 30–60 s.
       const idleMs = this.serverLimits.idleTimeoutSecs * 1000;
-      const http = createServer(
-        { requestTimeout: 0, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, idleMs), keepAliveTimeout: 5_000 },
-        (req, res) => {
-          const handled = pipeline
-            .handle(req, res)
-            // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
-            .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
-            .finally(() => this.inFlight.delete(handled));
-          this.inFlight.add(handled);
-        },
-      );
+      const httpOptions: ServerOptions = {
+        requestTimeout: 0,
+        headersTimeout: Math.min(HEADERS_TIMEOUT_MS, idleMs),
+        keepAliveTimeout: 5_000,
+      };
+      const pair = this.loadCertificate();
+      const onRequest: Parameters<typeof createServer>[1] = (req, res) => {
+        const handled = pipeline
+          .handle(req, res)
+          // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
+          .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
+          .finally(() => this.inFlight.delete(handled));
+        this.inFlight.add(handled);
+      };
+      const http =
+        pair === null ? createServer(httpOptions, onRequest) : createHttpsServer({ ...httpOptions, ...secureContext(pair) }, onRequest);
+      if (pair !== null) this.watchCertificate(http as HttpsServer, pair);
       http.on('clientError', answerClientError);
       http.setTimeout(idleMs);
       capConnections(http, {
@@ -187,6 +232,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.logger.info('listening', { addr: `${this.address.host}:${this.address.port}` });
       return this.address;
     } catch (error) {
+      this.certificates?.stop();
+      this.certificates = null;
       // Release what prepareFolder opened (media.db is held exclusively), so a retry can start.
       await this.closeContexts();
       this.state = 'stopped';
@@ -211,6 +258,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
     await this.closeContexts();
+    this.certificates?.stop();
+    this.certificates = null;
     this.progress.clear();
     this.activityGate.flush();
     this.http = null;
@@ -232,6 +281,61 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.contexts.delete(name);
       await this.locks.run(name, async () => context.shutdown());
     }
+  }
+
+  /** The configured pair, checked before anything listens; null over plain HTTP. */
+  private loadCertificate(): CertificatePair | null {
+    const tls = this.config.tls;
+    if (tls === undefined) return null;
+    let pair: CertificatePair;
+    try {
+      pair = loadCertificatePair(tls.certFile, tls.keyFile);
+    } catch (error) {
+      if (error instanceof CertificateError) throw new ServerStartError(error.message, { cause: error });
+      throw error;
+    }
+    const warning = expiryWarning(pair);
+    if (warning !== null) {
+      this.logger.warn(warning, { cert: pair.certFile });
+      this.emit('activity', { kind: 'certificate', username: '', clientIp: '', at: Date.now(), detail: warning });
+    }
+    return pair;
+  }
+
+  private watchCertificate(http: HttpsServer, pair: CertificatePair): void {
+    const report = (outcome: ReloadOutcome): void => {
+      const at = Date.now();
+      if (outcome.ok) {
+        const until = outcome.pair.validTo.toISOString().slice(0, 10);
+        this.logger.info('certificate renewed', { cert: outcome.pair.certFile, until });
+        const warning = expiryWarning(outcome.pair);
+        this.emit('activity', {
+          kind: 'certificate',
+          username: '',
+          clientIp: '',
+          at,
+          detail: warning ?? `The HTTPS certificate was renewed; it is valid until ${until}. Syncs in progress were not interrupted.`,
+        });
+      } else {
+        this.logger.warn('certificate not renewed; the old one stays in use', { reason: outcome.reason });
+        this.emit('activity', {
+          kind: 'certificate',
+          username: '',
+          clientIp: '',
+          at,
+          detail: `The certificate files changed, but the new pair could not be used, so the old one stays in use. ${outcome.reason}`,
+          failed: true,
+        });
+      }
+    };
+    // New connections get the new context; open ones keep theirs.
+    this.certificates = new CertificateWatcher(
+      pair,
+      (next) => http.setSecureContext(secureContext(next)),
+      report,
+      this.options.certificateWatch,
+    );
+    this.certificates.start();
   }
 
   private contextFor(account: UserAccount): ServerUserContext {
@@ -274,7 +378,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   }
 }
 
-function listen(http: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+function listen(http: Server | HttpsServer, host: string, port: number): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       http.off('listening', onListening);

@@ -53,7 +53,8 @@ export interface BackupEntry {
   readonly bytes: number;
 }
 
-export type ActivityKind = 'login' | 'login-failed' | 'normal-sync' | 'full-upload' | 'full-download' | 'media-sync' | 'error' | 'server';
+import type { ActivityKind } from './activity-kinds.js';
+export type { ActivityKind };
 
 export interface ActivityEntry {
   readonly at: number;

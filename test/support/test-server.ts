@@ -9,6 +9,7 @@ import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { silentLogger } from '../../src-main/server/log.js';
 import type { LoginThrottleOptions } from '../../src-main/server/auth/login-throttle.js';
 import { makeTempFolder } from './temp-folder.js';
+import type { WatcherOptions } from '../../src-main/server/tls/certificate-watcher.js';
 
 /** A plain-password account as SYNC_USERn=name:password would give. */
 export function plainUser(name: string, password: string): UserAccount {
@@ -32,10 +33,15 @@ export interface TestServerOptions {
   readonly config?: Partial<ServerConfig>;
   /** Login throttling; by default its delays are shortened so that tests of wrong passwords stay quick. */
   readonly loginThrottle?: Partial<LoginThrottleOptions>;
+  /** How the HTTPS certificate files are watched (when config.tls is set). */
+  readonly certificateWatch?: WatcherOptions;
 }
 
 /** The config of a test server: 127.0.0.1, a free port, SYNC_BASE at `baseFolder`. */
-export function testServerConfig(baseFolder: string, options: Omit<TestServerOptions, 'loginThrottle'> = {}): ServerConfig {
+export function testServerConfig(
+  baseFolder: string,
+  options: Omit<TestServerOptions, 'loginThrottle' | 'certificateWatch'> = {},
+): ServerConfig {
   return {
     host: '127.0.0.1',
     port: 0,
@@ -53,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: silentLogger,
     shutdownGraceMs: 2_000,
     loginThrottle: options.loginThrottle ?? { baseDelayMs: 10, maxDelayMs: 100 },
+    ...(options.certificateWatch ? { certificateWatch: options.certificateWatch } : {}),
   });
   const activity: ActivityEvent[] = [];
   server.on('activity', (event) => activity.push(event));
@@ -60,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     server,
     port,
-    baseUrl: `http://127.0.0.1:${port}/`,
+    baseUrl: `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
     baseFolder,
     activity,
     paths: (username) => userPaths(baseFolder, username),

@@ -6,6 +6,7 @@
 // a 200 without a u32 `anki-original-size` is the client's "missing original
 // size" error. Unlike the client, we also insist the size is exact.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -63,6 +64,17 @@ export function syncHeaderValue(fields: SyncHeaderFields): string {
   return JSON.stringify({ v: fields.v ?? 11, k: fields.k, c: fields.c ?? TEST_CLIENT_VERSION, s: fields.s });
 }
 
+/**
+ * The certificate authority https:// requests trust, as a device that has the
+ * user's CA installed would (test/support/test-ca.ts makes one). Unset: the
+ * system's trust store, as for a certificate from Let's Encrypt.
+ */
+const trusted: { ca: Buffer | undefined } = { ca: undefined };
+
+export function trustAuthority(ca: Buffer | undefined): void {
+  trusted.ca = ca;
+}
+
 export interface RawExchange {
   readonly response: IncomingMessage;
 }
@@ -74,7 +86,8 @@ export interface RawExchange {
  */
 export function postRaw(url: string, headers: Record<string, string>, body: Readable): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers } }, resolve);
+    const options = { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers } };
+    const req = url.startsWith('https:') ? httpsRequest(url, { ...options, ca: trusted.ca }, resolve) : httpRequest(url, options, resolve);
     req.on('error', reject);
     body.on('error', (error) => req.destroy(error));
     body.pipe(req);

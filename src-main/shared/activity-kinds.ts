@@ -1,0 +1,18 @@
+// What the activity list can report, declared once: the server emits every kind
+// but `server`, which the app adds for its own start and stop. Types only, so
+// the server, the app and the window all read it.
+
+export type ServerActivityKind =
+  | 'login'
+  | 'login-failed'
+  | 'normal-sync'
+  | 'full-upload'
+  | 'full-download'
+  | 'media-sync'
+  | 'error'
+  /** The HTTPS certificate: expiring, renewed, or a renewal that failed. */
+  | 'certificate'
+  /** A client speaks a newer protocol than ours (a sync version, or a method name, we do not know). */
+  | 'protocol-drift';
+
+export type ActivityKind = ServerActivityKind | 'server';
