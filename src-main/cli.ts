@@ -4,7 +4,16 @@
 // Ctrl-C (SIGINT) or SIGTERM.
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
-import { ConfigError, ServerStartError, SyncServer, configFromEnv, consoleLogger, type ServerConfig } from './server/index.js';
+import {
+  ConfigError,
+  ServerStartError,
+  SyncServer,
+  clientAddresses,
+  configFromEnv,
+  consoleLogger,
+  resolveCertificateNames,
+  type ServerConfig,
+} from './server/index.js';
 
 function fail(message: string): never {
   console.error(`anki-home-sync: ${message}`);
@@ -15,19 +24,13 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The addresses a device on the network can reach when listening on every interface. */
-function clientAddresses(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${hostForUrl(host)}:${port}/`];
-  const addresses: string[] = [];
-  for (const entries of Object.values(networkInterfaces())) {
-    for (const entry of entries ?? []) {
-      if (entry.internal) continue;
-      if (entry.family === 'IPv4' || (host === '::' && entry.family === 'IPv6' && !entry.address.startsWith('fe80'))) {
-        addresses.push(`http://${hostForUrl(entry.address)}:${port}/`);
-      }
-    }
-  }
-  return addresses.length > 0 ? addresses : [`http://127.0.0.1:${port}/`];
+/** Each address a device can use, with where it works, and a note when a certificate does not name it. */
+async function addressLines(server: SyncServer, host: string, port: number): Promise<string[]> {
+  const certificate = server.certificate();
+  const namesByIp = certificate === null ? new Map<string, string[]>() : await resolveCertificateNames(certificate.dnsNames);
+  const addresses = clientAddresses({ host, port, interfaces: networkInterfaces(), certificate, namesByIp });
+  const width = Math.max(...addresses.map((a) => a.url.length));
+  return addresses.flatMap((a) => [`  ${a.url.padEnd(width)}  ${a.label}`, ...(a.note === null ? [] : [`    (${a.note})`])]);
 }
 
 /** `--healthcheck`, as the official binary: exit 0 if something accepts connections on SYNC_HOST:SYNC_PORT. */
@@ -86,10 +89,13 @@ async function main(): Promise<void> {
     await server.stop();
     process.exit(0);
   }
-  console.log(`Anki Home Sync is listening on ${hostForUrl(address.host)}:${address.port}, data in ${config.baseFolder}`);
+  const scheme = server.status.scheme === 'https' ? ' (HTTPS)' : '';
+  console.log(`Anki Home Sync is listening on ${hostForUrl(address.host)}:${address.port}${scheme}, data in ${config.baseFolder}`);
   console.log(`Users: ${config.users.map((user) => user.name).join(', ')}`);
-  console.log('In Anki, set the self-hosted sync server to:');
-  for (const url of clientAddresses(address.host, address.port)) console.log(`  ${url}`);
+  console.log('In Anki, set the self-hosted sync server to one of:');
+  for (const line of await addressLines(server, address.host, address.port)) console.log(line);
+  const warning = server.certificate()?.warning;
+  if (warning) console.warn(`anki-home-sync: warning: ${warning}`);
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

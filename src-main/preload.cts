@@ -27,6 +27,8 @@ const COMMANDS: Record<CommandName, true> = {
   restoreBackup: true,
   setCheckForUpdates: true,
   installUpdate: true,
+  chooseTlsFile: true,
+  clearTls: true,
 };
 
 function channel(name: CommandName): CommandChannel {

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { V11Client } from './support/v11-client.js';
 import { copyRealAnkiFixture } from './support/real-anki-fixtures.js';
 import { makeTempFolder } from './support/temp-folder.js';
+import { createTestAuthority } from './support/test-ca.js';
+import { trustAuthority } from './support/v11-transport.js';
 
 const BIN = fileURLToPath(new URL('../../bin/anki-home-sync.js', import.meta.url));
 
@@ -117,4 +119,43 @@ test('bad settings are refused with the variable named', async (t) => {
     assert.notEqual(await running.exited, 0, JSON.stringify(env));
     assert.match(running.output(), message);
   }
+});
+
+test('with SYNC_TLS_CERT and SYNC_TLS_KEY it serves HTTPS and prints https addresses', async (t) => {
+  const folder = makeTempFolder('ahs-cli-tls-');
+  const ca = createTestAuthority(folder);
+  const pair = ca.issue('server', { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  trustAuthority(ca.rootPem);
+  t.after(() => trustAuthority(undefined));
+  const running = run(t, {
+    SYNC_USER1: 'user:pass',
+    SYNC_HOST: '127.0.0.1',
+    SYNC_PORT: '0',
+    SYNC_BASE: join(folder, 'base'),
+    SYNC_TLS_CERT: pair.certFile,
+    SYNC_TLS_KEY: pair.keyFile,
+  });
+  const port = await listeningPort(running);
+  assert.match(running.output(), /\(HTTPS\)/);
+  assert.match(running.output(), new RegExp(`https://localhost:${port}/\\s+this computer only`));
+  assert.equal(await new V11Client(`https://localhost:${port}/`).login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
+  running.child.kill('SIGTERM');
+  assert.equal(await running.exited, 0);
+
+  // One of the two alone is a mistake, said before anything starts.
+  const half = run(t, { SYNC_USER1: 'user:pass', SYNC_BASE: join(folder, 'base'), SYNC_PORT: '0', SYNC_TLS_CERT: pair.certFile });
+  assert.notEqual(await half.exited, 0);
+  assert.match(half.output(), /SYNC_TLS_CERT and SYNC_TLS_KEY go together/);
+  // A key that is not the certificate's: the server does not start, and says why.
+  const other = ca.issue('other', { dnsNames: ['localhost'] });
+  const mismatched = run(t, {
+    SYNC_USER1: 'user:pass',
+    SYNC_HOST: '127.0.0.1',
+    SYNC_BASE: join(folder, 'base'),
+    SYNC_PORT: '0',
+    SYNC_TLS_CERT: pair.certFile,
+    SYNC_TLS_KEY: other.keyFile,
+  });
+  assert.notEqual(await mismatched.exited, 0);
+  assert.match(mismatched.output(), /does not belong to the certificate/);
 });

@@ -5,13 +5,15 @@
 
 import type { ApiResult, AppCommands, BindAddress, CommandName } from '../shared/ipc.js';
 import type { AppController } from './app-controller.js';
-import { qrCodeDataUrl } from './addresses.js';
+import { qrCodeDataUrl } from './qr-code.js';
 import { AppError, toAppError } from './errors.js';
 
 /** What only the desktop can do; the tests pass real in-process stand-ins. */
 export interface PlatformHooks {
   /** Shows the folder dialog; null when cancelled. */
   pickFolder(current: string): Promise<string | null>;
+  /** Shows a file dialog for a PEM file; null when cancelled. */
+  pickFile?(title: string, current: string): Promise<string | null>;
   copyText(text: string): void;
   setStartAtLogin(on: boolean): void;
 }
@@ -56,6 +58,15 @@ export function createAppCommands(controller: AppController, platform: PlatformH
       return value;
     },
     qrCode: async (text) => qrCodeDataUrl(str(text, 'address')),
+    chooseTlsFile: async (which) => {
+      if (which !== 'cert' && which !== 'key') throw new AppError('bad-request', 'Choose the certificate or the key.');
+      const current = controller.settings()[which === 'cert' ? 'tlsCertFile' : 'tlsKeyFile'];
+      const title = which === 'cert' ? 'Choose the HTTPS certificate (PEM)' : 'Choose the key of the HTTPS certificate (PEM)';
+      const file = (await platform.pickFile?.(title, current)) ?? null;
+      if (file !== null) await controller.setTlsFile(which, file);
+      return state();
+    },
+    clearTls: async () => (await controller.clearTls(), state()),
     setCheckForUpdates: async (on) => (await controller.setCheckForUpdates(bool(on)), state()),
     installUpdate: async () => (controller.installUpdate(), state()),
     restoreBackup: async (name, backupId) => (await controller.restoreBackup(str(name, 'name'), str(backupId, 'backup')), state()),

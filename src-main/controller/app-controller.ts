@@ -6,13 +6,25 @@
 
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { promises as fs } from 'node:fs';
-import { DEFAULT_MAX_PAYLOAD_MEGS, type ActivityEvent, type ServerConfig, type SyncProgress, type UserPaths } from '../server/index.js';
-import type { AppState, BindAddress, ServerStatus, SettingsView, SyncView, UserStatus } from '../shared/ipc.js';
+import {
+  addressWarning,
+  clientAddresses,
+  DEFAULT_MAX_PAYLOAD_MEGS,
+  resolveCertificateNames,
+  type ActivityEvent,
+  type CertificateStatus,
+  type ClientSeen,
+  type InterfaceTable,
+  type ServerConfig,
+  type SyncProgress,
+  type UserPaths,
+} from '../server/index.js';
+import type { AppState, BindAddress, ClientAddress, ServerStatus, SettingsView, SyncView, UserStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
-import { addressWarning, clientAddresses, type InterfaceTable } from './addresses.js';
 import { listBackups, restoreBackupFile } from './backups.js';
 import { AppError, toAppError } from './errors.js';
 import { startError, validatePort } from './port.js';
@@ -39,6 +51,8 @@ export interface ControllerOptions {
 }
 
 const SYNC_KINDS = new Set(['normal-sync', 'full-upload', 'full-download']);
+/** Clients remembered per account: a family's few devices. */
+const CLIENTS_KEPT = 6;
 
 export function hostFor(bind: BindAddress): string {
   return bind === 'this-computer-only' ? '127.0.0.1' : '0.0.0.0';
@@ -55,6 +69,12 @@ export class AppController {
   /** Syncs in progress, by user, client and collection or media. */
   private readonly syncs = new Map<string, SyncProgress>();
   readonly updates: UpdateChecks;
+  /** The certificate last served, kept while stopped so the addresses stay https. */
+  private certificate: CertificateStatus | null = null;
+  /** For each of this computer's IPs, the certificate's names that resolve to it. */
+  private certificateNames: ReadonlyMap<string, readonly string[]> = new Map();
+  /** Devices that need a newer server, in words, newest last; shown until the app restarts. */
+  private readonly driftAlerts: string[] = [];
 
   constructor(private readonly options: ControllerOptions) {
     this.ankiDataFolders = options.ankiDataFolders ?? defaultAnkiDataFolders();
@@ -98,8 +118,16 @@ export class AppController {
     return this.status.state === 'running' ? this.status.port : this.settings().port;
   }
 
-  addresses() {
-    return clientAddresses(this.currentPort(), this.settings().bindAddress, this.options.networkInterfaces?.());
+  addresses(): ClientAddress[] {
+    const settings = this.settings();
+    const https = settings.tlsCertFile !== '' && settings.tlsKeyFile !== '';
+    return clientAddresses({
+      host: hostFor(settings.bindAddress),
+      port: this.currentPort(),
+      interfaces: this.options.networkInterfaces?.() ?? networkInterfaces(),
+      certificate: https ? (this.certificate ?? { dnsNames: [], ipAddresses: [] }) : null,
+      namesByIp: this.certificateNames,
+    });
   }
 
   private revisions = 0;
@@ -115,6 +143,8 @@ export class AppController {
       startAtLogin: settings.startAtLogin,
       startInTray: settings.startInTray,
       checkForUpdates: settings.checkForUpdates,
+      tlsCertFile: settings.tlsCertFile,
+      tlsKeyFile: settings.tlsKeyFile,
     };
     const addresses = this.addresses();
     return {
@@ -122,12 +152,17 @@ export class AppController {
       server: this.status,
       settings: view,
       addresses,
-      addressWarning: addressWarning(addresses, settings.bindAddress),
+      addressWarning: addressWarning(addresses, settings.bindAddress === 'all-interfaces'),
       users: await Promise.all(settings.users.map((user) => this.userStatus(user, view.storageFolder))),
       activity: this.activity.recent(),
       firstRun: settings.users.length === 0,
       syncs: [...this.syncs.values()].map(toSyncView),
       update: this.updates.status,
+      alerts: [...(this.certificate?.warning ? [this.certificate.warning] : []), ...this.driftAlerts],
+      certificate:
+        this.certificate === null
+          ? null
+          : { names: [...this.certificate.dnsNames, ...this.certificate.ipAddresses], validTo: this.certificate.validTo },
     };
   }
 
@@ -264,6 +299,33 @@ export class AppController {
     });
   }
 
+  /** One of the HTTPS files; once both are chosen the server restarts with HTTPS, or says why it cannot. */
+  async setTlsFile(which: 'cert' | 'key', path: string): Promise<void> {
+    if (typeof path !== 'string' || path === '') throw new AppError('bad-request', 'Choose a file.');
+    await this.queue.run(async () => {
+      const settings = this.settings();
+      const patch = which === 'cert' ? { tlsCertFile: path } : { tlsKeyFile: path };
+      const next = { ...settings, ...patch };
+      this.certificate = null;
+      this.certificateNames = new Map();
+      if (next.tlsCertFile === '' || next.tlsKeyFile === '') {
+        this.options.settings.update(patch);
+        this.changed();
+        return;
+      }
+      await this.reconfigure(patch);
+    });
+  }
+
+  /** Plain HTTP again. */
+  async clearTls(): Promise<void> {
+    await this.queue.run(async () => {
+      this.certificate = null;
+      this.certificateNames = new Map();
+      await this.reconfigure({ tlsCertFile: '', tlsKeyFile: '' });
+    });
+  }
+
   async setCheckForUpdates(on: boolean): Promise<void> {
     await this.queue.run(async () => {
       this.options.settings.update({ checkForUpdates: on === true });
@@ -329,10 +391,14 @@ export class AppController {
         baseFolder,
         maxPayloadMegs: DEFAULT_MAX_PAYLOAD_MEGS,
         users: settings.users.map(toUserAccount),
+        ...(settings.tlsCertFile !== '' && settings.tlsKeyFile !== ''
+          ? { tls: { certFile: settings.tlsCertFile, keyFile: settings.tlsKeyFile } }
+          : {}),
       };
       this.server = await this.options.startServer(config, {
         activity: (event) => this.onActivity(event),
         progress: (progress) => this.onProgress(progress),
+        client: (seen) => this.onClient(seen),
       });
     } catch (error) {
       const appError = error instanceof AppError ? error : startError(error, settings.port, host);
@@ -341,8 +407,12 @@ export class AppController {
       this.setStatus({ state: 'error', reason: appError.message });
       throw appError;
     }
-    this.activity.recordApp(`The server started on port ${this.server.port}.`, false);
+    this.activity.recordApp(
+      `The server started on port ${this.server.port}${this.server.certificate() === null ? '' : ', with HTTPS'}.`,
+      false,
+    );
     this.setStatus({ state: 'running', port: this.server.port });
+    await this.refreshCertificate();
   }
 
   private async stopNow(): Promise<void> {
@@ -401,8 +471,21 @@ export class AppController {
     if (taken) throw new AppError('name-taken', `There is already an account named "${taken.name}". Choose another name.`);
   }
 
+  /** Reads the certificate served and which of its names lead to this computer (for the https addresses). */
+  private async refreshCertificate(): Promise<void> {
+    const certificate = this.server?.certificate() ?? null;
+    this.certificate = certificate;
+    this.certificateNames = certificate === null ? new Map() : await resolveCertificateNames(certificate.dnsNames);
+    this.changed();
+  }
+
   private onActivity(event: ActivityEvent): void {
-    this.activity.recordServerEvent(event);
+    const entry = this.activity.recordServerEvent(event);
+    if (event.kind === 'certificate') void this.refreshCertificate().catch((error) => this.options.log?.('certificate names', error));
+    if (event.kind === 'protocol-drift' && !this.driftAlerts.includes(entry.message)) {
+      this.driftAlerts.push(entry.message);
+      if (this.driftAlerts.length > 5) this.driftAlerts.shift();
+    }
     if (SYNC_KINDS.has(event.kind)) {
       const users = this.settings().users;
       if (users.some((u) => u.name === event.username)) {
@@ -410,6 +493,17 @@ export class AppController {
         this.options.settings.update({ users: users.map((u) => (u.name === event.username ? { ...u, lastSync } : u)) });
       }
     }
+    this.changed();
+  }
+
+  /** Remembers which clients an account's devices use (persisted: "which Anki does my phone run?"). */
+  private onClient(seen: ClientSeen): void {
+    const users = this.settings().users;
+    const user = users.find((u) => u.name === seen.username);
+    if (user === undefined) return;
+    const others = (user.clients ?? []).filter((c) => c.client !== seen.client);
+    const clients = [{ client: seen.client, lastSeen: seen.at }, ...others].slice(0, CLIENTS_KEPT);
+    this.options.settings.update({ users: users.map((u) => (u === user ? { ...u, clients } : u)) });
     this.changed();
   }
 
@@ -424,7 +518,7 @@ export class AppController {
     const paths = this.options.userPaths(baseFolder, user.name);
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
     this.figures.set(user.name, figures);
-    return { name: user.name, lastSync: user.lastSync, ...figures, backups: await listBackups(paths) };
+    return { name: user.name, lastSync: user.lastSync, clients: user.clients ?? [], ...figures, backups: await listBackups(paths) };
   }
 
   private setStatus(status: ServerStatus): void {

@@ -2,7 +2,7 @@
 // folder another program holds.
 
 import { AppError } from './errors.js';
-import { APP_PORT_MIN, CONFIG_SCHEMA } from '../server/index.js';
+import { APP_PORT_MIN, CertificateError, CONFIG_SCHEMA } from '../server/index.js';
 
 const PORT_MAX = CONFIG_SCHEMA.port.kind.max;
 
@@ -34,6 +34,9 @@ export function portInUseError(port: number, cause?: unknown): AppError {
 /** Maps a failed server start (listen, or a folder held by another server) to a learner's sentence. */
 export function startError(error: unknown, port: number, host: string): AppError {
   // The server wraps listen() failures; the system's code is on the cause.
+  // A certificate that cannot be served is already worded for the learner.
+  if (error instanceof Error && error.cause instanceof CertificateError)
+    return new AppError('certificate', error.cause.message, { cause: error });
   const errno = (error as { code?: string; cause?: { code?: string } } | undefined) ?? {};
   const code = errno.code ?? errno.cause?.code;
   if (code === 'EADDRINUSE') return portInUseError(port, error);

@@ -3,7 +3,16 @@
 // door) behind it. Keeping the seam this narrow keeps the controller's
 // lifecycle logic readable.
 
-import { SyncServer, type ActivityEvent, type Logger, type ServerConfig, type SyncProgress, type UserAccount } from '../server/index.js';
+import {
+  SyncServer,
+  type ActivityEvent,
+  type CertificateStatus,
+  type ClientSeen,
+  type Logger,
+  type ServerConfig,
+  type SyncProgress,
+  type UserAccount,
+} from '../server/index.js';
 
 export interface RunningServer {
   /** The port actually bound (differs from the config's only when it asked for 0). */
@@ -12,6 +21,8 @@ export interface RunningServer {
   setUsers(users: readonly UserAccount[]): void | Promise<void>;
   /** Accounts with a sync in progress right now. */
   syncing(): readonly string[];
+  /** The HTTPS certificate served, or null over plain HTTP. */
+  certificate(): CertificateStatus | null;
   /** Stops accepting, lets in-flight syncs finish, closes every collection. */
   stop(): Promise<void>;
 }
@@ -19,6 +30,7 @@ export interface RunningServer {
 export interface ServerEvents {
   activity(event: ActivityEvent): void;
   progress(progress: SyncProgress): void;
+  client(seen: ClientSeen): void;
 }
 
 export type StartServer = (config: ServerConfig, events: ServerEvents) => Promise<RunningServer>;
@@ -28,11 +40,13 @@ export function syncServerStarter(logger?: Logger): StartServer {
     const server = new SyncServer(config, logger ? { logger } : {});
     server.on('activity', (event) => events.activity(event));
     server.on('progress', (progress) => events.progress(progress));
+    server.on('client', (seen) => events.client(seen));
     const { port } = await server.start();
     return {
       port,
       setUsers: (users) => server.setUsers(users),
       syncing: () => server.syncing(),
+      certificate: () => server.certificate(),
       stop: () => server.stop(),
     };
   };

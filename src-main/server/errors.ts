@@ -20,6 +20,26 @@ export class BadRequestError extends SyncError {
   readonly status = 400;
 }
 
+/** What a client asked for that only a newer server knows: the protocol has moved on. */
+export type ProtocolDrift = { readonly kind: 'version'; readonly version: number } | { readonly kind: 'method'; readonly path: string };
+
+/**
+ * 400, as the official server answers (rslib/src/sync/version.rs; an unknown
+ * method fails axum's path parse, rslib/src/sync/http_server/routes.rs), for a
+ * sync version above ours or a method name we do not know. Carries what was
+ * asked, so the learner can be told to update this server.
+ */
+export class ProtocolDriftError extends BadRequestError {
+  constructor(
+    context: string,
+    readonly drift: ProtocolDrift,
+    /** The client's version string, when the request said it. */
+    readonly client: string,
+  ) {
+    super(context);
+  }
+}
+
 /** 403: unknown host key or wrong password. The desktop client forgets its login. */
 export class AuthFailedError extends SyncError {
   readonly status = 403;

@@ -15,12 +15,17 @@ export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } 
 export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config-schema.js';
 export { configFromEnv, type EnvConfig } from './config-from-env.js';
 
+// The addresses devices can use, labelled by where they work.
+export { addressWarning, clientAddresses, resolveCertificateNames, type AddressOptions, type InterfaceTable } from './client-addresses.js';
+
 // Logging.
 export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './log.js';
 
 // What the server reports, and where a user's data lives.
 export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths } from './protocol.js';
 export type { SyncProgress, SyncProgressKind } from './sync-progress.js';
+export type { ClientSeen } from './client-versions.js';
+export { describeClient, type ClientDescription } from './client-version.js';
 export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';
 
 // Backups and user status read collection files directly.

@@ -38,6 +38,8 @@ export interface SyncRequest extends DecodedRequest {
   readonly clientIp: string;
   /** Tells the sync's progress how many media files this request moves. */
   readonly reportFiles?: (count: number) => void;
+  /** A client version the body names (meta's `cv`), for the account's list of clients. */
+  readonly reportClient?: (client: string) => void;
 }
 
 export type SyncReply =

@@ -29,6 +29,7 @@ import { UserSlots } from './user-slots.js';
 import { ActivityFloodGate } from './activity-flood.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';
 import { SyncProgressTracker, type SyncProgress } from './sync-progress.js';
+import { ClientVersions, type ClientSeen } from './client-versions.js';
 import { CertificateError, expiryWarning, loadCertificatePair, type CertificatePair } from './tls/certificate-pair.js';
 import { CertificateWatcher, type ReloadOutcome, type WatcherOptions } from './tls/certificate-watcher.js';
 
@@ -83,6 +84,8 @@ export interface SyncServerEvents {
   activity: [ActivityEvent];
   /** A sync started, moved on, or ended (`finished`); at most a few a second per sync. */
   progress: [SyncProgress];
+  /** An account's device used this client (at most once a minute per account and client). */
+  client: [ClientSeen];
 }
 
 export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
@@ -108,6 +111,10 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private readonly loginThrottle: LoginThrottle;
   private readonly activityGate = new ActivityFloodGate((event) => this.emit('activity', event));
   private readonly progress = new SyncProgressTracker({ emit: (progress) => this.emit('progress', progress) });
+  private readonly clients = new ClientVersions(
+    (seen) => this.emit('client', seen),
+    (seen) => this.logger.info('client', { uid: seen.username, ip: seen.clientIp, client: seen.client, raw: seen.raw }),
+  );
   private http: Server | HttpsServer | null = null;
   private certificates: CertificateWatcher | null = null;
   private state: SyncServerState = 'stopped';
@@ -197,6 +204,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         onHandlerTimed: this.options.onHandlerTimed,
         record: (event) => this.activityGate.record(event),
         progress: this.progress,
+        clientSeen: (username, clientIp, client) => this.clients.seen(username, clientIp, client),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs

@@ -3,7 +3,7 @@
 // and headless runs with `conf` (electron-store cannot even be imported outside
 // Electron). Both are the same Conf class underneath, so one adapter serves both.
 
-import type { BindAddress, LastSync } from '../shared/ipc.js';
+import type { BindAddress, ClientSeenView, LastSync } from '../shared/ipc.js';
 import { DEFAULT_PORT, isAppPort, userFolderKey, usernameProblem } from '../server/index.js';
 
 export interface StoredUser {
@@ -11,6 +11,8 @@ export interface StoredUser {
   /** argon2id PHC string. The password itself is never stored. */
   readonly phc: string;
   readonly lastSync: LastSync | null;
+  /** The clients this account's devices use, most recently seen first (a few at most). */
+  readonly clients?: readonly ClientSeenView[];
 }
 
 export interface AppSettings {
@@ -25,6 +27,9 @@ export interface AppSettings {
   readonly trayNoticeShown: boolean;
   /** Look for a new version at start and once a day. */
   readonly checkForUpdates: boolean;
+  /** HTTPS: the PEM certificate (chain) and key files; both empty for plain HTTP. */
+  readonly tlsCertFile: string;
+  readonly tlsKeyFile: string;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -36,6 +41,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   startInTray: false,
   trayNoticeShown: false,
   checkForUpdates: true,
+  tlsCertFile: '',
+  tlsKeyFile: '',
 };
 
 export interface SettingsStore {
@@ -63,6 +70,8 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     startInTray: pick('startInTray', (v) => typeof v === 'boolean'),
     trayNoticeShown: pick('trayNoticeShown', (v) => typeof v === 'boolean'),
     checkForUpdates: pick('checkForUpdates', (v) => typeof v === 'boolean'),
+    tlsCertFile: pick('tlsCertFile', (v) => typeof v === 'string'),
+    tlsKeyFile: pick('tlsKeyFile', (v) => typeof v === 'string'),
   };
 }
 
@@ -83,11 +92,21 @@ function isStoredUser(v: unknown): v is StoredUser {
   return typeof u.name === 'string' && typeof u.phc === 'string' && u.phc.startsWith('$argon2id$');
 }
 
+function isClientSeen(v: unknown): v is ClientSeenView {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return typeof c['client'] === 'string' && typeof c['lastSeen'] === 'number';
+}
+
 function normaliseUser(u: StoredUser): StoredUser {
   const ls = u.lastSync as unknown;
   const lastSync =
     typeof ls === 'object' && ls !== null && typeof (ls as LastSync).at === 'number' && typeof (ls as LastSync).clientIp === 'string'
       ? { at: (ls as LastSync).at, clientIp: (ls as LastSync).clientIp }
       : null;
-  return { name: u.name, phc: u.phc, lastSync };
+  const raw: unknown = u.clients;
+  const clients = Array.isArray(raw)
+    ? (raw as unknown[]).filter(isClientSeen).map((c) => ({ client: c.client, lastSeen: c.lastSeen }))
+    : [];
+  return { name: u.name, phc: u.phc, lastSync, ...(clients.length > 0 ? { clients } : {}) };
 }

@@ -12,6 +12,9 @@ export interface SettingsView {
   readonly startAtLogin: boolean;
   readonly startInTray: boolean;
   readonly checkForUpdates: boolean;
+  /** The HTTPS certificate and key files; empty for plain HTTP. */
+  readonly tlsCertFile: string;
+  readonly tlsKeyFile: string;
 }
 
 export type ServerStatus =
@@ -21,22 +24,24 @@ export type ServerStatus =
   | { readonly state: 'stopping' }
   | { readonly state: 'error'; readonly reason: string };
 
-export interface ClientAddress {
-  /** `http://IP:PORT/`, what a learner pastes into Anki. */
-  readonly url: string;
-  readonly ip: string;
-  /** `lan` addresses reach other devices; `localhost` only this computer. */
-  readonly kind: 'lan' | 'localhost';
-}
+export type { AddressPlace, ClientAddress } from './addresses.js';
+import type { ClientAddress } from './addresses.js';
 
 export interface LastSync {
   readonly at: number;
   readonly clientIp: string;
 }
 
+/** A client an account's device uses: "Anki 25.02 (Linux)", and when it was last seen. */
+export interface ClientSeenView {
+  readonly client: string;
+  readonly lastSeen: number;
+}
+
 export interface UserStatus {
   readonly name: string;
   readonly lastSync: LastSync | null;
+  readonly clients: readonly ClientSeenView[];
   /** Bytes of collection.anki2 (0 before the first upload). */
   readonly collectionBytes: number;
   readonly notes: number;
@@ -83,6 +88,15 @@ export interface AppState {
   readonly firstRun: boolean;
   readonly syncs: readonly SyncView[];
   readonly update: UpdateView;
+  /** Things the learner should act on, in words: a certificate expiring, a device that needs a newer server. */
+  readonly alerts: readonly string[];
+  /** The HTTPS certificate in use (while running with one), for the settings. */
+  readonly certificate: CertificateView | null;
+}
+
+export interface CertificateView {
+  readonly names: readonly string[];
+  readonly validTo: number;
 }
 
 /** A sync in progress, as the window and the tray show it. */
@@ -135,6 +149,10 @@ export interface AppCommands {
   qrCode(text: string): Promise<string>;
   restoreBackup(name: string, backupId: string): Promise<AppState>;
   setCheckForUpdates(on: boolean): Promise<AppState>;
+  /** Opens a file dialog for the HTTPS certificate or its key; a cancelled dialog changes nothing. */
+  chooseTlsFile(which: 'cert' | 'key'): Promise<AppState>;
+  /** Back to plain HTTP. */
+  clearTls(): Promise<AppState>;
   /** Quits and installs the downloaded version; refused while a device is syncing. */
   installUpdate(): Promise<AppState>;
 }
@@ -173,6 +191,8 @@ const COMMANDS: Readonly<Record<CommandName, true>> = {
   restoreBackup: true,
   setCheckForUpdates: true,
   installUpdate: true,
+  chooseTlsFile: true,
+  clearTls: true,
 };
 export const COMMAND_NAMES = Object.keys(COMMANDS) as readonly CommandName[];
 

@@ -1,5 +1,7 @@
 // The address to paste into Anki, large, with Copy and a QR code for phones,
-// then the other addresses of this computer.
+// then the other addresses of this computer, each saying where it works
+// ("at home (Wi-Fi)", "anywhere your devices run Tailscale"), and why an
+// address may not work (a certificate that does not name it).
 
 import type { AppState, ClientAddress } from '../../src-main/shared/ipc.js';
 import { h, replaceChildren } from '../dom.js';
@@ -32,16 +34,25 @@ export function renderAddresses(container: HTMLElement, state: AppState, actions
       { class: 'address-main' },
       h('div', { class: 'hint' }, running ? 'Paste this address into Anki:' : 'When the server runs, Anki will use this address:'),
       h('div', { class: 'address-url', id: 'main-address' }, main.url),
+      h('div', { class: 'address-label', id: 'main-address-label' }, `Works ${main.label}`),
+      main.note !== null && h('p', { class: 'warning address-note' }, main.note),
       copyButton(main, actions.copy),
       others.length > 0 &&
         h(
           'ul',
           { class: 'address-others' },
           ...others.map((a) =>
-            h('li', {}, h('code', {}, a.url), a.kind === 'localhost' ? ' (only this computer)' : '', copyButton(a, actions.copy)),
+            h(
+              'li',
+              { 'data-place': a.place },
+              h('code', {}, a.url),
+              h('span', { class: 'address-label' }, ` ${a.label}`),
+              copyButton(a, actions.copy),
+              a.note !== null && h('div', { class: 'address-note' }, a.note),
+            ),
           ),
         ),
     ),
-    main.kind === 'lan' ? qr : null,
+    main.place !== 'this-computer' ? qr : null,
   );
 }

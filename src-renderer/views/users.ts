@@ -16,8 +16,11 @@ export interface UserActions {
 }
 
 function lastSyncCell(user: UserStatus, now: number): HTMLTableCellElement {
-  if (!user.lastSync) return h('td', {}, 'Never', h('small', {}, 'No device has synced yet'));
-  return h('td', {}, timeAgo(user.lastSync.at, now), h('small', {}, `from ${user.lastSync.clientIp}`));
+  const clients =
+    user.clients.length > 0 &&
+    h('small', { class: 'clients' }, user.clients.map((c) => `${c.client}, ${timeAgo(c.lastSeen, now)}`).join('; '));
+  if (!user.lastSync) return h('td', {}, 'Never', h('small', {}, 'No device has synced yet'), clients);
+  return h('td', {}, timeAgo(user.lastSync.at, now), h('small', {}, `from ${user.lastSync.clientIp}`), clients);
 }
 
 function inlineForm(

@@ -121,7 +121,11 @@ browserTest(
     // How it looks on a home network: a LAN address with its QR code.
     const state = await app.controller.state();
     const lan = `http://192.168.1.20:${newPort}/`;
-    await win.push({ ...state, addresses: [{ url: lan, ip: '192.168.1.20', kind: 'lan' }, ...state.addresses], addressWarning: null });
+    await win.push({
+      ...state,
+      addresses: [{ url: lan, ip: '192.168.1.20', place: 'home', label: 'at home (Wi-Fi)', note: null }, ...state.addresses],
+      addressWarning: null,
+    });
     await until(
       async () => ((await page.locator('#addresses img.qr').getAttribute('src')) ?? '').startsWith('data:image/png;base64,'),
       'the QR code',

@@ -22,6 +22,7 @@ export const meta: MethodHandler = (user, request) => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255 || typeof cv !== 'string') {
     throw new BadRequestError('invalid json: meta needs v (0..255) and cv');
   }
+  request.reportClient?.(cv);
   abortActiveSync(user);
   const db = openUserCollection(user);
   // Old clients expect 501 for a version the server does not speak.

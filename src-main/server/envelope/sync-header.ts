@@ -1,7 +1,7 @@
 // The `anki-sync` request header of sync version 11: a JSON object with the host
 // key, client version, session key and sync version. A header that is present
 // but unreadable is a 400: the server never falls back to multipart for it.
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, ProtocolDriftError } from '../errors.js';
 
 export const SYNC_HEADER = 'anki-sync';
 
@@ -41,8 +41,7 @@ export function parseSyncHeader(value: string | string[]): SyncHeader {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
     throw new BadRequestError('bad sync header');
   }
-  if (v < SYNC_VERSION_MIN || v > SYNC_VERSION_MAX) {
-    throw new BadRequestError(`unsupported sync version: ${v}`);
-  }
+  if (v > SYNC_VERSION_MAX) throw new ProtocolDriftError(`unsupported sync version: ${v}`, { kind: 'version', version: v }, c);
+  if (v < SYNC_VERSION_MIN) throw new BadRequestError(`unsupported sync version: ${v}`);
   return { v, k, c, s };
 }

@@ -12,7 +12,7 @@
 // costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
-import { AuthFailedError, toSyncError, type SyncError } from '../errors.js';
+import { AuthFailedError, ProtocolDriftError, ServerFaultError, toSyncError, type SyncError } from '../errors.js';
 import {
   LOGIN_THROTTLED,
   type ActivityEvent,
@@ -40,8 +40,11 @@ import { clientIp, type ClientIpSource } from './client-ip.js';
 import type { RequestsPerAddress } from './connection-limits.js';
 import { writeError } from './error-response.js';
 import type { ProgressRequest, SyncProgressTracker } from '../sync-progress.js';
+import { clientInHeader, driftSentence } from '../protocol-drift.js';
+import { SYNC_HEADER } from '../envelope/sync-header.js';
 import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 
+const DRIFT_REPORT_EVERY_MS = 60_000;
 /** A JSON body larger than this waits for its turn in a file, not in memory. */
 const JSON_SPILL_BYTES = 8 * 1024 * 1024;
 
@@ -65,6 +68,8 @@ export interface PipelineDeps {
   readonly onHandlerTimed?: ((method: MethodDescriptor, ms: number) => void) | undefined;
   record(event: ActivityEvent): void;
   readonly progress: SyncProgressTracker;
+  /** A request of `username`'s said which client it comes from. */
+  clientSeen(username: string, clientIp: string, client: string): void;
 }
 
 interface Outcome {
@@ -106,7 +111,10 @@ export class RequestPipeline {
       const error = toSyncError(thrown);
       outcome.status = error.status;
       if (error instanceof AuthFailedError) outcome.drain = DISCARD_GRACE;
-      this.reportError(error, route, outcome);
+      // A refused route is reported with the address too; an address that cannot be read is what failed.
+      if (outcome.clientIp === '' && !(error instanceof ServerFaultError)) outcome.clientIp = clientIpOrEmpty(req, this.deps.ipSource);
+      if (error instanceof ProtocolDriftError) this.reportDrift(error, req, outcome);
+      else this.reportError(error, route, outcome);
       closeAfterReplyIfUnread(req, res);
       writeError(res, error);
     } finally {
@@ -154,6 +162,7 @@ export class RequestPipeline {
       if (decoded.body.kind !== 'buffer') throw new Error('a login body is always held in memory');
       const { reply, account } = await this.deps.login(decoded.body.data, outcome.clientIp);
       outcome.username = account.name;
+      this.deps.clientSeen(account.name, outcome.clientIp, decoded.clientVersion);
       this.deps.record({
         kind: 'login',
         username: account.name,
@@ -229,6 +238,8 @@ export class RequestPipeline {
           });
     outcome.decoded = decoded;
     if (decoded.body.kind === 'file') outcome.files.push(decoded.body.path);
+    if (outcome.username !== '' && descriptor.auth === 'host-key')
+      this.deps.clientSeen(outcome.username, outcome.clientIp, decoded.clientVersion);
     return decoded;
   }
 
@@ -254,6 +265,7 @@ export class RequestPipeline {
         method: descriptor.name,
         clientIp: outcome.clientIp,
         reportFiles: (count) => outcome.progress?.addFiles(count),
+        reportClient: (client) => this.deps.clientSeen(account.name, outcome.clientIp, client),
       };
       const started = performance.now();
       const answer = disposeOnce(await descriptor.handler(user, request));
@@ -267,6 +279,24 @@ export class RequestPipeline {
     } finally {
       if (reply.kind === 'file') await reply.dispose();
     }
+  }
+
+  /** When each drift sentence was last reported: a device retries every sync, and a flood must not fill the list. */
+  private readonly driftReported = new Map<string, number>();
+
+  private reportDrift(error: ProtocolDriftError, req: IncomingMessage, outcome: Outcome): void {
+    const client = error.client || clientInHeader(req.headers[SYNC_HEADER]);
+    const sentence = driftSentence(error.drift, client, outcome.clientIp);
+    const now = Date.now();
+    const last = this.driftReported.get(sentence);
+    if (last !== undefined && now - last < DRIFT_REPORT_EVERY_MS) return;
+    if (last === undefined) {
+      // Logged once per sentence; listed again at most once a minute.
+      if (this.driftReported.size >= 100) this.driftReported.delete(this.driftReported.keys().next().value!);
+      this.deps.logger.warn(sentence, { httpstatus: error.status, context: error.context });
+    }
+    this.driftReported.set(sentence, now);
+    this.deps.record({ kind: 'protocol-drift', username: outcome.username, clientIp: outcome.clientIp, at: now, client, detail: sentence });
   }
 
   private reportError(error: SyncError, route: Route | undefined, outcome: Outcome): void {
@@ -295,6 +325,14 @@ export class RequestPipeline {
     } else {
       this.deps.logger.info('request refused', { httpstatus: error.status, context: error.context });
     }
+  }
+}
+
+function clientIpOrEmpty(req: IncomingMessage, source: ClientIpSource): string {
+  try {
+    return clientIp(req, source);
+  } catch {
+    return '';
   }
 }
 

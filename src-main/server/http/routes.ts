@@ -2,7 +2,7 @@
 // POST /msync/{method}, GET /msync/begin (legacy media begin), GET|HEAD /health.
 // Any other path is a 404 with no body; a known path with the wrong HTTP method
 // is a 405; a method name that is not in the table is a 400.
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../errors.js';
+import { BadRequestError, MethodNotAllowedError, NotFoundError, ProtocolDriftError } from '../errors.js';
 
 export type Route =
   | { readonly kind: 'health' }
@@ -43,6 +43,8 @@ export function routeRequest(httpMethod: string | undefined, url: string | undef
 
   if (area === 'msync' && method === 'begin' && httpMethod === 'GET') return { kind: 'msync-begin-get', query };
   if (httpMethod !== 'POST') throw new MethodNotAllowedError(`${httpMethod} ${path}`);
-  if (!known[area].has(method)) throw new BadRequestError(`unknown ${area} method: ${method}`);
+  if (!known[area].has(method)) {
+    throw new ProtocolDriftError(`unknown ${area} method: ${method}`, { kind: 'method', path: `${area}/${method}` }, '');
+  }
   return { kind: area, method };
 }
