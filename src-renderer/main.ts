@@ -3,7 +3,7 @@
 
 import type { AppState, BindAddress } from '../src-main/shared/ipc.js';
 import { api, call } from './api.js';
-import { byId } from './dom.js';
+import { byId, h, replaceChildren } from './dom.js';
 import { renderActivity } from './views/activity.js';
 import { renderAddresses } from './views/addresses.js';
 import { renderStatus } from './views/status.js';
@@ -69,11 +69,28 @@ function render(next: AppState): void {
   const main = next.addresses[0]?.url ?? '';
   byId('legacy-addresses').textContent = main ? `${main}sync/ and ${main}msync/` : '';
 
+  renderAlerts(next.alerts);
   renderSyncs(byId('syncs'), byId('sync-list'), next.syncs);
   renderUpdate(next);
   renderUsersTable();
   renderSettings(next);
   renderActivity(byId('activity'), next.activity);
+}
+
+function renderAlerts(alerts: readonly string[]): void {
+  replaceChildren(byId('alerts'), ...alerts.map((text) => h('div', { class: 'banner banner-warn' }, text)));
+}
+
+function renderHttps(next: AppState): void {
+  const { tlsCertFile, tlsKeyFile } = next.settings;
+  byId('tls-cert').textContent = tlsCertFile || 'none';
+  byId('tls-key').textContent = tlsKeyFile || 'none';
+  byId('clear-tls').hidden = tlsCertFile === '' && tlsKeyFile === '';
+  const names = byId('tls-names');
+  names.hidden = next.certificate === null;
+  if (next.certificate !== null) {
+    names.textContent = `Serving HTTPS for ${next.certificate.names.join(', ')}, valid until ${new Date(next.certificate.validTo).toLocaleDateString()}. Devices must use one of these names.`;
+  }
 }
 
 function renderUpdate(next: AppState): void {
@@ -132,6 +149,7 @@ function renderSettings(next: AppState): void {
   byId<HTMLInputElement>('start-at-login').checked = next.settings.startAtLogin;
   byId<HTMLInputElement>('start-in-tray').checked = next.settings.startInTray;
   byId<HTMLInputElement>('check-for-updates').checked = next.settings.checkForUpdates;
+  renderHttps(next);
 }
 
 function onAccountForm(id: string): void {
@@ -172,6 +190,9 @@ function wire(): void {
   const updatesBox = byId<HTMLInputElement>('check-for-updates');
   updatesBox.addEventListener('change', () => void act(() => api.setCheckForUpdates(updatesBox.checked)));
   byId('install-update').addEventListener('click', () => void act(api.installUpdate));
+  byId('choose-tls-cert').addEventListener('click', () => void act(() => api.chooseTlsFile('cert')));
+  byId('choose-tls-key').addEventListener('click', () => void act(() => api.chooseTlsFile('key')));
+  byId('clear-tls').addEventListener('click', () => void act(api.clearTls));
   api.onStateChanged(render);
   // Relative times ("2 minutes ago") stay true while the window is open.
   setInterval(() => renderUsersTable(), 30_000);

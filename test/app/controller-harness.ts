@@ -11,6 +11,7 @@ import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
 import { makeTempFolder } from '../support/temp-folder.js';
+import type { Updater } from '../../src-main/controller/updates.js';
 
 export interface TestApp {
   readonly controller: AppController;
@@ -41,7 +42,12 @@ export async function occupyPort(port: number): Promise<Server> {
   return server;
 }
 
-function build(folder: string): TestApp {
+export interface TestAppOptions {
+  /** A stand-in for electron-updater (controller/updates.ts's Updater). */
+  readonly updater?: Updater;
+}
+
+function build(folder: string, options: TestAppOptions = {}): TestApp {
   const settings = createConfSettings(join(folder, 'settings'));
   const storage = join(folder, 'collections');
   const controller = new AppController({
@@ -51,22 +57,25 @@ function build(folder: string): TestApp {
     userPaths,
     ankiDataFolders: [join(folder, 'Anki2')],
     networkInterfaces: () => ({}),
+    ...(options.updater ? { updater: options.updater } : {}),
   });
   return {
     controller,
     settings,
     folder,
     storage,
-    base: () => `http://127.0.0.1:${controller.currentPort()}/`,
-    relaunch: () => build(folder),
+    base: () =>
+      `${settings.read().tlsCertFile !== '' && settings.read().tlsKeyFile !== '' ? 'https' : 'http'}://127.0.0.1:${controller.currentPort()}/`,
+    relaunch: () => build(folder, options),
   };
 }
 
-export async function createTestApp(t: { after(fn: () => Promise<void> | void): void }): Promise<TestApp> {
+export async function createTestApp(t: { after(fn: () => Promise<void> | void): void }, options: TestAppOptions = {}): Promise<TestApp> {
   const folder = makeTempFolder('ahs-app-');
-  const app = build(folder);
+  const app = build(folder, options);
   app.settings.update({ bindAddress: 'this-computer-only', port: await freePort() });
   t.after(async () => {
+    app.controller.updates.stop();
     await app.controller.shutdown();
     rmSync(folder, { recursive: true, force: true });
   });
