@@ -137,7 +137,10 @@ test('with SYNC_TLS_CERT and SYNC_TLS_KEY it serves HTTPS and prints https addre
   });
   const port = await listeningPort(running);
   assert.match(running.output(), /\(HTTPS\)/);
-  assert.match(running.output(), new RegExp(`https://localhost:${port}/\\s+this computer only`));
+  // The addresses are printed once the certificate's names have been looked up, just after "listening".
+  const line = new RegExp(`https://localhost:${port}/\\s+this computer only`);
+  for (let i = 0; i < 100 && !line.test(running.output()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.match(running.output(), line);
   assert.equal(await new V11Client(`https://localhost:${port}/`).login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
   running.child.kill('SIGTERM');
   assert.equal(await running.exited, 0);
