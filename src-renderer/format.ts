@@ -1,5 +1,7 @@
 // Numbers and times as a learner reads them. No DOM here, so tests run it in Node.
 
+import type { SyncView } from '../src-main/shared/ipc.js';
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
@@ -44,17 +46,8 @@ const STEP_WORDS: Readonly<Record<string, string>> = {
   abort: 'stopping',
 };
 
-export interface SyncLine {
-  readonly username: string;
-  readonly clientIp: string;
-  readonly kind: 'full-upload' | 'full-download' | 'normal-sync' | 'media-sync';
-  readonly step: string;
-  readonly done: number;
-  readonly total: number | null;
-}
-
 /** "alice: full upload from 192.168.1.31, 45 of 120 MB", and its bar's fraction (null: no bar). */
-export function describeSync(sync: SyncLine): { text: string; fraction: number | null } {
+export function describeSync(sync: Omit<SyncView, 'startedAt'>): { text: string; fraction: number | null } {
   const who = `${sync.username}: `;
   const from = `from ${sync.clientIp}`;
   switch (sync.kind) {

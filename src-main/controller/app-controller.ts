@@ -13,6 +13,7 @@ import {
   clientAddresses,
   DEFAULT_MAX_PAYLOAD_MEGS,
   resolveCertificateNames,
+  syncKey,
   type ActivityEvent,
   type CertificateStatus,
   type ClientSeen,
@@ -508,7 +509,7 @@ export class AppController {
   }
 
   private onProgress(progress: SyncProgress): void {
-    const key = `${progress.username}\n${progress.clientIp}\n${progress.kind === 'media-sync' ? 'media' : 'collection'}`;
+    const key = syncKey(progress);
     if (progress.finished) this.syncs.delete(key);
     else this.syncs.set(key, progress);
     this.changed();
@@ -531,16 +532,8 @@ export class AppController {
   }
 }
 
-function toSyncView(sync: SyncProgress): SyncView {
-  return {
-    username: sync.username,
-    clientIp: sync.clientIp,
-    kind: sync.kind,
-    step: sync.step,
-    done: sync.done,
-    total: sync.total,
-    startedAt: sync.startedAt,
-  };
+function toSyncView({ finished: _finished, ...view }: SyncProgress): SyncView {
+  return view;
 }
 
 async function exists(path: string): Promise<boolean> {

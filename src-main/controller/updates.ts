@@ -4,6 +4,7 @@
 // (electron-updater and GitHub releases, in src-main/app/updater.ts) sits behind
 // the small Updater interface, so these rules run and are tested in plain Node.
 
+import type { UpdateView } from '../shared/ipc.js';
 import { AppError } from './errors.js';
 
 export interface Updater {
@@ -16,11 +17,8 @@ export interface Updater {
   installNow(restart: boolean): void;
 }
 
-export type UpdateStatus =
-  | { readonly state: 'off' }
-  | { readonly state: 'idle' }
-  | { readonly state: 'checking' }
-  | { readonly state: 'ready'; readonly version: string };
+/** What the window and the tray show (shared/ipc.ts). */
+export type UpdateStatus = UpdateView;
 
 export const CHECK_EVERY_MS = 24 * 60 * 60 * 1000;
 

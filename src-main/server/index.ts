@@ -23,7 +23,7 @@ export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logg
 
 // What the server reports, and where a user's data lives.
 export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths } from './protocol.js';
-export type { SyncProgress, SyncProgressKind } from './sync-progress.js';
+export { syncKey, type SyncProgress, type SyncProgressKind } from './sync-progress.js';
 export type { ClientSeen } from './client-versions.js';
 export { describeClient, type ClientDescription } from './client-version.js';
 export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';

@@ -35,6 +35,11 @@ const SYNC_STEPS = new Set(['start', 'applyGraves', 'applyChanges', 'chunk', 'ap
 const MEDIA_STEPS = new Set(['begin', 'mediaChanges', 'uploadChanges', 'downloadFiles', 'mediaSanity']);
 const LAST_STEPS = new Set(['finish', 'abort', 'mediaSanity', 'upload', 'download']);
 
+/** One sync at a time per account, device and kind (a media sync may run beside a collection sync). */
+export function syncKey(sync: Pick<SyncProgress, 'username' | 'clientIp' | 'kind'>): string {
+  return `${sync.username}\n${sync.clientIp}\n${sync.kind === 'media-sync' ? 'media' : 'collection'}`;
+}
+
 export function progressKind(area: string, method: string): SyncProgressKind | null {
   if (area === 'sync' && method === 'upload') return 'full-upload';
   if (area === 'sync' && method === 'download') return 'full-download';
@@ -87,7 +92,7 @@ export class SyncProgressTracker {
   request(username: string, clientIp: string, area: string, method: string, req: IncomingMessage): ProgressRequest {
     const kind = progressKind(area, method);
     if (kind === null) return NO_REQUEST;
-    const key = `${username}\n${clientIp}\n${kind === 'media-sync' ? 'media' : 'collection'}`;
+    const key = syncKey({ username, clientIp, kind });
     let run = this.running.get(key);
     if (run === undefined || run.progress.kind !== kind) {
       if (run !== undefined) this.finish(key, run);

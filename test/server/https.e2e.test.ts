@@ -59,6 +59,11 @@ function handshake(
   });
 }
 
+/** Waits (up to 5 s) for the server to report on its certificate files: renewed, or not. */
+async function certificateEvent(server: { events: ActivityEvent[] }): Promise<void> {
+  for (let i = 0; i < 100 && !server.events.some((e) => e.kind === 'certificate'); i++) await sleep(50);
+}
+
 function collection(name: string): string {
   const path = join(folder, `${name}.anki2`);
   copyFileSync(join(REAL_ANKI_FIXTURES, 'v18-two-decks-16-notes.anki2'), path);
@@ -153,7 +158,7 @@ test(
               renameSync(`${live.keyFile}.tmp`, live.keyFile);
               writeFileSync(`${live.certFile}.tmp`, readFileSync(next.certFile));
               renameSync(`${live.certFile}.tmp`, live.certFile);
-              for (let i = 0; i < 100 && !server.events.some((e) => e.kind === 'certificate'); i++) await sleep(50);
+              await certificateEvent(server);
               renewedAt = sent;
             }
             yield body.subarray(at, at + size);
@@ -195,7 +200,7 @@ test('a renewal to a pair that does not match keeps the old certificate, and say
   t.after(() => server.close());
   const before = (await handshake(server.port)).cert.fingerprint256;
   copyFileSync(other.keyFile, live.keyFile); // the key changed; the certificate did not
-  for (let i = 0; i < 100 && !server.events.some((e) => e.kind === 'certificate'); i++) await sleep(50);
+  await certificateEvent(server);
   const event = server.events.find((e) => e.kind === 'certificate');
   assert.equal(event?.failed, true);
   assert.match(event?.detail ?? '', /the old one stays in use\. The key in .*keep-live\.key does not belong to the certificate/);

@@ -30,6 +30,35 @@ export interface IssuedPair {
   readonly keyFile: string;
 }
 
+/** A new RSA key `<name>.key` and its signing request `<name>.csr` for `subject`. */
+function keyAndRequest(name: string, subject: string, cwd: string): void {
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], cwd);
+}
+
+/** Signs `<name>.csr` with `<issuer>.pem`/`.key` into `out`, with the extensions in `ext`. */
+function sign(name: string, issuer: string, out: string, days: number, ext: string, cwd: string): void {
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${issuer}.pem`,
+      '-CAkey',
+      `${issuer}.key`,
+      '-CAcreateserial',
+      '-out',
+      out,
+      '-days',
+      String(days),
+      '-extfile',
+      ext,
+    ],
+    cwd,
+  );
+}
+
 export function createTestAuthority(folder: string): TestAuthority {
   openssl(
     [
@@ -50,83 +79,16 @@ export function createTestAuthority(folder: string): TestAuthority {
     folder,
   );
   writeFileSync(join(folder, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'intermediate.key',
-      '-out',
-      'intermediate.csr',
-      '-subj',
-      '/CN=Anki Home Sync Test Intermediate',
-    ],
-    folder,
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'intermediate.csr',
-      '-CA',
-      'root.pem',
-      '-CAkey',
-      'root.key',
-      '-CAcreateserial',
-      '-out',
-      'intermediate.pem',
-      '-days',
-      '30',
-      '-extfile',
-      'ca.ext',
-    ],
-    folder,
-  );
+  keyAndRequest('intermediate', '/CN=Anki Home Sync Test Intermediate', folder);
+  sign('intermediate', 'root', 'intermediate.pem', 30, 'ca.ext', folder);
   return {
     folder,
     rootPem: readFileSync(join(folder, 'root.pem')),
     issue(name, options) {
       const san = [...(options.dnsNames ?? []).map((n) => `DNS:${n}`), ...(options.ipAddresses ?? []).map((ip) => `IP:${ip}`)].join(',');
       writeFileSync(join(folder, `${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
-      openssl(
-        [
-          'req',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          `${name}.key`,
-          '-out',
-          `${name}.csr`,
-          '-subj',
-          `/CN=${options.dnsNames?.[0] ?? name}`,
-        ],
-        folder,
-      );
-      const issuer = options.viaIntermediate === true ? 'intermediate' : 'root';
-      openssl(
-        [
-          'x509',
-          '-req',
-          '-in',
-          `${name}.csr`,
-          '-CA',
-          `${issuer}.pem`,
-          '-CAkey',
-          `${issuer}.key`,
-          '-CAcreateserial',
-          '-out',
-          `${name}.leaf.pem`,
-          '-days',
-          String(options.days ?? 30),
-          '-extfile',
-          `${name}.ext`,
-        ],
-        folder,
-      );
+      keyAndRequest(name, `/CN=${options.dnsNames?.[0] ?? name}`, folder);
+      sign(name, options.viaIntermediate === true ? 'intermediate' : 'root', `${name}.leaf.pem`, options.days ?? 30, `${name}.ext`, folder);
       const leaf = readFileSync(join(folder, `${name}.leaf.pem`));
       const chain = options.viaIntermediate === true ? Buffer.concat([leaf, readFileSync(join(folder, 'intermediate.pem'))]) : leaf;
       const certFile = join(folder, `${name}.pem`);
