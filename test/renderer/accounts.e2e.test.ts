@@ -3,18 +3,15 @@
 // removed, each with the server running throughout.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createAppCommands } from '../../src-main/controller/app-commands.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
 import { createTestApp } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
-import { openWindow } from './window-harness.js';
+import { openWindow, saveScreenshot } from './window-harness.js';
 import { browserTest } from '../support/chromium.js';
-
-const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
 
 browserTest(
   'the accounts table: figures after a sync, restore a backup, change a password, remove an account',
@@ -57,8 +54,7 @@ browserTest(
     await row('alice').locator('button[data-action=backups]').click();
     const restore = page.locator('#users tr.editor button[data-backup]').first();
     await restore.waitFor();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'window-6-backups.png'), fullPage: true });
+    await saveScreenshot(page, '6-backups');
     await restore.click();
     await row('alice').locator('text=16 notes').waitFor();
     assert.equal(await page.locator('#notice').textContent(), "alice's collection was restored.");
@@ -77,7 +73,7 @@ browserTest(
     await row('bob').waitFor({ state: 'detached' });
     assert.equal((await hostKeyLogin(app.base(), 'bob', 'new-bob')).status, 403);
     assert.equal(app.controller.serverStatus.state, 'running');
-    await page.screenshot({ path: join(ARTIFACTS, 'window-7-after-restore.png'), fullPage: true });
+    await saveScreenshot(page, '7-after-restore');
     assert.deepEqual(win.pageErrors, []);
   },
 );

@@ -3,6 +3,7 @@
 // done by exposeBinding. Everything behind the binding is the app's own code.
 
 import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +113,13 @@ async function preparePage(
       await closeServer();
     },
   };
+}
+
+const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
+
+/** Photographs the whole window into test/artifacts/window-<name>.png, from the top: a click lower down scrolls, and the sticky header would be caught mid-page. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: true });
 }

@@ -3,23 +3,13 @@
 // in with what was copied. Screenshots of the main states go to test/artifacts/.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { createAppCommands } from '../../src-main/controller/app-commands.js';
 import { hostKeyFor } from '../../src-main/controller/accounts.js';
 import { createTestApp, freePort, occupyPort } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
-import { openWindow } from './window-harness.js';
+import { openWindow, saveScreenshot } from './window-harness.js';
 import { browserTest } from '../support/chromium.js';
-
-const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: true });
-}
 
 async function mainAddress(page: Page): Promise<string> {
   return (await page.locator('#main-address').textContent()) ?? '';
@@ -59,7 +49,7 @@ browserTest(
     await page.locator('#welcome').waitFor({ state: 'visible' });
     assert.equal(await page.locator('.pill').getAttribute('data-state'), 'stopped');
     assert.ok(await page.locator('#toggle-server').isDisabled(), 'nothing to start before an account exists');
-    await shot(page, '1-first-run');
+    await saveScreenshot(page, '1-first-run');
 
     await page.fill('#first-account-form input[name=name]', 'alice');
     await page.fill('#first-account-form input[name=password]', 'correct horse');
@@ -68,7 +58,7 @@ browserTest(
     assert.ok(await page.locator('#welcome').isHidden());
     assert.equal(await page.locator('#users tr[data-user=alice]').count(), 1);
     assert.equal(await mainAddress(page), app.base());
-    await shot(page, '2-running');
+    await saveScreenshot(page, '2-running');
 
     const newPort = await freePort();
     await page.fill('#port', String(newPort));
@@ -78,7 +68,7 @@ browserTest(
 
     await page.click('#toggle-server');
     await page.locator('.pill[data-state=stopped]').waitFor();
-    await shot(page, '3-stopped');
+    await saveScreenshot(page, '3-stopped');
     await page.click('#toggle-server');
     await page.locator('.pill[data-state=running]').waitFor();
 
@@ -104,7 +94,7 @@ browserTest(
       `Port ${busy} is already used by another program. Choose another port, such as ${busy + 1}, and update the address in your Anki apps.`,
     );
     assert.equal(await page.locator('.pill').getAttribute('data-state'), 'running');
-    await shot(page, '4-port-in-use');
+    await saveScreenshot(page, '4-port-in-use');
     await page.click('#error-close');
 
     // A second account from the table's form, then renamed inline.
@@ -132,7 +122,7 @@ browserTest(
     );
     assert.equal(await mainAddress(page), lan);
     assert.equal(await page.locator('#legacy-addresses').textContent(), `${lan}sync/ and ${lan}msync/`);
-    await shot(page, '5-home-network');
+    await saveScreenshot(page, '5-home-network');
 
     assert.deepEqual(win.pageErrors, [], 'the page logged no errors');
   },
