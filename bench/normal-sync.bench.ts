@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { deriveNoteColumns } from '../src-main/server/collection/sync-data/note-fields.js';
 import type { ServerConfig } from '../src-main/server/config.js';
-import { parseJson, stringifyJson } from '../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../src-main/server/json.js';
 import { openDatabase } from '../src-main/server/storage/sqlite.js';
 import { runNormalSync, type CollectionTransport } from '../test/support/normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';

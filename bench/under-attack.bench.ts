@@ -9,7 +9,7 @@ import argon2 from 'argon2';
 import { Compressor } from 'zstd-napi';
 import { deriveHostKey } from '../src-main/server/auth/host-key.js';
 import type { UserAccount } from '../src-main/server/config.js';
-import { parseJson, stringifyJson } from '../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../src-main/server/json.js';
 import { runNormalSync } from '../test/support/normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/fixture-paths.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';

@@ -26,7 +26,7 @@ import type { AppState, BindAddress, ClientAddress, ServerStatus, SettingsView, 
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
-import { listBackups, restoreBackupFile } from './backups.js';
+import { listBackups, restoreBackupFile } from './backup-restore.js';
 import { AppError, toAppError } from './errors.js';
 import { startError, validatePort } from './port.js';
 import { SerialQueue } from './serial.js';

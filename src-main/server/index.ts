@@ -26,8 +26,9 @@ export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths 
 export { syncKey, type SyncProgress, type SyncProgressKind } from './sync-progress.js';
 export type { ClientSeen } from './client-versions.js';
 export { describeClient, type ClientDescription } from './client-version.js';
+export { listenProblem, listenProblemForLearner, type ListenProblem } from './listen-errors.js';
 export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';
 
 // Backups and user status read collection files directly.
-export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/backups.js';
+export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
 export { openDatabase } from './storage/sqlite.js';

@@ -1,10 +1,10 @@
 // Reading a JSON request payload the way the reference does (serde_json): bytes
 // that are not UTF-8 or not JSON are a 400 `invalid json`. Integers beyond 2^53
 // (stock notetype field ids) arrive as exact bigints instead of rounded numbers
-// (storage/json.ts parseJson); every other value is what JSON.parse gives.
+// (server/json.ts parseJson); every other value is what JSON.parse gives.
 import { BadRequestError } from './errors.js';
 import type { RequestBody } from './protocol.js';
-import { parseJson } from './storage/json.js';
+import { isJsonObject, parseJson } from './json.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -25,6 +25,6 @@ export function requestJson(body: RequestBody): unknown {
 /** A JSON object payload (`{}` or `{"_pad":null}` for methods without arguments). */
 export function requestJsonObject(body: RequestBody): Record<string, unknown> {
   const value = requestJson(body);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError('invalid json: not an object');
-  return value as Record<string, unknown>;
+  if (!isJsonObject(value)) throw new BadRequestError('invalid json: not an object');
+  return value;
 }

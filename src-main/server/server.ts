@@ -1,6 +1,7 @@
 // The sync server object behind both front doors (the headless command and the
 // Electron app): start and stop, live user changes, per-user state and locks,
 // and the activity events the app lists.
+import { listenProblem, listenProblemForLog } from './listen-errors.js';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -391,14 +392,8 @@ function listen(http: Server | HttpsServer, host: string, port: number): Promise
     const onError = (error: NodeJS.ErrnoException): void => {
       http.off('listening', onListening);
       const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-      const reason =
-        error.code === 'EADDRINUSE'
-          ? 'the port is already in use (is another sync server running?)'
-          : error.code === 'EADDRNOTAVAIL'
-            ? 'this computer has no such address'
-            : error.code === 'EACCES'
-              ? 'permission denied (ports below 1024 need special rights)'
-              : error.message;
+      const problem = listenProblem(error.code);
+      const reason = problem === null ? error.message : listenProblemForLog(problem);
       reject(new ServerStartError(`couldn't bind to ${where}: ${reason}`, { cause: error }));
     };
     const onListening = (): void => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { listBackups, restoreBackupFile } from '../../src-main/controller/backups.js';
+import { listBackups, restoreBackupFile } from '../../src-main/controller/backup-restore.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { tempUserPaths } from '../support/temp-user.js';

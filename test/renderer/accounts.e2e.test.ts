@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createAppCommands } from '../../src-main/controller/app-commands.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
 import { createTestApp } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
-import { openWindow, saveScreenshot } from './window-harness.js';
+import { openAppWindow, saveScreenshot } from './window-harness.js';
 import { browserTest } from '../support/chromium.js';
 
 browserTest(
@@ -20,18 +19,7 @@ browserTest(
     const app = await createTestApp(t);
     await app.controller.addUser('alice', 'pw-alice');
     await app.controller.addUser('bob', 'pw-bob');
-    const win = await openWindow(
-      createAppCommands(app.controller, { pickFolder: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined }),
-      chromium,
-    );
-    t.after(() => win.close());
-    app.controller.onChange(
-      () =>
-        void app.controller
-          .state()
-          .then(win.push)
-          .catch(() => undefined),
-    );
+    const win = await openAppWindow(t, app, chromium);
     const { page } = win;
     const row = (name: string) => page.locator(`#users tr[data-user="${name}"]`);
 

@@ -10,7 +10,6 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor, Decompressor } from 'zstd-napi';
-import { createAppCommands } from '../../src-main/controller/app-commands.js';
 import type { Updater } from '../../src-main/controller/updates.js';
 import { clientAddresses } from '../../src-main/server/client-addresses.js';
 import { browserTest } from '../support/chromium.js';
@@ -20,34 +19,8 @@ import { postRaw, syncHeaderValue, trustAuthority } from '../support/v11-transpo
 import { createTestAuthority } from '../support/test-ca.js';
 import { TestDevice } from '../support/test-device.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { createTestApp, type TestApp } from '../app/controller-harness.js';
-import { openWindow, saveScreenshot, type WindowHarness } from './window-harness.js';
-
-async function open(
-  t: { after(fn: () => Promise<void> | void): void },
-  app: TestApp,
-  chromium: string,
-  pickFile?: () => Promise<string | null>,
-): Promise<WindowHarness> {
-  const win = await openWindow(
-    createAppCommands(app.controller, {
-      pickFolder: async () => null,
-      pickFile: async () => (pickFile ? pickFile() : null),
-      copyText: () => undefined,
-      setStartAtLogin: () => undefined,
-    }),
-    chromium,
-  );
-  t.after(() => win.close());
-  app.controller.onChange(
-    () =>
-      void app.controller
-        .state()
-        .then(win.push)
-        .catch(() => undefined),
-  );
-  return win;
-}
+import { createTestApp } from '../app/controller-harness.js';
+import { openAppWindow, saveScreenshot } from './window-harness.js';
 
 /** A collection large enough that its upload can be watched, compressed as a client sends it. */
 function bigUpload(): Buffer {
@@ -94,7 +67,7 @@ browserTest('a full upload in progress, then an update held back until it ends',
   const updater: Updater = { checkAndDownload: async () => '0.2.0', installNow: (restart) => installs.push(restart) };
   const app = await createTestApp(t, { updater });
   await app.controller.addUser('alice', 'pw-alice');
-  const win = await open(t, app, chromium);
+  const win = await openAppWindow(t, app, chromium);
   const { page } = win;
 
   const device = new V11Client(app.base());
@@ -156,7 +129,7 @@ browserTest(
     const app = await createTestApp(t);
     await app.controller.addUser('alice', 'pw-alice');
     const picks: string[] = [soon.certFile, soon.keyFile, other.keyFile];
-    const win = await open(t, app, chromium, async () => picks.shift() ?? null);
+    const win = await openAppWindow(t, app, chromium, { pickFile: async () => picks.shift() ?? null });
     const { page } = win;
 
     await page.click('#choose-tls-cert');
@@ -238,7 +211,7 @@ browserTest(
 browserTest('a device that needs a newer server: the window says so in plain words', { timeout: 60_000 }, async (t, chromium) => {
   const app = await createTestApp(t);
   await app.controller.addUser('alice', 'pw-alice');
-  const win = await open(t, app, chromium);
+  const win = await openAppWindow(t, app, chromium);
   const { page } = win;
   const response = await postRaw(
     `${app.base()}sync/meta`,

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { COMMAND_NAMES, type AppCommands, type AppState } from '../../src-main/shared/ipc.js';
-import { invokeCommand } from '../../src-main/controller/app-commands.js';
+import { createAppCommands, invokeCommand, type PlatformHooks } from '../../src-main/controller/app-commands.js';
+import type { TestApp } from '../app/controller-harness.js';
 
 const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
@@ -122,4 +123,34 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: true });
+}
+
+/**
+ * The window on a test app's real controller, as the main process wires it: its
+ * commands, and every change pushed to the window. Closed when the test ends.
+ * Dialogs answer "cancelled" and the clipboard is dropped unless `platform` says otherwise.
+ */
+export async function openAppWindow(
+  t: { after(fn: () => Promise<void> | void): void },
+  app: TestApp,
+  chromium: string,
+  platform: Partial<PlatformHooks> = {},
+): Promise<WindowHarness> {
+  const commands = createAppCommands(app.controller, {
+    pickFolder: async () => null,
+    pickFile: async () => null,
+    copyText: () => undefined,
+    setStartAtLogin: () => undefined,
+    ...platform,
+  });
+  const win = await openWindow(commands, chromium);
+  t.after(() => win.close());
+  app.controller.onChange(
+    () =>
+      void app.controller
+        .state()
+        .then(win.push)
+        .catch(() => undefined),
+  );
+  return win;
 }

@@ -4,11 +4,10 @@
 
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { createAppCommands } from '../../src-main/controller/app-commands.js';
 import { hostKeyFor } from '../../src-main/controller/accounts.js';
 import { createTestApp, freePort, occupyPort } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
-import { openWindow, saveScreenshot } from './window-harness.js';
+import { openAppWindow, saveScreenshot } from './window-harness.js';
 import { browserTest } from '../support/chromium.js';
 
 async function mainAddress(page: Page): Promise<string> {
@@ -29,21 +28,8 @@ browserTest(
   async (t, chromium) => {
     const app = await createTestApp(t);
     const copied: string[] = [];
-    const commands = createAppCommands(app.controller, {
-      pickFolder: async () => null,
-      copyText: (text) => void copied.push(text),
-      setStartAtLogin: () => undefined,
-    });
-    const win = await openWindow(commands, chromium);
-    t.after(() => win.close());
-    // What the main process does: push every change to the window.
-    app.controller.onChange(
-      () =>
-        void app.controller
-          .state()
-          .then(win.push)
-          .catch(() => undefined),
-    );
+    // What the main process does: commands from the window, every change pushed to it.
+    const win = await openAppWindow(t, app, chromium, { copyText: (text) => void copied.push(text) });
     const { page } = win;
 
     await page.locator('#welcome').waitFor({ state: 'visible' });

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor } from 'zstd-napi';
 import type { ActivityEvent } from '../../src-main/server/protocol.js';
 import { ServerStartError } from '../../src-main/server/server.js';
-import { parseJson, stringifyJson } from '../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../src-main/server/json.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { V11Client } from '../support/v11-client.js';

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor } from 'zstd-napi';
 import type { SyncProgress } from '../../src-main/server/sync-progress.js';
-import { parseJson, stringifyJson } from '../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../src-main/server/json.js';
 import { startTestServer } from '../support/test-server.js';
 import { V11Client } from '../support/v11-client.js';
 import { postRaw, syncHeaderValue } from '../support/v11-transport.js';

@@ -1,7 +1,7 @@
 // The objects a schema-18 collection holds, in their legacy JSON wire forms
 // (what survives a trip through schema 11), for comparing two copies.
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
-import { stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
+import { stringifyJson, type JsonValue } from '../../src-main/server/json.js';
 import { allNotetypes, notetypeToLegacy } from '../../src-main/server/storage/objects/notetypes.js';
 import { allDecks, deckToLegacy } from '../../src-main/server/storage/objects/decks.js';
 import { allDeckConfigs, deckConfigToLegacy } from '../../src-main/server/storage/objects/deckconfigs.js';

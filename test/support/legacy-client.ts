@@ -4,7 +4,7 @@
 // Full sync moves schema-11 files, as those clients can only read schema 11.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseJson, stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson, type JsonValue } from '../../src-main/server/json.js';
 import { legacyRequest, pythonSessionKey, type LegacyStyle } from './legacy-transport.js';
 
 export interface LegacyClientOptions {

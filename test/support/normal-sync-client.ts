@@ -6,7 +6,7 @@
 // them, never a second implementation drifting.
 import type Database from 'better-sqlite3';
 import { gatherChanges, applyChanges, type UnchunkedChanges } from '../../src-main/server/collection/sync-data/changes.js';
-import { applyChunk, chunkableIds, loadChunk, takeChunkIds } from '../../src-main/server/collection/sync-data/chunks.js';
+import { writeChunkRows, chunkableIds, loadChunk, takeChunkIds } from '../../src-main/server/collection/sync-data/chunks.js';
 import { applyGraves, pendingGraves } from '../../src-main/server/collection/sync-data/graves.js';
 import { markPendingGravesSent, takeGravesChunk } from './client-graves.js';
 import { sanityCounts } from '../../src-main/server/collection/sync-data/sanity-counts.js';
@@ -134,7 +134,7 @@ export async function runNormalSync(
         reply = sendAhead('chunk', { _pad: null });
         await requestOnTheWire();
       }
-      applyChunk(db, chunk, CLIENT_PENDING_USN);
+      writeChunkRows(db, chunk, CLIENT_PENDING_USN);
       if (chunk.done) break;
     }
 

@@ -6,7 +6,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJson, stringifyJson } from '../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../src-main/server/json.js';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { runNormalSync, type CollectionTransport, type NormalSyncResult } from './normal-sync-client.js';

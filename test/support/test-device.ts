@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { deriveNoteColumns, normalizeNoteTags } from '../../src-main/server/collection/sync-data/note-fields.js';
 import { readNotetypeShape } from '../../src-main/server/collection/sync-data/notetype-shape.js';
 import { GRAVE_CARD, GRAVE_DECK, GRAVE_NOTE } from '../../src-main/server/collection/sync-data/graves.js';
-import { stringifyJson, type JsonValue } from '../../src-main/server/storage/json.js';
+import { stringifyJson, type JsonValue } from '../../src-main/server/json.js';
 import { getAllConfig, setConfigValue } from '../../src-main/server/storage/objects/config.js';
 import {
   allDeckConfigs,

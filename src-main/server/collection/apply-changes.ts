@@ -4,7 +4,7 @@
 // is parsed and written losslessly: i64 ids in notetypes and config survive.
 import { BadRequestError } from '../errors.js';
 import { rawReply, type MethodHandler } from '../protocol.js';
-import { isJsonObject, parseJson, stringifyJson, type JsonValue } from '../storage/json.js';
+import { isJsonObject, parseJson, stringifyJson, type JsonValue } from '../json.js';
 import { withSyncSession } from './session-guard.js';
 import { changeCount, decodeChanges, gatherChanges, mergeChanges, parseUnchunkedChanges } from './sync-data/changes.js';
 

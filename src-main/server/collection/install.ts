@@ -6,7 +6,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { UserContext } from '../protocol.js';
 import { openDatabase } from '../storage/sqlite.js';
-import { backUpCollection, pruneBackups } from './backups.js';
+import { backUpCollection, pruneBackups } from './replaced-collections.js';
 
 async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
   const handle = await open(path, flags);

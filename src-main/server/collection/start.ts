@@ -2,6 +2,7 @@
 // session, and answers with the server's graves the client has not seen.
 // Those are gathered before the legacy graves some old clients send in this
 // same request are applied, so a client never gets its own deletions back.
+import { isJsonObject } from '../json.js';
 import { BadRequestError } from '../errors.js';
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { NormalSyncSession } from './normal-sync-session.js';
@@ -10,7 +11,7 @@ import { requestJsonObject } from '../json-body.js';
 import { abortActiveSync } from './active-sync.js';
 import { requireSessionKey, withSyncSession } from './session-guard.js';
 import { applyGravesInTurns, graveCount, pendingGraves } from './sync-data/graves.js';
-import { isObject, member, parseLegacyGraves, strictInt } from './sync-data/wire.js';
+import { member, parseLegacyGraves, strictInt } from './sync-data/wire.js';
 
 export const start: MethodHandler = (user, request) => {
   const sessionKey = requireSessionKey(request);
@@ -18,7 +19,7 @@ export const start: MethodHandler = (user, request) => {
   const minUsn = strictInt(member(body, 'minUsn'), 'start minUsn', -(2 ** 31), 2 ** 31 - 1);
   const lnewer = member(body, 'lnewer');
   if (typeof lnewer !== 'boolean') throw new BadRequestError('start: lnewer must be a boolean');
-  const legacyGraves = parseLegacyGraves(isObject(body) ? body.graves : undefined);
+  const legacyGraves = parseLegacyGraves(isJsonObject(body) ? body.graves : undefined);
 
   abortActiveSync(user);
   user.activeSync = NormalSyncSession.begin(openUserCollection(user), sessionKey, minUsn, lnewer);

@@ -3,14 +3,14 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { SyncReply } from '../protocol.js';
-import { stringifyJson } from '../storage/json.js';
+import { stringifyJson } from '../json.js';
 
 /** The uncompressed payload of an in-memory reply. */
 export function replyBytes(reply: Exclude<SyncReply, { kind: 'file' }>): Buffer {
   if (reply.kind === 'raw') return reply.data;
   // A handler with nothing to say means the unit reply (null). stringifyJson is
   // JSON.stringify that also writes 64-bit integers (bigint) exactly: stock
-  // notetype field ids exceed 2^53 (storage/json.ts).
+  // notetype field ids exceed 2^53 (server/json.ts).
   return Buffer.from(stringifyJson(reply.value ?? null), 'utf8');
 }
 

@@ -2,7 +2,7 @@
 // the envelope (v11 zstd or legacy multipart) wraps their replies.
 import { BadRequestError } from '../errors.js';
 import { rawReply, type MethodTable, type RequestBody, type SyncRequest, type UserContext } from '../protocol.js';
-import { mediaResult } from './envelope.js';
+import { mediaResult } from './media-result.js';
 import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './requests.js';
 import { mediaStoreOf } from './store-of-user.js';
 import type { ZipSource } from './upload/zip-archive.js';

@@ -1,23 +1,11 @@
 // The JSON bodies of the media methods, checked as strictly as the reference's
-// serde types: a body of the wrong shape is a 400 `invalid json`.
+// serde types: a body of the wrong shape is a 400 `invalid json`. The bytes are
+// read by the one JSON body reader (json-body.ts), as every sync method's are.
 import { BadRequestError } from '../errors.js';
+import { requestJsonObject as jsonObject } from '../json-body.js';
 import type { RequestBody } from '../protocol.js';
 
 const MAX_DOWNLOAD_NAMES = 1_000;
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function jsonObject(body: RequestBody): Record<string, unknown> {
-  if (body.kind !== 'buffer') throw new BadRequestError('invalid json: expected a small JSON body');
-  let value: unknown;
-  try {
-    value = JSON.parse(strictUtf8.decode(body.data));
-  } catch (error) {
-    throw new BadRequestError(`invalid json: ${(error as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError('invalid json: not an object');
-  return value as Record<string, unknown>;
-}
 
 function integerIn(value: unknown, min: number, max: number, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -6,7 +6,7 @@
 // This rewrites the file it is given: callers hand it a copy (copyCollection),
 // never the live collection.
 
-import { stringifyJson, type JsonObject } from './json.js';
+import { stringifyJson, type JsonObject } from '../json.js';
 import { defineKey } from './objects/legacy-json.js';
 import { allDeckConfigs, deckConfigToLegacy } from './objects/deckconfigs.js';
 import { allDecks, deckToLegacy } from './objects/decks.js';

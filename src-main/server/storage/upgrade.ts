@@ -11,7 +11,7 @@
 // All in one exclusive transaction: a failure leaves the file as it was.
 // The connection must have the unicase collation (sqlite.ts openDatabase).
 
-import { isJsonObject, jsonBytes, parseJson, type JsonObject, type JsonValue } from './json.js';
+import { isJsonObject, jsonBytes, parseJson, type JsonObject, type JsonValue } from '../json.js';
 import { deckConfigConfigCodec, deckKindCodec } from './proto.js';
 import { statement, type Db } from './objects/db.js';
 import { deckConfigFromLegacy } from './objects/deckconfigs.js';

@@ -28,7 +28,7 @@ import { runNormalSync, type CollectionTransport } from '../../support/normal-sy
 import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
 import { forgeZip, uploadMembers } from '../../support/zip-forge.js';
-import { parseJson, stringifyJson } from '../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../../src-main/server/json.js';
 
 const MiB = 1024 * 1024;
 const SOAK_MS = 25_000;

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { copyCollection, downgradeFileToSchema11, downgradeToSchema11 } from '../../../src-main/server/storage/downgrade.js';
 import { upgradeFileToSchema18 } from '../../../src-main/server/storage/upgrade.js';
-import { parseJson, stringifyJson, type JsonObject } from '../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson, type JsonObject } from '../../../src-main/server/json.js';
 import {
   allDeckConfigs,
   allDecks,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonSyntaxError, parseJson, stringifyJson } from '../../../src-main/server/storage/json.js';
+import { JsonSyntaxError, parseJson, stringifyJson } from '../../../src-main/server/json.js';
 
 test('integers beyond 2^53 come back digit for digit', () => {
   const text = '{"id":-5810753096973311499,"safe":1716208388863,"list":[18446744073709551615,2],"f":1.5e3,"s":"12345678901234567890"}';

@@ -9,7 +9,7 @@ import { NotACollectionError, UnsupportedSchemaError, readSchemaVersion } from '
 import { SCHEMA11_SQL } from '../../../src-main/server/storage/schema11.js';
 import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
 import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
-import { stringifyJson, type JsonObject } from '../../../src-main/server/storage/json.js';
+import { stringifyJson, type JsonObject } from '../../../src-main/server/json.js';
 import {
   allDeckConfigs,
   allDecks,

@@ -5,7 +5,7 @@
 // client's minUsn as pending threshold, a client with -1 and its server usn.
 import type Database from 'better-sqlite3';
 import { BadRequestError } from '../../errors.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../../storage/json.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../json.js';
 import {
   deckConfigFromLegacy,
   deckConfigToLegacy,

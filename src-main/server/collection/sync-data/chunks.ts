@@ -75,7 +75,7 @@ export function chunkObjectCount(chunk: Chunk): number {
 }
 
 /** Revlog, then cards, then notes; `pendingUsn` decides which local rows count as changed here too. */
-export function applyChunk(db: Database.Database, chunk: Chunk, pendingUsn: number): void {
+export function writeChunkRows(db: Database.Database, chunk: Chunk, pendingUsn: number): void {
   mergeRevlog(db, chunk.revlog ?? []);
   mergeCards(db, chunk.cards ?? [], pendingUsn);
   mergeNotes(db, chunk.notes ?? [], pendingUsn);

@@ -2,6 +2,7 @@
 // that travel next to them. Parsing is strict where the reference's parser is
 // strict (a card with an unknown queue is a 400) and lenient where it is
 // lenient (floats truncated, an unknown revlog type read as 0).
+import { isJsonObject } from '../../json.js';
 import { BadRequestError } from '../../errors.js';
 
 export interface Graves {
@@ -50,10 +51,6 @@ export type SanityCounts = [[number, number, number], number, number, number, nu
 
 function fail(what: string): never {
   throw new BadRequestError(`invalid ${what}`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A JSON integer within [min, max]; floats are refused, like serde's integer types. */
@@ -123,7 +120,7 @@ function checkLength(value: unknown, limit: number, what: string): void {
 
 /** Graves with numeric ids (applyGraves). */
 export function parseGraves(value: unknown, limit = MAX_GRAVES_PER_REQUEST): Graves {
-  if (!isObject(value)) fail('graves');
+  if (!isJsonObject(value)) fail('graves');
   for (const key of ['cards', 'decks', 'notes'] as const) checkLength(value[key], limit, `grave ${key}`);
   return refuseOverLimit(
     {
@@ -152,7 +149,7 @@ function stringIdList(value: unknown, what: string): number[] {
  */
 export function parseLegacyGraves(value: unknown): Graves | null {
   if (value === undefined || value === null) return null;
-  if (!isObject(value)) fail('start graves');
+  if (!isJsonObject(value)) fail('start graves');
   for (const key of ['cards', 'decks', 'notes'] as const) checkLength(value[key], MAX_LEGACY_START_GRAVES, `start graves ${key}`);
   const allStrings = [value.cards, value.decks, value.notes].every(
     (list) => Array.isArray(list) && list.every((id) => typeof id === 'string'),
@@ -237,7 +234,7 @@ function optionalList<T>(value: unknown, parse: (item: unknown) => T, what: stri
 
 /** A chunk; a missing `done` is false, missing arrays are empty. */
 export function parseChunk(value: unknown): Chunk {
-  if (!isObject(value)) fail('chunk');
+  if (!isJsonObject(value)) fail('chunk');
   const done = value.done === undefined ? false : value.done;
   if (typeof done !== 'boolean') fail('chunk done');
   const chunk: Chunk = { done };
@@ -259,8 +256,6 @@ export function parseSanityCounts(value: unknown): SanityCounts {
 
 /** The single named member of a request object, e.g. `{"chunk": …}`. */
 export function member(body: unknown, key: string): unknown {
-  if (!isObject(body) || !(key in body)) fail(`request: missing "${key}"`);
+  if (!isJsonObject(body) || !(key in body)) fail(`request: missing "${key}"`);
   return body[key];
 }
-
-export { isObject };

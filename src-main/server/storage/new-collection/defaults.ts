@@ -3,7 +3,7 @@
 // the reference's defaults (rslib/src/decks/mod.rs new_normal,
 // rslib/src/deckconfig/mod.rs and schema11.rs, rslib/src/config/schema11.rs).
 
-import type { JsonObject } from '../json.js';
+import type { JsonObject } from '../../json.js';
 
 export const DEFAULT_DECK_ID = 1;
 export const DEFAULT_DECK_CONFIG_ID = 1;

@@ -3,7 +3,7 @@
 // schema 18, whose `val` is the JSON text of each value (not protobuf).
 // Reference: rslib/src/storage/config/mod.rs. Values keep 64-bit integers exact (json.ts).
 
-import { JsonSyntaxError, jsonBytes, parseJsonBytes, type JsonObject, type JsonValue } from '../json.js';
+import { JsonSyntaxError, jsonBytes, parseJsonBytes, type JsonObject, type JsonValue } from '../../json.js';
 import { CorruptObjectError, blobFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { defineKey, expectObject } from './legacy-json.js';
 

@@ -8,7 +8,7 @@
 // the ease ×1000 (2500 ↔ 2.5); the unmapped keys of "new", "rev" and "lapse"
 // are kept in `other` under those three names.
 
-import type { JsonObject, JsonValue } from '../json.js';
+import type { JsonObject, JsonValue } from '../../json.js';
 import { deckConfigConfigCodec, type DeckConfigConfig } from '../proto.js';
 import { blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { safeId } from './ids.js';
@@ -19,7 +19,6 @@ import {
   f32Json,
   fail,
   Invalid,
-  isObject,
   orDefault,
   otherKeys,
   parse,
@@ -33,7 +32,7 @@ import {
   type Parser,
   type Where,
 } from './legacy-json.js';
-import { jsonBytes } from '../json.js';
+import { isJsonObject, jsonBytes } from '../../json.js';
 
 export interface DeckConfig {
   id: number;
@@ -186,7 +185,7 @@ const LAPSE_DEFAULT = (): LapseConf => ({ delays: [10], leechAction: 1, leechFai
 // object): one bad required value and the defaults replace it, extra keys included.
 function subObject<T>(read: (obj: JsonObject, where: Where) => T): Parser<T> {
   return (value) => {
-    if (!isObject(value)) return Invalid;
+    if (!isJsonObject(value)) return Invalid;
     try {
       return read(value, 'sub-object');
     } catch (error) {
@@ -327,7 +326,7 @@ export function deckConfigToLegacy(dc: DeckConfig): LegacyDeckConfig {
     const sub = (key: string, reserved: Set<string>): JsonObject => {
       const value = top[key];
       delete top[key];
-      return isObject(value) ? parseOther(jsonBytes(value), reserved) : {};
+      return isJsonObject(value) ? parseOther(jsonBytes(value), reserved) : {};
     };
     newOther = sub('new', NEW_KEYS);
     revOther = sub('rev', REV_KEYS);

@@ -3,7 +3,7 @@
 // Mapping: docs/protocol/collection-sync.md §6.3.2 and §6.4.2; reference rslib/src/decks/schema11.rs
 // and rslib/src/storage/deck/mod.rs.
 
-import type { JsonObject, JsonValue } from '../json.js';
+import type { JsonObject, JsonValue } from '../../json.js';
 import {
   deckCommonCodec,
   deckKindCodec,
@@ -36,7 +36,7 @@ import {
   type Parser,
   type Where,
 } from './legacy-json.js';
-import { jsonBytes } from '../json.js';
+import { isJsonObject, jsonBytes } from '../../json.js';
 import { humanDeckName, nativeDeckName } from './names.js';
 
 /** A deck as stored in schema 18. `name` is the native form ("A\x1fB"). */
@@ -221,7 +221,7 @@ const searchTerm: Parser<FilteredSearchTerm> = (value) => {
   let limit: JsonValue | undefined;
   let order: JsonValue | undefined;
   if (Array.isArray(value) && value.length === 3) [search, limit, order] = value;
-  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  else if (isJsonObject(value)) {
     search = value['search'];
     limit = value['limit'];
     order = value['order'];

@@ -11,7 +11,7 @@
 // an object too, and nothing of it is stored.
 
 import { BadRequestError } from '../../errors.js';
-import { isJsonObject, jsonBytes, parseJsonBytes, type JsonObject, type JsonValue } from '../json.js';
+import { isJsonObject, jsonBytes, parseJsonBytes, type JsonObject, type JsonValue } from '../../json.js';
 
 export class InvalidLegacyObjectError extends BadRequestError {}
 
@@ -46,7 +46,7 @@ type Parsed<T> = T | typeof Invalid;
  */
 export class PrecisionLostError extends Error {
   constructor(value: number) {
-    super(`integer ${value} lost precision: parse legacy JSON with parseJson (storage/json.ts)`);
+    super(`integer ${value} lost precision: parse legacy JSON with parseJson (server/json.ts)`);
     this.name = 'PrecisionLostError';
   }
 }
@@ -242,8 +242,4 @@ export function wrapUnsigned(value: number, bits: 8 | 16 | 32): number {
 /** An i64 for JSON: a number when exact, else a bigint (see json.ts). */
 export function i64Json(value: bigint): JsonInt {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
-}
-
-export function isObject(value: JsonValue | undefined): value is JsonObject {
-  return isJsonObject(value);
 }

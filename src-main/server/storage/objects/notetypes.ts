@@ -3,7 +3,7 @@
 // Mapping: docs/protocol/collection-sync.md §6.3.1 and §6.4.1; reference rslib/src/notetype/schema11.rs
 // and rslib/src/storage/notetype/mod.rs.
 
-import type { JsonObject, JsonValue } from '../json.js';
+import type { JsonObject, JsonValue } from '../../json.js';
 import {
   fieldConfigCodec,
   notetypeConfigCodec,

@@ -3,7 +3,7 @@
 // collapsed, config NULL). Reference: rslib/src/storage/tag/mod.rs and
 // rslib/src/tags/register.rs.
 
-import type { JsonObject } from '../json.js';
+import type { JsonObject } from '../../json.js';
 import { intFromRow, statement, textFromRow, type Db } from './db.js';
 import { defineKey } from './legacy-json.js';
 import { normalizeTagName } from './names.js';

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJson, stringifyJson } from '../../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../../../src-main/server/json.js';
 import { runNormalSync, type CollectionTransport } from '../../../support/normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from '../../../support/real-anki-fixtures.js';
 import { TestDevice } from '../../../support/test-device.js';

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import { BadRequestError } from '../../../../src-main/server/errors.js';
-import { applyChunk, CHUNK_SIZE, chunkableIds, loadChunk, takeChunkIds } from '../../../../src-main/server/collection/sync-data/chunks.js';
+import {
+  CHUNK_SIZE,
+  chunkableIds,
+  loadChunk,
+  takeChunkIds,
+  writeChunkRows,
+} from '../../../../src-main/server/collection/sync-data/chunks.js';
 import { fieldChecksum } from '../../../../src-main/server/collection/sync-data/note-fields.js';
 import type { CardTuple, NoteTuple } from '../../../../src-main/server/collection/sync-data/wire.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
@@ -83,19 +89,19 @@ test('cards: a pending local copy wins unless the incoming one is strictly newer
     };
     const dueOf = () => (db.prepare('SELECT due FROM cards WHERE id = ?').get(id) as { due: number }).due;
     // Server side, client minUsn 5: the row is pending for this client.
-    applyChunk(db, { done: true, cards: [incoming(222, mod)] }, 5);
+    writeChunkRows(db, { done: true, cards: [incoming(222, mod)] }, 5);
     assert.equal(dueOf(), 111, 'a tie keeps the receiver copy');
-    applyChunk(db, { done: true, cards: [incoming(333, mod + 1)] }, 5);
+    writeChunkRows(db, { done: true, cards: [incoming(333, mod + 1)] }, 5);
     assert.equal(dueOf(), 333, 'strictly newer wins');
     // Not pending (usn 9 < minUsn 10): overwritten even by an older copy.
-    applyChunk(db, { done: true, cards: [incoming(444, mod - 100)] }, 10);
+    writeChunkRows(db, { done: true, cards: [incoming(444, mod - 100)] }, 10);
     assert.equal(dueOf(), 444);
     // Client side: usn 9 is not -1, so not pending.
-    applyChunk(db, { done: true, cards: [incoming(555, mod - 200)] }, -1);
+    writeChunkRows(db, { done: true, cards: [incoming(555, mod - 200)] }, -1);
     assert.equal(dueOf(), 555);
     const newCard = incoming(1, 1);
     newCard[0] = 42;
-    applyChunk(db, { done: true, cards: [newCard] }, -1);
+    writeChunkRows(db, { done: true, cards: [newCard] }, -1);
     assert.equal((db.prepare('SELECT due FROM cards WHERE id = 42').get() as { due: number }).due, 1);
   });
 });
@@ -105,7 +111,7 @@ test('revlog entries are inserted once and never updated', () => {
     const entry = db.prepare('SELECT * FROM revlog LIMIT 1').raw().get() as number[];
     const changed = [...entry];
     changed[7] = 99999;
-    applyChunk(db, { done: true, revlog: [changed as never, [1, 2, 3, 3, 1, -600, 2500, 100, 1]] }, -1);
+    writeChunkRows(db, { done: true, revlog: [changed as never, [1, 2, 3, 3, 1, -600, 2500, 100, 1]] }, -1);
     assert.equal((db.prepare('SELECT time FROM revlog WHERE id = ?').get(entry[0]) as { time: number }).time, entry[7]);
     assert.deepEqual(db.prepare('SELECT * FROM revlog WHERE id = 1').raw().get(), [1, 2, 3, 3, 1, -600, 2500, 100, 1]);
   });
@@ -134,7 +140,7 @@ test('notes: derived columns are computed by the receiver', () => {
     note[8] = '123';
     note[9] = 5;
     note[10] = 'junk';
-    applyChunk(db, { done: true, notes: [note] }, -1);
+    writeChunkRows(db, { done: true, notes: [note] }, -1);
     const row = db.prepare('SELECT tags, flds, sfld, typeof(sfld) AS t, csum, flags, data FROM notes WHERE id = 77').get();
     assert.deepEqual(row, {
       tags: ' b a ',
@@ -154,12 +160,12 @@ test('notes: the pending rule is the same as for cards', () => {
     db.prepare('UPDATE notes SET usn = 3 WHERE id = ?').run(note[0]);
     const fieldsOf = () => (db.prepare('SELECT flds FROM notes WHERE id = ?').get(note[0]) as { flds: string }).flds;
     const before = fieldsOf();
-    applyChunk(db, { done: true, notes: [[...note.slice(0, 6), 'x\x1fy', ...note.slice(7)] as NoteTuple] }, 3);
+    writeChunkRows(db, { done: true, notes: [[...note.slice(0, 6), 'x\x1fy', ...note.slice(7)] as NoteTuple] }, 3);
     assert.equal(fieldsOf(), before, 'tie: receiver keeps its pending copy');
     const newer = [...note] as NoteTuple;
     newer[3] += 1;
     newer[6] = 'x\x1fy';
-    applyChunk(db, { done: true, notes: [newer] }, 3);
+    writeChunkRows(db, { done: true, notes: [newer] }, 3);
     assert.equal(fieldsOf(), 'x\x1fy');
   });
 });
@@ -170,10 +176,10 @@ test('notes: an unknown notetype or a wrong field count is refused', () => {
     note[0] = 78;
     const missing = [...note] as NoteTuple;
     missing[2] = 999;
-    assert.throws(() => applyChunk(db, { done: true, notes: [missing] }, -1), BadRequestError);
+    assert.throws(() => writeChunkRows(db, { done: true, notes: [missing] }, -1), BadRequestError);
     const threeFields = [...note] as NoteTuple;
     threeFields[6] = 'a\x1fb\x1fc';
-    assert.throws(() => applyChunk(db, { done: true, notes: [threeFields] }, -1), BadRequestError);
+    assert.throws(() => writeChunkRows(db, { done: true, notes: [threeFields] }, -1), BadRequestError);
     assert.equal(db.prepare('SELECT 1 FROM notes WHERE id = 78').get(), undefined);
   });
 });

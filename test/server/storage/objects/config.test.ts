@@ -8,7 +8,7 @@ import {
   setAllConfig,
   setConfigValue,
 } from '../../../../src-main/server/storage/objects/index.js';
-import { parseJson, stringifyJson } from '../../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson } from '../../../../src-main/server/json.js';
 import { V18_FIXTURES, emptyCollection, openFixtureCopy, tableRows } from './helpers.js';
 
 for (const fixture of V18_FIXTURES) {

@@ -11,7 +11,7 @@ import {
   newDeckConfig,
 } from '../../../../src-main/server/storage/objects/index.js';
 import { deckConfigConfigCodec } from '../../../../src-main/server/storage/proto.js';
-import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/json.js';
 import { V18_FIXTURES, emptyCollection, openFixtureCopy, tableRows } from './helpers.js';
 
 for (const fixture of V18_FIXTURES) {

@@ -13,7 +13,7 @@ import {
   newNormalDeck,
   putDeck,
 } from '../../../../src-main/server/storage/objects/index.js';
-import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/json.js';
 import { V18_FIXTURES, emptyCollection, openFixtureCopy, tableRows } from './helpers.js';
 
 for (const fixture of V18_FIXTURES) {

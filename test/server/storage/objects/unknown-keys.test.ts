@@ -16,7 +16,7 @@ import {
   putDeckConfig,
   putNotetype,
 } from '../../../../src-main/server/storage/objects/index.js';
-import { parseJson, stringifyJson, type JsonObject } from '../../../../src-main/server/storage/json.js';
+import { parseJson, stringifyJson, type JsonObject } from '../../../../src-main/server/json.js';
 import { emptyCollection, openFixtureCopy, tableRows } from './helpers.js';
 
 const viaWire = (value: JsonObject) => parseJson(stringifyJson(value));
