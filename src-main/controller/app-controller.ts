@@ -353,17 +353,9 @@ export class AppController {
     await this.queue.run(async () => {
       const user = this.findUser(name);
       const paths = this.options.userPaths(this.storageFolder(), user.name);
-      // Off the server while its collection is swapped, exactly like a rename.
-      await this.server?.setUsers(
-        this.settings()
-          .users.filter((u) => u.name !== user.name)
-          .map(toUserAccount),
-      );
-      try {
-        await restoreBackupFile(paths, backupId);
-      } finally {
-        await this.pushUsers();
-      }
+      // Under the account's lock with its files closed; a device syncing meanwhile waits, then sees the restored collection.
+      const restore = (): Promise<void> => restoreBackupFile(paths, backupId);
+      await (this.server ? this.server.withUserFilesClosed(user.name, restore) : restore());
       this.activity.recordApp(`${user.name}'s collection was restored from a backup. Its devices will ask to sync in full.`, false);
       this.changed();
     });

@@ -4,9 +4,9 @@
 // replaces is backed up first, exactly as a full upload's would be.
 
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
-import { backUpCollection, openDatabase, pruneBackups, type UserPaths } from '../server/index.js';
+import { backUpCollection, installDatabaseFile, isSideFile, openDatabase, pruneBackups, type UserPaths } from '../server/index.js';
 import type { BackupEntry } from '../shared/ipc.js';
 import { AppError } from './errors.js';
 
@@ -19,7 +19,7 @@ export async function listBackups(paths: Pick<UserPaths, 'backups'>): Promise<Ba
   }
   const entries: BackupEntry[] = [];
   for (const name of names) {
-    if (name.startsWith('.') || name.endsWith('-wal') || name.endsWith('-shm') || name.endsWith('-journal')) continue;
+    if (name.startsWith('.') || isSideFile(name)) continue;
     try {
       const st = await fs.stat(join(paths.backups, name));
       if (st.isFile()) entries.push({ id: name, createdAt: st.mtimeMs, bytes: st.size });
@@ -28,28 +28,6 @@ export async function listBackups(paths: Pick<UserPaths, 'backups'>): Promise<Ba
     }
   }
   return entries.sort((a, b) => b.createdAt - a.createdAt);
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await fs.open(path, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } catch {
-    // Directories cannot be fsynced on Windows; the rename is still atomic.
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Folds any WAL back into the file so a rename moves the whole collection. */
-function checkpoint(path: string): void {
-  const db = openDatabase(path, { fileMustExist: true, timeout: 5000 });
-  try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.pragma('journal_mode = DELETE');
-  } finally {
-    db.close();
-  }
 }
 
 /** Proves the staged copy sound and gives it a new schema time; refuses anything else. */
@@ -72,10 +50,6 @@ function prepareRestoredCopy(staged: string, now: number): void {
   }
 }
 
-async function removeSideFiles(collection: string): Promise<void> {
-  for (const suffix of ['-wal', '-shm', '-journal']) await fs.rm(collection + suffix, { force: true });
-}
-
 /**
  * Installs backup `id` as the user's collection. The caller makes sure the
  * server holds no handle on it. The restored copy gets a new schema time, so
@@ -95,20 +69,10 @@ export async function restoreBackupFile(
   try {
     await fs.copyFile(join(paths.backups, id), staged);
     prepareRestoredCopy(staged, now);
-    await fsyncPath(staged);
-    if (
-      await fs.stat(paths.collection).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      // Kept the way the server keeps a collection a full upload replaces, and pruned with those.
-      checkpoint(paths.collection);
-      await backUpCollection(paths.collection, paths.backups, new Date(now));
-    }
-    await removeSideFiles(paths.collection);
-    await fs.rename(staged, paths.collection);
-    await fsyncPath(paths.folder);
+    // Kept the way the server keeps a collection a full upload replaces, and pruned with those.
+    await installDatabaseFile(staged, paths.collection, async (old) => {
+      await backUpCollection(old, paths.backups, new Date(now));
+    });
     await pruneBackups(paths.backups);
   } finally {
     await fs.rm(staged, { force: true });

@@ -32,3 +32,4 @@ export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './stor
 // Backups and user status read collection files directly.
 export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
 export { openDatabase } from './storage/sqlite.js';
+export { installDatabaseFile, isSideFile } from './storage/database-files.js';

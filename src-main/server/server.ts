@@ -292,6 +292,20 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     }
   }
 
+  /**
+   * Runs `work` while no request of `username` runs and none of its files is
+   * open: under the user's lock, its open sync rolled back and its collection and
+   * media closed (they reopen on the next request, which waits for `work`). A
+   * backup restore swaps the collection file this way, the account staying on
+   * the server.
+   */
+  async withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.run(username, async () => {
+      this.contexts.get(username)?.shutdown();
+      return work();
+    });
+  }
+
   /** The configured pair, checked before anything listens; null over plain HTTP. */
   private loadCertificate(): CertificatePair | null {
     const tls = this.config.tls;

@@ -4,12 +4,12 @@
 // schema 18 and downgrade a self-contained copy instead, which is sent and then
 // deleted. Only the reference's usn/mod bump touches the live collection.
 import { statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { ServerFaultError } from '../errors.js';
 import type { SyncReply, SyncRequest, UserContext } from '../protocol.js';
 import { copyCollection, downgradeFileToSchema11 } from '../storage/downgrade.js';
 import { openUserCollection } from './open.js';
 import { spoolPath } from '../storage/spool-files.js';
+import { removeDatabaseFiles } from '../storage/database-files.js';
 
 export async function legacyDownload(user: UserContext, request: SyncRequest): Promise<SyncReply> {
   const db = openUserCollection(user);
@@ -17,9 +17,7 @@ export async function legacyDownload(user: UserContext, request: SyncRequest): P
     db.prepare('UPDATE col SET usn = usn + 1, mod = ?').run(Date.now());
   })();
   const copy = spoolPath(user.paths.folder, 'download');
-  const dispose = async (): Promise<void> => {
-    for (const suffix of ['', '-journal', '-wal', '-shm']) await rm(`${copy}${suffix}`, { force: true });
-  };
+  const dispose = (): Promise<void> => removeDatabaseFiles(copy);
   try {
     copyCollection(db, copy);
     downgradeFileToSchema11(copy);

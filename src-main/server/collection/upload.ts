@@ -1,21 +1,18 @@
 // `upload` (full upload): the client's whole collection file → `OK`, or one of
 // the reference's sentences, both as a 200 that the client shows to the user.
 // The old collection stays untouched unless the new one is sound.
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { rawReply, type MethodHandler, type SyncReply, type UserContext } from '../protocol.js';
 import { abortActiveSync } from './active-sync.js';
 import { prepareUploadInBackground } from './prepare-upload.js';
 import { installCollection } from './install.js';
 import { spoolPath } from '../storage/spool-files.js';
+import { removeDatabaseFiles } from '../storage/database-files.js';
 
 export const UPLOAD_OK = 'OK';
 export const UPLOAD_TOO_LARGE = 'collection exceeds size limit';
 /** Old clients show this text; current ones show it as a server message. */
 export const CORRUPT_MESSAGE = 'Your upload was corrupt. Please use Check Database, or restore from backup.';
-
-async function removeWithSideFiles(path: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${path}${suffix}`, { force: true });
-}
 
 /** The payload as a file in the user's folder (legacy decoders may hand it over in memory). */
 async function uploadedFile(user: UserContext, body: Parameters<MethodHandler>[1]['body']): Promise<{ path: string; size: number }> {
@@ -46,6 +43,6 @@ export const upload: MethodHandler = async (user, request): Promise<SyncReply> =
     user.record({ kind: 'full-upload', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `${file.size} bytes` });
     return rawReply(UPLOAD_OK);
   } finally {
-    await removeWithSideFiles(file.path);
+    await removeDatabaseFiles(file.path);
   }
 };

@@ -12,6 +12,7 @@
 // per-user lock. What EXCLUSIVE also gave, refusing a second server process on
 // the same data folder, belongs to a lock on SYNC_BASE taken at start-up.
 
+import { removeDatabaseFilesSync } from './database-files.js';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -73,11 +74,6 @@ function fsyncPath(path: string): void {
   }
 }
 
-/** Removes a database file and its side files, ignoring any that do not exist. */
-function removeDatabaseFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
-}
-
 const CREATING_MARK = '.creating-';
 
 /** Half-built collections left by a crash during creation: never a user's data. */
@@ -110,7 +106,7 @@ export function createEmptyCollectionFile(target: string, nowMs = Date.now()): v
     renameSync(temp, target);
     fsyncPath(dirname(target));
   } catch (error) {
-    removeDatabaseFiles(temp);
+    removeDatabaseFilesSync(temp);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonSyntaxError, parseJson, stringifyJson } from '../../../src-main/server/json.js';
+import { JsonSyntaxError, parseJson, stringifyJson } from '../../src-main/server/json.js';
 
 test('integers beyond 2^53 come back digit for digit', () => {
   const text = '{"id":-5810753096973311499,"safe":1716208388863,"list":[18446744073709551615,2],"f":1.5e3,"s":"12345678901234567890"}';
@@ -55,8 +55,8 @@ test('stringifyJson matches JSON.stringify, bigints aside', () => {
 });
 
 test('request bodies and replies carry 64-bit ids exactly (json-body, reply bytes)', async () => {
-  const { parseJsonBody } = await import('../../../src-main/server/json-body.js');
-  const { replyBytes } = await import('../../../src-main/server/envelope/reply-bytes.js');
+  const { parseJsonBody } = await import('../../src-main/server/json-body.js');
+  const { replyBytes } = await import('../../src-main/server/envelope/reply-bytes.js');
   const body = Buffer.from('{"changes":{"models":[{"flds":[{"id":-5810753096973311499}]}]}}');
   const value = parseJsonBody(body) as { changes: { models: { flds: { id: bigint }[] }[] } };
   assert.equal(value.changes.models[0]!.flds[0]!.id, -5810753096973311499n);
