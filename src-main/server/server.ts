@@ -1,7 +1,6 @@
 // The sync server object behind both front doors (the headless command and the
 // Electron app): start and stop, live user changes, per-user state and locks,
 // and the activity events the app lists.
-import { listenProblem, listenProblemForLog } from './listen-errors.js';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -19,6 +18,7 @@ import { answerClientError } from './http/client-error.js';
 import { capConnections, RequestsPerAddress } from './http/connection-limits.js';
 import { ServerUserContext } from './user-context.js';
 import { UserLocks } from './user-locks.js';
+import { listenProblem, listenProblemForLog } from './listen-errors.js';
 import { consoleLogger, type Logger } from './log.js';
 import { openCollection } from './storage/collection-file.js';
 import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
