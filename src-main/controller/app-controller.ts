@@ -238,14 +238,16 @@ export class AppController {
           `The storage folder already has a folder named "${to}". Choose another name, or move that folder away first.`,
         );
       }
-      // Take the account off the server first so no sync holds its files while
-      // the folder moves; other accounts carry on untouched.
-      const withoutUser = this.settings().users.filter((u) => u.name !== user.name);
-      await this.server?.setUsers(withoutUser.map(toUserAccount));
-      try {
+      const renamed = this.settings().users.map((u) => (u.name === user.name ? { ...u, name: to } : u));
+      const moveFolder = async (): Promise<void> => {
         if (await exists(oldPaths.folder)) await fs.rename(oldPaths.folder, newPaths.folder);
+      };
+      try {
+        // Under the account's lock with its files closed, so no sync holds them while the folder
+        // moves, and no request of the old name recreates it afterwards; other accounts carry on.
+        if (this.server === null) await moveFolder();
+        else await this.server.renameUser(user.name, renamed.map(toUserAccount), moveFolder);
       } catch (error) {
-        await this.pushUsers();
         this.options.log?.(`renaming ${oldPaths.folder} failed`, error);
         throw new AppError(
           'rename-failed',
@@ -255,8 +257,7 @@ export class AppController {
           },
         );
       }
-      const users = this.settings().users;
-      this.options.settings.update({ users: users.map((u) => (u.name === user.name ? { ...u, name: to } : u)) });
+      this.options.settings.update({ users: renamed });
       this.figures.delete(user.name);
       await this.pushUsers();
       this.changed();

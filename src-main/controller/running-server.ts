@@ -19,6 +19,8 @@ export interface RunningServer {
   readonly port: number;
   /** Takes effect for the next request; syncs in progress for other users carry on. */
   setUsers(users: readonly UserAccount[]): void | Promise<void>;
+  /** Under the account's lock with its files closed, `moveFolder` runs, then the accounts become `users` (see SyncServer.renameUser). */
+  renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void>;
   /** `work` under the account's lock with its files closed: nothing of its reads or writes meanwhile. */
   withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T>;
   /** Accounts with a sync in progress right now. */
@@ -47,6 +49,7 @@ export function syncServerStarter(logger?: Logger): StartServer {
     return {
       port,
       setUsers: (users) => server.setUsers(users),
+      renameUser: (from, users, moveFolder) => server.renameUser(from, users, moveFolder),
       withUserFilesClosed: (username, work) => server.withUserFilesClosed(username, work),
       syncing: () => server.syncing(),
       certificate: () => server.certificate(),

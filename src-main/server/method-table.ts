@@ -5,16 +5,8 @@
 // (rslib/src/sync/http_server/routes.rs, SyncMethod and MediaSyncMethod).
 import type { MethodHandler, PayloadLimits } from './protocol.js';
 import { meta } from './collection/meta.js';
-import { start } from './collection/start.js';
-import { applyGraves } from './collection/apply-graves.js';
-import { applyChanges } from './collection/apply-changes.js';
-import { chunk } from './collection/chunk.js';
-import { applyChunk } from './collection/apply-chunk.js';
-import { sanityCheck2 } from './collection/sanity-check2.js';
-import { finish } from './collection/finish.js';
-import { abort } from './collection/abort.js';
-import { upload } from './collection/upload.js';
-import { download } from './collection/download.js';
+import { abort, applyChanges, applyChunk, applyGraves, chunk, finish, sanityCheck2, start } from './collection/normal-sync.js';
+import { download, upload } from './collection/full-sync.js';
 import { mediaMethods } from './media/methods.js';
 
 export type SyncArea = 'sync' | 'msync';

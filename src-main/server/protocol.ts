@@ -3,8 +3,8 @@
 // with a SyncReply; the envelope encodes the reply for the client's version.
 // Handlers never see HTTP, compression or multipart.
 
-import type Database from 'better-sqlite3';
 import type { ServerActivityKind } from '../shared/activity-kinds.js';
+import type { User } from './user.js';
 
 /** A request payload, already decompressed and size-checked. */
 export type RequestBody =
@@ -66,35 +66,7 @@ export interface PayloadLimits {
   readonly maxUncompressedBytes: number;
 }
 
-/** A normal sync in progress; the collection module owns its details. */
-export interface ActiveSync {
-  readonly sessionKey: string;
-  /** Rolls back everything since `start`. Must be safe to call once the sync is over. */
-  rollback(): void;
-}
-
-/**
- * Everything a method may touch for the authenticated user. One exists per user
- * for the life of the server; the dispatcher holds the user's lock while a
- * handler runs, so handlers never interleave for the same user.
- */
-export interface UserContext {
-  readonly username: string;
-  readonly paths: UserPaths;
-  readonly limits: PayloadLimits;
-  /** The user's schema-18 collection, opened with the unicase collation; created empty on first use. */
-  collection(): Database.Database;
-  /** Closes the collection handle (rolling back any open transaction), e.g. before a full upload replaces it. */
-  closeCollection(): void;
-  /** The normal sync in progress, if any. */
-  activeSync: ActiveSync | null;
-  /** The media usn to report in `meta` (0 when the user has no media yet). */
-  mediaUsn(): number;
-  /** Reports something a learner may want to see in the activity list. */
-  record(event: ActivityEvent): void;
-}
-
-export type MethodHandler = (user: UserContext, request: SyncRequest) => Promise<SyncReply> | SyncReply;
+export type MethodHandler = (user: User, request: SyncRequest) => Promise<SyncReply> | SyncReply;
 export type MethodTable = Readonly<Record<string, MethodHandler>>;
 
 /** Declared once, in shared/activity-kinds.ts (the window lists the same kinds). */

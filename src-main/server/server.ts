@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import type { ServerConfig, UserAccount } from './config.js';
 import type { ActivityEvent, PayloadLimits } from './protocol.js';
-import { mediaStoreOf } from './media/store-of-user.js';
 import { UserDirectory } from './auth/user-directory.js';
 import { checkUsernames } from './auth/usernames.js';
 import { RequestPipeline } from './http/request-pipeline.js';
@@ -16,11 +15,10 @@ import { hostKeyMethod } from './auth/host-key-method.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
 import { answerClientError } from './http/client-error.js';
 import { capConnections, RequestsPerAddress } from './http/connection-limits.js';
-import { ServerUserContext } from './user-context.js';
-import { UserLocks } from './user-locks.js';
+import { User } from './user.js';
+import { AuthFailedError } from './errors.js';
 import { listenProblem, listenProblemForLog } from './listen-errors.js';
 import { consoleLogger, type Logger } from './log.js';
-import { openCollection } from './storage/collection-file.js';
 import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
 import { openToOthers, PRIVATE_FOLDER_MODE } from './storage/private-files.js';
@@ -102,8 +100,8 @@ const PRE_AUTH_SPOOL_PAYLOADS = 4;
 
 export class SyncServer extends EventEmitter<SyncServerEvents> {
   private directory: UserDirectory;
-  private readonly contexts = new Map<string, ServerUserContext>();
-  private readonly locks = new UserLocks();
+  /** One per account that a request, a start or a restore has touched since the server started. */
+  private readonly users = new Map<string, User>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly logger: Logger;
   private readonly limits: MethodLimits;
@@ -193,13 +191,12 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       const pipeline = new RequestPipeline({
         limits: this.limits,
         ipSource: this.config.ipHeader ?? 'ConnectInfo',
-        locks: this.locks,
         slots: new UserSlots(this.serverLimits.maxRequestsPerUser),
         perAddress: this.config.ipHeader === undefined ? null : new RequestsPerAddress(this.serverLimits.maxConnectionsPerIp),
         logger: this.logger,
         users: () => this.directory,
-        contextFor: (account) => this.contextFor(account),
-        spoolPath: (account) => spoolPath(this.contextFor(account).paths.folder, 'upload'),
+        userFor: (account) => this.userFor(account),
+        spoolPath: (account) => spoolPath(this.userFor(account).paths.folder, 'upload'),
         preAuthSpill: () => ({ path: spoolPath(ownFolder, 'upload'), quota: this.preAuthQuota }),
         login: (body, address) => hostKeyMethod(this.directory, body, this.loginThrottle, address),
         onHandlerTimed: this.options.onHandlerTimed,
@@ -244,7 +241,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.certificates?.stop();
       this.certificates = null;
       // Release what prepareFolder opened (media.db is held exclusively), so a retry can start.
-      await this.closeContexts();
+      await this.retireUsers(() => false);
       this.state = 'stopped';
       throw error;
     }
@@ -266,7 +263,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     http.closeAllConnections();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
-    await this.closeContexts();
+    await this.retireUsers(() => false);
     this.certificates?.stop();
     this.certificates = null;
     this.progress.clear();
@@ -284,12 +281,25 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   async setUsers(users: readonly UserAccount[]): Promise<void> {
     // Validation throws before anything changes; the swap itself is synchronous.
     this.directory = SyncServer.directoryFor(users);
-    const kept = new Set(users.map((user) => user.name));
-    for (const [name, context] of this.contexts) {
-      if (kept.has(name)) continue;
-      this.contexts.delete(name);
-      await this.locks.run(name, async () => context.shutdown());
-    }
+    await this.retireUsers((name) => this.directory.has(name));
+  }
+
+  /**
+   * Renames an account. Under its lock, with its files closed, `moveFolder`
+   * moves its folder; then the accounts become `users`, before any other
+   * request of the old name can run. Such a request, waiting or still
+   * arriving, is refused as an outdated host key, and nothing is created under
+   * the old name again. If `moveFolder` throws, nothing changes.
+   */
+  async renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void> {
+    const next = SyncServer.directoryFor(users);
+    await this.withUserFilesClosed(from, async () => {
+      await moveFolder();
+      this.directory = next;
+      this.users.get(from)?.retire();
+      this.users.delete(from);
+    });
+    await this.retireUsers((name) => this.directory.has(name));
   }
 
   /**
@@ -300,8 +310,11 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
    * the server.
    */
   async withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T> {
-    return this.locks.run(username, async () => {
-      this.contexts.get(username)?.shutdown();
+    const account = this.directory.accounts.find((candidate) => candidate.name === username);
+    if (account === undefined) return work();
+    const user = this.userFor(account);
+    return user.withLock(async () => {
+      user.closeFiles();
       return work();
     });
   }
@@ -361,27 +374,27 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.certificates.start();
   }
 
-  private contextFor(account: UserAccount): ServerUserContext {
-    let context = this.contexts.get(account.name);
-    if (context === undefined) {
+  /** The account's User, made on first use; 403 for an account no longer on the server (removed or renamed meanwhile). */
+  private userFor(account: UserAccount): User {
+    let user = this.users.get(account.name);
+    if (user === undefined) {
+      if (!this.directory.has(account.name)) throw new AuthFailedError('invalid hkey: the account left the server');
       const paths = userPaths(this.config.baseFolder, account.name);
       // A user added while running gets the folders the others got at start.
       createUserFolders(paths);
-      context = new ServerUserContext(account.name, paths, this.limits, {
-        openCollection,
-        record: (event) => this.emit('activity', event),
-      });
-      this.contexts.set(account.name, context);
+      user = new User(account.name, paths, this.limits, (event) => this.emit('activity', event));
+      this.users.set(account.name, user);
     }
-    return context;
+    return user;
   }
 
-  /** Rolls back open syncs and closes every user's files. */
-  private async closeContexts(): Promise<void> {
-    for (const [name, context] of this.contexts) {
-      await this.locks.run(name, async () => context.shutdown());
+  /** Every user `keep` refuses leaves the server: open syncs rolled back, files closed, waiting requests refused. */
+  private async retireUsers(keep: (name: string) => boolean): Promise<void> {
+    for (const [name, user] of this.users) {
+      if (keep(name)) continue;
+      this.users.delete(name);
+      await user.withLock(async () => user.retire()).catch(() => undefined);
     }
-    this.contexts.clear();
   }
 
   /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
@@ -393,7 +406,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.logger.info('removed temporary files an earlier run left', { uid: account.name, files: leftovers.length });
     // media.db is opened (created, migrated) now and held for the server's life, as the official server does.
     try {
-      mediaStoreOf(this.contextFor(account));
+      this.userFor(account).mediaStore();
     } catch (error) {
       const why = /locked|busy/i.test(String(error)) ? 'it is in use (is another sync server running on this folder?)' : String(error);
       throw new ServerStartError(`couldn't open ${paths.mediaDb}: ${why}`, { cause: error });

@@ -4,12 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { CompressStream } from 'zstd-napi';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
+import { syncHeaderValue } from '../support/v11-transport.js';
 import { createTestApp } from './controller-harness.js';
 import { hostKeyLogin } from './host-key-login.js';
 
@@ -115,4 +118,44 @@ test("changing accounts does not interrupt another user's upload in progress", a
 
   assert.equal((await upload).toString('utf8'), 'OK');
   assert.deepEqual((await app.controller.state()).users.find((u) => u.name === 'alice')!.notes, countRows(collection).notes);
+});
+
+test('renaming an account while its upload is arriving: the upload is refused and nothing reappears under the old name', async (t) => {
+  const app = await createTestApp(t);
+  await app.controller.addUser('carol', 'pw-carol');
+  const carol = new V11Client(app.base());
+  await carol.login('carol', 'pw-carol');
+  const studied = fixture(t, 'v18-two-decks-16-notes.anki2');
+  assert.equal(await carol.fullUpload(studied), 'OK');
+
+  // A second upload, authenticated as carol, sends part of its body and waits while she is renamed.
+  const replacement = readFileSync(fixture(t, 'v18-empty-stock-notetypes.anki2'));
+  const req = request(`${app.base()}sync/upload`, {
+    method: 'POST',
+    headers: { 'anki-sync': syncHeaderValue({ k: carol.hostKey, s: 'x' }), 'content-type': 'application/octet-stream' },
+  });
+  const status = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+  const body = new CompressStream();
+  body.pipe(req);
+  body.write(replacement.subarray(0, 50_000));
+  body.flush();
+  // The server has taken the request in: its body is being spooled into carol's folder.
+  const folder = join(app.storage, 'carol');
+  const spooling = (): boolean => existsSync(folder) && readdirSync(folder).some((name) => name.startsWith('upload-'));
+  for (let i = 0; i < 300 && !spooling(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(spooling(), 'the upload is being received');
+
+  await app.controller.renameUser('carol', 'caroline');
+  body.end(replacement.subarray(50_000));
+  assert.equal(await status, 403);
+
+  assert.equal(existsSync(folder), false, 'the old folder is not recreated');
+  const caroline = (await app.controller.state()).users.find((u) => u.name === 'caroline')!;
+  assert.equal(caroline.notes, countRows(studied).notes, 'the renamed account keeps the first upload');
 });

@@ -2,9 +2,12 @@
 // (what survives a trip through schema 11), for comparing two copies.
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { stringifyJson, type JsonValue } from '../../src-main/server/json.js';
-import { allNotetypes, notetypeToLegacy } from '../../src-main/server/storage/objects/notetypes.js';
-import { allDecks, deckToLegacy } from '../../src-main/server/storage/objects/decks.js';
-import { allDeckConfigs, deckConfigToLegacy } from '../../src-main/server/storage/objects/deckconfigs.js';
+import { allNotetypes } from '../../src-main/server/storage/objects/notetypes.js';
+import { notetypeToLegacy } from '../../src-main/server/storage/objects/notetypes-legacy.js';
+import { allDecks } from '../../src-main/server/storage/objects/decks.js';
+import { deckToLegacy } from '../../src-main/server/storage/objects/decks-legacy.js';
+import { allDeckConfigs } from '../../src-main/server/storage/objects/deckconfigs.js';
+import { deckConfigToLegacy } from '../../src-main/server/storage/objects/deckconfigs-legacy.js';
 import { getAllConfig } from '../../src-main/server/storage/objects/config.js';
 import { allTags, tagsToLegacyMap } from '../../src-main/server/storage/objects/tags.js';
 

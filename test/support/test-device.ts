@@ -9,32 +9,19 @@ import { readNotetypeShape } from '../../src-main/server/collection/sync-data/no
 import { GRAVE_CARD, GRAVE_DECK, GRAVE_NOTE } from '../../src-main/server/collection/sync-data/graves.js';
 import { stringifyJson, type JsonValue } from '../../src-main/server/json.js';
 import { getAllConfig, setConfigValue } from '../../src-main/server/storage/objects/config.js';
-import {
-  allDeckConfigs,
-  deckConfigFromLegacy,
-  deckConfigToLegacy,
-  getDeckConfig,
-  putDeckConfig,
-} from '../../src-main/server/storage/objects/deckconfigs.js';
-import {
-  allDecks,
-  deckFromLegacy,
-  deckToLegacy,
-  ensureDeckNameUnique,
-  getDeck,
-  putDeck,
-  removeDeck,
-} from '../../src-main/server/storage/objects/decks.js';
+import { allDeckConfigs, getDeckConfig, putDeckConfig } from '../../src-main/server/storage/objects/deckconfigs.js';
+import { deckConfigFromLegacy, deckConfigToLegacy } from '../../src-main/server/storage/objects/deckconfigs-legacy.js';
+import { allDecks, ensureDeckNameUnique, getDeck, putDeck, removeDeck } from '../../src-main/server/storage/objects/decks.js';
+import { deckFromLegacy, deckToLegacy } from '../../src-main/server/storage/objects/decks-legacy.js';
 import { nativeDeckName } from '../../src-main/server/storage/objects/names.js';
 import {
   allNotetypes,
   ensureNotetypeNameUnique,
   getNotetype,
-  notetypeFromLegacy,
-  notetypeToLegacy,
   putNotetype,
   removeNotetype,
 } from '../../src-main/server/storage/objects/notetypes.js';
+import { notetypeFromLegacy, notetypeToLegacy } from '../../src-main/server/storage/objects/notetypes-legacy.js';
 import { allTags, registerTag } from '../../src-main/server/storage/objects/tags.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 

@@ -4,8 +4,6 @@ import { statSync } from 'node:fs';
 import { BadRequestError, ClientTooOldError } from '../errors.js';
 import { jsonReply, type MethodHandler } from '../protocol.js';
 import { requestJsonObject } from '../json-body.js';
-import { abortActiveSync } from './active-sync.js';
-import { openUserCollection } from './open.js';
 import { legacyVersionRefusal } from './legacy-version-rules.js';
 
 const SYNC_VERSION_MIN = 8;
@@ -23,25 +21,26 @@ export const meta: MethodHandler = (user, request) => {
     throw new BadRequestError('invalid json: meta needs v (0..255) and cv');
   }
   request.reportClient?.(cv);
-  abortActiveSync(user);
-  const db = openUserCollection(user);
-  // Old clients expect 501 for a version the server does not speak.
-  if (v < SYNC_VERSION_MIN || v > SYNC_VERSION_MAX) throw new ClientTooOldError('unsupported version');
+  user.abortSync();
+  return user.withCollection((db) => {
+    // Old clients expect 501 for a version the server does not speak.
+    if (v < SYNC_VERSION_MIN || v > SYNC_VERSION_MAX) throw new ClientTooOldError('unsupported version');
 
-  const stamps = db.prepare('SELECT mod, scm, usn FROM col').get() as ColStamps;
-  const empty = db.prepare('SELECT EXISTS (SELECT 1 FROM cards) AS found').get() as { found: number };
-  // A file the client could not download forces a one-way sync, as the reference does.
-  const tooBig = statSync(user.paths.collection).size > user.limits.maxUncompressedBytes;
-  const refusal = legacyVersionRefusal(db, v);
-  return jsonReply({
-    mod: stamps.mod,
-    scm: tooBig ? Date.now() : stamps.scm,
-    usn: stamps.usn,
-    ts: Math.floor(Date.now() / 1000),
-    msg: refusal ?? '',
-    cont: refusal === null,
-    hostNum: 0,
-    empty: empty.found === 0,
-    media_usn: user.mediaUsn(),
+    const stamps = db.prepare('SELECT mod, scm, usn FROM col').get() as ColStamps;
+    const empty = db.prepare('SELECT EXISTS (SELECT 1 FROM cards) AS found').get() as { found: number };
+    // A file the client could not download forces a one-way sync, as the reference does.
+    const tooBig = statSync(user.paths.collection).size > user.limits.maxUncompressedBytes;
+    const refusal = legacyVersionRefusal(db, v);
+    return jsonReply({
+      mod: stamps.mod,
+      scm: tooBig ? Date.now() : stamps.scm,
+      usn: stamps.usn,
+      ts: Math.floor(Date.now() / 1000),
+      msg: refusal ?? '',
+      cont: refusal === null,
+      hostNum: 0,
+      empty: empty.found === 0,
+      media_usn: user.mediaStore().lastUsn(),
+    });
   });
 };

@@ -3,7 +3,6 @@
 // from `start` to `finish`. Nothing the client sends is visible to anyone else
 // until `finish` commits; every other way out rolls back.
 import type Database from 'better-sqlite3';
-import type { ActiveSync } from '../protocol.js';
 import type { ChunkableIds } from './sync-data/chunks.js';
 
 type SessionState =
@@ -14,7 +13,7 @@ type SessionState =
   /** Committed or aborted: nothing left to undo. */
   | 'over';
 
-export class NormalSyncSession implements ActiveSync {
+export class NormalSyncSession {
   private state: SessionState = 'open';
   /** The server's revlog/card/note ids still to send; gathered on the first `chunk`. */
   serverChunkIds: ChunkableIds | null = null;
@@ -42,6 +41,11 @@ export class NormalSyncSession implements ActiveSync {
   /** Whether requests may still run inside this session's transaction on `db`. */
   isUsableWith(db: Database.Database): boolean {
     return this.state === 'open' && db === this.db && this.db.open && this.db.inTransaction;
+  }
+
+  /** Committed or rolled back for good: the user no longer has a sync in progress. */
+  isOver(): boolean {
+    return this.state === 'over';
   }
 
   wasRolledBack(): boolean {

@@ -20,7 +20,6 @@ import {
   type RequestBody,
   type SyncReply,
   type SyncRequest,
-  type UserContext,
 } from '../protocol.js';
 import type { UserAccount } from '../config.js';
 import type { UserDirectory } from '../auth/user-directory.js';
@@ -32,7 +31,7 @@ import { decodeLegacyBeginQuery } from '../envelope/legacy-begin-query.js';
 import type { BodyTarget } from '../envelope/body-sink.js';
 import type { SyncHeader } from '../envelope/sync-header.js';
 import type { Logger } from '../log.js';
-import type { UserLocks } from '../user-locks.js';
+import type { User } from '../user.js';
 import type { Slot, UserSlots } from '../user-slots.js';
 import { findMethod, LOGIN_BYTES, METHODS, type MethodDescriptor, type MethodLimits } from '../method-table.js';
 import { routeRequest, type KnownMethods, type Route } from './routes.js';
@@ -51,14 +50,13 @@ const JSON_SPILL_BYTES = 8 * 1024 * 1024;
 export interface PipelineDeps {
   readonly limits: MethodLimits;
   readonly ipSource: ClientIpSource;
-  readonly locks: UserLocks;
   readonly slots: UserSlots;
   /** Behind a proxy: requests in progress per forwarded address (sockets are capped per address otherwise). */
   readonly perAddress: RequestsPerAddress | null;
   readonly logger: Logger;
   users(): UserDirectory;
-  /** The user's context; exists for every configured account. */
-  contextFor(account: UserAccount): UserContext;
+  /** The account's state and lock; 403 once the account has left the server. */
+  userFor(account: UserAccount): User;
   /** A fresh path for a spooled body inside the user's folder. */
   spoolPath(account: UserAccount): string;
   /** Where legacy data sent before its key is spooled: the server's own folder, under a quota. */
@@ -253,10 +251,10 @@ export class RequestPipeline {
     outcome: Outcome,
   ): Promise<void> {
     if (descriptor.auth !== 'host-key') throw new Error(`${descriptor.name} is not a host-key method`);
-    const user = this.deps.contextFor(account);
+    const user = this.deps.userFor(account);
     // The lock covers the handler, never the network: every reply is complete (a buffer, or a file
     // of its own) when the handler returns, so a slow client cannot hold the user's lock.
-    const { reply, transportVersion } = await this.deps.locks.run(account.name, async () => {
+    const { reply, transportVersion } = await user.withLock(async () => {
       const decoded = await decode();
       const body = descriptor.body === 'json' ? await inMemory(decoded.body) : decoded.body;
       const request: SyncRequest = {

@@ -1,10 +1,10 @@
 // The `/msync/{method}` table. Handlers see only the user and the decoded request;
 // the envelope (v11 zstd or legacy multipart) wraps their replies.
 import { BadRequestError } from '../errors.js';
-import { rawReply, type MethodTable, type RequestBody, type SyncRequest, type UserContext } from '../protocol.js';
+import { rawReply, type MethodTable, type RequestBody, type SyncRequest } from '../protocol.js';
+import type { User } from '../user.js';
 import { mediaResult } from './media-result.js';
 import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './requests.js';
-import { mediaStoreOf } from './store-of-user.js';
 import type { ZipSource } from './upload/zip-archive.js';
 
 export const mediaMethods = {
@@ -16,16 +16,16 @@ export const mediaMethods = {
     if (clientVersion === '') throw new BadRequestError('missing client version');
     // `sk` was once a session key; legacy clients send it back as `sk` on later
     // calls, so it must be the host key they authenticated with.
-    return mediaResult({ usn: mediaStoreOf(user).lastUsn(), sk: request.hostKey });
+    return mediaResult({ usn: user.mediaStore().lastUsn(), sk: request.hostKey });
   },
 
   mediaChanges: (user, request) => {
     const { lastUsn } = parseMediaChangesRequest(request.body);
-    return mediaResult(mediaStoreOf(user).changesAfter(lastUsn));
+    return mediaResult(user.mediaStore().changesAfter(lastUsn));
   },
 
   uploadChanges: async (user, request) => {
-    const result = await mediaStoreOf(user).uploadChanges(zipSource(user, request.body));
+    const result = await user.mediaStore().uploadChanges(zipSource(user, request.body));
     request.reportFiles?.(result.processed);
     return mediaResult([result.processed, result.currentUsn]);
   },
@@ -33,12 +33,12 @@ export const mediaMethods = {
   downloadFiles: async (user, request) => {
     const { files } = parseDownloadFilesRequest(request.body);
     request.reportFiles?.(files.length);
-    return rawReply(await mediaStoreOf(user).downloadFiles(files));
+    return rawReply(await user.mediaStore().downloadFiles(files));
   },
 
   mediaSanity: (user, request) => {
     const { local } = parseMediaSanityRequest(request.body);
-    const store = mediaStoreOf(user);
+    const store = user.mediaStore();
     const answer = store.sanityCheck(local);
     recordMediaSync(user, request, store.takeTally(), answer);
     return mediaResult(answer);
@@ -50,7 +50,7 @@ export const mediaMethods = {
  * never held in memory; the pipeline removes the file afterwards. A body cut
  * off at the payload limit arrives with size = the limit.
  */
-function zipSource(user: UserContext, body: RequestBody): ZipSource {
+function zipSource(user: User, body: RequestBody): ZipSource {
   if (body.kind === 'buffer') return body.data;
   if (body.size >= user.limits.maxUncompressedBytes) throw new BadRequestError('uploadChanges: zip over the payload limit');
   return { path: body.path };
@@ -58,7 +58,7 @@ function zipSource(user: UserContext, body: RequestBody): ZipSource {
 
 /** Clients call mediaSanity once, at the end of a media sync that moved something. */
 function recordMediaSync(
-  user: UserContext,
+  user: User,
   request: SyncRequest,
   tally: { filesReceived: number; deletionsReceived: number; filesSent: number },
   answer: string,

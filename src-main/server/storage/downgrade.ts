@@ -8,9 +8,12 @@
 
 import { stringifyJson, type JsonObject } from '../json.js';
 import { defineKey } from './objects/legacy-json.js';
-import { allDeckConfigs, deckConfigToLegacy } from './objects/deckconfigs.js';
-import { allDecks, deckToLegacy } from './objects/decks.js';
-import { allNotetypes, notetypeToLegacy } from './objects/notetypes.js';
+import { allDeckConfigs } from './objects/deckconfigs.js';
+import { deckConfigToLegacy } from './objects/deckconfigs-legacy.js';
+import { allDecks } from './objects/decks.js';
+import { deckToLegacy } from './objects/decks-legacy.js';
+import { allNotetypes } from './objects/notetypes.js';
+import { notetypeToLegacy } from './objects/notetypes-legacy.js';
 import { getAllConfig } from './objects/config.js';
 import { allTags, tagsToLegacyMap } from './objects/tags.js';
 import type { Db } from './objects/db.js';

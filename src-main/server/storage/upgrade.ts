@@ -14,9 +14,11 @@
 import { isJsonObject, jsonBytes, parseJson, type JsonObject, type JsonValue } from '../json.js';
 import { deckConfigConfigCodec, deckKindCodec } from './proto.js';
 import { statement, type Db } from './objects/db.js';
-import { deckConfigFromLegacy } from './objects/deckconfigs.js';
-import { deckFromLegacy, putDeck } from './objects/decks.js';
-import { notetypeFromLegacy, putNotetype, type Notetype } from './objects/notetypes.js';
+import { deckConfigFromLegacy } from './objects/deckconfigs-legacy.js';
+import { putDeck } from './objects/decks.js';
+import { deckFromLegacy } from './objects/decks-legacy.js';
+import { putNotetype, type Notetype } from './objects/notetypes.js';
+import { notetypeFromLegacy } from './objects/notetypes-legacy.js';
 import { setAllConfig } from './objects/config.js';
 import { humanDeckName } from './objects/names.js';
 import { openDatabase } from './sqlite.js';

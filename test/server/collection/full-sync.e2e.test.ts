@@ -11,7 +11,7 @@ import { V11Client } from '../../support/v11-client.js';
 import { SyncHttpError } from '../../support/v11-transport.js';
 import { copyRealAnkiFixture, realAnkiFixtures } from '../../support/real-anki-fixtures.js';
 import { collectionContent, colStamps, integrityCheck } from '../../support/collection-rows.js';
-import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
+import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/full-sync.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
 
 let server: TestServer;

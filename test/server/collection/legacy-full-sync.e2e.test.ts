@@ -18,7 +18,7 @@ import { downgradeFileToSchema11 } from '../../../src-main/server/storage/downgr
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
 import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
-import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
+import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/full-sync.js';
 import { V2_SCHEDULER_MESSAGE, V2_TIMEZONE_MESSAGE } from '../../../src-main/server/collection/legacy-version-rules.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
 

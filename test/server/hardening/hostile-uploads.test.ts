@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { V11Client } from '../../support/v11-client.js';
 import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
-import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/upload.js';
+import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/full-sync.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
 import { collectionContent } from '../../support/collection-rows.js';

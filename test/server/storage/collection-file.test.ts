@@ -8,7 +8,7 @@ import { CollectionFileError, createEmptyCollectionFile, openCollection } from '
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { creationDate } from '../../../src-main/server/storage/new-collection/defaults.js';
 import { stockNotetypes } from '../../../src-main/server/storage/new-collection/stock-notetypes.js';
-import { getLegacyNotetype } from '../../../src-main/server/storage/objects/notetypes.js';
+import { getLegacyNotetype } from '../../../src-main/server/storage/objects/notetypes-legacy.js';
 import { getAllConfig } from '../../../src-main/server/storage/objects/config.js';
 import { copyRealAnkiFixture, REAL_ANKI_FIXTURES } from '../../support/real-anki-fixtures.js';
 

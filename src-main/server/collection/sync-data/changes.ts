@@ -6,22 +6,12 @@
 import type Database from 'better-sqlite3';
 import { BadRequestError } from '../../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../json.js';
-import {
-  deckConfigFromLegacy,
-  deckConfigToLegacy,
-  getDeckConfig,
-  putDeckConfig,
-  type DeckConfig,
-} from '../../storage/objects/deckconfigs.js';
-import { deckFromLegacy, deckToLegacy, ensureDeckNameUnique, getDeck, putDeck, type Deck } from '../../storage/objects/decks.js';
-import {
-  type Notetype,
-  ensureNotetypeNameUnique,
-  getNotetype,
-  notetypeFromLegacy,
-  notetypeToLegacy,
-  putNotetype,
-} from '../../storage/objects/notetypes.js';
+import { getDeckConfig, putDeckConfig, type DeckConfig } from '../../storage/objects/deckconfigs.js';
+import { deckConfigFromLegacy, deckConfigToLegacy } from '../../storage/objects/deckconfigs-legacy.js';
+import { ensureDeckNameUnique, getDeck, putDeck, type Deck } from '../../storage/objects/decks.js';
+import { deckFromLegacy, deckToLegacy } from '../../storage/objects/decks-legacy.js';
+import { type Notetype, ensureNotetypeNameUnique, getNotetype, putNotetype } from '../../storage/objects/notetypes.js';
+import { notetypeFromLegacy, notetypeToLegacy } from '../../storage/objects/notetypes-legacy.js';
 import { getAllConfig, setAllConfig } from '../../storage/objects/config.js';
 import { registerTag } from '../../storage/objects/tags.js';
 import { statement } from './statements.js';

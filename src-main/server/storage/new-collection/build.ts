@@ -6,9 +6,12 @@
 
 import type Database from 'better-sqlite3';
 import { createCollectionSchema } from '../create-schema.js';
-import { deckConfigFromLegacy, putDeckConfig } from '../objects/deckconfigs.js';
-import { deckFromLegacy, putDeck } from '../objects/decks.js';
-import { notetypeFromLegacy, putNotetype } from '../objects/notetypes.js';
+import { putDeckConfig } from '../objects/deckconfigs.js';
+import { deckConfigFromLegacy } from '../objects/deckconfigs-legacy.js';
+import { putDeck } from '../objects/decks.js';
+import { deckFromLegacy } from '../objects/decks-legacy.js';
+import { putNotetype } from '../objects/notetypes.js';
+import { notetypeFromLegacy } from '../objects/notetypes-legacy.js';
 import { creationDate, defaultCollectionConfig, defaultDeck, defaultDeckConfig } from './defaults.js';
 import { stockNotetypes } from './stock-notetypes.js';
 

@@ -49,10 +49,7 @@
 //   getAllConfig(db) + clearConfigUsns(db) when the server's is.
 
 export {
-  notetypeFromLegacy,
-  notetypeToLegacy,
   getNotetype,
-  getLegacyNotetype,
   allNotetypes,
   notetypesChangedSince,
   putNotetype,
@@ -62,14 +59,17 @@ export {
   type Notetype,
   type NotetypeField,
   type NotetypeTemplate,
+} from './notetypes.js';
+export {
+  notetypeFromLegacy,
+  notetypeToLegacy,
+  getLegacyNotetype,
   type LegacyNotetype,
   type LegacyField,
   type LegacyTemplate,
-} from './notetypes.js';
+} from './notetypes-legacy.js';
 
 export {
-  deckFromLegacy,
-  deckToLegacy,
   getDeck,
   allDecks,
   decksChangedSince,
@@ -79,12 +79,10 @@ export {
   ensureDeckNameUnique,
   newNormalDeck,
   type Deck,
-  type LegacyDeck,
 } from './decks.js';
+export { deckFromLegacy, deckToLegacy, type LegacyDeck } from './decks-legacy.js';
 
 export {
-  deckConfigFromLegacy,
-  deckConfigToLegacy,
   getDeckConfig,
   allDeckConfigs,
   deckConfigsChangedSince,
@@ -94,8 +92,8 @@ export {
   defaultDeckConfigConfig,
   newDeckConfig,
   type DeckConfig,
-  type LegacyDeckConfig,
 } from './deckconfigs.js';
+export { deckConfigFromLegacy, deckConfigToLegacy, type LegacyDeckConfig } from './deckconfigs-legacy.js';
 
 export {
   getAllConfig,

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import { sanityCounts } from '../../../../src-main/server/collection/sync-data/sanity-counts.js';
-import { compareSanityCounts } from '../../../../src-main/server/collection/sanity-check2.js';
+import { compareSanityCounts } from '../../../../src-main/server/collection/normal-sync.js';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 

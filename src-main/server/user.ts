@@ -1,0 +1,167 @@
+// One account's state for the life of the server, as the reference keeps it
+// (rslib/src/sync/http_server/user.rs): the collection handle, the normal sync
+// in progress, the media store, and the lock every request of the account runs
+// under. Handlers reach the collection and the sync only through this class,
+// so the rules for them (open on first use, one sync at a time, a failed step
+// rolls the whole sync back) are written once, here.
+import type Database from 'better-sqlite3';
+import { AuthFailedError, BadRequestError, ConflictError, ServerFaultError, SyncError } from './errors.js';
+import type { ActivityEvent, PayloadLimits, SyncRequest, UserPaths } from './protocol.js';
+import { NormalSyncSession } from './collection/normal-sync-session.js';
+import { MediaStore } from './media/media-store.js';
+import { openCollection } from './storage/collection-file.js';
+
+export class User {
+  private col: Database.Database | null = null;
+  private sync: NormalSyncSession | null = null;
+  private media: MediaStore | null = null;
+  /** The end of the queue of work under this user's lock. */
+  private lockTail: Promise<void> = Promise.resolve();
+  /** Set when the account leaves the server (removed, renamed, server stopped). */
+  private retired = false;
+
+  constructor(
+    readonly username: string,
+    readonly paths: UserPaths,
+    readonly limits: PayloadLimits,
+    /** Reports something a learner may want to see in the activity list. */
+    readonly record: (event: ActivityEvent) => void,
+  ) {}
+
+  /**
+   * Runs `work` after every earlier holder's. The event loop interleaves
+   * requests at every `await`; one user's must not (a meta from one device
+   * during another's applyChunk), while different users never wait for each
+   * other. The official server holds one lock for everyone instead. Work that
+   * was waiting when the account left the server is refused, as an outdated
+   * host key: nothing is then opened or created under its old name.
+   */
+  async withLock<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.lockTail;
+    let release!: () => void;
+    this.lockTail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      if (this.retired) throw new AuthFailedError('invalid hkey: the account left the server');
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /** `work` with the collection, opened (created empty if missing) on first use; 500 `open collection` if it cannot be. */
+  withCollection<T>(work: (db: Database.Database) => T): T {
+    if (this.col === null) {
+      try {
+        this.col = openCollection(this.paths.collection);
+      } catch (error) {
+        if (error instanceof SyncError) throw error;
+        throw new ServerFaultError('open collection', { cause: error });
+      }
+    }
+    return work(this.col);
+  }
+
+  /** Closes the collection handle (rolling back any open transaction), e.g. before a full upload replaces it. */
+  closeCollection(): void {
+    const db = this.col;
+    if (db === null) return;
+    this.col = null;
+    if (db.inTransaction) db.exec('ROLLBACK');
+    // Closing the last connection checkpoints the WAL into the file and deletes it.
+    db.close();
+  }
+
+  /** Replaces any sync in progress with a new one whose transaction starts now (`start`). */
+  startSync(sessionKey: string, clientUsn: number, clientIsNewer: boolean): void {
+    this.abortSync();
+    this.sync = this.withCollection((db) => NormalSyncSession.begin(db, sessionKey, clientUsn, clientIsNewer));
+  }
+
+  /**
+   * Cancels the normal sync in progress, whatever its session key: `meta`,
+   * `abort`, `upload`, `download` and a new `start` all do this. Like the
+   * reference, the collection handle goes too, so nothing of the cancelled
+   * sync's transaction can survive.
+   */
+  abortSync(): void {
+    const active = this.sync;
+    if (active === null) return;
+    this.sync = null;
+    try {
+      active.rollback();
+    } finally {
+      this.closeCollection();
+    }
+  }
+
+  /**
+   * One step after `start` (docs/protocol/collection-sync.md §2.3): the session
+   * key must be present (400) and name the sync in progress (409). A failure
+   * while the step runs, its parse of the request included, rolls the whole
+   * sync back, forgets it and answers 400, which tells the client to run Check
+   * Database rather than retry blindly. A step that ends the session (`finish`)
+   * leaves no sync in progress.
+   */
+  async withSyncSession<T>(request: SyncRequest, step: (session: NormalSyncSession) => T | Promise<T>): Promise<T> {
+    const key = requireSessionKey(request);
+    const active = this.sync;
+    if (active === null) throw new ConflictError(`${request.method}: no active sync`);
+    if (active.sessionKey !== key) throw new ConflictError(`${request.method}: another sync is active`);
+    if (active.wasRolledBack()) {
+      this.abortSync();
+      throw new BadRequestError(`${request.method}: the sync was already rolled back`);
+    }
+    if (this.col === null || !active.isUsableWith(this.col)) {
+      // The collection was closed under the session: its transaction is gone, as after a restart.
+      this.abortSync();
+      throw new ConflictError(`${request.method}: the sync's transaction no longer exists`);
+    }
+    try {
+      const result = await step(active);
+      if (active.isOver() && this.sync === active) this.sync = null;
+      return result;
+    } catch (error) {
+      this.abortSync();
+      if (error instanceof BadRequestError) throw error;
+      throw new BadRequestError(`${request.method} failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The media folder and database, opened (created, migrated) on first use and held until the user's files close. */
+  mediaStore(): MediaStore {
+    this.media ??= MediaStore.open(this.paths);
+    return this.media;
+  }
+
+  /** Rolls back any normal sync and closes the collection and media database; they reopen on next use. */
+  closeFiles(): void {
+    const active = this.sync;
+    this.sync = null;
+    try {
+      active?.rollback();
+    } finally {
+      try {
+        this.closeCollection();
+      } finally {
+        const media = this.media;
+        this.media = null;
+        media?.close();
+      }
+    }
+  }
+
+  /** The account left the server: its files are closed and work still waiting for its lock is refused. */
+  retire(): void {
+    this.retired = true;
+    this.closeFiles();
+  }
+}
+
+/** A step after `start` needs its session key (400 without one). */
+export function requireSessionKey(request: SyncRequest): string {
+  if (request.sessionKey === '') throw new BadRequestError(`${request.method}: missing session key`);
+  return request.sessionKey;
+}
