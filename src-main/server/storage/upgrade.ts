@@ -12,7 +12,7 @@
 // The connection must have the unicase collation (sqlite.ts openDatabase).
 
 import { isJsonObject, jsonBytes, parseJson, type JsonObject, type JsonValue } from '../json.js';
-import { deckConfigConfigCodec, deckKindCodec } from './proto.js';
+import { deckConfigConfigCodec, deckKindCodec } from './proto-codec.js';
 import { statement, type Db } from './objects/db.js';
 import { deckConfigFromLegacy } from './objects/deckconfigs-legacy.js';
 import { putDeck } from './objects/decks.js';

@@ -17,7 +17,7 @@ import { upgradeFileToSchema18 } from '../../../src-main/server/storage/upgrade.
 import { downgradeFileToSchema11 } from '../../../src-main/server/storage/downgrade.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
-import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
+import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto-codec.js';
 import { CORRUPT_MESSAGE } from '../../../src-main/server/collection/full-sync.js';
 import { V2_SCHEDULER_MESSAGE, V2_TIMEZONE_MESSAGE } from '../../../src-main/server/collection/legacy-version-rules.js';
 import { makeTempFolder } from '../../support/temp-folder.js';

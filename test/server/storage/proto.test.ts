@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
-import { blobCodecs, protoRoot, type BlobCodec } from '../../../src-main/server/storage/proto.js';
+import { blobCodecs, protoRoot, type BlobCodec } from '../../../src-main/server/storage/proto-codec.js';
 import { REAL_ANKI_FIXTURES, copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
 import { parseDecodedDump, parseTextMessage, type DecodedSection } from './prototext.js';
 

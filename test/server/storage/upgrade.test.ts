@@ -8,7 +8,7 @@ import { upgradeFileToSchema18, upgradeToSchema18 } from '../../../src-main/serv
 import { NotACollectionError, UnsupportedSchemaError, readSchemaVersion } from '../../../src-main/server/storage/schema-version.js';
 import { SCHEMA11_SQL } from '../../../src-main/server/storage/schema11.js';
 import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
-import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto.js';
+import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto-codec.js';
 import { stringifyJson, type JsonObject } from '../../../src-main/server/json.js';
 import {
   allDeckConfigs,

@@ -7,7 +7,7 @@
 // the ease ×1000 (2500 ↔ 2.5); the unmapped keys of "new", "rev" and "lapse"
 // are kept in `other` under those three names.
 import type { JsonObject, JsonValue } from '../../json.js';
-import { type DeckConfigConfig } from '../proto.js';
+import { type DeckConfigConfig } from '../proto-types.js';
 import { safeId } from './ids.js';
 import {
   appendOther,

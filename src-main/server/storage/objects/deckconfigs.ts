@@ -2,7 +2,8 @@
 // reference's defaults and clamping (rslib/src/deckconfig/mod.rs), and the
 // `deck_config` rows (rslib/src/storage/deckconfig/mod.rs). Their legacy JSON
 // form is deckconfigs-legacy.ts.
-import { deckConfigConfigCodec, type DeckConfigConfig } from '../proto.js';
+import { deckConfigConfigCodec } from '../proto-codec.js';
+import { type DeckConfigConfig } from '../proto-types.js';
 import { blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { fail } from './legacy-json.js';
 

@@ -2,7 +2,14 @@
 // applyChanges and schema 11, to and from the Deck of decks.ts.
 // Mapping: docs/protocol/collection-sync.md §6.3.2 and §6.4.2; reference rslib/src/decks/schema11.rs.
 import type { JsonObject, JsonValue } from '../../json.js';
-import { type DayLimit, type DeckCommon, type DeckKind, type FilteredDeck, type FilteredSearchTerm, type NormalDeck } from '../proto.js';
+import {
+  type DayLimit,
+  type DeckCommon,
+  type DeckKind,
+  type FilteredDeck,
+  type FilteredSearchTerm,
+  type NormalDeck,
+} from '../proto-types.js';
 import { safeId } from './ids.js';
 import {
   appendOther,

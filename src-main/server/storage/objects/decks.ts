@@ -2,7 +2,8 @@
 // and kind blobs, native names with U+001F), the reference's new normal deck
 // (rslib/src/decks/mod.rs) and the `decks` rows (rslib/src/storage/deck/mod.rs).
 // Their legacy JSON form is decks-legacy.ts.
-import { deckCommonCodec, deckKindCodec, type DeckCommon, type DeckKind } from '../proto.js';
+import { deckCommonCodec, deckKindCodec } from '../proto-codec.js';
+import { type DeckCommon, type DeckKind } from '../proto-types.js';
 import { appendPlusUntilUnique, blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { fail } from './legacy-json.js';
 import { nativeDeckName } from './names.js';

@@ -2,7 +2,7 @@
 // schema 11, to and from the Notetype of notetypes.ts.
 // Mapping: docs/protocol/collection-sync.md §6.3.1 and §6.4.1; reference rslib/src/notetype/schema11.rs.
 import type { JsonObject, JsonValue } from '../../json.js';
-import { type CardRequirement } from '../proto.js';
+import { type CardRequirement } from '../proto-types.js';
 import { type Db } from './db.js';
 import {
   appendOther,

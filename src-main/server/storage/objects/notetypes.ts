@@ -1,14 +1,8 @@
 // Notetypes ("models") as schema 18 stores them: the Notetype object and its
 // rows in `notetypes`, `fields` and `templates`
 // (rslib/src/storage/notetype/mod.rs). Their legacy JSON form is notetypes-legacy.ts.
-import {
-  fieldConfigCodec,
-  notetypeConfigCodec,
-  templateConfigCodec,
-  type FieldConfig,
-  type NotetypeConfig,
-  type TemplateConfig,
-} from '../proto.js';
+import { fieldConfigCodec, notetypeConfigCodec, templateConfigCodec } from '../proto-codec.js';
+import { type FieldConfig, type NotetypeConfig, type TemplateConfig } from '../proto-types.js';
 import { appendPlusUntilUnique, blobFromRow, decodeOrCorrupt, idFromRow, intFromRow, statement, textFromRow, type Db } from './db.js';
 import { fail } from './legacy-json.js';
 

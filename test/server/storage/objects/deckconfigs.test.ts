@@ -10,7 +10,7 @@ import {
   putDeckConfig,
   newDeckConfig,
 } from '../../../../src-main/server/storage/objects/index.js';
-import { deckConfigConfigCodec } from '../../../../src-main/server/storage/proto.js';
+import { deckConfigConfigCodec } from '../../../../src-main/server/storage/proto-codec.js';
 import { parseJson, stringifyJson, type JsonObject, type JsonValue } from '../../../../src-main/server/json.js';
 import { V18_FIXTURES, emptyCollection, openFixtureCopy, tableRows } from './helpers.js';
 

@@ -1,9 +1,9 @@
 // The protobuf blobs of a schema-18 collection, read and written with
-// protobufjs from our own declarations in proto/.
+// protobufjs from our own declarations in proto/. Their TypeScript types are
+// in proto-types.ts.
 //
 // The .proto files are loaded at run time (protobufjs `loadSync`) rather than
-// compiled to static code: protobufjs-cli is not installed here, the files are
-// short, they load once per process in a few milliseconds, and the field
+// compiled to static code: the files are short, they load once per process in a few milliseconds, and the field
 // numbers stay readable next to the reference's. They are read with node:fs
 // relative to this module (dist/src-main/server/storage/ → ../../../../proto/),
 // which holds both in a plain checkout and inside an Electron asar (Electron's
@@ -18,6 +18,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import type {
+  DeckCommon,
+  DeckConfigConfig,
+  DeckKind,
+  FieldConfig,
+  FilteredDeck,
+  NormalDeck,
+  NotetypeConfig,
+  TemplateConfig,
+} from './proto-types.js';
 
 const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
 const PROTO_FILES = ['notetypes.proto', 'decks.proto', 'deck_config.proto'];
@@ -33,156 +43,6 @@ function loadRoot(): protobuf.Root {
     root = loaded;
   }
   return root;
-}
-
-/** anki.notetypes.Notetype.Config (notetypes.config) */
-export interface NotetypeConfig {
-  kind: number;
-  sort_field_idx: number;
-  css: string;
-  target_deck_id_unused: bigint;
-  latex_pre: string;
-  latex_post: string;
-  latex_svg: boolean;
-  reqs: CardRequirement[];
-  original_stock_kind: number;
-  original_id?: bigint;
-  other: Uint8Array;
-}
-
-/** anki.notetypes.Notetype.Config.CardRequirement; kind 0 none, 1 any, 2 all */
-export interface CardRequirement {
-  card_ord: number;
-  kind: number;
-  field_ords: number[];
-}
-
-/** anki.notetypes.Notetype.Field.Config (fields.config) */
-export interface FieldConfig {
-  sticky: boolean;
-  rtl: boolean;
-  font_name: string;
-  font_size: number;
-  description: string;
-  plain_text: boolean;
-  collapsed: boolean;
-  exclude_from_search: boolean;
-  id?: bigint;
-  tag?: number;
-  prevent_deletion: boolean;
-  other: Uint8Array;
-}
-
-/** anki.notetypes.Notetype.Template.Config (templates.config) */
-export interface TemplateConfig {
-  q_format: string;
-  a_format: string;
-  q_format_browser: string;
-  a_format_browser: string;
-  target_deck_id: bigint;
-  browser_font_name: string;
-  browser_font_size: number;
-  id?: bigint;
-  other: Uint8Array;
-}
-
-/** anki.decks.Deck.Common (decks.common) */
-export interface DeckCommon {
-  study_collapsed: boolean;
-  browser_collapsed: boolean;
-  last_day_studied: number;
-  new_studied: number;
-  review_studied: number;
-  milliseconds_studied: number;
-  learning_studied: number;
-  other: Uint8Array;
-}
-
-export interface DayLimit {
-  limit: number;
-  today: number;
-}
-
-/** anki.decks.Deck.Normal */
-export interface NormalDeck {
-  config_id: bigint;
-  extend_new: number;
-  extend_review: number;
-  description: string;
-  markdown_description: boolean;
-  review_limit?: number;
-  new_limit?: number;
-  review_limit_today: DayLimit | null;
-  new_limit_today: DayLimit | null;
-  desired_retention?: number;
-}
-
-export interface FilteredSearchTerm {
-  search: string;
-  limit: number;
-  order: number;
-}
-
-/** anki.decks.Deck.Filtered */
-export interface FilteredDeck {
-  reschedule: boolean;
-  search_terms: FilteredSearchTerm[];
-  delays: number[];
-  preview_delay: number;
-  preview_again_secs: number;
-  preview_hard_secs: number;
-  preview_good_secs: number;
-}
-
-/** anki.decks.Deck.KindContainer (decks.kind): exactly one of the two is set. */
-export type DeckKind = { normal: NormalDeck; filtered?: undefined } | { filtered: FilteredDeck; normal?: undefined };
-
-/** anki.deck_config.DeckConfig.Config (deck_config.config) */
-export interface DeckConfigConfig {
-  learn_steps: number[];
-  relearn_steps: number[];
-  fsrs_params_4: number[];
-  fsrs_params_5: number[];
-  fsrs_params_6: number[];
-  new_per_day: number;
-  reviews_per_day: number;
-  new_per_day_minimum: number;
-  initial_ease: number;
-  easy_multiplier: number;
-  hard_multiplier: number;
-  lapse_multiplier: number;
-  interval_multiplier: number;
-  maximum_review_interval: number;
-  minimum_lapse_interval: number;
-  graduating_interval_good: number;
-  graduating_interval_easy: number;
-  new_card_insert_order: number;
-  new_card_gather_priority: number;
-  new_card_sort_order: number;
-  new_mix: number;
-  review_order: number;
-  interday_learning_mix: number;
-  leech_action: number;
-  leech_threshold: number;
-  disable_autoplay: boolean;
-  cap_answer_time_to_secs: number;
-  show_timer: boolean;
-  stop_timer_on_answer: boolean;
-  seconds_to_show_question: number;
-  seconds_to_show_answer: number;
-  question_action: number;
-  answer_action: number;
-  wait_for_audio: boolean;
-  skip_question_when_replaying_answer: boolean;
-  bury_new: boolean;
-  bury_reviews: boolean;
-  bury_interday_learning: boolean;
-  desired_retention: number;
-  ignore_revlogs_before_date: string;
-  easy_days_percentages: number[];
-  historical_retention: number;
-  param_search: string;
-  other: Uint8Array;
 }
 
 /** A typed codec for one message. */
