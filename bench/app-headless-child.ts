@@ -17,8 +17,7 @@ if (mode === 'app') {
   const { AppController } = await import('../src-main/controller/app-controller.js');
   const { syncServerStarter } = await import('../src-main/controller/running-server.js');
   const { createConfSettings } = await import('../src-main/settings/conf-store.js');
-  const { userPaths } = await import('../src-main/server/storage/user-paths.js');
-  const { silentLogger } = await import('../src-main/server/log.js');
+  const { silentLogger, userPaths } = await import('../src-main/server/index.js');
   const controller = new AppController({
     settings: createConfSettings(join(folder!, 'settings')),
     defaultStorageFolder: join(folder!, 'collections'),

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream, DecompressStream } from 'zstd-napi';
 import { buildBigCollection } from './support/big-collection.js';
-import { openDatabase } from '../src-main/server/storage/sqlite.js';
+import { openDatabase } from '../src-main/server/index.js';
 import { V11Client } from '../test/support/v11-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
 import { median } from './support/median.js';

@@ -24,12 +24,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
-import { MediaStore } from '../src-main/server/media/media-store.js';
+import { MediaStore, userPaths } from '../src-main/server/index.js';
 import { createMediaDevice, v11MediaTransport } from '../test/support/media-server.js';
 import { buildUploadZip } from '../test/support/media-zips.js';
 import { plainUser } from '../test/support/test-server.js';
 import { median } from './support/median.js';
-import { userPaths } from '../src-main/server/storage/user-paths.js';
 
 const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
 // The two devices' media folders live in memory when the machine has a tmpfs:

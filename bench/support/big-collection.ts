@@ -1,7 +1,7 @@
 // A large collection for benches: a real-Anki schema-18 file with many notes,
 // cards and revlog rows added (Basic-and-reversed notes, two cards each).
 import { copyFileSync } from 'node:fs';
-import { openDatabase } from '../../src-main/server/storage/sqlite.js';
+import { openDatabase } from '../../src-main/server/index.js';
 
 export interface BigCollectionShape {
   readonly notes: number;

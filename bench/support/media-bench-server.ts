@@ -1,8 +1,7 @@
 // The sync server in a process of its own, so the media bench can read its peak
 // RSS. Prints {"port": n} once listening; stops on SIGTERM.
 //   node media-bench-server.js <SYNC_BASE>
-import { SyncServer } from '../../src-main/server/server.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { SyncServer, silentLogger } from '../../src-main/server/index.js';
 import { plainUser } from '../../test/support/test-server.js';
 
 const server = new SyncServer(

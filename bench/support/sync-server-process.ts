@@ -2,9 +2,7 @@
 // peak RSS (VmHWM) is its own. It times every collection method handler it
 // serves and answers `stats` / `reset` messages from the parent over IPC.
 import { readFileSync } from 'node:fs';
-import type { ServerConfig } from '../../src-main/server/config.js';
-import { silentLogger } from '../../src-main/server/log.js';
-import { SyncServer } from '../../src-main/server/server.js';
+import { type ServerConfig, silentLogger, SyncServer } from '../../src-main/server/index.js';
 
 export interface ServerStats {
   /** Time spent inside collection method handlers since the last reset. */

@@ -1,6 +1,6 @@
 // The sync server's only door. The headless command (cli.ts), the app's
-// controller, its settings and its Electron glue import from here and nowhere
-// deeper (test/app/server-door.test.ts fails otherwise), as Mockoon's core
+// controller, its settings, its Electron glue and the benches import from here
+// and nowhere deeper (test/app/server-door.test.ts fails otherwise), as Mockoon's core
 // exposes itself through one index. Everything below server/ may change shape
 // without them noticing.
 
@@ -33,3 +33,9 @@ export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './stor
 export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
 export { openDatabase } from './storage/sqlite.js';
 export { installDatabaseFile, isSideFile } from './storage/database-files.js';
+
+// Parts the benches time on their own, against raw SQLite, zstd and disk.
+export { MediaStore } from './media/media-store.js';
+export { deriveHostKey } from './auth/host-key.js';
+export { deriveNoteColumns } from './collection/sync-data/note-fields.js';
+export { parseJson, stringifyJson } from './json.js';

@@ -1,5 +1,5 @@
 // Issue 12, item 1: src-main/server/index.ts is the server's only door. Code
-// outside server/ (the CLI, the controller, the settings, the Electron glue)
+// outside server/ (the CLI, the controller, the settings, the Electron glue, the benches)
 // imports from it and never deeper, so the server's insides can change shape
 // freely. Checked on the sources, so a type-only import counts too.
 import { test } from 'node:test';
@@ -39,4 +39,8 @@ test('nothing outside src-main/server imports a server module other than server/
   );
   assert.ok(users.length >= 5, 'the check sees the CLI, the controller and the app using the door');
   assert.deepEqual(deepServerImports(SOURCES), []);
+});
+
+test('the benches reach the server through its door too', () => {
+  assert.deepEqual(deepServerImports(join(REPO_ROOT, 'bench')), []);
 });
