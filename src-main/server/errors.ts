@@ -2,6 +2,7 @@
 // maps to exactly one HTTP status. Clients act on the status alone (400 = "check
 // database", 403 = log out, 409 = another device is syncing, 501 = update Anki),
 // so choosing the class is choosing what the learner is told.
+import type { ServerResponse } from 'node:http';
 
 export abstract class SyncError extends Error {
   abstract readonly status: number;
@@ -85,4 +86,24 @@ export function toSyncError(error: unknown): SyncError {
   if (error instanceof SyncError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ServerFaultError(message, { cause: error });
+}
+
+/**
+ * Every error is its status with the status code as a text/plain body (e.g.
+ * `403`), never compressed and never with anki-original-size. 404 and 405 come
+ * from routing, before any sync code, and have empty bodies as the official
+ * server's framework gives them.
+ */
+export function writeError(res: ServerResponse, error: SyncError): void {
+  if (res.headersSent) {
+    // A streamed reply failed half-way: the only honest signal left is a cut connection.
+    res.destroy();
+    return;
+  }
+  const body = error.status === 404 || error.status === 405 ? '' : String(error.status);
+  res.writeHead(error.status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
 }

@@ -1,8 +1,9 @@
-// Every protocol method, described once: where it lives, whether it needs a
+// Every protocol method, described once, and the paths that reach them: where it lives, whether it needs a
 // host key, how its body is received, and how large that body may be once
 // decoded. The request pipeline reads all of that from here; the handlers only
 // see a decoded request. The reference lists its methods the same way
 // (rslib/src/sync/http_server/routes.rs, SyncMethod and MediaSyncMethod).
+import { BadRequestError, MethodNotAllowedError, NotFoundError, ProtocolDriftError } from './errors.js';
 import type { MethodHandler, PayloadLimits } from './protocol.js';
 import { meta } from './collection/meta.js';
 import { abort, applyChanges, applyChunk, applyGraves, chunk, finish, sanityCheck2, start } from './collection/normal-sync.js';
@@ -87,4 +88,50 @@ const BY_PATH = new Map(METHODS.map((m) => [`${m.area}/${m.name}`, m]));
 
 export function findMethod(area: SyncArea, name: string): MethodDescriptor | undefined {
   return BY_PATH.get(`${area}/${name}`);
+}
+
+export type Route =
+  | { readonly kind: 'health' }
+  | { readonly kind: 'sync'; readonly method: string }
+  | { readonly kind: 'msync'; readonly method: string }
+  /** Desktop 2.1.22–2.1.56 media begin: GET /msync/begin?k=…&v=… */
+  | { readonly kind: 'msync-begin-get'; readonly query: URLSearchParams };
+
+const METHOD_PATH = /^\/(sync|msync)\/([^/]+)$/;
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadRequestError(`invalid path segment: ${segment}`);
+  }
+}
+
+/**
+ * The only paths served (docs/protocol/transport-auth-media.md §1.1): POST
+ * /sync/{method}, POST /msync/{method}, GET /msync/begin (legacy media begin),
+ * GET|HEAD /health. Any other path is a 404 with no body; a known path with the
+ * wrong HTTP method is a 405; a method name that is not in the table is a 400.
+ */
+export function routeRequest(httpMethod: string | undefined, url: string | undefined): Route {
+  const target = url ?? '';
+  const queryAt = target.indexOf('?');
+  const path = queryAt < 0 ? target : target.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1));
+
+  if (path === '/health') {
+    if (httpMethod === 'GET' || httpMethod === 'HEAD') return { kind: 'health' };
+    throw new MethodNotAllowedError(`${httpMethod} ${path}`);
+  }
+  const match = METHOD_PATH.exec(path);
+  if (match === null) throw new NotFoundError(path);
+  const [, area, segment] = match as unknown as [string, 'sync' | 'msync', string];
+  const method = decodeSegment(segment);
+
+  if (area === 'msync' && method === 'begin' && httpMethod === 'GET') return { kind: 'msync-begin-get', query };
+  if (httpMethod !== 'POST') throw new MethodNotAllowedError(`${httpMethod} ${path}`);
+  if (findMethod(area, method) === undefined) {
+    throw new ProtocolDriftError(`unknown ${area} method: ${method}`, { kind: 'method', path: `${area}/${method}` }, '');
+  }
+  return { kind: area, method };
 }

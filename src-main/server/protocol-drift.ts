@@ -3,7 +3,7 @@
 // and says nothing more; the device then shows a vague error and the learner
 // cannot know that this server is what needs updating (the Anki manual warns
 // that newer clients may need a newer server).
-import { SYNC_VERSION_MAX } from './envelope/sync-header.js';
+import { SYNC_VERSION_MAX } from './envelope/v11.js';
 import type { ProtocolDrift } from './errors.js';
 import { describeClient } from './client-version.js';
 

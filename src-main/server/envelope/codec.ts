@@ -4,8 +4,7 @@
 // the request's transportVersion.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SyncReply } from '../protocol.js';
-import { parseSyncHeader, SYNC_HEADER, type SyncHeader } from './sync-header.js';
-import { writeV11Reply } from './v11.js';
+import { parseSyncHeader, SYNC_HEADER, writeV11Reply, type SyncHeader } from './v11.js';
 import { writeLegacyReply } from './legacy-reply.js';
 import type { FileBytesListener } from './reply-bytes.js';
 

@@ -12,7 +12,7 @@
 // costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
-import { AuthFailedError, ProtocolDriftError, ServerFaultError, toSyncError, type SyncError } from '../errors.js';
+import { AuthFailedError, ProtocolDriftError, ServerFaultError, toSyncError, writeError, type SyncError } from '../errors.js';
 import {
   LOGIN_THROTTLED,
   type ActivityEvent,
@@ -29,18 +29,16 @@ import { decodeV11Request } from '../envelope/v11.js';
 import { decodeLegacyPayload, readLegacyForm, type LegacyForm, type LegacySpill } from '../envelope/legacy-multipart.js';
 import { decodeLegacyBeginQuery } from '../envelope/legacy-begin-query.js';
 import type { BodyTarget } from '../envelope/body-sink.js';
-import type { SyncHeader } from '../envelope/sync-header.js';
+import type { SyncHeader } from '../envelope/v11.js';
 import type { Logger } from '../log.js';
 import type { User } from '../user.js';
 import type { Slot, UserSlots } from '../user-slots.js';
-import { findMethod, LOGIN_BYTES, METHODS, type MethodDescriptor, type MethodLimits } from '../method-table.js';
-import { routeRequest, type KnownMethods, type Route } from './routes.js';
+import { findMethod, LOGIN_BYTES, routeRequest, type MethodDescriptor, type MethodLimits, type Route } from '../method-table.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
 import type { RequestsPerAddress } from './connection-limits.js';
-import { writeError } from './error-response.js';
 import type { ProgressRequest, SyncProgressTracker } from '../sync-progress.js';
 import { clientInHeader, driftSentence } from '../protocol-drift.js';
-import { SYNC_HEADER } from '../envelope/sync-header.js';
+import { SYNC_HEADER } from '../envelope/v11.js';
 import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 
 const DRIFT_REPORT_EVERY_MS = 60_000;
@@ -91,11 +89,6 @@ type Head =
   | { readonly kind: 'legacy'; readonly form: LegacyForm; readonly account: UserAccount | undefined };
 
 export class RequestPipeline {
-  private readonly known: KnownMethods = {
-    sync: new Set(METHODS.filter((m) => m.area === 'sync').map((m) => m.name)),
-    msync: new Set(METHODS.filter((m) => m.area === 'msync').map((m) => m.name)),
-  };
-
   constructor(private readonly deps: PipelineDeps) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -103,7 +96,7 @@ export class RequestPipeline {
     const outcome: Outcome = { status: 200, username: '', clientIp: '', files: [] };
     let route: Route | undefined;
     try {
-      route = routeRequest(req.method, req.url, this.known);
+      route = routeRequest(req.method, req.url);
       await this.serve(route, req, res, outcome);
     } catch (thrown) {
       const error = toSyncError(thrown);
