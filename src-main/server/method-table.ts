@@ -1,14 +1,26 @@
-// Every protocol method, described once, and the paths that reach them: where it lives, whether it needs a
-// host key, how its body is received, and how large that body may be once
-// decoded. The request pipeline reads all of that from here; the handlers only
-// see a decoded request. The reference lists its methods the same way
+// Every protocol method, described once, and the paths that reach them: where
+// it lives, whether it needs a host key, how its body is received, how large
+// that body may be once decoded, how its input is parsed, whether it runs in
+// the normal-sync session, and its handler. The request pipeline reads all of
+// that from here; handlers see only their parsed input. The reference lists its methods the same way
 // (rslib/src/sync/http_server/routes.rs, SyncMethod and MediaSyncMethod).
 import { BadRequestError, MethodNotAllowedError, NotFoundError, ProtocolDriftError } from './errors.js';
-import type { MethodHandler, PayloadLimits } from './protocol.js';
+import type { InputParser, MethodHandler, PayloadLimits, RequestBody, SessionStep, SyncReply, SyncRequest } from './protocol.js';
+import type { User } from './user.js';
 import { meta } from './collection/meta.js';
 import { abort, applyChanges, applyChunk, applyGraves, chunk, finish, sanityCheck2, start } from './collection/normal-sync.js';
 import { download, upload } from './collection/full-sync.js';
-import { mediaMethods } from './media/methods.js';
+import {
+  parseApplyChangesRequest,
+  parseApplyChunkRequest,
+  parseApplyGravesRequest,
+  parseEmptyRequest,
+  parseMetaRequest,
+  parseSanityCheckRequest,
+  parseStartRequest,
+} from './collection/sync-data/wire.js';
+import * as media from './media/methods.js';
+import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './media/requests.js';
 
 export type SyncArea = 'sync' | 'msync';
 
@@ -34,9 +46,15 @@ interface Descriptor {
   maxDecodedBytes(limits: MethodLimits): number;
 }
 
+/** A host-key method with its input type erased: `handle` parses the input, then runs the handler. */
+export interface HostKeyMethod extends Descriptor {
+  readonly auth: 'host-key';
+  handle(user: User, request: SyncRequest): Promise<SyncReply> | SyncReply;
+}
+
 export type MethodDescriptor =
   /** `hostKey`: the login itself; answered by the auth layer. */
-  (Descriptor & { readonly auth: 'none' }) | (Descriptor & { readonly auth: 'host-key'; readonly handler: MethodHandler });
+  (Descriptor & { readonly auth: 'none' }) | HostKeyMethod;
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -53,35 +71,68 @@ const small = (): number => SMALL_BYTES;
 const json = (limits: MethodLimits): number => limits.maxJsonBytes;
 const spooled = (limits: MethodLimits): number => limits.maxUncompressedBytes;
 
-function method(
+/** A spooled body (a collection file, a media zip) is handed over as it was received. */
+const asReceived: InputParser<RequestBody> = (request) => request.body;
+
+/** A method on the user: its input is parsed before the handler runs, so a malformed body is a 400 that changes nothing. */
+function method<Input>(
   area: SyncArea,
   name: string,
   body: BodyKind,
   cap: (limits: MethodLimits) => number,
-  handler: MethodHandler,
-): MethodDescriptor {
-  return { area, name, auth: 'host-key', body, maxDecodedBytes: cap, handler };
+  parse: InputParser<Input>,
+  handler: MethodHandler<Input>,
+): HostKeyMethod {
+  return {
+    area,
+    name,
+    auth: 'host-key',
+    body,
+    maxDecodedBytes: cap,
+    handle: (user, request) => handler(user, parse(request), request),
+  };
+}
+
+/**
+ * A step of a normal sync: the session is checked first, then the input is parsed
+ * inside it, so a malformed step rolls the whole sync back, like any failed step
+ * (user.ts, withSyncSession).
+ */
+function sessionStep<Input>(
+  name: string,
+  cap: (limits: MethodLimits) => number,
+  parse: InputParser<Input>,
+  step: SessionStep<Input>,
+): HostKeyMethod {
+  return {
+    area: 'sync',
+    name,
+    auth: 'host-key',
+    body: 'json',
+    maxDecodedBytes: cap,
+    handle: (user, request) => user.withSyncSession(request, (session) => step(session, parse(request), user, request)),
+  };
 }
 
 export const METHODS: readonly MethodDescriptor[] = [
   { area: 'sync', name: 'hostKey', auth: 'none', body: 'login', maxDecodedBytes: () => LOGIN_BYTES },
-  method('sync', 'meta', 'json', small, meta),
+  method('sync', 'meta', 'json', small, parseMetaRequest, meta),
   // A legacy start may carry every pending grave of the collection.
-  method('sync', 'start', 'json', json, start),
-  method('sync', 'applyGraves', 'json', () => GRAVES_BYTES, applyGraves),
-  method('sync', 'applyChanges', 'json', json, applyChanges),
-  method('sync', 'chunk', 'json', small, chunk),
-  method('sync', 'applyChunk', 'json', json, applyChunk),
-  method('sync', 'sanityCheck2', 'json', small, sanityCheck2),
-  method('sync', 'finish', 'json', small, finish),
-  method('sync', 'abort', 'json', small, abort),
-  method('sync', 'upload', 'spooled', spooled, upload),
-  method('sync', 'download', 'json', small, download),
-  method('msync', 'begin', 'json', small, mediaMethods.begin),
-  method('msync', 'mediaChanges', 'json', small, mediaMethods.mediaChanges),
-  method('msync', 'uploadChanges', 'spooled', spooled, mediaMethods.uploadChanges),
-  method('msync', 'downloadFiles', 'json', () => NAMES_BYTES, mediaMethods.downloadFiles),
-  method('msync', 'mediaSanity', 'json', small, mediaMethods.mediaSanity),
+  method('sync', 'start', 'json', json, parseStartRequest, start),
+  sessionStep('applyGraves', () => GRAVES_BYTES, parseApplyGravesRequest, applyGraves),
+  sessionStep('applyChanges', json, parseApplyChangesRequest, applyChanges),
+  sessionStep('chunk', small, parseEmptyRequest, chunk),
+  sessionStep('applyChunk', json, parseApplyChunkRequest, applyChunk),
+  sessionStep('sanityCheck2', small, parseSanityCheckRequest, sanityCheck2),
+  sessionStep('finish', small, parseEmptyRequest, finish),
+  method('sync', 'abort', 'json', small, parseEmptyRequest, abort),
+  method('sync', 'upload', 'spooled', spooled, asReceived, upload),
+  method('sync', 'download', 'json', small, parseEmptyRequest, download),
+  method('msync', 'begin', 'json', small, parseBeginRequest, media.begin),
+  method('msync', 'mediaChanges', 'json', small, parseMediaChangesRequest, media.mediaChanges),
+  method('msync', 'uploadChanges', 'spooled', spooled, asReceived, media.uploadChanges),
+  method('msync', 'downloadFiles', 'json', () => NAMES_BYTES, parseDownloadFilesRequest, media.downloadFiles),
+  method('msync', 'mediaSanity', 'json', small, parseMediaSanityRequest, media.mediaSanity),
 ];
 
 const BY_PATH = new Map(METHODS.map((m) => [`${m.area}/${m.name}`, m]));

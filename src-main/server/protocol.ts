@@ -1,9 +1,11 @@
 // The contract between the HTTP layer and the protocol methods. The envelope
-// (v11 or legacy) turns a request into a SyncRequest; a MethodHandler answers it
-// with a SyncReply; the envelope encodes the reply for the client's version.
+// (v11 or legacy) turns a request into a SyncRequest; the method's InputParser
+// reads its input from it; its MethodHandler answers with a SyncReply; the
+// envelope encodes the reply for the client's version.
 // Handlers never see HTTP, compression or multipart.
 
 import type { ServerActivityKind } from '../shared/activity-kinds.js';
+import type { NormalSyncSession } from './collection/normal-sync-session.js';
 import type { User } from './user.js';
 
 /** A request payload, already decompressed and size-checked. */
@@ -66,8 +68,23 @@ export interface PayloadLimits {
   readonly maxUncompressedBytes: number;
 }
 
-export type MethodHandler = (user: User, request: SyncRequest) => Promise<SyncReply> | SyncReply;
-export type MethodTable = Readonly<Record<string, MethodHandler>>;
+/**
+ * A method's input, read from the decoded request and checked as strictly as
+ * the reference's serde request types (`MetaRequest`, `ApplyChunkRequest`…): a
+ * body of the wrong shape is a 400 before the handler sees it.
+ */
+export type InputParser<Input> = (request: SyncRequest) => Input;
+
+/** Answers one method with the user and the method's parsed input. */
+export type MethodHandler<Input> = (user: User, input: Input, request: SyncRequest) => Promise<SyncReply> | SyncReply;
+
+/** A step of a normal sync: runs inside the user's sync session (user.ts, withSyncSession). */
+export type SessionStep<Input> = (
+  session: NormalSyncSession,
+  input: Input,
+  user: User,
+  request: SyncRequest,
+) => Promise<SyncReply> | SyncReply;
 
 /** Declared once, in shared/activity-kinds.ts (the window lists the same kinds). */
 export type { ServerActivityKind as ActivityKind } from '../shared/activity-kinds.js';

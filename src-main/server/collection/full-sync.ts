@@ -4,7 +4,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, rm, stat, writeFile } from 'node:fs/promises';
 import { ServerFaultError } from '../errors.js';
-import { requestJsonObject } from '../json-body.js';
 import { rawReply, type MethodHandler, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
 import { installDatabaseFile, removeDatabaseFiles } from '../storage/database-files.js';
 import { copyCollection, downgradeFileToSchema11 } from '../storage/downgrade.js';
@@ -23,9 +22,9 @@ export const CORRUPT_MESSAGE = 'Your upload was corrupt. Please use Check Databa
  * reference's sentences, both as a 200 that the client shows to the user. The
  * old collection stays untouched unless the new one is sound.
  */
-export const upload: MethodHandler = async (user, request): Promise<SyncReply> => {
+export const upload: MethodHandler<RequestBody> = async (user, body, request): Promise<SyncReply> => {
   user.abortSync();
-  const file = await uploadedFile(user, request.body);
+  const file = await uploadedFile(user, body);
   try {
     // A body cut off at the cap arrives with size = the cap, so it lands here too.
     if (file.size >= user.limits.maxUncompressedBytes) return rawReply(UPLOAD_TOO_LARGE);
@@ -78,8 +77,7 @@ async function installCollection(user: User, uploaded: string): Promise<void> {
  * client that reads slowly holds nobody up, and the file is never held whole
  * in memory.
  */
-export const download: MethodHandler = async (user, request): Promise<SyncReply> => {
-  requestJsonObject(request.body);
+export const download: MethodHandler<null> = async (user, _input, request): Promise<SyncReply> => {
   user.abortSync();
   // Legacy clients need a schema-11 file in DELETE journal mode (§5.2).
   if (request.transportVersion < 11) return await legacyDownload(user, request);

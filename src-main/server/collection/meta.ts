@@ -1,9 +1,9 @@
 // `meta`: {"v": sync version, "cv": client version} → the server's status, from
 // which the client decides between no sync, a normal sync and a full sync.
 import { statSync } from 'node:fs';
-import { BadRequestError, ClientTooOldError } from '../errors.js';
+import { ClientTooOldError } from '../errors.js';
 import { jsonReply, type MethodHandler } from '../protocol.js';
-import { requestJsonObject } from '../json-body.js';
+import type { MetaInput } from './sync-data/wire.js';
 import { legacyVersionRefusal } from './legacy-version-rules.js';
 
 const SYNC_VERSION_MIN = 8;
@@ -15,12 +15,8 @@ interface ColStamps {
   usn: number;
 }
 
-export const meta: MethodHandler = (user, request) => {
-  const { v, cv } = requestJsonObject(request.body);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255 || typeof cv !== 'string') {
-    throw new BadRequestError('invalid json: meta needs v (0..255) and cv');
-  }
-  request.reportClient?.(cv);
+export const meta: MethodHandler<MetaInput> = (user, { syncVersion: v, clientVersion }, request) => {
+  request.reportClient?.(clientVersion);
   user.abortSync();
   return user.withCollection((db) => {
     // Old clients expect 501 for a version the server does not speak.

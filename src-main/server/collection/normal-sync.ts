@@ -1,18 +1,16 @@
 // The steps of a normal sync after `meta` (docs/protocol/collection-sync.md §3),
-// in the order a client sends them. Each step after `start` runs inside the
-// user's sync session (user.ts, withSyncSession): its key is checked, and a
-// failure rolls the whole sync back. The reference keeps the same steps in
+// in the order a client sends them, each given its parsed input
+// (sync-data/wire.ts). Each step after `start` runs inside the user's sync
+// session (user.ts, withSyncSession; method-table.ts puts it there): its key
+// is checked, and a failure rolls the whole sync back. The reference keeps the same steps in
 // rslib/src/sync/collection/{start,graves,changes,chunks,sanity,finish}.rs.
-import { BadRequestError } from '../errors.js';
-import { isJsonObject, parseJson, stringifyJson, type JsonValue } from '../json.js';
-import { requestJsonObject } from '../json-body.js';
-import { jsonReply, rawReply, type MethodHandler, type SyncRequest } from '../protocol.js';
-import { requireSessionKey } from '../user.js';
-import { changeCount, decodeChanges, gatherChanges, mergeChanges, parseUnchunkedChanges } from './sync-data/changes.js';
+import { stringifyJson } from '../json.js';
+import { jsonReply, rawReply, type MethodHandler, type SessionStep } from '../protocol.js';
+import { changeCount, gatherChanges, mergeChanges, type DecodedChanges } from './sync-data/changes.js';
 import { chunkableIds, chunkObjectCount, loadChunk, takeChunkIds, writeChunkRows } from './sync-data/chunks.js';
 import { applyGravesInTurns, graveCount, pendingGraves } from './sync-data/graves.js';
 import { sanityCounts } from './sync-data/sanity-counts.js';
-import { member, parseChunk, parseGraves, parseLegacyGraves, parseSanityCounts, strictInt, type SanityCounts } from './sync-data/wire.js';
+import type { Chunk, Graves, SanityCounts, StartInput } from './sync-data/wire.js';
 
 /**
  * `start` (§3.3): replaces any sync in progress with a new session, and answers
@@ -20,15 +18,8 @@ import { member, parseChunk, parseGraves, parseLegacyGraves, parseSanityCounts, 
  * the legacy graves some old clients send in this same request are applied, so
  * a client never gets its own deletions back.
  */
-export const start: MethodHandler = (user, request) => {
-  const sessionKey = requireSessionKey(request);
-  const body = requestJsonObject(request.body);
-  const minUsn = strictInt(member(body, 'minUsn'), 'start minUsn', -(2 ** 31), 2 ** 31 - 1);
-  const lnewer = member(body, 'lnewer');
-  if (typeof lnewer !== 'boolean') throw new BadRequestError('start: lnewer must be a boolean');
-  const legacyGraves = parseLegacyGraves(isJsonObject(body) ? body.graves : undefined);
-
-  user.startSync(sessionKey, minUsn, lnewer);
+export const start: MethodHandler<StartInput> = (user, { sessionKey, minUsn, clientIsNewer, legacyGraves }, request) => {
+  user.startSync(sessionKey, minUsn, clientIsNewer);
   return user.withSyncSession(request, async (session) => {
     const serverGraves = pendingGraves(session.db, session.clientUsn);
     session.moved.toClient += graveCount(serverGraves);
@@ -41,13 +32,11 @@ export const start: MethodHandler = (user, request) => {
 };
 
 /** `applyGraves` (§3.4): the client's deletions, in chunks. */
-export const applyGraves: MethodHandler = (user, request) =>
-  user.withSyncSession(request, async (session) => {
-    const graves = parseGraves(member(requestJsonObject(request.body), 'chunk'));
-    await applyGravesInTurns(session.db, graves, session.serverUsn);
-    session.moved.fromClient += graveCount(graves);
-    return jsonReply(null);
-  });
+export const applyGraves: SessionStep<Graves> = async (session, graves) => {
+  await applyGravesInTurns(session.db, graves, session.serverUsn);
+  session.moved.fromClient += graveCount(graves);
+  return jsonReply(null);
+};
 
 /**
  * `applyChanges` (§3.5): notetypes, decks, deck configs, tags and config, both
@@ -55,48 +44,32 @@ export const applyGraves: MethodHandler = (user, request) =>
  * client's is merged, so nothing is echoed back. JSON is parsed and written
  * losslessly: i64 ids in notetypes and config survive.
  */
-export const applyChanges: MethodHandler = (user, request) =>
-  user.withSyncSession(request, (session) => {
-    const body = losslessBody(request);
-    const incoming = decodeChanges(parseUnchunkedChanges(isJsonObject(body) ? body.changes : undefined));
-    const ours = gatherChanges(session.db, session.clientUsn, null, !session.clientIsNewer);
-    mergeChanges(session.db, incoming, session.serverUsn);
-    session.moved.toClient += changeCount(ours);
-    session.moved.fromClient += incoming.notetypes.length + incoming.decks.length + incoming.deckConfigs.length + incoming.tags.length;
-    return rawReply(stringifyJson(ours));
-  });
-
-function losslessBody(request: SyncRequest): JsonValue {
-  if (request.body.kind !== 'buffer') throw new BadRequestError('applyChanges: expected a JSON body');
-  try {
-    return parseJson(new TextDecoder('utf-8', { fatal: true }).decode(request.body.data));
-  } catch (error) {
-    throw new BadRequestError('applyChanges: invalid json', { cause: error });
-  }
-}
+export const applyChanges: SessionStep<DecodedChanges> = (session, incoming) => {
+  const ours = gatherChanges(session.db, session.clientUsn, null, !session.clientIsNewer);
+  mergeChanges(session.db, incoming, session.serverUsn);
+  session.moved.toClient += changeCount(ours);
+  session.moved.fromClient += incoming.notetypes.length + incoming.decks.length + incoming.deckConfigs.length + incoming.tags.length;
+  return rawReply(stringifyJson(ours));
+};
 
 /**
  * `chunk` (§3.6): the server's changed revlog, cards and notes, 250 at a time.
  * The ids are gathered on the first call, after graves and unchunked changes
  * but before anything from `applyChunk`.
  */
-export const chunk: MethodHandler = (user, request) =>
-  user.withSyncSession(request, (session) => {
-    requestJsonObject(request.body); // EmptyInput: `{"_pad":null}`, `{}` or nothing
-    session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
-    const outgoing = loadChunk(session.db, takeChunkIds(session.serverChunkIds), null);
-    session.moved.toClient += chunkObjectCount(outgoing);
-    return jsonReply(outgoing);
-  });
+export const chunk: SessionStep<null> = (session) => {
+  session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
+  const outgoing = loadChunk(session.db, takeChunkIds(session.serverChunkIds), null);
+  session.moved.toClient += chunkObjectCount(outgoing);
+  return jsonReply(outgoing);
+};
 
 /** `applyChunk` (§3.7): the client's revlog, cards and notes. */
-export const applyChunk: MethodHandler = (user, request) =>
-  user.withSyncSession(request, (session) => {
-    const incoming = parseChunk(member(requestJsonObject(request.body), 'chunk'));
-    writeChunkRows(session.db, incoming, session.clientUsn);
-    session.moved.fromClient += chunkObjectCount(incoming);
-    return jsonReply(null);
-  });
+export const applyChunk: SessionStep<Chunk> = (session, incoming) => {
+  writeChunkRows(session.db, incoming, session.clientUsn);
+  session.moved.fromClient += chunkObjectCount(incoming);
+  return jsonReply(null);
+};
 
 export interface SanityCheckResponse {
   status: 'ok' | 'bad';
@@ -122,34 +95,29 @@ export function compareSanityCounts(client: SanityCounts, server: SanityCounts |
  * commits. A mismatch is a 200 with "bad"; the server rolls back at once and
  * the client, seeing it, forces a full sync next time.
  */
-export const sanityCheck2: MethodHandler = (user, request) =>
-  user.withSyncSession(request, (session) => {
-    const client = parseSanityCounts(member(requestJsonObject(request.body), 'client'));
-    const response = compareSanityCounts(client, sanityCounts(session.db));
-    if (response.status === 'bad') session.rollbackKeepingSession();
-    return jsonReply(response);
-  });
+export const sanityCheck2: SessionStep<SanityCounts> = (session, client) => {
+  const response = compareSanityCounts(client, sanityCounts(session.db));
+  if (response.status === 'bad') session.rollbackKeepingSession();
+  return jsonReply(response);
+};
 
 /**
  * `finish` (§3.9): stamps the collection, bumps its usn once, commits the
  * session's transaction, and tells the client the new modification time,
  * which both sides then share.
  */
-export const finish: MethodHandler = (user, request) =>
-  user.withSyncSession(request, (session) => {
-    requestJsonObject(request.body);
-    const now = Date.now();
-    session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);
-    session.commit();
-    const { fromClient, toClient } = session.moved;
-    const detail = `${fromClient} ${fromClient === 1 ? 'change' : 'changes'} from the device, ${toClient} to it`;
-    user.record({ kind: 'normal-sync', username: user.username, clientIp: request.clientIp, at: now, detail });
-    return jsonReply(now);
-  });
+export const finish: SessionStep<null> = (session, _input, user, request) => {
+  const now = Date.now();
+  session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);
+  session.commit();
+  const { fromClient, toClient } = session.moved;
+  const detail = `${fromClient} ${fromClient === 1 ? 'change' : 'changes'} from the device, ${toClient} to it`;
+  user.record({ kind: 'normal-sync', username: user.username, clientIp: request.clientIp, at: now, detail });
+  return jsonReply(now);
+};
 
 /** `abort`: EmptyInput → null. Rolls back whatever sync is in progress, without comparing session keys. */
-export const abort: MethodHandler = (user, request) => {
-  requestJsonObject(request.body);
+export const abort: MethodHandler<null> = (user) => {
   user.abortSync();
   return jsonReply(null);
 };

@@ -259,7 +259,7 @@ export class RequestPipeline {
         reportClient: (client) => this.deps.clientSeen(account.name, outcome.clientIp, client),
       };
       const started = performance.now();
-      const answer = disposeOnce(await descriptor.handler(user, request));
+      const answer = disposeOnce(await descriptor.handle(user, request));
       this.deps.onHandlerTimed?.(descriptor, performance.now() - started);
       return { reply: answer, transportVersion: decoded.transportVersion };
     });

@@ -1,49 +1,36 @@
-// The `/msync/{method}` table. Handlers see only the user and the decoded request;
-// the envelope (v11 zstd or legacy multipart) wraps their replies.
+// The `/msync/{method}` handlers. Each gets the user and its parsed input
+// (requests.ts; method-table.ts pairs them); the envelope (v11 zstd or legacy
+// multipart) wraps their replies.
 import { BadRequestError } from '../errors.js';
-import { rawReply, type MethodTable, type RequestBody, type SyncRequest } from '../protocol.js';
+import { rawReply, type MethodHandler, type RequestBody, type SyncRequest } from '../protocol.js';
 import type { User } from '../user.js';
 import { mediaResult } from './media-result.js';
-import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './requests.js';
 import type { ZipSource } from './upload/zip-archive.js';
 
-export const mediaMethods = {
-  begin: (user, request) => {
-    const fromJson = parseBeginRequest(request.body).clientVersion;
-    // Legacy clients send their version as a form field (or GET query), not in
-    // the JSON; like the reference router, that value takes precedence there.
-    const clientVersion = request.transportVersion < 11 && request.clientVersion !== '' ? request.clientVersion : fromJson;
-    if (clientVersion === '') throw new BadRequestError('missing client version');
-    // `sk` was once a session key; legacy clients send it back as `sk` on later
-    // calls, so it must be the host key they authenticated with.
-    return mediaResult({ usn: user.mediaStore().lastUsn(), sk: request.hostKey });
-  },
+export const begin: MethodHandler<{ clientVersion: string }> = (user, _input, request) =>
+  // `sk` was once a session key; legacy clients send it back as `sk` on later
+  // calls, so it must be the host key they authenticated with.
+  mediaResult({ usn: user.mediaStore().lastUsn(), sk: request.hostKey });
 
-  mediaChanges: (user, request) => {
-    const { lastUsn } = parseMediaChangesRequest(request.body);
-    return mediaResult(user.mediaStore().changesAfter(lastUsn));
-  },
+export const mediaChanges: MethodHandler<{ lastUsn: number }> = (user, { lastUsn }) => mediaResult(user.mediaStore().changesAfter(lastUsn));
 
-  uploadChanges: async (user, request) => {
-    const result = await user.mediaStore().uploadChanges(zipSource(user, request.body));
-    request.reportFiles?.(result.processed);
-    return mediaResult([result.processed, result.currentUsn]);
-  },
+export const uploadChanges: MethodHandler<RequestBody> = async (user, body, request) => {
+  const result = await user.mediaStore().uploadChanges(zipSource(user, body));
+  request.reportFiles?.(result.processed);
+  return mediaResult([result.processed, result.currentUsn]);
+};
 
-  downloadFiles: async (user, request) => {
-    const { files } = parseDownloadFilesRequest(request.body);
-    request.reportFiles?.(files.length);
-    return rawReply(await user.mediaStore().downloadFiles(files));
-  },
+export const downloadFiles: MethodHandler<{ files: string[] }> = async (user, { files }, request) => {
+  request.reportFiles?.(files.length);
+  return rawReply(await user.mediaStore().downloadFiles(files));
+};
 
-  mediaSanity: (user, request) => {
-    const { local } = parseMediaSanityRequest(request.body);
-    const store = user.mediaStore();
-    const answer = store.sanityCheck(local);
-    recordMediaSync(user, request, store.takeTally(), answer);
-    return mediaResult(answer);
-  },
-} satisfies MethodTable;
+export const mediaSanity: MethodHandler<{ local: number }> = (user, { local }, request) => {
+  const store = user.mediaStore();
+  const answer = store.sanityCheck(local);
+  recordMediaSync(user, request, store.takeTally(), answer);
+  return mediaResult(answer);
+};
 
 /**
  * Upload zips are spooled to a file and read from there, so a large batch is

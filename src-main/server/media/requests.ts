@@ -3,7 +3,7 @@
 // read by the one JSON body reader (json-body.ts), as every sync method's are.
 import { BadRequestError } from '../errors.js';
 import { requestJsonObject as jsonObject } from '../json-body.js';
-import type { RequestBody } from '../protocol.js';
+import type { SyncRequest } from '../protocol.js';
 
 const MAX_DOWNLOAD_NAMES = 1_000;
 
@@ -14,22 +14,32 @@ function integerIn(value: unknown, min: number, max: number, field: string): num
   return value;
 }
 
-/** begin: `{"v": "<client version>"}`; `v` may be absent here (legacy forms carry it outside the JSON). */
-export function parseBeginRequest(body: RequestBody): { clientVersion: string } {
-  const { v } = jsonObject(body);
-  if (v === undefined || v === null) return { clientVersion: '' };
+/**
+ * begin: `{"v": "<client version>"}`. Legacy clients send their version as a
+ * form field (or GET query) instead, and, as in the reference router, that
+ * value takes precedence there; one of the two must name the client.
+ */
+export function parseBeginRequest(request: SyncRequest): { clientVersion: string } {
+  const fromJson = jsonVersion(jsonObject(request.body).v);
+  const clientVersion = request.transportVersion < 11 && request.clientVersion !== '' ? request.clientVersion : fromJson;
+  if (clientVersion === '') throw new BadRequestError('missing client version');
+  return { clientVersion };
+}
+
+function jsonVersion(v: unknown): string {
+  if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw new BadRequestError('invalid json: v must be a string');
-  return { clientVersion: v };
+  return v;
 }
 
 /** mediaChanges: `{"lastUsn": <i32>}`. */
-export function parseMediaChangesRequest(body: RequestBody): { lastUsn: number } {
-  return { lastUsn: integerIn(jsonObject(body).lastUsn, -(2 ** 31), 2 ** 31 - 1, 'lastUsn') };
+export function parseMediaChangesRequest(request: SyncRequest): { lastUsn: number } {
+  return { lastUsn: integerIn(jsonObject(request.body).lastUsn, -(2 ** 31), 2 ** 31 - 1, 'lastUsn') };
 }
 
 /** downloadFiles: `{"files": [name, …]}`. */
-export function parseDownloadFilesRequest(body: RequestBody): { files: string[] } {
-  const { files } = jsonObject(body);
+export function parseDownloadFilesRequest(request: SyncRequest): { files: string[] } {
+  const { files } = jsonObject(request.body);
   // Clients ask for at most 25 names at a time (MAX_MEDIA_FILES_IN_ZIP); far more is not a client.
   if (Array.isArray(files) && files.length > MAX_DOWNLOAD_NAMES)
     throw new BadRequestError(`invalid json: more than ${MAX_DOWNLOAD_NAMES} files`);
@@ -40,6 +50,6 @@ export function parseDownloadFilesRequest(body: RequestBody): { files: string[] 
 }
 
 /** mediaSanity: `{"local": <u32>}`, the client's count of files it holds. */
-export function parseMediaSanityRequest(body: RequestBody): { local: number } {
-  return { local: integerIn(jsonObject(body).local, 0, 2 ** 32 - 1, 'local') };
+export function parseMediaSanityRequest(request: SyncRequest): { local: number } {
+  return { local: integerIn(jsonObject(request.body).local, 0, 2 ** 32 - 1, 'local') };
 }

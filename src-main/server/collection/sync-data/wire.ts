@@ -2,8 +2,12 @@
 // that travel next to them. Parsing is strict where the reference's parser is
 // strict (a card with an unknown queue is a 400) and lenient where it is
 // lenient (floats truncated, an unknown revlog type read as 0).
-import { isJsonObject } from '../../json.js';
+import { isJsonObject, type JsonObject } from '../../json.js';
 import { BadRequestError } from '../../errors.js';
+import { requestJsonObject } from '../../json-body.js';
+import type { SyncRequest } from '../../protocol.js';
+import { requireSessionKey } from '../../user.js';
+import { decodeChanges, parseUnchunkedChanges, type DecodedChanges } from './changes.js';
 
 export interface Graves {
   cards: number[];
@@ -258,4 +262,68 @@ export function parseSanityCounts(value: unknown): SanityCounts {
 export function member(body: unknown, key: string): unknown {
   if (!isJsonObject(body) || !(key in body)) fail(`request: missing "${key}"`);
   return body[key];
+}
+
+// The request bodies of the collection methods (docs/protocol/collection-sync.md §3),
+// read as the reference's request types are (rslib/src/sync/collection/*.rs:
+// MetaRequest, StartRequest, ApplyGravesRequest, ApplyChangesRequest,
+// ApplyChunkRequest, SanityCheckRequest, EmptyInput). The method table hands
+// each parser to the pipeline with its handler.
+
+/** `meta`: `{"v": sync version, "cv": client version}`. */
+export interface MetaInput {
+  readonly syncVersion: number;
+  readonly clientVersion: string;
+}
+
+export function parseMetaRequest(request: SyncRequest): MetaInput {
+  const { v, cv } = requestJsonObject(request.body);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255 || typeof cv !== 'string') {
+    throw new BadRequestError('invalid json: meta needs v (0..255) and cv');
+  }
+  return { syncVersion: v, clientVersion: cv };
+}
+
+/** `start`: the session key (`s`), `minUsn`, `lnewer`, and the graves some old clients send along. */
+export interface StartInput {
+  readonly sessionKey: string;
+  readonly minUsn: number;
+  readonly clientIsNewer: boolean;
+  readonly legacyGraves: Graves | null;
+}
+
+export function parseStartRequest(request: SyncRequest): StartInput {
+  const sessionKey = requireSessionKey(request);
+  const body = requestJsonObject(request.body);
+  const minUsn = strictInt(member(body, 'minUsn'), 'start minUsn', I32_MIN, I32_MAX);
+  const lnewer = member(body, 'lnewer');
+  if (typeof lnewer !== 'boolean') throw new BadRequestError('start: lnewer must be a boolean');
+  return { sessionKey, minUsn, clientIsNewer: lnewer, legacyGraves: parseLegacyGraves(body.graves) };
+}
+
+/** `applyGraves`: `{"chunk": graves}`. */
+export function parseApplyGravesRequest(request: SyncRequest): Graves {
+  return parseGraves(member(requestJsonObject(request.body), 'chunk'));
+}
+
+/** `applyChanges`: `{"changes": …}`, read losslessly so that i64 ids in notetypes and config survive. */
+export function parseApplyChangesRequest(request: SyncRequest): DecodedChanges {
+  const body = requestJsonObject(request.body) as JsonObject;
+  return decodeChanges(parseUnchunkedChanges(body.changes));
+}
+
+/** `applyChunk`: `{"chunk": …}`. */
+export function parseApplyChunkRequest(request: SyncRequest): Chunk {
+  return parseChunk(member(requestJsonObject(request.body), 'chunk'));
+}
+
+/** `sanityCheck2`: `{"client": counts}`. */
+export function parseSanityCheckRequest(request: SyncRequest): SanityCounts {
+  return parseSanityCounts(member(requestJsonObject(request.body), 'client'));
+}
+
+/** EmptyInput (`chunk`, `finish`, `abort`, `download`): `{}`, `{"_pad":null}`, or an empty legacy `data`. */
+export function parseEmptyRequest(request: SyncRequest): null {
+  requestJsonObject(request.body);
+  return null;
 }
