@@ -1,6 +1,7 @@
 // What a killed server leaves in a user's folder (a spooled upload and the
 // -wal/-shm its check opened, a legacy form's .part, a legacy download's copy
-// and its journal, a half-built new collection) is removed at the next start,
+// and its journal, a half-built new collection, a replaced collection's copy
+// being made whole for its backup) is removed at the next start,
 // whatever the suffix; everything else in the folder stays.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,8 @@ test('start-up removes every spool leftover, whatever its suffix, and nothing el
     'upload-2222222222222222.tmp-journal',
     'download-3333333333333333.tmp',
     'download-3333333333333333.tmp-journal',
+    'backup-4444444444444444.tmp',
+    'backup-4444444444444444.tmp-wal',
     'collection.anki2.creating-a1b2c3d4e5f6',
   ];
   const kept = ['collection.anki2', 'upload-notes.txt', 'my-download.tmp', 'upload-0123.tmp'];
@@ -45,7 +48,7 @@ test('start-up removes every spool leftover, whatever its suffix, and nothing el
 });
 
 test('the names the server makes are the names start-up removes', () => {
-  for (const kind of ['upload', 'download'] as const) {
+  for (const kind of ['upload', 'download', 'backup'] as const) {
     const name = spoolPath('/folder', kind).slice('/folder/'.length);
     for (const suffix of ['', '-wal', '-shm', '-journal', '.part']) assert.ok(isSpoolLeftover(`${name}${suffix}`), `${name}${suffix}`);
   }

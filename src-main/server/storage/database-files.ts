@@ -2,9 +2,10 @@
 // (-wal, -shm, -journal). Removing one and installing one over another are done
 // here only: a side file of the old database that meets the new one would be
 // replayed into it (the WAL) or confuse its locking (the -shm).
-import { existsSync, rmSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { copyFile, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { spoolPath } from './spool-files.js';
 import { openDatabase } from './sqlite.js';
 
 export const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
@@ -37,33 +38,71 @@ async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
   }
 }
 
-/** Folds a WAL (left by a crash, or by a handle just closed) back into its database, so the file alone is the whole of it. */
-export function checkpointLeftoverWal(path: string): void {
-  if (!existsSync(`${path}-wal`)) return;
+/** True when `path` has a WAL with frames in it, which the file alone does not hold. */
+function hasWalFrames(path: string): boolean {
   try {
-    const db = openDatabase(path, { fileMustExist: true, timeout: 5000 });
+    return statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Folds `path`'s WAL into it; true when the file alone is now the whole database. */
+function foldWal(path: string, timeoutMs: number): boolean {
+  if (!hasWalFrames(path)) return true;
+  try {
+    const db = openDatabase(path, { fileMustExist: true, timeout: timeoutMs });
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       db.close();
     }
   } catch {
-    // An unreadable old database is still kept as it is.
+    // Unreadable, or locked: told apart below by what is left.
   }
+  return !hasWalFrames(path);
+}
+
+/**
+ * The old database, whole, for keepOld. A WAL left by a crash is folded into
+ * it. If that cannot be done in place (another program holds a snapshot open,
+ * so the checkpoint stops short), the file and its WAL are copied and folded
+ * there, where nothing else can hold them; without that, the changes still in
+ * the WAL would go when the side files are removed. An old database that cannot
+ * be read at all is kept as it is.
+ */
+async function wholeOldDatabase(target: string): Promise<{ path: string; dispose: () => Promise<void> }> {
+  const inPlace = { path: target, dispose: async () => undefined };
+  if (foldWal(target, 1000)) return inPlace;
+  const copy = spoolPath(dirname(target), 'backup');
+  const dispose = (): Promise<void> => removeDatabaseFiles(copy);
+  try {
+    await copyFile(target, copy);
+    await copyFile(`${target}-wal`, `${copy}-wal`);
+    if (foldWal(copy, 0)) return { path: copy, dispose };
+  } catch {
+    // Falls through to keeping the file as it is.
+  }
+  await dispose();
+  return inPlace;
 }
 
 /**
  * Puts `staged` (a complete database in the same folder, no handle open on it)
  * in place of `target`, so that whenever the process stops the folder holds the
- * old database or the new one, whole: fsync the new file, fold the old one's WAL
- * in and hand it to `keepOld` (a backup) while it is still there, remove its side
- * files, rename over it, fsync the folder.
+ * old database or the new one, whole: fsync the new file, hand the old one to
+ * `keepOld` (a backup) whole, its WAL folded in, while it is still there, remove
+ * its side files, rename over it, fsync the folder.
  */
 export async function installDatabaseFile(staged: string, target: string, keepOld: (old: string) => Promise<void>): Promise<void> {
   await fsyncPath(staged, 'r+');
   if (existsSync(target)) {
-    checkpointLeftoverWal(target);
-    await keepOld(target);
+    const old = await wholeOldDatabase(target);
+    try {
+      await keepOld(old.path);
+    } finally {
+      await old.dispose();
+    }
   }
   await removeSideFiles(target);
   await rename(staged, target);

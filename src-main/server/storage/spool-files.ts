@@ -1,16 +1,17 @@
 // The temporary files the server makes inside a user's folder while a request
 // runs: a spooled upload (and the SQLite side files its check leaves, or the
 // `.part` of a legacy form), a legacy download's schema-11 copy, a new
-// collection being built. One naming for all, so that start-up can remove
-// whatever a crash left, whatever its suffix, and nothing else.
+// collection being built, a copy of a replaced collection made whole for its
+// backup. One naming for all, so that start-up can remove whatever a crash
+// left, whatever its suffix, and nothing else.
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type SpoolKind = 'upload' | 'download';
+export type SpoolKind = 'upload' | 'download' | 'backup';
 
-/** `upload-<16 hex>.tmp`, `download-…`: then any suffix SQLite or a decoder adds. */
-const LEFTOVER = /^(?:(?:upload|download)-[0-9a-f]{16}\.tmp|collection\.anki2\.creating-)/;
+/** `upload-<16 hex>.tmp`, `download-…`, `backup-…`: then any suffix SQLite or a decoder adds. */
+const LEFTOVER = /^(?:(?:upload|download|backup)-[0-9a-f]{16}\.tmp|collection\.anki2\.creating-)/;
 
 /** A fresh path for a temporary file of `kind` in `folder`; nothing exists there yet. */
 export function spoolPath(folder: string, kind: SpoolKind): string {

@@ -59,6 +59,40 @@ test('the new database replaces the old; the old is kept whole first, and its si
   );
 });
 
+test('changes still in the WAL of an old database that another program holds open are in what is kept', async (t) => {
+  const folder = makeTempFolder('ahs-install-');
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const target = join(folder, 'collection.anki2');
+  const staged = join(folder, 'upload.anki2');
+  databaseWith(staged, 'new', false);
+  const writer = openDatabase(target);
+  writer.pragma('journal_mode = WAL');
+  writer.pragma('wal_autocheckpoint = 0');
+  writer.exec('CREATE TABLE t (v TEXT)');
+  writer.prepare('INSERT INTO t VALUES (?)').run('old');
+  // Another program (a database browser, a backup tool) reading a snapshot from before the last change:
+  // a checkpoint cannot copy that change into the file while the snapshot is open.
+  const reader = openDatabase(target, { readonly: true });
+  t.after(() => reader.close());
+  reader.exec('BEGIN');
+  assert.equal(reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM t').get()!.n, 1);
+  writer.prepare('INSERT INTO t VALUES (?)').run('old-2');
+  writer.close();
+  const kept = join(folder, 'kept.anki2');
+
+  await installDatabaseFile(staged, target, async (old) => {
+    copyFileSync(old, kept);
+  });
+
+  assert.deepEqual(rows(kept), ['old', 'old-2'], 'the file handed to keepOld holds the change that was only in the WAL');
+  assert.deepEqual(rows(target), ['new', 'new-2']);
+  assert.deepEqual(
+    readdirSync(folder).filter((name) => !['collection.anki2', 'kept.anki2'].includes(name)),
+    [],
+    'neither the copy made whole nor any side file is left',
+  );
+});
+
 test('with nothing to replace, the file is simply put in place and nothing is kept', async (t) => {
   const folder = makeTempFolder('ahs-install-');
   t.after(() => rmSync(folder, { recursive: true, force: true }));
