@@ -19,6 +19,7 @@ import { User } from './user.js';
 import { AuthFailedError } from './errors.js';
 import { listenProblem, listenProblemForLog } from './listen-errors.js';
 import { consoleLogger, type Logger } from './log.js';
+import { LogFloodGate } from './log-flood.js';
 import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
 import { openToOthers, PRIVATE_FOLDER_MODE } from './storage/private-files.js';
@@ -104,6 +105,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private readonly users = new Map<string, User>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly logger: Logger;
+  /** The lines of refused and failed requests go through here, so a flood of them writes a few lines, not one per request. */
+  private readonly refusalLog: LogFloodGate;
   private readonly limits: MethodLimits;
   private readonly serverLimits: ServerLimits;
   private readonly preAuthQuota: SpoolQuota;
@@ -125,6 +128,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   ) {
     super();
     this.logger = options.logger ?? consoleLogger;
+    this.refusalLog = new LogFloodGate(this.logger);
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
     this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
@@ -194,6 +198,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         slots: new UserSlots(this.serverLimits.maxRequestsPerUser),
         perAddress: this.config.ipHeader === undefined ? null : new RequestsPerAddress(this.serverLimits.maxConnectionsPerIp),
         logger: this.logger,
+        refusalLog: this.refusalLog,
         users: () => this.directory,
         userFor: (account) => this.userFor(account),
         spoolPath: (account) => spoolPath(this.userFor(account).paths.folder, 'upload'),
@@ -268,6 +273,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.certificates = null;
     this.progress.clear();
     this.activityGate.flush();
+    this.refusalLog.flush();
     this.http = null;
     this.address = null;
     this.state = 'stopped';

@@ -6,7 +6,7 @@ import type { ServerConfig, UserAccount } from '../../src-main/server/config.js'
 import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js';
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { silentLogger, type Logger } from '../../src-main/server/log.js';
 import type { LoginThrottleOptions } from '../../src-main/server/auth/login-throttle.js';
 import { makeTempFolder } from './temp-folder.js';
 import type { WatcherOptions } from '../../src-main/server/tls/certificate-watcher.js';
@@ -35,12 +35,14 @@ export interface TestServerOptions {
   readonly loginThrottle?: Partial<LoginThrottleOptions>;
   /** How the HTTPS certificate files are watched (when config.tls is set). */
   readonly certificateWatch?: WatcherOptions;
+  /** Where the server's log lines go; nowhere by default. */
+  readonly logger?: Logger;
 }
 
 /** The config of a test server: 127.0.0.1, a free port, SYNC_BASE at `baseFolder`. */
 export function testServerConfig(
   baseFolder: string,
-  options: Omit<TestServerOptions, 'loginThrottle' | 'certificateWatch'> = {},
+  options: Omit<TestServerOptions, 'loginThrottle' | 'certificateWatch' | 'logger'> = {},
 ): ServerConfig {
   return {
     host: '127.0.0.1',
@@ -56,7 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const baseFolder = makeTempFolder('ahs-server-');
   const config = testServerConfig(baseFolder, options);
   const server = new SyncServer(config, {
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     shutdownGraceMs: 2_000,
     loginThrottle: options.loginThrottle ?? { baseDelayMs: 10, maxDelayMs: 100 },
     ...(options.certificateWatch ? { certificateWatch: options.certificateWatch } : {}),

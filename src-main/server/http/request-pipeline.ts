@@ -52,6 +52,8 @@ export interface PipelineDeps {
   /** Behind a proxy: requests in progress per forwarded address (sockets are capped per address otherwise). */
   readonly perAddress: RequestsPerAddress | null;
   readonly logger: Logger;
+  /** For the lines of refused and failed requests: a flood of them must not write a line each (log-flood.ts). */
+  readonly refusalLog: Logger;
   users(): UserDirectory;
   /** The account's state and lock; 403 once the account has left the server. */
   userFor(account: UserAccount): User;
@@ -114,7 +116,8 @@ export class RequestPipeline {
       outcome.leaveAddress?.();
       await Promise.all(outcome.files.map((path) => rm(path, { force: true }).catch(() => undefined)));
       finishRequestBody(req, outcome.drain);
-      this.deps.logger[outcome.status >= 500 && outcome.status !== 501 ? 'error' : 'info']('finished', {
+      const log = outcome.status >= 400 ? this.deps.refusalLog : this.deps.logger;
+      log[outcome.status >= 500 && outcome.status !== 501 ? 'error' : 'info']('finished', {
         uri: (req.url ?? '').split('?')[0],
         ip: outcome.clientIp,
         uid: outcome.username,
@@ -309,12 +312,12 @@ export class RequestPipeline {
       });
     }
     if (error.status >= 500 && error.status !== 501) {
-      this.deps.logger.error('request failed', {
+      this.deps.refusalLog.error('request failed', {
         context: error.context,
         cause: error.cause instanceof Error ? error.cause.message : undefined,
       });
     } else {
-      this.deps.logger.info('request refused', { httpstatus: error.status, context: error.context });
+      this.deps.refusalLog.info('request refused', { httpstatus: error.status, context: error.context });
     }
   }
 }
