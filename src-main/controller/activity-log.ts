@@ -35,6 +35,9 @@ export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' 
     case 'certificate':
       // The server writes these for the learner: expiring, renewed, or not renewed and why.
       return event.detail ?? 'The HTTPS certificate changed.';
+    case 'storage':
+      // The server writes these for the learner: which folder, and what happens meanwhile.
+      return event.detail ?? 'The storage folder changed.';
     case 'protocol-drift':
       return event.detail ?? `A device${from} uses a newer sync protocol than this version of Anki Home Sync. Update Anki Home Sync.`;
   }

@@ -32,7 +32,7 @@ import { startError, validatePort } from './port.js';
 import { SerialQueue } from './serial.js';
 import type { RunningServer, StartServer } from './running-server.js';
 import { UpdateChecks, type Updater } from './updates.js';
-import { checkStorageFolder, defaultAnkiDataFolders } from './storage-folder.js';
+import { checkStorageFolder, defaultAnkiDataFolders, refuseVanishedStorageFolder } from './storage-folder.js';
 import { sameName, validatePassword, validateUserName } from './user-names.js';
 import { readCollectionFigures, type CollectionFigures } from './user-status.js';
 
@@ -76,6 +76,8 @@ export class AppController {
   private certificateNames: ReadonlyMap<string, readonly string[]> = new Map();
   /** Devices that need a newer server, in words, newest last; shown until the app restarts. */
   private readonly driftAlerts: string[] = [];
+  /** While the storage folder is missing (a drive removed): what to do about it. */
+  private storageAlert: string | null = null;
 
   constructor(private readonly options: ControllerOptions) {
     this.ankiDataFolders = options.ankiDataFolders ?? defaultAnkiDataFolders();
@@ -159,7 +161,11 @@ export class AppController {
       firstRun: settings.users.length === 0,
       syncs: [...this.syncs.values()].map(toSyncView),
       update: this.updates.status,
-      alerts: [...(this.certificate?.warning ? [this.certificate.warning] : []), ...this.driftAlerts],
+      alerts: [
+        ...(this.storageAlert === null ? [] : [this.storageAlert]),
+        ...(this.certificate?.warning ? [this.certificate.warning] : []),
+        ...this.driftAlerts,
+      ],
       certificate:
         this.certificate === null
           ? null
@@ -378,6 +384,10 @@ export class AppController {
     const host = hostFor(settings.bindAddress);
     this.setStatus({ state: 'starting' });
     try {
+      await refuseVanishedStorageFolder(
+        this.storageFolder(settings),
+        settings.users.some((user) => user.lastSync !== null),
+      );
       const baseFolder = await checkStorageFolder(this.storageFolder(settings), this.ankiDataFolders);
       const config: ServerConfig = {
         host,
@@ -476,6 +486,7 @@ export class AppController {
   private onActivity(event: ActivityEvent): void {
     const entry = this.activity.recordServerEvent(event);
     if (event.kind === 'certificate') void this.refreshCertificate().catch((error) => this.options.log?.('certificate names', error));
+    if (event.kind === 'storage') this.storageAlert = event.failed === true ? entry.message : null;
     if (event.kind === 'protocol-drift' && !this.driftAlerts.includes(entry.message)) {
       this.driftAlerts.push(entry.message);
       if (this.driftAlerts.length > 5) this.driftAlerts.shift();

@@ -52,6 +52,21 @@ async function looksLikeAnkiData(folder: string): Promise<boolean> {
 
 export const ANKI_FOLDER_MESSAGE = "This is Anki's own data folder. The server must keep its own copy: choose another folder.";
 
+/**
+ * A storage folder that is not there although devices have synced into it is
+ * on a drive that is not connected (or was moved). Creating it afresh would
+ * serve empty collections from another disk, and a device would upload there.
+ * Refused instead; choosing a folder in Settings (which creates it) still works.
+ */
+export async function refuseVanishedStorageFolder(folder: string, devicesHaveSynced: boolean): Promise<void> {
+  if (!devicesHaveSynced || folder.trim() === '' || (await exists(resolve(folder)))) return;
+  throw new AppError(
+    'folder-missing',
+    `The storage folder ${resolve(folder)} is not there. If it is on a drive, connect the drive, then start the server. ` +
+      'To begin afresh somewhere else, choose a storage folder in Settings.',
+  );
+}
+
 /** Resolves `folder`, creates it if missing, and proves we can write there. */
 export async function checkStorageFolder(folder: string, ankiDataFolders: readonly string[]): Promise<string> {
   if (folder.trim() === '') throw new AppError('bad-folder', 'Please choose a folder.');

@@ -71,6 +71,15 @@ export class ServiceBusyError extends SyncError {
   readonly status = 503;
 }
 
+/**
+ * 503: SYNC_BASE is not the folder the server started with (a drive removed, an
+ * empty mount point in its place). Nothing is read or created there until it is
+ * back; clients say "try again later", which is the truth.
+ */
+export class StorageMissingError extends SyncError {
+  readonly status = 503;
+}
+
 /** 500: a fault on our side (disk, database). Clients say "try again later". */
 export class ServerFaultError extends SyncError {
   readonly status = 500;

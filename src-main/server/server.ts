@@ -22,6 +22,7 @@ import { consoleLogger, type Logger } from './log.js';
 import { LogFloodGate } from './log-flood.js';
 import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
+import { StoragePresence, type StorageChange } from './storage/storage-presence.js';
 import { openToOthers, PRIVATE_FOLDER_MODE } from './storage/private-files.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
 import { SpoolQuota } from './envelope/spool-quota.js';
@@ -117,6 +118,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     (seen) => this.emit('client', seen),
     (seen) => this.logger.info('client', { uid: seen.username, ip: seen.clientIp, client: seen.client, raw: seen.raw }),
   );
+  /** Checked before any request touches a user's files: SYNC_BASE may be on a drive that goes away. */
+  private readonly storage: StoragePresence;
   private http: Server | HttpsServer | null = null;
   private certificates: CertificateWatcher | null = null;
   private state: SyncServerState = 'stopped';
@@ -129,6 +132,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     super();
     this.logger = options.logger ?? consoleLogger;
     this.refusalLog = new LogFloodGate(this.logger);
+    this.storage = new StoragePresence(config.baseFolder, (change) => this.storageChanged(change));
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
     this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
@@ -202,7 +206,10 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         users: () => this.directory,
         userFor: (account) => this.userFor(account),
         spoolPath: (account) => spoolPath(this.userFor(account).paths.folder, 'upload'),
-        preAuthSpill: () => ({ path: spoolPath(ownFolder, 'upload'), quota: this.preAuthQuota }),
+        preAuthSpill: () => {
+          this.storage.check();
+          return { path: spoolPath(ownFolder, 'upload'), quota: this.preAuthQuota };
+        },
         login: (body, address) => hostKeyMethod(this.directory, body, this.loginThrottle, address),
         onHandlerTimed: this.options.onHandlerTimed,
         record: (event) => this.activityGate.record(event),
@@ -382,6 +389,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
 
   /** The account's User, made on first use; 403 for an account no longer on the server (removed or renamed meanwhile). */
   private userFor(account: UserAccount): User {
+    this.storage.check();
     let user = this.users.get(account.name);
     if (user === undefined) {
       if (!this.directory.has(account.name)) throw new AuthFailedError('invalid hkey: the account left the server');
@@ -392,6 +400,21 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.users.set(account.name, user);
     }
     return user;
+  }
+
+  /**
+   * SYNC_BASE went away or came back. When it goes, every user's files are
+   * closed (under their locks, after the request in progress): a handle on a
+   * removed drive would fail for ever, and the files must reopen from the drive
+   * once it is back.
+   */
+  private storageChanged(change: StorageChange): void {
+    const at = Date.now();
+    if (change.present) this.logger.info(change.sentence);
+    else this.logger.error(change.sentence);
+    this.emit('activity', { kind: 'storage', username: '', clientIp: '', at, detail: change.sentence, failed: !change.present });
+    if (change.present) return;
+    for (const user of this.users.values()) void user.withLock(async () => user.closeFiles()).catch(() => undefined);
   }
 
   /** Every user `keep` refuses leaves the server: open syncs rolled back, files closed, waiting requests refused. */

@@ -12,6 +12,8 @@ export type ServerActivityKind =
   | 'error'
   /** The HTTPS certificate: expiring, renewed, or a renewal that failed. */
   | 'certificate'
+  /** The storage folder went away (a drive removed) or came back. */
+  | 'storage'
   /** A client speaks a newer protocol than ours (a sync version, or a method name, we do not know). */
   | 'protocol-drift';
 
