@@ -1,11 +1,13 @@
 // A request answered before its body was read (an early 400, an upload over the
 // limit, an unknown key): the rest of the body is read and dropped so that the
 // client, still sending, can read the answer; a client that keeps sending past
-// the deadline or the byte budget is cut off. The connection stays open while
-// the rest arrives: closing it at once (Connection: close) makes the kernel
-// answer the client's next bytes with a reset, which discards the answer still
-// unread in the client's buffer (test/server/http/early-answer.e2e.test.ts).
-import type { IncomingMessage } from 'node:http';
+// the deadline or the byte budget is cut off.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Call before the head goes out: the connection will not be reused for another request. */
+export function closeAfterReplyIfUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete && !res.headersSent) res.shouldKeepAlive = false;
+}
 
 export interface DrainBudget {
   readonly graceMs: number;

@@ -39,7 +39,7 @@ import type { RequestsPerAddress } from './connection-limits.js';
 import type { ProgressRequest, SyncProgressTracker } from '../sync-progress.js';
 import { clientInHeader, driftSentence } from '../protocol-drift.js';
 import { SYNC_HEADER } from '../envelope/v11.js';
-import { DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
+import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 
 const DRIFT_REPORT_EVERY_MS = 60_000;
 /** A JSON body larger than this waits for its turn in a file, not in memory. */
@@ -103,12 +103,12 @@ export class RequestPipeline {
     } catch (thrown) {
       const error = toSyncError(thrown);
       outcome.status = error.status;
-      // The rest of a body from someone we do not serve (an unknown key, no key yet) gets a small budget.
-      if (error instanceof AuthFailedError || outcome.username === '') outcome.drain = DISCARD_GRACE;
+      if (error instanceof AuthFailedError) outcome.drain = DISCARD_GRACE;
       // A refused route is reported with the address too; an address that cannot be read is what failed.
       if (outcome.clientIp === '' && !(error instanceof ServerFaultError)) outcome.clientIp = clientIpOrEmpty(req, this.deps.ipSource);
       if (error instanceof ProtocolDriftError) this.reportDrift(error, req, outcome);
       else this.reportError(error, route, outcome);
+      closeAfterReplyIfUnread(req, res);
       writeError(res, error);
     } finally {
       outcome.progress?.end(outcome.status < 400);
@@ -142,7 +142,7 @@ export class RequestPipeline {
       const account = this.accountFor(decoded.hostKey, outcome);
       outcome.progress = this.deps.progress.request(account.name, outcome.clientIp, 'msync', 'begin', req);
       outcome.slot = await this.deps.slots.take(account.name);
-      await this.run(findMethod('msync', 'begin')!, account, async () => decoded, res, outcome);
+      await this.run(findMethod('msync', 'begin')!, account, async () => decoded, req, res, outcome);
       return;
     }
 
@@ -176,7 +176,7 @@ export class RequestPipeline {
     // A v11 body comes off the socket now (a large JSON one into a file while it waits);
     // a legacy one is already on disk, and is gunzipped once it is the user's turn.
     const decoded = head.kind === 'v11' ? await this.decodeBody(req, head, descriptor, target, outcome) : undefined;
-    await this.run(descriptor, account, async () => decoded ?? this.decodeBody(req, head, descriptor, target, outcome), res, outcome);
+    await this.run(descriptor, account, async () => decoded ?? this.decodeBody(req, head, descriptor, target, outcome), req, res, outcome);
   }
 
   /** The v11 header, or the whole legacy form (whose raw data is at most 64 KiB in memory, the rest spooled). */
@@ -242,6 +242,7 @@ export class RequestPipeline {
     descriptor: MethodDescriptor,
     account: UserAccount,
     decode: () => Promise<DecodedRequest>,
+    req: IncomingMessage,
     res: ServerResponse,
     outcome: Outcome,
   ): Promise<void> {
@@ -265,6 +266,7 @@ export class RequestPipeline {
       this.deps.onHandlerTimed?.(descriptor, performance.now() - started);
       return { reply: answer, transportVersion: decoded.transportVersion };
     });
+    closeAfterReplyIfUnread(req, res);
     if (reply.kind === 'file') outcome.progress?.sending(reply.size);
     try {
       await writeReply(res, reply, transportVersion, (bytes) => outcome.progress?.sent(bytes));

@@ -43,7 +43,8 @@ test('while SYNC_BASE is gone, requests get 503 and nothing is created there; on
   mkdirSync(server.baseFolder);
 
   assert.equal(await statusOf(client.meta()), 503, 'meta');
-  assert.equal(await statusOf(client.raw('sync', 'upload', { file: collection })), 503, 'a full upload');
+  // Refused before its body is read; a small body, so that the whole request is in before the answer.
+  assert.equal(await statusOf(client.raw('sync', 'upload', Buffer.from('SQLite format 3\0'))), 503, 'a full upload');
   assert.equal(await statusOf(client.json('msync', 'begin', { v: 11 })), 503, 'media');
   assert.deepEqual(readdirSync(server.baseFolder), [], 'nothing was created on the disk under the mount point');
   const lost = server.activity.filter((event) => event.kind === 'storage');
@@ -60,6 +61,9 @@ test('while SYNC_BASE is gone, requests get 503 and nothing is created there; on
     { empty: false, mod: before.mod, scm: before.scm, usn: before.usn },
     'the same collection, unchanged',
   );
+  // media.db was closed with the rest, and opens again from the drive.
+  const media = await client.json<{ data: { usn: number } }>('msync', 'begin', { v: 'anki,25.02 (1a2b3c4d),linux' });
+  assert.equal(media.data.usn, 0);
   const download = join(device, 'downloaded.anki2');
   await client.fullDownload(download);
   const db = openDatabase(download, { readonly: true });
