@@ -32,7 +32,7 @@ import { startError, validatePort } from './port.js';
 import { SerialQueue } from './serial.js';
 import type { RunningServer, StartServer } from './running-server.js';
 import { UpdateChecks, type Updater } from './updates.js';
-import { checkStorageFolder, defaultAnkiDataFolders, refuseVanishedStorageFolder } from './storage-folder.js';
+import { checkStorageFolder, chooseStorageFolder, defaultAnkiDataFolders, refuseVanishedStorageFolder } from './storage-folder.js';
 import { sameName, validatePassword, validateUserName } from './user-names.js';
 import { readCollectionFigures, type CollectionFigures } from './user-status.js';
 
@@ -289,7 +289,7 @@ export class AppController {
   }
 
   async setStorageFolder(folder: string): Promise<void> {
-    const path = await checkStorageFolder(folder, this.ankiDataFolders);
+    const path = await chooseStorageFolder(folder, this.ankiDataFolders);
     await this.queue.run(() => this.reconfigure({ storageFolder: path }));
   }
 

@@ -6,6 +6,7 @@ import { constants, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { SERVER_FOLDER } from '../server/index.js';
 import { AppError } from './errors.js';
 
 /** Where the desktop client keeps its profiles on each platform. */
@@ -53,18 +54,31 @@ async function looksLikeAnkiData(folder: string): Promise<boolean> {
 export const ANKI_FOLDER_MESSAGE = "This is Anki's own data folder. The server must keep its own copy: choose another folder.";
 
 /**
- * A storage folder that is not there although devices have synced into it is
- * on a drive that is not connected (or was moved). Creating it afresh would
- * serve empty collections from another disk, and a device would upload there.
- * Refused instead; choosing a folder in Settings (which creates it) still works.
+ * A storage folder that devices have synced into must hold the server's own
+ * folder (made at every start, and when a folder is chosen in Settings). If it
+ * is missing, or an empty folder is left in its place (an unmounted drive's
+ * mount point), the folder is on a drive that is not connected, or was moved.
+ * Starting there would serve empty collections from another disk, and a device
+ * would upload there. So the start is refused; choosing the folder in Settings
+ * (chooseStorageFolder) marks it as meant.
  */
 export async function refuseVanishedStorageFolder(folder: string, devicesHaveSynced: boolean): Promise<void> {
-  if (!devicesHaveSynced || folder.trim() === '' || (await exists(resolve(folder)))) return;
+  if (!devicesHaveSynced || folder.trim() === '') return;
+  const path = resolve(folder);
+  if (await exists(join(path, SERVER_FOLDER))) return;
+  const absent = (await exists(path)) ? "holds none of Anki Home Sync's files" : 'is not there';
   throw new AppError(
     'folder-missing',
-    `The storage folder ${resolve(folder)} is not there. If it is on a drive, connect the drive, then start the server. ` +
-      'To begin afresh somewhere else, choose a storage folder in Settings.',
+    `The storage folder ${path} ${absent}. If it is on a drive, connect the drive, then start the server. ` +
+      'To begin afresh, choose a storage folder in Settings.',
   );
+}
+
+/** A folder chosen in Settings: checked as checkStorageFolder does, and marked as the server's, so that a start there is meant. */
+export async function chooseStorageFolder(folder: string, ankiDataFolders: readonly string[]): Promise<string> {
+  const path = await checkStorageFolder(folder, ankiDataFolders);
+  await fs.mkdir(join(path, SERVER_FOLDER), { recursive: true, mode: 0o700 });
+  return path;
 }
 
 /** Resolves `folder`, creates it if missing, and proves we can write there. */
