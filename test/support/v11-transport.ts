@@ -37,6 +37,17 @@ export class SyncHttpError extends Error {
   }
 }
 
+/** The status a call ended with: 200, or the refusal's (any other error is thrown on). */
+export async function statusOf(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return 200;
+  } catch (error) {
+    if (error instanceof SyncHttpError) return error.status;
+    throw error;
+  }
+}
+
 /** What the request body is made of, before compression. */
 export type Payload = Buffer | string | { readonly file: string } | { readonly stream: () => Readable };
 

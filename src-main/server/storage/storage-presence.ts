@@ -44,7 +44,7 @@ export class StoragePresence {
         sentence:
           `The storage folder ${this.baseFolder} is not there any more. If it is on a drive, reconnect the drive. ` +
           'Devices cannot sync until it is back, and nothing has been changed. ' +
-          'If it was moved or deleted on purpose, restart the server to begin afresh there.',
+          'If it was moved or deleted on purpose, set the storage folder again (SYNC_BASE, or Settings in the app) and restart.',
       });
     }
     throw new StorageMissingError(`storage folder missing: ${this.marker} is not there`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { EMPTY_INPUT, V11Client } from '../../support/v11-client.js';
-import { SyncHttpError } from '../../support/v11-transport.js';
+import { statusOf } from '../../support/v11-transport.js';
 import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { MAX_CHUNK_ROWS, MAX_GRAVES_PER_REQUEST } from '../../../src-main/server/collection/sync-data/wire.js';
@@ -36,16 +36,6 @@ async function beginSync(): Promise<void> {
   await client.json('sync', 'start', { minUsn: meta.usn, lnewer: false });
   await client.json('sync', 'applyGraves', { chunk: { cards: [], notes: [], decks: [] } });
   await client.json('sync', 'applyChanges', NO_CHANGES);
-}
-
-async function status(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-    return 200;
-  } catch (error) {
-    if (error instanceof SyncHttpError) return error.status;
-    throw error;
-  }
 }
 
 function rows(table: string): unknown[][] {
@@ -85,9 +75,9 @@ test('a wrong type or range anywhere in a chunk row is a 400 that rolls the whol
         await client.json('sync', 'applyChunk', { chunk: { done: false, revlog: [REVLOG] } });
         const row = [...template];
         row[position] = wrong;
-        const answer = await status(client.json('sync', 'applyChunk', { chunk: { done: true, [table]: [row] } }));
+        const answer = await statusOf(client.json('sync', 'applyChunk', { chunk: { done: true, [table]: [row] } }));
         assert.equal(answer, 400, `${table}[${position}] = ${JSON.stringify(wrong)}`);
-        assert.equal(await status(client.json('sync', 'finish', EMPTY_INPUT)), 409, 'the sync is over after the 400');
+        assert.equal(await statusOf(client.json('sync', 'finish', EMPTY_INPUT)), 409, 'the sync is over after the 400');
         refused++;
       }
     }
@@ -107,8 +97,8 @@ test('id lists of the wrong type, and lists longer than any client sends, are 40
   ];
   for (const [method, body] of cases) {
     await beginSync();
-    assert.equal(await status(client.json('sync', method, body)), 400, `${method} ${JSON.stringify(body).slice(0, 80)}`);
-    assert.equal(await status(client.json('sync', 'finish', EMPTY_INPUT)), 409, `${method}: the sync is over`);
+    assert.equal(await statusOf(client.json('sync', method, body)), 400, `${method} ${JSON.stringify(body).slice(0, 80)}`);
+    assert.equal(await statusOf(client.json('sync', 'finish', EMPTY_INPUT)), 409, `${method}: the sync is over`);
   }
 });
 

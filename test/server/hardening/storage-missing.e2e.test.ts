@@ -10,20 +10,10 @@ import { copyFileSync, mkdirSync, readdirSync, renameSync, rmdirSync } from 'nod
 import { join } from 'node:path';
 import { startTestServer } from '../../support/test-server.js';
 import { V11Client } from '../../support/v11-client.js';
-import { SyncHttpError } from '../../support/v11-transport.js';
+import { statusOf } from '../../support/v11-transport.js';
 import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
-
-async function statusOf(promise: Promise<unknown>): Promise<number> {
-  try {
-    await promise;
-    return 200;
-  } catch (error) {
-    if (error instanceof SyncHttpError) return error.status;
-    throw error;
-  }
-}
 
 test('while SYNC_BASE is gone, requests get 503 and nothing is created there; once back, the collection syncs on unchanged', async (t) => {
   const server = await startTestServer();
