@@ -34,6 +34,7 @@ import type { RunningServer, StartServer } from './running-server.js';
 import { UpdateChecks, type Updater } from './updates.js';
 import { checkStorageFolder, chooseStorageFolder, defaultAnkiDataFolders, refuseVanishedStorageFolder } from './storage-folder.js';
 import { sameName, validatePassword, validateUserName } from './user-names.js';
+import { moveUserFolder } from './user-folders.js';
 import { readCollectionFigures, type CollectionFigures } from './user-status.js';
 
 export interface ControllerOptions {
@@ -244,16 +245,19 @@ export class AppController {
           `The storage folder already has a folder named "${to}". Choose another name, or move that folder away first.`,
         );
       }
-      const renamed = this.settings().users.map((u) => (u.name === user.name ? { ...u, name: to } : u));
-      const moveFolder = async (): Promise<void> => {
-        if (await exists(oldPaths.folder)) await fs.rename(oldPaths.folder, newPaths.folder);
-      };
+      const before = this.settings().users;
+      const renamed = before.map((u) => (u.name === user.name ? { ...u, name: to } : u));
+      const moveFolder = (): Promise<void> => moveUserFolder(oldPaths.folder, newPaths.folder);
+      // The new name and the move to make are on disk before the folder moves: a power cut
+      // part-way is finished at the next start (finishFolderRename), never left half done.
+      this.options.settings.update({ users: renamed, renaming: { from: user.name, to } });
       try {
         // Under the account's lock with its files closed, so no sync holds them while the folder
         // moves, and no request of the old name recreates it afterwards; other accounts carry on.
         if (this.server === null) await moveFolder();
         else await this.server.renameUser(user.name, renamed.map(toUserAccount), moveFolder);
       } catch (error) {
+        this.options.settings.update({ users: before, renaming: null });
         this.options.log?.(`renaming ${oldPaths.folder} failed`, error);
         throw new AppError(
           'rename-failed',
@@ -263,7 +267,7 @@ export class AppController {
           },
         );
       }
-      this.options.settings.update({ users: renamed });
+      this.options.settings.update({ renaming: null });
       this.figures.delete(user.name);
       await this.pushUsers();
       this.changed();
@@ -375,6 +379,15 @@ export class AppController {
 
   // ---- internals ------------------------------------------------------
 
+  /** Finishes an account rename that a power cut or crash interrupted after its settings were written. */
+  private async finishFolderRename(settings: AppSettings): Promise<void> {
+    if (settings.renaming === null) return;
+    const base = this.storageFolder(settings);
+    const { from, to } = settings.renaming;
+    await moveUserFolder(this.options.userPaths(base, from).folder, this.options.userPaths(base, to).folder);
+    this.options.settings.update({ renaming: null });
+  }
+
   private async startNow(): Promise<void> {
     if (this.server !== null) return;
     const settings = this.settings();
@@ -384,6 +397,7 @@ export class AppController {
     const host = hostFor(settings.bindAddress);
     this.setStatus({ state: 'starting' });
     try {
+      await this.finishFolderRename(settings);
       await refuseVanishedStorageFolder(
         this.storageFolder(settings),
         settings.users.some((user) => user.lastSync !== null),

@@ -6,7 +6,7 @@ import { constants, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SERVER_FOLDER } from '../server/index.js';
+import { makeFolder, SERVER_FOLDER } from '../server/index.js';
 import { AppError } from './errors.js';
 
 /** Where the desktop client keeps its profiles on each platform. */
@@ -77,7 +77,7 @@ export async function refuseVanishedStorageFolder(folder: string, devicesHaveSyn
 /** A folder chosen in Settings: checked as checkStorageFolder does, and marked as the server's, so that a start there is meant. */
 export async function chooseStorageFolder(folder: string, ankiDataFolders: readonly string[]): Promise<string> {
   const path = await checkStorageFolder(folder, ankiDataFolders);
-  await fs.mkdir(join(path, SERVER_FOLDER), { recursive: true, mode: 0o700 });
+  await makeFolder(join(path, SERVER_FOLDER));
   return path;
 }
 
@@ -93,7 +93,7 @@ export async function checkStorageFolder(folder: string, ankiDataFolders: readon
     `Anki Home Sync can't save files in ${path}. Choose a folder you own, such as one in your Documents.`,
   );
   try {
-    await fs.mkdir(path, { recursive: true });
+    await makeFolder(path, 0o777);
     const probe = join(path, `.write-test-${randomBytes(6).toString('hex')}`);
     await fs.writeFile(probe, 'ok', { flag: 'wx' });
     await fs.unlink(probe);

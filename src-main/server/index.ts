@@ -33,6 +33,7 @@ export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './stor
 export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
 export { openDatabase } from './storage/sqlite.js';
 export { installDatabaseFile, isSideFile } from './storage/database-files.js';
+export { makeFolder, makeFolderSync, syncFolder, writeFileDurablySync } from './storage/durable.js';
 
 // Parts the benches time on their own, against raw SQLite, zstd and disk.
 export { MediaStore } from './media/media-store.js';

@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
 import type { ServerConfig, UserAccount } from './config.js';
 import type { ActivityEvent, PayloadLimits } from './protocol.js';
 import { UserDirectory } from './auth/user-directory.js';
@@ -23,7 +22,8 @@ import { LogFloodGate } from './log-flood.js';
 import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
 import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
 import { StoragePresence, type StorageChange } from './storage/storage-presence.js';
-import { openToOthers, PRIVATE_FOLDER_MODE } from './storage/private-files.js';
+import { openToOthers } from './storage/private-files.js';
+import { makeFolder } from './storage/durable.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
 import { SpoolQuota } from './envelope/spool-quota.js';
 import { UserSlots } from './user-slots.js';
@@ -184,7 +184,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     if (this.state !== 'stopped') throw new ServerStartError(`the server is ${this.state}`);
     this.state = 'starting';
     try {
-      await mkdir(this.config.baseFolder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+      await makeFolder(this.config.baseFolder);
       const openMode = openToOthers(this.config.baseFolder);
       if (openMode !== null) {
         this.logger.warn('SYNC_BASE can be read by other accounts on this computer; its mode is left as it is', {
@@ -193,7 +193,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         });
       }
       const ownFolder = serverFolder(this.config.baseFolder);
-      await mkdir(ownFolder, { recursive: true, mode: 0o700 });
+      await makeFolder(ownFolder);
       await removeSpoolLeftovers(ownFolder);
       for (const account of this.directory.accounts) await this.prepareFolder(account);
       const pipeline = new RequestPipeline({

@@ -30,6 +30,18 @@ export interface AppSettings {
   /** HTTPS: the PEM certificate (chain) and key files; both empty for plain HTTP. */
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
+  /**
+   * An account rename whose folder move may not have reached the disk: written
+   * (durably) before the move, cleared after it. The next start finishes the move,
+   * so the renamed account never opens an empty folder while its collection sits
+   * under the old name.
+   */
+  readonly renaming: FolderRename | null;
+}
+
+export interface FolderRename {
+  readonly from: string;
+  readonly to: string;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -43,6 +55,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   checkForUpdates: true,
   tlsCertFile: '',
   tlsKeyFile: '',
+  renaming: null,
 };
 
 export interface SettingsStore {
@@ -72,6 +85,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     checkForUpdates: pick('checkForUpdates', (v) => typeof v === 'boolean'),
     tlsCertFile: pick('tlsCertFile', (v) => typeof v === 'string'),
     tlsKeyFile: pick('tlsKeyFile', (v) => typeof v === 'string'),
+    renaming: pick('renaming', isFolderRename),
   };
 }
 
@@ -90,6 +104,12 @@ function isStoredUser(v: unknown): v is StoredUser {
   if (typeof v !== 'object' || v === null) return false;
   const u = v as Record<string, unknown>;
   return typeof u.name === 'string' && typeof u.phc === 'string' && u.phc.startsWith('$argon2id$');
+}
+
+function isFolderRename(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.from === 'string' && typeof r.to === 'string' && usernameProblem(r.from) === null && usernameProblem(r.to) === null;
 }
 
 function isClientSeen(v: unknown): v is ClientSeenView {

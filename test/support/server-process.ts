@@ -1,5 +1,6 @@
 // A real SyncServer in a child process, for tests that measure the server's
-// own memory (RSS) while clients in the test process attack it.
+// own memory (RSS) while clients in the test process attack it, and for
+// power-cut tests that kill it at a chosen moment.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
@@ -17,6 +18,8 @@ export interface ServerProcess {
   peak(): Promise<number>;
   activity(): Promise<ActivityEvent[]>;
   stop(): Promise<void>;
+  /** SIGKILL, as a power cut stops it: nothing is drained or closed. Resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 export interface ServerProcessOptions {
@@ -24,10 +27,12 @@ export interface ServerProcessOptions {
   readonly maxPayloadMegs?: number;
   readonly config?: Partial<ServerConfig>;
   readonly loginThrottle?: Record<string, number>;
+  /** SYNC_BASE; a new temp folder by default. */
+  readonly baseFolder?: string;
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  const baseFolder = makeTempFolder('ahs-child-');
+  const baseFolder = options.baseFolder ?? makeTempFolder('ahs-child-');
   const config = testServerConfig(baseFolder, options);
   const main = fileURLToPath(new URL('./server-process-main.js', import.meta.url));
   const child = fork(main, [JSON.stringify({ config, loginThrottle: options.loginThrottle })], {
@@ -61,7 +66,15 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     peak: () => ask<number>('peak'),
     activity: () => ask<ActivityEvent[]>('activity'),
     stop: () => stopChild(child, ask),
+    kill: () => killChild(child),
   };
+}
+
+async function killChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 async function stopChild(child: ChildProcess, ask: (type: string) => Promise<unknown>): Promise<void> {

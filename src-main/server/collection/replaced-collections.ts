@@ -1,6 +1,7 @@
 // The collections a full upload replaced, newest first, in
 // SYNC_BASE/<user>/backups/: a full upload from a stale device can be undone.
-import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, link, readdir, rm } from 'node:fs/promises';
+import { makeFolder, syncFile, syncFolder } from '../storage/durable.js';
 import { join } from 'node:path';
 
 export const BACKUPS_KEPT = 5;
@@ -20,7 +21,7 @@ function stamp(date: Date): string {
  * fallback on file systems without links.
  */
 export async function backUpCollection(collection: string, backupsFolder: string, now = new Date()): Promise<string> {
-  await mkdir(backupsFolder, { recursive: true });
+  await makeFolder(backupsFolder);
   const taken = new Set(await readdir(backupsFolder));
   let name = `collection-${stamp(now)}.anki2`;
   for (let n = 2; taken.has(name); n++) name = `collection-${stamp(now)}-${n}.anki2`;
@@ -29,7 +30,10 @@ export async function backUpCollection(collection: string, backupsFolder: string
     await link(collection, target);
   } catch {
     await copyFile(collection, target);
+    await syncFile(target);
   }
+  // The backup's name is durable before the collection it keeps is replaced.
+  await syncFolder(backupsFolder);
   return target;
 }
 

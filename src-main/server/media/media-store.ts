@@ -1,7 +1,7 @@
 // One user's media: the `media/` folder and `media.db` beside it, laid out exactly
 // as the official server lays them out. The dispatcher holds the user's lock
 // around every call, so methods here never interleave for one user.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, ServerFaultError } from '../errors.js';
@@ -16,6 +16,7 @@ import { STAGING_PREFIX, stageUploadZip } from './upload/read-upload-zip.js';
 import { recoverStaging } from './upload/replace-journal.js';
 import type { ZipSource } from './upload/zip-archive.js';
 import { FILES_IN_FLIGHT, mapInParallel } from './in-parallel.js';
+import { makeFolderSync } from '../storage/durable.js';
 
 export type SanityAnswer = 'OK' | 'mediaSanity';
 
@@ -41,7 +42,7 @@ export class MediaStore {
    * removes staging folders a crash left behind.
    */
   static open(paths: UserPaths, options: { folderIgnoresCase?: boolean } = {}): MediaStore {
-    mkdirSync(paths.mediaFolder, { recursive: true, mode: 0o700 });
+    makeFolderSync(paths.mediaFolder);
     const db = MediaDatabase.open(paths.mediaDb);
     const committedSha1 = (fname: string): string | null => {
       const entry = db.liveEntry(fname);

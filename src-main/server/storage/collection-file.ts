@@ -13,7 +13,8 @@
 // the same data folder, belongs to a lock on SYNC_BASE taken at start-up.
 
 import { removeDatabaseFilesSync } from './database-files.js';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { makeFolderSync, syncFileSync, syncFolderSync } from './durable.js';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -33,8 +34,7 @@ function applyConnectionPragmas(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('locking_mode = NORMAL');
   db.pragma('cache_size = -40960');
-  // Every commit is on disk before the client is told it succeeded.
-  db.pragma('synchronous = FULL');
+  // Every commit is on disk before the client is told it succeeded: openDatabase sets synchronous = FULL.
 }
 
 /**
@@ -63,17 +63,6 @@ function readableSchemaVersion(db: Database.Database, path: string): number {
   }
 }
 
-function fsyncPath(path: string): void {
-  // Windows cannot open a folder as a file; NTFS journals the rename itself.
-  if (process.platform === 'win32' && statSync(path).isDirectory()) return;
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 const CREATING_MARK = '.creating-';
 
 /** Half-built collections left by a crash during creation: never a user's data. */
@@ -89,7 +78,7 @@ function removeAbandonedBuilds(target: string): void {
  * rename, so a crash part-way leaves no collection rather than a broken one.
  */
 export function createEmptyCollectionFile(target: string, nowMs = Date.now()): void {
-  mkdirSync(dirname(target), { recursive: true });
+  makeFolderSync(dirname(target));
   removeAbandonedBuilds(target);
   const temp = `${target}${CREATING_MARK}${randomBytes(6).toString('hex')}`;
   try {
@@ -102,9 +91,9 @@ export function createEmptyCollectionFile(target: string, nowMs = Date.now()): v
       // Closing the last connection checkpoints the WAL into the file and deletes it.
       db.close();
     }
-    fsyncPath(temp);
+    syncFileSync(temp);
     renameSync(temp, target);
-    fsyncPath(dirname(target));
+    syncFolderSync(dirname(target));
   } catch (error) {
     removeDatabaseFilesSync(temp);
     throw error;

@@ -3,7 +3,8 @@
 // here only: a side file of the old database that meets the new one would be
 // replayed into it (the WAL) or confuse its locking (the -shm).
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { copyFile, open, rename, rm } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { syncFile, syncFolder } from './durable.js';
 import { dirname } from 'node:path';
 import { spoolPath } from './spool-files.js';
 import { openDatabase } from './sqlite.js';
@@ -27,15 +28,6 @@ export async function removeDatabaseFiles(path: string): Promise<void> {
 
 export function removeDatabaseFilesSync(path: string): void {
   for (const suffix of ['', ...SIDE_FILE_SUFFIXES]) rmSync(path + suffix, { force: true });
-}
-
-async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
-  const handle = await open(path, flags);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** True when `path` has a WAL with frames in it, which the file alone does not hold. */
@@ -95,7 +87,7 @@ async function wholeOldDatabase(target: string): Promise<{ path: string; dispose
  * its side files, rename over it, fsync the folder.
  */
 export async function installDatabaseFile(staged: string, target: string, keepOld: (old: string) => Promise<void>): Promise<void> {
-  await fsyncPath(staged, 'r+');
+  await syncFile(staged);
   if (existsSync(target)) {
     const old = await wholeOldDatabase(target);
     try {
@@ -106,6 +98,5 @@ export async function installDatabaseFile(staged: string, target: string, keepOl
   }
   await removeSideFiles(target);
   await rename(staged, target);
-  // Directory fsync makes the rename durable; some platforms (Windows) cannot open a directory, and the rename is still atomic.
-  await fsyncPath(dirname(target), 'r').catch(() => undefined);
+  await syncFolder(dirname(target));
 }

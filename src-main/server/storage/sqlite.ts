@@ -52,6 +52,12 @@ function collationLibrary(): string {
  * Opens a SQLite database with the `unicase` collation loaded, and with
  * `trusted_schema` off: a file's own schema (an index expression, a CHECK, a
  * trigger) may not call functions that have side effects. Our schemas call none.
+ *
+ * Every commit is on disk before it returns (`synchronous = FULL`), so no answer
+ * that depends on it goes out before it is durable. SQLite's default is FULL, as
+ * the reference leaves it (rslib/src/sync/media/database/server/mod.rs), but
+ * better-sqlite3 is built with WAL's default lowered to NORMAL
+ * (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), where a commit waits for the next checkpoint.
  */
 export function openDatabase(path: string, options?: Database.Options): Database.Database {
   const library = collationLibrary();
@@ -63,6 +69,13 @@ export function openDatabase(path: string, options?: Database.Options): Database
   } catch (error) {
     db.close();
     throw new Error(`Could not load the unicase collation from ${library}: ${String(error)}`, { cause: error });
+  }
+  try {
+    // Reads the file's header, so it fails like the first query would (SQLITE_BUSY when another server holds it).
+    db.pragma('synchronous = FULL');
+  } catch (error) {
+    db.close();
+    throw error;
   }
   return db;
 }

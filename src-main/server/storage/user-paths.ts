@@ -5,10 +5,9 @@
 // official server does not check, and a name like "../x" or "CON" would put a
 // learner's collection somewhere unexpected, or nowhere.
 
-import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { UserPaths } from '../protocol.js';
-import { PRIVATE_FOLDER_MODE } from './private-files.js';
+import { makeFolderSync } from './durable.js';
 
 /** A username that cannot be used as a folder name. Raised at start-up, naming the user. */
 export class UnsafeUsernameError extends Error {
@@ -106,8 +105,7 @@ export function userPaths(baseFolder: string, username: string): UserPaths {
   };
 }
 
-/** Creates the user's folder and media folder, as the official server does at start-up. */
+/** Creates the user's folder and media folder, as the official server does at start-up, durably. */
 export function createUserFolders(paths: UserPaths): void {
-  mkdirSync(paths.folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
-  mkdirSync(paths.mediaFolder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  makeFolderSync(paths.mediaFolder);
 }

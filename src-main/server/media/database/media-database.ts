@@ -77,6 +77,11 @@ export class MediaDatabase {
     if (this.db.open) this.db.close();
   }
 
+  /** A setting of the connection (`synchronous`, `journal_mode`…), for tests and diagnostics. */
+  connectionSetting(name: 'synchronous' | 'journal_mode' | 'locking_mode'): unknown {
+    return this.db.pragma(name, { simple: true });
+  }
+
   meta(): StoreMeta {
     const row = this.getMeta.get() as { last_usn: number; total_bytes: number; total_nonempty_files: number };
     return { lastUsn: row.last_usn, totalBytes: row.total_bytes, totalNonemptyFiles: row.total_nonempty_files };

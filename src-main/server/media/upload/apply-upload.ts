@@ -1,16 +1,18 @@
 // Applies a staged upload: one exclusive transaction over the rows, with the files
 // moved into place before the commit and removed after it. So the database never
 // names a live file that is not on disk, and a failure before the commit puts
-// every file back as it was. A crash before the commit is undone at the next
-// start from the staging folder's journal (replace-journal.ts).
-import { closeSync, existsSync, fsyncSync, linkSync, copyFileSync, openSync, renameSync, unlinkSync } from 'node:fs';
+// every file back as it was. The moves are planned first and the plan made
+// durable once per upload; a crash or power cut is then undone or finished at
+// the next start from the staging folder's journal (replace-journal.ts).
+import { existsSync, linkSync, copyFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BadRequestError, ServerFaultError, SyncError } from '../../errors.js';
 import { mediaFilePath } from '../../storage/media-file-path.js';
 import type { MediaDatabase } from '../database/media-database.js';
 import { registerUploadedChange, type ChangeOutcome } from '../database/usn-rules.js';
 import type { StagedUpload } from './read-upload-zip.js';
-import { journalReplace } from './replace-journal.js';
+import { writeJournal, type JournalEntry } from './replace-journal.js';
+import { syncFolderSync } from '../../storage/durable.js';
 
 export interface UploadResult {
   /** `_meta` entries handled, no-ops included: always all of them. */
@@ -41,19 +43,22 @@ export function applyStagedUpload(
   // Deleted files are unlinked only once the tombstones are committed; a later
   // entry of the same upload that adds the name again cancels the unlink. On a
   // disk that ignores case, `Photo.JPG` deleted and `photo.jpg` added are one file.
-  const unlinkAfterCommit = new Map<string, string>();
+  const unlinkAfterCommit = new Map<string, { fname: string; path: string }>();
   const diskKey = (path: string) => (options.folderIgnoresCase ? path.toLowerCase() : path);
   const outcomes: ChangeOutcome[] = [];
   let currentUsn: number;
   try {
     currentUsn = db.transact((meta) => {
+      // First the plan: rows, copies of what will be replaced, and the moves to make.
+      const moves: { from: string; to: string; copy: string | null }[] = [];
+      const journal: JournalEntry[] = [];
       for (const change of upload.changes) {
         if (change.kind === 'add' && options.folderIgnoresCase) refuseCaseCollision(db, change.fname);
         const outcome = registerUploadedChange(db, meta, change, nowSeconds);
         outcomes.push(outcome);
         const target = mediaFilePath(mediaFolder, change.fname);
         if (change.kind === 'delete') {
-          if (outcome === 'removed') unlinkAfterCommit.set(diskKey(target), target);
+          if (outcome === 'removed') unlinkAfterCommit.set(diskKey(target), { fname: change.fname, path: target });
           continue;
         }
         // An identical upload changes no row, but it repairs a live row whose file went missing.
@@ -62,15 +67,19 @@ export function applyStagedUpload(
         const copyName = `previous-${outcomes.length}`;
         const copy = keepCopyOf(target, join(upload.stagingDir, copyName));
         if (copy !== null) replacedCopies.push(copy);
-        journalReplace(upload.stagingDir, {
-          fname: change.fname,
-          previous: copy === null ? null : copyName,
-          sha1: change.sha1.toString('hex'),
-        });
-        renameSync(change.tempPath, target);
-        undo.push(() => (copy !== null ? renameSync(copy, target) : unlinkSync(target)));
+        journal.push({ fname: change.fname, previous: copy === null ? null : copyName, sha1: change.sha1.toString('hex') });
+        moves.push({ from: change.tempPath, to: target, copy });
       }
-      syncDirectory(mediaFolder);
+      for (const { fname } of unlinkAfterCommit.values()) journal.push({ fname, delete: true });
+      if (journal.length === 0) return;
+      // Then the plan on disk, durable before anything moves (replace-journal.ts).
+      writeJournal(upload.stagingDir, mediaFolder, journal);
+      for (const { from, to, copy } of moves) {
+        renameSync(from, to);
+        undo.push(() => (copy !== null ? renameSync(copy, to) : unlinkSync(to)));
+      }
+      // The moves are durable before the commit that names them.
+      if (moves.length > 0) syncFolderSync(mediaFolder);
     });
   } catch (error) {
     for (const step of undo.reverse()) {
@@ -83,7 +92,10 @@ export function applyStagedUpload(
     if (error instanceof SyncError) throw error;
     throw new ServerFaultError(`handle uploaded change: ${(error as Error).message}`, { cause: error });
   }
-  for (const path of [...unlinkAfterCommit.values(), ...replacedCopies]) removeIfPresent(path);
+  const unlinked = [...unlinkAfterCommit.values()].filter(({ path }) => removeIfPresent(path));
+  // The deletions are on disk before the answer (and before the journal that would finish them goes).
+  if (unlinked.length > 0) syncFolderQuietly(mediaFolder);
+  for (const path of replacedCopies) removeIfPresent(path);
   return { processed: outcomes.length, currentUsn, outcomes };
 }
 
@@ -111,23 +123,24 @@ function keepCopyOf(target: string, copyPath: string): string | null {
   return copyPath;
 }
 
-/** Makes the renames durable before the commit that refers to them. Windows cannot open a directory; NTFS journals renames. */
-function syncDirectory(folder: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(folder, 'r');
+/** A failure here leaves the journal to finish the deletions at the next start; the committed change stands. */
+function syncFolderQuietly(folder: string): void {
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    syncFolderSync(folder);
+  } catch {
+    // As above.
   }
 }
 
-function removeIfPresent(path: string): void {
+/** True when the file was there and is now gone. */
+function removeIfPresent(path: string): boolean {
   try {
     unlinkSync(path);
+    return true;
   } catch {
     // Missing is fine (an interrupted earlier deletion). Any other failure leaves
     // a file no row refers to, which is never served and is overwritten by the
     // next upload of that name; the committed change stands.
+    return false;
   }
 }

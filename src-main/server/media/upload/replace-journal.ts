@@ -1,43 +1,53 @@
-// Makes replacing a media file crash-safe. While an upload is applied, each
-// file is moved into place before the database commit that names it, and the
-// previous content is kept (hard-linked) in the upload's staging folder. If the
-// process dies between the move and the commit, the database rolls back to the
-// old row while the folder already holds the new file. So, before each move,
-// one line is appended (and synced) to a journal in the staging folder: the
-// name, where its previous content is kept, and the new content's sha1. At the
-// next start, a journal whose rows were not committed is undone: the previous
-// content goes back, or a file that did not exist before is removed. Only then
-// is the staging folder deleted.
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+// Makes replacing and deleting media files crash-safe, power cuts included.
+// While an upload is applied, each file is moved into place before the database
+// commit that names it, and the previous content is kept (hard-linked) in the
+// upload's staging folder; deleted files are unlinked after the commit. If the
+// process or the power dies between the moves and the commit, the database
+// rolls back to the old rows while the folder already holds new files; between
+// the commit and the unlinks, a deleted file is still there. So, before the
+// first move, the whole plan is written to a journal in the staging folder and
+// made durable, with the names that lead to it (the journal in the staging
+// folder, the staging folder in media/): for each add, the name, where its
+// previous content is kept, and the new content's sha1; for each delete, the
+// name. At the next start, a journal is finished or undone by what the database
+// committed: an add not committed gets its previous content back (or is removed
+// if there was none); a delete committed has its file removed. Only then is the
+// staging folder deleted.
+import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { mediaFilePath } from '../../storage/media-file-path.js';
+import { syncFolderSync, writeFileDurablySync } from '../../storage/durable.js';
 
 const JOURNAL = 'replace-journal.jsonl';
 
-export interface JournalEntry {
-  readonly fname: string;
-  /** The file in the staging folder that holds the previous content, or null when there was none. */
-  readonly previous: string | null;
-  /** Lowercase hex sha1 of the new content. */
-  readonly sha1: string;
-}
+export type JournalEntry =
+  | {
+      readonly fname: string;
+      /** The file in the staging folder that holds the previous content, or null when there was none. */
+      readonly previous: string | null;
+      /** Lowercase hex sha1 of the new content. */
+      readonly sha1: string;
+    }
+  | {
+      readonly fname: string;
+      /** The file is unlinked once its tombstone is committed. */
+      readonly delete: true;
+    };
 
-/** Appends `entry` to the staging folder's journal and makes it durable, before the move it describes. */
-export function journalReplace(stagingDir: string, entry: JournalEntry): void {
-  const path = join(stagingDir, JOURNAL);
-  appendFileSync(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+/**
+ * Writes the plan of an upload to the staging folder's journal and makes it
+ * durable, with its name and the staging folder's, before the first move.
+ */
+export function writeJournal(stagingDir: string, mediaFolder: string, entries: readonly JournalEntry[]): void {
+  writeFileDurablySync(join(stagingDir, JOURNAL), entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+  // writeFileDurablySync synced the staging folder; media/ holds the staging folder's own name.
+  syncFolderSync(mediaFolder);
 }
 
 /**
- * Undoes the moves of an upload that never committed. `committedSha1(fname)`
- * is the sha1 the database holds for a live row, or null. Returns how many
- * files were put back.
+ * Undoes the moves of an upload that never committed, and finishes the
+ * deletions of one that did. `committedSha1(fname)` is the sha1 the database
+ * holds for a live row, or null. Returns how many files were put back or removed.
  */
 export function recoverStaging(stagingDir: string, mediaFolder: string, committedSha1: (fname: string) => string | null): number {
   const path = join(stagingDir, JOURNAL);
@@ -56,6 +66,14 @@ export function recoverStaging(stagingDir: string, mediaFolder: string, committe
   let restored = 0;
   // Newest first, so a name replaced twice in one upload ends at its oldest content.
   for (const entry of entries.reverse()) {
+    if ('delete' in entry) {
+      const target = mediaFilePath(mediaFolder, entry.fname);
+      if (committedSha1(entry.fname) === null && existsSync(target)) {
+        unlinkSync(target);
+        restored++;
+      }
+      continue;
+    }
     if (committedSha1(entry.fname) === entry.sha1) continue;
     const target = mediaFilePath(mediaFolder, entry.fname);
     const previous = entry.previous === null ? null : join(stagingDir, entry.previous);
