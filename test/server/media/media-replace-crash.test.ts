@@ -66,3 +66,39 @@ test('a crash between moving replaced files into place and the commit loses no p
     paths.remove();
   }
 });
+
+test('a crash between committing deletions and removing their files finishes the deletions at the next start', async () => {
+  const paths = tempUserPaths();
+  try {
+    const names = Array.from({ length: 4 }, (_, i) => `sound-${i}.mp3`);
+    {
+      const store = MediaStore.open(paths);
+      await store.uploadChanges(await buildUploadZip(names.map((name, i) => [name, Buffer.from(`content ${i}`)] as const)));
+      store.close();
+    }
+    const zipPath = join(paths.folder, 'deletions.zip');
+    writeFileSync(zipPath, await buildUploadZip(names.map((name) => [name, null] as const)));
+    const child = fork(
+      fileURLToPath(new URL('../../support/media-crash-child.js', import.meta.url)),
+      [JSON.stringify(paths), zipPath, '1', 'unlink'],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+    assert.equal(signal, 'SIGKILL', 'the child died after the commit, with one file removed');
+    assert.equal(names.filter((name) => existsSync(join(paths.mediaFolder, name))).length, 3, 'three deleted files were still there');
+
+    const store = MediaStore.open(paths);
+    try {
+      assert.deepEqual(
+        store.changesAfter(0).filter(([, , hash]) => hash !== ''),
+        [],
+        'the deletions were committed',
+      );
+      assert.deepEqual(readdirSync(paths.mediaFolder), [], 'their files are gone, and so is the staging folder');
+    } finally {
+      store.close();
+    }
+  } finally {
+    paths.remove();
+  }
+});
