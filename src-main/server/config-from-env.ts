@@ -7,7 +7,7 @@ import type { ServerConfig } from './config.js';
 import { usersFromEnv, UserConfigError } from './auth/users-from-env.js';
 import type { ClientIpSource } from './http/client-ip.js';
 import { checkUsernames } from './auth/usernames.js';
-import { ConfigError, readChoice, readInteger, readIpAddress, readLimits, readTlsFiles } from './config-schema.js';
+import { ConfigError, readChoice, readInteger, readIpAddress, readLimits, readOptionalInteger, readTlsFiles } from './config-schema.js';
 
 export { ConfigError };
 
@@ -36,6 +36,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
   const ipHeader = readChoice<ClientIpSource>(env, 'ipHeader');
   const limits = readLimits(env);
   const tlsFiles = readTlsFiles(env);
+  const lowSpaceMegs = readOptionalInteger(env, 'lowSpaceMegs');
   const tls = tlsFiles === undefined ? undefined : { certFile: resolve(tlsFiles.certFile), keyFile: resolve(tlsFiles.keyFile) };
   let loaded;
   try {
@@ -55,6 +56,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
     limits,
     ...(ipHeader ? { ipHeader } : {}),
     ...(tls ? { tls } : {}),
+    ...(lowSpaceMegs === undefined ? {} : { lowSpaceMegs }),
   };
   return { config, warnings: loaded.warnings };
 }

@@ -168,6 +168,14 @@ export const CONFIG_SCHEMA = {
     help: 'a connection with no bytes moving for this many seconds is closed (a slow upload that keeps moving is not idle)',
     official: false,
   },
+  lowSpaceMegs: {
+    env: 'SYNC_LOW_SPACE_MEGS',
+    app: null,
+    kind: { type: 'integer', min: 1, max: 9_999_999, unit: 'MiB' },
+    defaultText: "`256`, or twice an account's collection and media when that is more",
+    help: "below this much free space on SYNC_BASE's disk, the log says so once, old backups give way, and each device is told once in Anki; a write that finds no room is answered `507 Insufficient Storage`",
+    official: false,
+  },
   maxRequestsPerUser: {
     env: 'MAX_SYNC_REQUESTS_PER_USER',
     app: null,
@@ -194,7 +202,17 @@ export class ConfigError extends Error {}
 export function readInteger(env: NodeJS.ProcessEnv, name: SettingName & keyof typeof INTEGER_DEFAULTS): number {
   const spec: SettingSpec = CONFIG_SCHEMA[name];
   const text = env[spec.env];
-  if (text === undefined) return INTEGER_DEFAULTS[name];
+  return text === undefined ? INTEGER_DEFAULTS[name] : parseInteger(spec, text);
+}
+
+/** A whole-number setting with no fixed default: undefined when unset. */
+export function readOptionalInteger(env: NodeJS.ProcessEnv, name: 'lowSpaceMegs'): number | undefined {
+  const spec: SettingSpec = CONFIG_SCHEMA[name];
+  const text = env[spec.env];
+  return text === undefined ? undefined : parseInteger(spec, text);
+}
+
+function parseInteger(spec: SettingSpec, text: string): number {
   if (spec.kind.type !== 'integer') throw new Error(`${spec.env} is not a whole-number setting`);
   const { min, max, unit } = spec.kind;
   const value = /^\+?[0-9]{1,10}$/.test(text) ? Number(text) : NaN;

@@ -38,6 +38,12 @@ export interface ServerConfig {
   readonly limits?: Partial<ServerLimits>;
   /** SYNC_TLS_CERT and SYNC_TLS_KEY: serve HTTPS with this PEM pair (the certificate file may hold the chain). */
   readonly tls?: TlsFiles;
+  /**
+   * SYNC_LOW_SPACE_MEGS: below this much free space on SYNC_BASE's disk the
+   * owner and the learners are warned; by default 256 MiB, or twice an
+   * account's collection and media when that is more (storage/storage-space.ts).
+   */
+  readonly lowSpaceMegs?: number;
 }
 
 export interface TlsFiles {

@@ -80,6 +80,31 @@ export class StorageMissingError extends SyncError {
   readonly status = 503;
 }
 
+/**
+ * 507 Insufficient Storage: the storage disk (or the account's quota) is full.
+ * Anki shows no body for an error, only the status and its reason phrase: "A
+ * network error occurred … (507 Insufficient Storage)" names the problem, where
+ * 400 would send the learner to Check Database and 500 to "try again later".
+ * The write was rolled back, so once space is freed the next sync runs normally.
+ */
+export class InsufficientStorageError extends SyncError {
+  readonly status = 507;
+}
+
+/** What the file system and SQLite say when a write finds no room (SQLite's shared-memory file cannot grow either). */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE']);
+
+/** True when `error`, or any error it was caused by, is a write that found no room on the disk. */
+export function isOutOfSpace(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 16 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && OUT_OF_SPACE.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** 500: a fault on our side (disk, database). Clients say "try again later". */
 export class ServerFaultError extends SyncError {
   readonly status = 500;
@@ -90,8 +115,16 @@ export class ClientTooOldError extends SyncError {
   readonly status = 501;
 }
 
-/** Anything thrown that is not a SyncError is a server fault. */
+/**
+ * The one place a thrown error becomes a status. A write that found no room is
+ * 507, however it was wrapped on the way (a failed sync step is a 400 around
+ * it, a failed upload a 500); anything else that is not a SyncError is a server fault.
+ */
 export function toSyncError(error: unknown): SyncError {
+  if (!(error instanceof InsufficientStorageError) && isOutOfSpace(error)) {
+    const context = error instanceof SyncError ? error.context : error instanceof Error ? error.message : String(error);
+    return new InsufficientStorageError(context, { cause: error });
+  }
   if (error instanceof SyncError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ServerFaultError(message, { cause: error });

@@ -49,6 +49,11 @@ interface Descriptor {
 /** A host-key method with its input type erased: `handle` parses the input, then runs the handler. */
 export interface HostKeyMethod extends Descriptor {
   readonly auth: 'host-key';
+  /**
+   * It may write to the storage disk: room is made first (storage/make-room.ts),
+   * and a spooled body whose size is known is refused at once when it cannot fit.
+   */
+  readonly writes: boolean;
   handle(user: User, request: SyncRequest): Promise<SyncReply> | SyncReply;
 }
 
@@ -88,6 +93,8 @@ function method<Input>(
     name,
     auth: 'host-key',
     body,
+    // A spooled body is a whole collection or a media batch, written to disk; the other methods only read.
+    writes: body === 'spooled',
     maxDecodedBytes: cap,
     handle: (user, request) => handler(user, parse(request), request),
   };
@@ -109,6 +116,7 @@ function sessionStep<Input>(
     name,
     auth: 'host-key',
     body: 'json',
+    writes: true,
     maxDecodedBytes: cap,
     handle: (user, request) => user.withSyncSession(request, (session) => step(session, parse(request), user, request)),
   };

@@ -49,8 +49,12 @@ export type SyncReply =
   | { readonly kind: 'json'; readonly value: unknown }
   /** Bytes sent as they are: `OK`, an upload error sentence, a media zip. */
   | { readonly kind: 'raw'; readonly data: Buffer }
-  /** A file streamed to the client (full download); `dispose` runs after the last byte or on error. */
-  | { readonly kind: 'file'; readonly path: string; readonly size: number; dispose(): Promise<void> };
+  /**
+   * A file streamed to the client (full download); `dispose` runs after the last
+   * byte or on error. With `fd`, that open descriptor is read instead of the path
+   * (the path may meanwhile name another file).
+   */
+  | { readonly kind: 'file'; readonly path: string; readonly fd?: number; readonly size: number; dispose(): Promise<void> };
 
 /** Where one user's data lives. Built only by storage/user-paths.ts from a validated name. */
 export interface UserPaths {

@@ -24,6 +24,9 @@ import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
 import { StoragePresence, type StorageChange } from './storage/storage-presence.js';
 import { openToOthers } from './storage/private-files.js';
 import { makeFolder } from './storage/durable.js';
+import { StorageSpace, type SpaceView } from './storage/storage-space.js';
+import { makeRoom } from './storage/make-room.js';
+import { LearnerNotices } from './learner-notices.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
 import { SpoolQuota } from './envelope/spool-quota.js';
 import { UserSlots } from './user-slots.js';
@@ -87,6 +90,8 @@ export interface SyncServerEvents {
   progress: [SyncProgress];
   /** An account's device used this client (at most once a minute per account and client). */
   client: [ClientSeen];
+  /** The storage disk became nearly full, refused a write, or has room again. */
+  space: [SpaceView];
 }
 
 export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
@@ -99,6 +104,9 @@ export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
  * connection: room for a few full uploads at once, and no more.
  */
 const PRE_AUTH_SPOOL_PAYLOADS = 4;
+
+/** How often the storage disk's free space is read while nothing asks. */
+const SPACE_CHECK_MS = 60_000;
 
 export class SyncServer extends EventEmitter<SyncServerEvents> {
   private directory: UserDirectory;
@@ -120,6 +128,10 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   );
   /** Checked before any request touches a user's files: SYNC_BASE may be on a drive that goes away. */
   private readonly storage: StoragePresence;
+  /** How full SYNC_BASE's disk is; read at each write and once a minute. */
+  private readonly space: StorageSpace;
+  private readonly notices: LearnerNotices;
+  private spaceTimer: NodeJS.Timeout | null = null;
   private http: Server | HttpsServer | null = null;
   private certificates: CertificateWatcher | null = null;
   private state: SyncServerState = 'stopped';
@@ -133,6 +145,12 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.logger = options.logger ?? consoleLogger;
     this.refusalLog = new LogFloodGate(this.logger);
     this.storage = new StoragePresence(config.baseFolder, (change) => this.storageChanged(change));
+    this.space = new StorageSpace(config.baseFolder, {
+      ...(config.lowSpaceMegs === undefined ? {} : { lowSpaceMegs: config.lowSpaceMegs }),
+      logger: this.logger,
+      onChange: (view) => this.emit('space', view),
+    });
+    this.notices = new LearnerNotices([(account) => this.space.notice(account.bytes)]);
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
     this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
@@ -154,6 +172,11 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       activeRequests: this.inFlight.size,
       scheme: this.config.tls === undefined ? 'http' : 'https',
     };
+  }
+
+  /** How full the storage disk is (read again when the last reading is a few seconds old). */
+  storageSpace(): SpaceView {
+    return this.space.view();
   }
 
   /** The certificate being served, or null over plain HTTP. */
@@ -215,6 +238,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         record: (event) => this.activityGate.record(event),
         progress: this.progress,
         clientSeen: (username, clientIp, client) => this.clients.seen(username, clientIp, client),
+        makeRoom: (bytes) => makeRoom(this.space, this.config.baseFolder, bytes, this.logger),
+        outOfSpace: () => this.space.noteOutOfSpace(),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs
@@ -247,6 +272,9 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.address = await listen(http, this.config.host, this.config.port);
       this.http = http;
       this.state = 'running';
+      // The owner hears of a filling disk (log, window, tray) even when nobody syncs.
+      this.space.view(true);
+      this.spaceTimer = setInterval(() => this.space.view(true), SPACE_CHECK_MS).unref();
       this.logger.info('listening', { addr: `${this.address.host}:${this.address.port}` });
       return this.address;
     } catch (error) {
@@ -278,6 +306,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     await this.retireUsers(() => false);
     this.certificates?.stop();
     this.certificates = null;
+    if (this.spaceTimer !== null) clearInterval(this.spaceTimer);
+    this.spaceTimer = null;
     this.progress.clear();
     this.activityGate.flush();
     this.refusalLog.flush();
@@ -396,7 +426,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       const paths = userPaths(this.config.baseFolder, account.name);
       // A user added while running gets the folders the others got at start.
       createUserFolders(paths);
-      user = new User(account.name, paths, this.limits, (event) => this.emit('activity', event));
+      user = new User(account.name, paths, this.limits, (event) => this.emit('activity', event), this.notices);
       this.users.set(account.name, user);
     }
     return user;

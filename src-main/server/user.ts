@@ -5,14 +5,18 @@
 // so the rules for them (open on first use, one sync at a time, a failed step
 // rolls the whole sync back) are written once, here.
 import type Database from 'better-sqlite3';
-import { AuthFailedError, BadRequestError, ConflictError, ServerFaultError, SyncError } from './errors.js';
+import { existsSync, statSync } from 'node:fs';
+import type { LearnerNotices } from './learner-notices.js';
+import { AuthFailedError, BadRequestError, ConflictError, isOutOfSpace, ServerFaultError, SyncError } from './errors.js';
 import type { ActivityEvent, PayloadLimits, SyncRequest, UserPaths } from './protocol.js';
 import { NormalSyncSession } from './collection/normal-sync-session.js';
 import { MediaStore } from './media/media-store.js';
-import { openCollection } from './storage/collection-file.js';
+import { openCollection, openCollectionWithoutSpace } from './storage/collection-file.js';
 
 export class User {
   private col: Database.Database | null = null;
+  /** The collection was opened without disk space (openCollectionWithoutSpace): exclusively, read-mostly. */
+  private colWithoutSpace = false;
   private sync: NormalSyncSession | null = null;
   private media: MediaStore | null = null;
   /** The end of the queue of work under this user's lock. */
@@ -26,7 +30,29 @@ export class User {
     readonly limits: PayloadLimits,
     /** Reports something a learner may want to see in the activity list. */
     readonly record: (event: ActivityEvent) => void,
+    /** What the server has to tell this account's learners in Anki (meta's msg). */
+    private readonly notices: LearnerNotices | null = null,
   ) {}
+
+  /**
+   * The message for `meta` from this device (its address and client): a notice
+   * it has not been told yet, HTML-escaped, or ''.
+   */
+  noticeFor(device: string): string {
+    if (this.notices === null) return '';
+    return this.notices.messageFor({ name: this.username, bytes: this.bytesOnDisk() }, device);
+  }
+
+  /** The collection and media this account keeps on the storage disk, in bytes. */
+  private bytesOnDisk(): number {
+    let collection = 0;
+    try {
+      collection = statSync(this.paths.collection).size;
+    } catch {
+      // Not created yet.
+    }
+    return collection + this.mediaStore().totalBytes();
+  }
 
   /**
    * Runs `work` after every earlier holder's. The event loop interleaves
@@ -45,15 +71,34 @@ export class User {
       if (this.retired) throw new AuthFailedError('invalid hkey: the account left the server');
       return await work();
     } finally {
+      this.letGoOfHandleWithoutSpace();
       release();
     }
   }
 
-  /** `work` with the collection, opened (created empty if missing) on first use; 500 `open collection` if it cannot be. */
+  /**
+   * A handle opened without disk space shuts every other reader out, and the
+   * space may be back by the next request: it is closed after each request,
+   * unless a normal sync still needs its transaction.
+   */
+  private letGoOfHandleWithoutSpace(): void {
+    if (this.colWithoutSpace && this.sync === null) this.closeCollection();
+  }
+
+  /** True while the collection is held exclusively for lack of space: no second connection can read it. */
+  collectionHeldExclusively(): boolean {
+    return this.col !== null && this.colWithoutSpace;
+  }
+
+  /**
+   * `work` with the collection, opened (created empty if missing) on first use;
+   * 500 `open collection` if it cannot be. On a full disk it is opened without
+   * space (reads work, writes answer 507), and 507 if it must be created.
+   */
   withCollection<T>(work: (db: Database.Database) => T): T {
     if (this.col === null) {
       try {
-        this.col = openCollection(this.paths.collection);
+        this.col = this.openCollectionHandle();
       } catch (error) {
         if (error instanceof SyncError) throw error;
         throw new ServerFaultError('open collection', { cause: error });
@@ -62,11 +107,24 @@ export class User {
     return work(this.col);
   }
 
+  private openCollectionHandle(): Database.Database {
+    try {
+      this.colWithoutSpace = false;
+      return openCollection(this.paths.collection);
+    } catch (error) {
+      if (!isOutOfSpace(error) || !existsSync(this.paths.collection)) throw error;
+      const db = openCollectionWithoutSpace(this.paths.collection);
+      this.colWithoutSpace = true;
+      return db;
+    }
+  }
+
   /** Closes the collection handle (rolling back any open transaction), e.g. before a full upload replaces it. */
   closeCollection(): void {
     const db = this.col;
     if (db === null) return;
     this.col = null;
+    this.colWithoutSpace = false;
     if (db.inTransaction) db.exec('ROLLBACK');
     // Closing the last connection checkpoints the WAL into the file and deletes it.
     db.close();

@@ -12,7 +12,8 @@ const paths = JSON.parse(pathsJson) as UserPaths;
 const store = MediaStore.open(paths);
 const rename = fs.renameSync;
 let moves = 0;
-const inMediaFolder = (path: fs.PathLike): boolean => String(path).startsWith(paths.mediaFolder) && !String(path).includes('.media-upload-');
+const inMediaFolder = (path: fs.PathLike): boolean =>
+  String(path).startsWith(paths.mediaFolder) && !String(path).includes('.media-upload-');
 fs.renameSync = (from: fs.PathLike, to: fs.PathLike): void => {
   rename(from, to);
   if (step === 'move' && inMediaFolder(to) && ++moves === Number(killAfter)) process.kill(process.pid, 'SIGKILL');

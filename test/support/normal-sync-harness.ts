@@ -12,7 +12,7 @@ import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { runNormalSync, type CollectionTransport, type NormalSyncResult } from './normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from './real-anki-fixtures.js';
 import { collectionContents, TestDevice, type CollectionContents } from './test-device.js';
-import { plainUser, startTestServer, type TestServer } from './test-server.js';
+import { plainUser, startTestServer, type TestServer, type TestServerOptions } from './test-server.js';
 import { V11Client } from './v11-client.js';
 import { newSessionKey } from './v11-transport.js';
 import { syncModeFromEnv, type SyncMode } from './sync-mode.js';
@@ -35,9 +35,10 @@ export class SyncHarness {
     readonly mode: SyncMode,
   ) {}
 
-  static async start(mode: SyncMode = syncModeFromEnv()): Promise<SyncHarness> {
-    const server = await startTestServer({ users: [plainUser(USER, PASSWORD)] });
-    return new SyncHarness(server, makeTempFolder('ahs-devices-'), mode);
+  /** `server`: more accounts, a SYNC_BASE of the test's, a logger (the harness's account is always there). */
+  static async start(mode: SyncMode = syncModeFromEnv(), server: TestServerOptions = {}): Promise<SyncHarness> {
+    const started = await startTestServer({ ...server, users: [plainUser(USER, PASSWORD), ...(server.users ?? [])] });
+    return new SyncHarness(started, makeTempFolder('ahs-devices-'), mode);
   }
 
   /**

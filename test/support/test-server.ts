@@ -55,7 +55,7 @@ export function testServerConfig(
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const baseFolder = makeTempFolder('ahs-server-');
+  const baseFolder = options.config?.baseFolder ?? makeTempFolder('ahs-server-');
   const config = testServerConfig(baseFolder, options);
   const server = new SyncServer(config, {
     logger: options.logger ?? silentLogger,

@@ -2,11 +2,12 @@
 // (docs/protocol/collection-sync.md §5). The reference keeps these in
 // rslib/src/sync/collection/{upload,download}.rs.
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, rm, stat, writeFile } from 'node:fs/promises';
-import { ServerFaultError } from '../errors.js';
+import { stat, writeFile } from 'node:fs/promises';
+import { isOutOfSpace, ServerFaultError } from '../errors.js';
 import { rawReply, type MethodHandler, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
 import { installDatabaseFile, removeDatabaseFiles } from '../storage/database-files.js';
-import { copyCollection, downgradeFileToSchema11 } from '../storage/downgrade.js';
+import { copyCollection, downgradeFileToSchema11, schema11InMemory } from '../storage/downgrade.js';
+import { collectionImage, type CollectionImage } from '../storage/collection-image.js';
 import { spoolPath } from '../storage/spool-files.js';
 import type { User } from '../user.js';
 import { prepareUploadInBackground } from './prepare-upload.js';
@@ -72,55 +73,52 @@ async function installCollection(user: User, uploaded: string): Promise<void> {
 /**
  * `download`: EmptyInput → the whole collection file. As the reference does,
  * usn and mod are bumped first, so the client's next minUsn and mod match the
- * server's. A copy of the file is made under the user's lock and streamed from
- * disk after it is released, so no other request can change what is sent, a
- * client that reads slowly holds nobody up, and the file is never held whole
- * in memory.
+ * server's. The file is sent as it stands under the user's lock, streamed after
+ * the lock is released: no other request can change what is sent, a client
+ * that reads slowly holds nobody up, the file is never held whole in memory,
+ * and no copy is written, so a download works on a full disk
+ * (storage/collection-image.ts).
  */
 export const download: MethodHandler<null> = async (user, _input, request): Promise<SyncReply> => {
   user.abortSync();
   // Legacy clients need a schema-11 file in DELETE journal mode (§5.2).
   if (request.transportVersion < 11) return await legacyDownload(user, request);
   bumpUsnAndMod(user);
-  // Everything into the main file, then close: the file alone is the collection.
-  user.withCollection((db) => db.pragma('wal_checkpoint(TRUNCATE)'));
-  user.closeCollection();
-  const path = user.paths.collection;
-  if (existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
-    throw new ServerFaultError('download: the collection still has a WAL after closing');
-  }
-  const copy = spoolPath(user.paths.folder, 'download');
-  const dispose = (): Promise<void> => rm(copy, { force: true });
-  try {
-    await copyFile(path, copy);
-  } catch (error) {
-    await dispose();
-    throw new ServerFaultError('download: copying the collection', { cause: error });
-  }
-  const size = statSync(copy).size;
-  user.record({ kind: 'full-download', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `${size} bytes` });
-  return { kind: 'file', path: copy, size, dispose };
+  const image = user.withCollection((db) => collectionImage(db, user.paths.collection, { exclusive: user.collectionHeldExclusively() }));
+  user.record({
+    kind: 'full-download',
+    username: user.username,
+    clientIp: request.clientIp,
+    at: Date.now(),
+    detail: `${imageSize(image)} bytes`,
+  });
+  if (image.kind === 'memory') return rawReply(image.data);
+  return {
+    kind: 'file',
+    path: user.paths.collection,
+    fd: image.fd,
+    size: image.size,
+    dispose: async () => image.release(),
+  };
 };
+
+function imageSize(image: CollectionImage): number {
+  return image.kind === 'memory' ? image.data.length : image.size;
+}
 
 /**
  * `download` for legacy clients (sync versions 8–10): they can only open
  * schema 11 in DELETE journal mode (§5.2, §6.6.2). The reference closes its own
  * collection "as schema 11"; we keep the live file at schema 18 and downgrade a
  * self-contained copy instead, which is sent and then deleted. Only the
- * reference's usn/mod bump touches the live collection.
+ * reference's usn/mod bump touches the live collection. On a full disk, or with
+ * the collection held exclusively, the copy is made in memory instead.
  */
 async function legacyDownload(user: User, request: SyncRequest): Promise<SyncReply> {
   bumpUsnAndMod(user);
-  const copy = spoolPath(user.paths.folder, 'download');
-  const dispose = (): Promise<void> => removeDatabaseFiles(copy);
-  try {
-    user.withCollection((db) => copyCollection(db, copy));
-    downgradeFileToSchema11(copy);
-  } catch (error) {
-    await dispose();
-    throw new ServerFaultError('download: making the schema-11 copy', { cause: error });
-  }
-  const size = statSync(copy).size;
+  const reply = user.collectionHeldExclusively() ? null : await legacyCopyOnDisk(user);
+  const sent = reply ?? rawReply(user.withCollection((db) => schema11InMemory(db)));
+  const size = sent.kind === 'file' ? sent.size : sent.kind === 'raw' ? sent.data.length : 0;
   user.record({
     kind: 'full-download',
     username: user.username,
@@ -128,10 +126,34 @@ async function legacyDownload(user: User, request: SyncRequest): Promise<SyncRep
     at: Date.now(),
     detail: `${size} bytes, schema 11`,
   });
-  return { kind: 'file', path: copy, size, dispose };
+  return sent;
 }
 
-/** The reference's bump before a full download, so the client's next minUsn and mod match the server's. */
+/** The schema-11 copy as a spool file, or null when the disk has no room for it. */
+async function legacyCopyOnDisk(user: User): Promise<SyncReply | null> {
+  const copy = spoolPath(user.paths.folder, 'download');
+  const dispose = (): Promise<void> => removeDatabaseFiles(copy);
+  try {
+    user.withCollection((db) => copyCollection(db, copy));
+    downgradeFileToSchema11(copy);
+  } catch (error) {
+    await dispose();
+    if (isOutOfSpace(error)) return null;
+    throw new ServerFaultError('download: making the schema-11 copy', { cause: error });
+  }
+  return { kind: 'file', path: copy, size: statSync(copy).size, dispose };
+}
+
+/**
+ * The reference's bump before a full download, so the client's next minUsn and
+ * mod match the server's. On a full disk it cannot be written and is left out:
+ * the download is still the server's collection, whole, and the usn it carries
+ * is already above every object's.
+ */
 function bumpUsnAndMod(user: User): void {
-  user.withCollection((db) => db.prepare('UPDATE col SET usn = usn + 1, mod = ?').run(Date.now()));
+  try {
+    user.withCollection((db) => db.prepare('UPDATE col SET usn = usn + 1, mod = ?').run(Date.now()));
+  } catch (error) {
+    if (!isOutOfSpace(error)) throw error;
+  }
 }

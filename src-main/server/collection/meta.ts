@@ -32,7 +32,8 @@ export const meta: MethodHandler<MetaInput> = (user, { syncVersion: v, clientVer
       scm: tooBig ? Date.now() : stamps.scm,
       usn: stamps.usn,
       ts: Math.floor(Date.now() / 1000),
-      msg: refusal ?? '',
+      // A refusal is all a client that must not sync is told; otherwise a notice it has not had yet, if any.
+      msg: refusal ?? user.noticeFor(`${request.clientIp} ${clientVersion}`),
       cont: refusal === null,
       hostNum: 0,
       empty: empty.found === 0,

@@ -37,11 +37,19 @@ export async function backUpCollection(collection: string, backupsFolder: string
   return target;
 }
 
+/** A file this server named as a backup (files we did not name are never removed). */
+export function isBackupName(name: string): boolean {
+  return BACKUP_NAME.test(name);
+}
+
+/** Backup names, newest first: the stamp sorts by time; a -N suffix sorts after its base name. */
+export function newestFirst(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => backupOrderKey(b).localeCompare(backupOrderKey(a)));
+}
+
 /** Removes all but the newest `keep` backups; files we did not name are left alone. */
 export async function pruneBackups(backupsFolder: string, keep = BACKUPS_KEPT): Promise<void> {
-  const names = (await readdir(backupsFolder)).filter((name) => BACKUP_NAME.test(name));
-  // The stamp sorts by time; a -N suffix sorts after its base name.
-  names.sort((a, b) => backupOrderKey(b).localeCompare(backupOrderKey(a)));
+  const names = newestFirst((await readdir(backupsFolder)).filter(isBackupName));
   for (const name of names.slice(keep)) await rm(join(backupsFolder, name), { force: true });
 }
 

@@ -20,7 +20,15 @@ export type FileBytesListener = (bytes: number) => void;
 /** A file reply's bytes. `end` pins the count to the size announced, even if the file were to grow. */
 export function fileReplySource(reply: Extract<SyncReply, { kind: 'file' }>, onBytes?: FileBytesListener): Readable {
   const source =
-    reply.size === 0 ? Readable.from([]) : createReadStream(reply.path, { highWaterMark: 1 << 20, start: 0, end: reply.size - 1 });
+    reply.size === 0
+      ? Readable.from([])
+      : createReadStream(reply.path, {
+          highWaterMark: 1 << 20,
+          start: 0,
+          end: reply.size - 1,
+          // A descriptor is the reply's own: dispose() closes it.
+          ...(reply.fd === undefined ? {} : { fd: reply.fd, autoClose: false }),
+        });
   // Attached in the same turn as the pipe that reads it, so no chunk is missed.
   if (onBytes !== undefined) source.on('data', (chunk: Buffer) => onBytes(chunk.length));
   return source;

@@ -12,7 +12,15 @@
 // costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
-import { AuthFailedError, ProtocolDriftError, ServerFaultError, toSyncError, writeError, type SyncError } from '../errors.js';
+import {
+  AuthFailedError,
+  InsufficientStorageError,
+  ProtocolDriftError,
+  ServerFaultError,
+  toSyncError,
+  writeError,
+  type SyncError,
+} from '../errors.js';
 import {
   LOGIN_THROTTLED,
   type ActivityEvent,
@@ -68,6 +76,10 @@ export interface PipelineDeps {
   readonly progress: SyncProgressTracker;
   /** A request of `username`'s said which client it comes from. */
   clientSeen(username: string, clientIp: string, client: string): void;
+  /** Room on the storage disk for a write of `bytes` (0: not known yet); 507 when a known size cannot fit. */
+  makeRoom(bytes: number): Promise<void>;
+  /** A request was refused for lack of space (507). */
+  outOfSpace(): void;
 }
 
 interface Outcome {
@@ -103,6 +115,7 @@ export class RequestPipeline {
     } catch (thrown) {
       const error = toSyncError(thrown);
       outcome.status = error.status;
+      if (error instanceof InsufficientStorageError) this.deps.outOfSpace();
       if (error instanceof AuthFailedError) outcome.drain = DISCARD_GRACE;
       // A refused route is reported with the address too; an address that cannot be read is what failed.
       if (outcome.clientIp === '' && !(error instanceof ServerFaultError)) outcome.clientIp = clientIpOrEmpty(req, this.deps.ipSource);
@@ -172,11 +185,16 @@ export class RequestPipeline {
     if (account === undefined) throw new AuthFailedError('invalid hkey');
     outcome.progress = this.deps.progress.request(account.name, outcome.clientIp, descriptor.area, descriptor.name, req);
     outcome.slot = await this.deps.slots.take(account.name);
+    // Before a byte of a spooled body is received: a full upload that cannot fit is refused at once.
+    if (descriptor.auth === 'host-key' && descriptor.writes) await this.deps.makeRoom(spooledBytes(req, descriptor));
     const target = this.bodyTarget(descriptor, account);
     // A v11 body comes off the socket now (a large JSON one into a file while it waits);
     // a legacy one is already on disk, and is gunzipped once it is the user's turn.
     const decoded = head.kind === 'v11' ? await this.decodeBody(req, head, descriptor, target, outcome) : undefined;
     await this.run(descriptor, account, async () => decoded ?? this.decodeBody(req, head, descriptor, target, outcome), req, res, outcome);
+    // What the write took (a full upload leaves the replaced collection as a backup) must not keep the disk
+    // below its threshold: old backups give way now, after the answer.
+    if (descriptor.auth === 'host-key' && descriptor.writes) void this.deps.makeRoom(0).catch(() => undefined);
   }
 
   /** The v11 header, or the whole legacy form (whose raw data is at most 64 KiB in memory, the rest spooled). */
@@ -341,4 +359,11 @@ function disposeOnce(reply: SyncReply): SyncReply {
   if (reply.kind !== 'file') return reply;
   let disposed: Promise<void> | null = null;
   return { ...reply, dispose: () => (disposed ??= reply.dispose()) };
+}
+
+/** The size a spooled body declares (Content-Length), or 0 when it is sent in chunks or is not spooled. */
+function spooledBytes(req: IncomingMessage, descriptor: MethodDescriptor): number {
+  if (descriptor.body !== 'spooled') return 0;
+  const declared = Number(req.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
 }

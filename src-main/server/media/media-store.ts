@@ -68,6 +68,11 @@ export class MediaStore {
     return this.db.lastUsn();
   }
 
+  /** The bytes of every live file, as media.db counts them. */
+  totalBytes(): number {
+    return this.db.meta().totalBytes;
+  }
+
   changesAfter(lastUsn: number): MediaChange[] {
     return this.db.changesAfter(lastUsn);
   }

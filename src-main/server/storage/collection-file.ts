@@ -100,6 +100,25 @@ export function createEmptyCollectionFile(target: string, nowMs = Date.now()): v
   }
 }
 
+/**
+ * Opens the collection on a disk with no room for WAL's shared-memory file:
+ * exclusively, so SQLite keeps that index in memory. Reads work as usual; a
+ * write fails with SQLITE_FULL (507) until space is freed; no second connection
+ * can read the file while it is open. Never creates a collection.
+ */
+export function openCollectionWithoutSpace(path: string): Database.Database {
+  const db = openDatabase(path, { fileMustExist: true, exclusive: true });
+  try {
+    db.pragma('cache_size = -40960');
+    const ver = readableSchemaVersion(db, path);
+    if (ver !== 18) upgradeToSchema18(db, { server: true });
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 function isMissingOrEmpty(path: string): boolean {
   if (!existsSync(path)) return true;
   // SQLite reads a zero-byte file as an empty database: it holds nothing to lose.

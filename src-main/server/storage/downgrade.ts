@@ -72,6 +72,26 @@ export function copyCollection(db: Db, destPath: string): void {
   db.prepare('VACUUM INTO ?').run(destPath);
 }
 
+/**
+ * A schema-11 image of `db`, made in memory (a legacy download on a disk with
+ * no room for a copy): SQLite's serialization, downgraded, serialized again.
+ */
+export function schema11InMemory(db: Db): Buffer {
+  const image = db.serialize();
+  // The serialization holds the WAL's pages already, but its header still says WAL (bytes 18 and 19
+  // are 2), which an in-memory database cannot open; 1 is the rollback journal, as journal_mode =
+  // DELETE writes it on a file and as legacy clients need it.
+  image[18] = 1;
+  image[19] = 1;
+  const copy = openDatabase(image);
+  try {
+    downgradeToSchema11(copy);
+    return copy.serialize();
+  } finally {
+    copy.close();
+  }
+}
+
 /** Opens the file (a copy), downgrades it to schema 11 with journal_mode=DELETE, closes it. */
 export function downgradeFileToSchema11(path: string): void {
   const db = openDatabase(path);

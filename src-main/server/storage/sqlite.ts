@@ -41,6 +41,15 @@ export function findCollationLibrary(fromDir = dirname(fileURLToPath(import.meta
   );
 }
 
+export interface OpenOptions extends Database.Options {
+  /**
+   * locking_mode = EXCLUSIVE from the first read: a WAL database then needs no
+   * -shm file (SQLite keeps its index in memory), so it opens on a disk with no
+   * free space, and no other connection can read it while this one is open.
+   */
+  readonly exclusive?: boolean;
+}
+
 let cachedLibrary: string | null = null;
 
 function collationLibrary(): string {
@@ -59,9 +68,11 @@ function collationLibrary(): string {
  * better-sqlite3 is built with WAL's default lowered to NORMAL
  * (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), where a commit waits for the next checkpoint.
  */
-export function openDatabase(path: string, options?: Database.Options): Database.Database {
+export function openDatabase(path: string | Buffer, options?: OpenOptions): Database.Database {
   const library = collationLibrary();
-  const db = new Database(path, options);
+  const { exclusive, ...databaseOptions } = options ?? {};
+  // A Buffer is a serialized database, opened in memory (a legacy download made without disk space).
+  const db = new Database(path, databaseOptions);
   try {
     db.pragma('trusted_schema = OFF');
     // SQLite derives the entry point from the file name: unicase.* -> sqlite3_unicase_init.
@@ -71,6 +82,8 @@ export function openDatabase(path: string, options?: Database.Options): Database
     throw new Error(`Could not load the unicase collation from ${library}: ${String(error)}`, { cause: error });
   }
   try {
+    // Before anything reads the file: in WAL mode, the index then lives in memory, not in a -shm file.
+    if (exclusive === true) db.pragma('locking_mode = EXCLUSIVE');
     // Reads the file's header, so it fails like the first query would (SQLITE_BUSY when another server holds it).
     db.pragma('synchronous = FULL');
   } catch (error) {
