@@ -105,6 +105,7 @@ async function run(): Promise<void> {
           startAtLogin: state.settings.startAtLogin,
           syncing: state.syncs,
           update: state.update,
+          storage: state.storage,
         });
         pushState(win, state);
       } while (again);

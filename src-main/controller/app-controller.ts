@@ -12,6 +12,9 @@ import {
   addressWarning,
   clientAddresses,
   DEFAULT_MAX_PAYLOAD_MEGS,
+  formatBytes,
+  LOW_SPACE_FLOOR_BYTES,
+  measureDisk,
   resolveCertificateNames,
   syncKey,
   type ActivityEvent,
@@ -19,10 +22,11 @@ import {
   type ClientSeen,
   type InterfaceTable,
   type ServerConfig,
+  type SpaceView,
   type SyncProgress,
   type UserPaths,
 } from '../server/index.js';
-import type { AppState, BindAddress, ClientAddress, ServerStatus, SettingsView, SyncView, UserStatus } from '../shared/ipc.js';
+import type { AppState, BindAddress, ClientAddress, ServerStatus, SettingsView, StorageView, SyncView, UserStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
@@ -151,6 +155,7 @@ export class AppController {
       tlsKeyFile: settings.tlsKeyFile,
     };
     const addresses = this.addresses();
+    const storage = this.storageView(view.storageFolder);
     return {
       revision,
       server: this.status,
@@ -164,9 +169,11 @@ export class AppController {
       update: this.updates.status,
       alerts: [
         ...(this.storageAlert === null ? [] : [this.storageAlert]),
+        ...(storage?.warning ? [storage.warning] : []),
         ...(this.certificate?.warning ? [this.certificate.warning] : []),
         ...this.driftAlerts,
       ],
+      storage,
       certificate:
         this.certificate === null
           ? null
@@ -417,6 +424,7 @@ export class AppController {
         activity: (event) => this.onActivity(event),
         progress: (progress) => this.onProgress(progress),
         client: (seen) => this.onClient(seen),
+        space: () => this.changed(),
       });
     } catch (error) {
       const appError = error instanceof AppError ? error : startError(error, settings.port, host);
@@ -509,7 +517,7 @@ export class AppController {
       const users = this.settings().users;
       if (users.some((u) => u.name === event.username)) {
         const lastSync = { at: event.at, clientIp: event.clientIp };
-        this.options.settings.update({ users: users.map((u) => (u.name === event.username ? { ...u, lastSync } : u)) });
+        this.remember({ users: users.map((u) => (u.name === event.username ? { ...u, lastSync } : u)) });
       }
     }
     this.changed();
@@ -522,7 +530,7 @@ export class AppController {
     if (user === undefined) return;
     const others = (user.clients ?? []).filter((c) => c.client !== seen.client);
     const clients = [{ client: seen.client, lastSeen: seen.at }, ...others].slice(0, CLIENTS_KEPT);
-    this.options.settings.update({ users: users.map((u) => (u === user ? { ...u, clients } : u)) });
+    this.remember({ users: users.map((u) => (u === user ? { ...u, clients } : u)) });
     this.changed();
   }
 
@@ -538,6 +546,36 @@ export class AppController {
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
     this.figures.set(user.name, figures);
     return { name: user.name, lastSync: user.lastSync, clients: user.clients ?? [], ...figures, backups: await listBackups(paths) };
+  }
+
+  /**
+   * Saves what the app notes on its own (a last sync, a client seen). These
+   * arrive in the middle of a sync: a settings file that cannot be written (a
+   * full disk) is logged, never turned into a failed sync.
+   */
+  private remember(patch: Partial<AppSettings>): void {
+    try {
+      this.options.settings.update(patch);
+    } catch (error) {
+      this.options.log?.('saving settings failed', error);
+    }
+  }
+
+  /** The storage folder's disk: the running server's reading, or one of its own while stopped. */
+  private storageView(folder: string): StorageView | null {
+    let space: Pick<SpaceView, 'freeBytes' | 'totalBytes' | 'failingSince'> & { low: boolean };
+    if (this.server !== null) {
+      space = this.server.storageSpace();
+    } else {
+      try {
+        const disk = measureDisk(folder);
+        space = { ...disk, low: disk.freeBytes < LOW_SPACE_FLOOR_BYTES, failingSince: null };
+      } catch {
+        return null;
+      }
+    }
+    const state = space.failingSince !== null ? 'full' : space.low ? 'low' : 'ok';
+    return { freeBytes: space.freeBytes, totalBytes: space.totalBytes, state, warning: storageWarning(state, space.freeBytes) };
   }
 
   private setStatus(status: ServerStatus): void {
@@ -568,4 +606,19 @@ export function probePort(port: number, host: string): Promise<void> {
     probe.once('error', (error) => reject(startError(error, port, host)));
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
+}
+
+/** What the owner reads while the storage disk is nearly full or refusing writes (the window's alert, the tray). */
+function storageWarning(state: StorageView['state'], freeBytes: number): string | null {
+  if (state === 'full') {
+    return (
+      'The storage disk is full: syncs that would save changes are refused, and devices are told so. ' +
+      'Free some space on that disk, or choose a storage folder on a larger disk in Settings; syncing then resumes by itself.'
+    );
+  }
+  if (state === 'ok') return null;
+  return (
+    `The storage disk is almost full: ${formatBytes(freeBytes)} left. Syncs will fail once it is full. ` +
+    'Free some space on that disk, or choose a storage folder on a larger disk in Settings.'
+  );
 }

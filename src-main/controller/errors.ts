@@ -12,9 +12,20 @@ export class AppError extends Error {
   }
 }
 
+/** A write that found no room on the disk (the settings file, a folder). */
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** Anything unexpected becomes a plain sentence; the details stay in the log. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDiskFull(error)) {
+    return new AppError('disk-full', "There's no room left on this computer's disk to save that. Free some space, then try again.", {
+      cause: error,
+    });
+  }
   return new AppError('unexpected', 'Something went wrong inside Anki Home Sync. Your collections were not changed. Please try again.', {
     cause: error,
   });

@@ -10,6 +10,7 @@ import {
   type ClientSeen,
   type Logger,
   type ServerConfig,
+  type SpaceView,
   type SyncProgress,
   type UserAccount,
 } from '../server/index.js';
@@ -27,6 +28,8 @@ export interface RunningServer {
   syncing(): readonly string[];
   /** The HTTPS certificate served, or null over plain HTTP. */
   certificate(): CertificateStatus | null;
+  /** How full the storage disk is. */
+  storageSpace(): SpaceView;
   /** Stops accepting, lets in-flight syncs finish, closes every collection. */
   stop(): Promise<void>;
 }
@@ -35,6 +38,8 @@ export interface ServerEvents {
   activity(event: ActivityEvent): void;
   progress(progress: SyncProgress): void;
   client(seen: ClientSeen): void;
+  /** The storage disk became nearly full, refused a write, or has room again. */
+  space(view: SpaceView): void;
 }
 
 export type StartServer = (config: ServerConfig, events: ServerEvents) => Promise<RunningServer>;
@@ -45,6 +50,7 @@ export function syncServerStarter(logger?: Logger): StartServer {
     server.on('activity', (event) => events.activity(event));
     server.on('progress', (progress) => events.progress(progress));
     server.on('client', (seen) => events.client(seen));
+    server.on('space', (view) => events.space(view));
     const { port } = await server.start();
     return {
       port,
@@ -53,6 +59,7 @@ export function syncServerStarter(logger?: Logger): StartServer {
       withUserFilesClosed: (username, work) => server.withUserFilesClosed(username, work),
       syncing: () => server.syncing(),
       certificate: () => server.certificate(),
+      storageSpace: () => server.storageSpace(),
       stop: () => server.stop(),
     };
   };

@@ -3,7 +3,8 @@
 // and the rules (syncing icon, who is syncing, the update item) are tested
 // without a display.
 
-import type { ServerStatus, SyncView, UpdateView } from '../shared/ipc.js';
+import type { ServerStatus, StorageView, SyncView, UpdateView } from '../shared/ipc.js';
+import { formatBytes } from '../server/index.js';
 
 export interface TrayView {
   readonly status: ServerStatus;
@@ -11,6 +12,8 @@ export interface TrayView {
   readonly startAtLogin: boolean;
   readonly syncing: readonly SyncView[];
   readonly update: UpdateView;
+  /** The storage folder's disk; a warning there is said in the tooltip and the menu. */
+  readonly storage: StorageView | null;
 }
 
 export type TrayAction = 'toggle-server' | 'copy-address' | 'open-window' | 'start-at-login' | 'install-update' | 'quit';
@@ -60,13 +63,23 @@ export function syncingLine(syncs: readonly SyncView[]): string {
   return [...byUser.values()].map((sync) => `${sync.username} is ${KIND_WORDS[sync.kind]}`).join('; ');
 }
 
+/** "Storage almost full: 120 MB left", or null while there is room. */
+export function storageLine(storage: StorageView | null): string | null {
+  if (storage === null || storage.state === 'ok') return null;
+  return storage.state === 'full' ? 'Storage full: syncs are refused' : `Storage almost full: ${formatBytes(storage.freeBytes)} left`;
+}
+
 export function trayModel(view: TrayView): TrayModel {
   const running = view.status.state === 'running';
   const syncing = running && view.syncing.length > 0;
   const busy = view.status.state === 'starting' || view.status.state === 'stopping';
-  const tooltip = syncing ? `Anki Home Sync: ${syncingLine(view.syncing)}` : `Anki Home Sync: ${statusLine(view.status)}`;
+  const storage = storageLine(view.storage);
+  const tooltip =
+    (syncing ? `Anki Home Sync: ${syncingLine(view.syncing)}` : `Anki Home Sync: ${statusLine(view.status)}`) +
+    (storage === null ? '' : `\n${storage}`);
   const items: TrayItem[] = [{ kind: 'label', label: statusLine(view.status) }];
   if (syncing) items.push({ kind: 'label', label: syncingLine(view.syncing) });
+  if (storage !== null) items.push({ kind: 'label', label: storage });
   items.push(
     { kind: 'separator' },
     { kind: 'action', label: running ? 'Stop server' : 'Start server', action: 'toggle-server', enabled: !busy },

@@ -35,6 +35,9 @@ export { openDatabase } from './storage/sqlite.js';
 export { installDatabaseFile, isSideFile } from './storage/database-files.js';
 export { makeFolder, makeFolderSync, syncFolder, writeFileDurablySync } from './storage/durable.js';
 
+// How full the storage disk is, for the window and the tray.
+export { formatBytes, LOW_SPACE_FLOOR_BYTES, measureDisk, type SpaceView } from './storage/storage-space.js';
+
 // Parts the benches time on their own, against raw SQLite, zstd and disk.
 export { MediaStore } from './media/media-store.js';
 export { deriveHostKey } from './auth/host-key.js';

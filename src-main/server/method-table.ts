@@ -50,10 +50,13 @@ interface Descriptor {
 export interface HostKeyMethod extends Descriptor {
   readonly auth: 'host-key';
   /**
-   * It may write to the storage disk: room is made first (storage/make-room.ts),
-   * and a spooled body whose size is known is refused at once when it cannot fit.
+   * Whether it writes to the storage disk: `in-session`, a step whose changes
+   * wait in the sync's transaction; `commits`, it makes them durable (a full
+   * upload, a media batch, `finish`). Before either, room is made
+   * (storage/make-room.ts) and a spooled body whose size is known is refused at
+   * once when it cannot fit; a commit that succeeds ends a "disk full" episode.
    */
-  readonly writes: boolean;
+  readonly writes: 'none' | 'in-session' | 'commits';
   handle(user: User, request: SyncRequest): Promise<SyncReply> | SyncReply;
 }
 
@@ -94,7 +97,7 @@ function method<Input>(
     auth: 'host-key',
     body,
     // A spooled body is a whole collection or a media batch, written to disk; the other methods only read.
-    writes: body === 'spooled',
+    writes: body === 'spooled' ? 'commits' : 'none',
     maxDecodedBytes: cap,
     handle: (user, request) => handler(user, parse(request), request),
   };
@@ -116,7 +119,7 @@ function sessionStep<Input>(
     name,
     auth: 'host-key',
     body: 'json',
-    writes: true,
+    writes: name === 'finish' ? 'commits' : 'in-session',
     maxDecodedBytes: cap,
     handle: (user, request) => user.withSyncSession(request, (session) => step(session, parse(request), user, request)),
   };

@@ -240,6 +240,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         clientSeen: (username, clientIp, client) => this.clients.seen(username, clientIp, client),
         makeRoom: (bytes) => makeRoom(this.space, this.config.baseFolder, bytes, this.logger),
         outOfSpace: () => this.space.noteOutOfSpace(),
+        wroteFine: () => this.space.noteWriteSucceeded(),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs

@@ -92,6 +92,18 @@ export interface AppState {
   readonly alerts: readonly string[];
   /** The HTTPS certificate in use (while running with one), for the settings. */
   readonly certificate: CertificateView | null;
+  /** The storage folder's disk, or null when it cannot be read (a drive not connected). */
+  readonly storage: StorageView | null;
+}
+
+/** Free space on the storage folder's disk, and what to do when it runs low. */
+export interface StorageView {
+  readonly freeBytes: number;
+  readonly totalBytes: number;
+  /** `low`: below the threshold; `full`: writes are being refused for lack of space. */
+  readonly state: 'ok' | 'low' | 'full';
+  /** Set while the disk is nearly full or refusing writes: what happened and what to do, in words. */
+  readonly warning: string | null;
 }
 
 export interface CertificateView {

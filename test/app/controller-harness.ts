@@ -45,6 +45,8 @@ export async function occupyPort(port: number): Promise<Server> {
 export interface TestAppOptions {
   /** A stand-in for electron-updater (controller/updates.ts's Updater). */
   readonly updater?: Updater;
+  /** Where the app's folder (settings and storage) is made; the OS temp folder by default. */
+  readonly parent?: string;
 }
 
 function build(folder: string, options: TestAppOptions = {}): TestApp {
@@ -71,7 +73,7 @@ function build(folder: string, options: TestAppOptions = {}): TestApp {
 }
 
 export async function createTestApp(t: { after(fn: () => Promise<void> | void): void }, options: TestAppOptions = {}): Promise<TestApp> {
-  const folder = makeTempFolder('ahs-app-');
+  const folder = makeTempFolder('ahs-app-', options.parent);
   const app = build(folder, options);
   app.settings.update({ bindAddress: 'this-computer-only', port: await freePort() });
   t.after(async () => {

@@ -80,6 +80,8 @@ export interface PipelineDeps {
   makeRoom(bytes: number): Promise<void>;
   /** A request was refused for lack of space (507). */
   outOfSpace(): void;
+  /** A request that writes went through. */
+  wroteFine(): void;
 }
 
 interface Outcome {
@@ -186,7 +188,7 @@ export class RequestPipeline {
     outcome.progress = this.deps.progress.request(account.name, outcome.clientIp, descriptor.area, descriptor.name, req);
     outcome.slot = await this.deps.slots.take(account.name);
     // Before a byte of a spooled body is received: a full upload that cannot fit is refused at once.
-    if (descriptor.auth === 'host-key' && descriptor.writes) await this.deps.makeRoom(spooledBytes(req, descriptor));
+    if (descriptor.auth === 'host-key' && descriptor.writes !== 'none') await this.deps.makeRoom(spooledBytes(req, descriptor));
     const target = this.bodyTarget(descriptor, account);
     // A v11 body comes off the socket now (a large JSON one into a file while it waits);
     // a legacy one is already on disk, and is gunzipped once it is the user's turn.
@@ -194,7 +196,10 @@ export class RequestPipeline {
     await this.run(descriptor, account, async () => decoded ?? this.decodeBody(req, head, descriptor, target, outcome), req, res, outcome);
     // What the write took (a full upload leaves the replaced collection as a backup) must not keep the disk
     // below its threshold: old backups give way now, after the answer.
-    if (descriptor.auth === 'host-key' && descriptor.writes) void this.deps.makeRoom(0).catch(() => undefined);
+    if (descriptor.auth === 'host-key' && descriptor.writes === 'commits') {
+      this.deps.wroteFine();
+      void this.deps.makeRoom(0).catch(() => undefined);
+    }
   }
 
   /** The v11 header, or the whole legacy form (whose raw data is at most 64 KiB in memory, the rest spooled). */

@@ -76,6 +76,15 @@ export class StorageSpace {
     return this.current();
   }
 
+  /** A write went through: writes are no longer failing for lack of space. */
+  noteWriteSucceeded(): void {
+    if (this.failingSince === null) return;
+    this.failingSince = null;
+    this.reading = null;
+    this.options.logger.info('writes succeed again on the storage disk', { path: this.folder });
+    this.update(true);
+  }
+
   /** A write was refused for lack of space (a 507). */
   noteOutOfSpace(): void {
     const wasFailing = this.failingSince !== null;
