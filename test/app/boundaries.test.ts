@@ -4,20 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { filesBelow } from '../support/files-below.js';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const COMPILED = fileURLToPath(new URL('../../src-main/', import.meta.url));
 const ELECTRON_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](electron|electron-store)['"]/;
 
-function scripts(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return scripts(path);
-    return /\.(c|m)?js$/.test(name) ? [path] : [];
-  });
-}
+const scripts = (dir: string): string[] => filesBelow(dir, /\.(c|m)?js$/);
 
 test('nothing outside src-main/app and the preload imports electron or electron-store', () => {
   const all = scripts(COMPILED).map((path) => relative(COMPILED, path).replace(/\\/g, '/'));

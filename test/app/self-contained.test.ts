@@ -3,21 +3,15 @@
 // (`docs/…md`, a README) is in the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { filesBelow } from '../support/files-below.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 
 const FOLDERS = ['src-main', 'src-renderer', 'test', 'bench', 'scripts', 'native', 'proto', 'bin', '.ci'];
 const SKIP = new Set(['fixtures', 'artifacts', 'build']);
 
-function sources(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return SKIP.has(name) ? [] : sources(path);
-    return /\.(ts|cts|js|mjs|cjs|c|h|gyp|proto|sh)$|^run$/.test(name) ? [path] : [];
-  });
-}
+const sources = (dir: string): string[] => filesBelow(dir, /\.(ts|cts|js|mjs|cjs|c|h|gyp|proto|sh)$|^run$/, SKIP);
 
 const files = FOLDERS.flatMap((folder) => sources(join(REPO_ROOT, folder))).map((path) => relative(REPO_ROOT, path).replace(/\\/g, '/'));
 // This file names the patterns it looks for.

@@ -4,20 +4,15 @@
 // freely. Checked on the sources, so a type-only import counts too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { filesBelow } from '../support/files-below.js';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 
 const SOURCES = join(REPO_ROOT, 'src-main');
 const IMPORT = /(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g;
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return /\.c?ts$/.test(name) ? [path] : [];
-  });
-}
+const sources = (dir: string): string[] => filesBelow(dir, /\.c?ts$/);
 
 /** Imports of server modules other than the door, as "file: specifier". */
 export function deepServerImports(root: string): string[] {

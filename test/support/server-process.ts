@@ -70,7 +70,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   };
 }
 
-async function killChild(child: ChildProcess): Promise<void> {
+/** SIGKILL, and resolves once the child has exited. */
+export async function killChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGKILL');

@@ -4,6 +4,7 @@
 // the effect; these pin the two rules where they are applied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { filesBelow } from '../../support/files-below.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
@@ -67,18 +68,10 @@ const ALLOWED: Record<string, string> = {
   'app/login-item.ts': "the desktop's autostart folder: the system's, not ours",
 };
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return /\.(c|m)?ts$/.test(name) ? [path] : [];
-  });
-}
-
 test('every folder the server or the app creates goes through makeFolder', () => {
   const root = join(REPO_ROOT, 'src-main');
   assert.ok(existsSync(root));
-  const offenders = sources(root)
+  const offenders = filesBelow(root, /\.(c|m)?ts$/)
     .map((path) => relative(root, path).replace(/\\/g, '/'))
     .filter((file) => !(file in ALLOWED))
     .filter((file) => FOLDER_CREATION.test(readFileSync(join(root, file), 'utf8')));

@@ -1,5 +1,6 @@
 // The test side of app-child.ts: the app's controller in a child process.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { killChild } from '../server-process.js';
 import { fileURLToPath } from 'node:url';
 import type { AppCommand } from './app-child.js';
 
@@ -43,11 +44,4 @@ export async function startAppProcess(root: string): Promise<AppProcess> {
     },
     kill: () => killChild(child),
   };
-}
-
-async function killChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
 }
