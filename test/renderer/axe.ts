@@ -23,6 +23,8 @@ export interface AxeReport {
   readonly violations: readonly AxeFinding[];
   /** Rules axe could not decide on (a colour over a gradient, say): listed, not failed. */
   readonly incomplete: readonly AxeFinding[];
+  /** Rules that found something to check: a run that applied none checked nothing. */
+  readonly rulesApplied: number;
 }
 
 interface RawResult {
@@ -42,7 +44,7 @@ export async function runAxe(page: Page): Promise<AxeReport> {
       return page.axe.run(page.document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] });
     },
     AXE_TAGS as unknown as string[],
-  )) as { violations: RawResult[]; incomplete: RawResult[] };
+  )) as { violations: RawResult[]; incomplete: RawResult[]; passes: RawResult[] };
   const findings = (results: RawResult[]): AxeFinding[] =>
     results.map((r) => ({
       rule: r.id,
@@ -50,7 +52,11 @@ export async function runAxe(page: Page): Promise<AxeReport> {
       help: r.help,
       nodes: r.nodes.map((n) => `${n.target.map(String).join(' ')}${n.failureSummary ? `: ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`),
     }));
-  return { violations: findings(result.violations), incomplete: findings(result.incomplete) };
+  return {
+    violations: findings(result.violations),
+    incomplete: findings(result.incomplete),
+    rulesApplied: result.passes.length + result.violations.length + result.incomplete.length,
+  };
 }
 
 /** One line per rule, then its elements: for assertion messages and the report. */
