@@ -56,18 +56,22 @@ export function renderUsers(
         h(
           'td',
           { class: 'actions' },
-          ...BUTTONS.map(({ kind, label, spoken }) =>
-            h(
-              'button',
-              {
-                type: 'button',
-                'data-action': kind,
-                'data-focus': rowButtonKey(user.name, kind),
-                'aria-haspopup': 'dialog',
-                onclick: () => open(user.name, kind),
-              },
-              label,
-              unseen(spoken(user.name)),
+          h(
+            'div',
+            { class: 'action-buttons' },
+            ...BUTTONS.map(({ kind, label, spoken }) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  'data-action': kind,
+                  'data-focus': rowButtonKey(user.name, kind),
+                  'aria-haspopup': 'dialog',
+                  onclick: () => open(user.name, kind),
+                },
+                label,
+                unseen(spoken(user.name)),
+              ),
             ),
           ),
         ),

@@ -131,6 +131,8 @@ export async function checkState(page: Page, name: string): Promise<void> {
   const tabsShown = await page.locator('#tabs').isVisible();
   const dialogOpen = (await page.locator('dialog[open]').count()) > 0;
   const current = tabsShown ? ((await page.locator('[role=tab][aria-selected=true]').getAttribute('id')) ?? 'tab-connect') : null;
+  // Where the section was scrolled to, for the photograph.
+  const scrolled = await page.evaluate<number>('document.querySelector(".panels").scrollTop');
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
     const views = tabsShown && !dialogOpen ? SECTIONS.map((s) => `tab-${s}`) : [current ?? 'page'];
@@ -145,6 +147,7 @@ export async function checkState(page: Page, name: string): Promise<void> {
       );
     }
     if (current !== null && tabsShown && !dialogOpen) await page.click(`#${current}`);
+    await page.evaluate(`document.querySelector(".panels").scrollTop = ${scrolled}`);
     await saveScreenshot(page, `${name}-${scheme}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });

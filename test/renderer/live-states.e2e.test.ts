@@ -146,6 +146,7 @@ browserTest(
     const address = ((await page.locator('#main-address').textContent()) ?? '').trim();
     assert.match(address, /^https:\/\/localhost:\d+\/$/, 'a name from the certificate that resolves here');
     assert.match((await page.locator('#alerts').textContent()) ?? '', /The HTTPS certificate expires on \d{4}-\d\d-\d\d, in (9|10) days/);
+    await page.locator('#tls-names').scrollIntoViewIfNeeded();
     await checkState(page, '12-https-settings');
     assert.match(
       await new V11Client(address).login('alice', 'pw-alice'),
