@@ -119,10 +119,10 @@ async function preparePage(
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
 
-/** Photographs the window as the learner sees it, into test/artifacts/window-<name>.png. */
-export async function saveScreenshot(page: Page, name: string): Promise<void> {
+/** Photographs the window as the learner sees it (or, with fullPage, all of a page that scrolls), into test/artifacts/window-<name>.png. */
+export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`) });
+  await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: options.fullPage === true });
 }
 
 /**

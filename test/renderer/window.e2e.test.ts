@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { hostKeyFor } from '../../src-main/controller/accounts.js';
 import { createTestApp, freePort, occupyPort } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
-import { openAppWindow } from './window-harness.js';
+import { openAppWindow, saveScreenshot } from './window-harness.js';
 import { checkState, SCHEMES } from './a11y.js';
 import { decodePng } from '../support/png-pixels.js';
 import { browserTest } from '../support/chromium.js';
@@ -81,6 +81,15 @@ browserTest(
     await page.locator('.pill[data-state=stopped]').waitFor();
     await page.click('#tab-connect');
     await checkState(page, '3-stopped');
+    // Another program takes the port meanwhile: the server cannot start, and the window says why.
+    const taken = await occupyPort(newPort);
+    await page.click('#toggle-server');
+    await page.locator('.pill[data-state=error]').waitFor();
+    assert.equal(await page.locator('.pill').textContent(), 'Not running');
+    await page.locator('#error:not([hidden])').waitFor();
+    await checkState(page, '3-not-running');
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+    await page.click('#error-close');
     await page.click('#toggle-server');
     await page.locator('.pill[data-state=running]').waitFor();
 
@@ -119,6 +128,11 @@ browserTest(
     await page.getByRole('button', { name: 'Rename bob' }).click();
     await page.locator('#account-dialog[open]').waitFor();
     await checkState(page, '5-dialog-rename');
+    // A refusal shows in the dialog, which stays open: the window's own banner is behind it.
+    await page.fill('#account-dialog input[name=new-name]', 'alice');
+    await page.click('#account-dialog button[type=submit]');
+    await page.locator('#account-dialog .dialog-error', { hasText: /alice/ }).waitFor();
+    await checkState(page, '5-dialog-rename-refused');
     await page.fill('#account-dialog input[name=new-name]', 'robert');
     await page.click('#account-dialog button[type=submit]');
     await page.locator('#users tr[data-user=robert]').waitFor();
@@ -143,6 +157,25 @@ browserTest(
       await page.emulateMedia({ colorScheme: scheme });
       assert.deepEqual(await qrShades(page), { ground: 'light', modules: 'dark' }, `the QR code is dark on light (${scheme})`);
     }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Zoomed to 400% (WCAG 1.4.10, reflow): 320 CSS pixels wide, each section reads in one column, nothing scrolls sideways
+    // but the accounts table, in its own box.
+    await page.setViewportSize({ width: 320, height: 256 });
+    for (const section of ['connect', 'accounts', 'settings', 'activity']) {
+      await page.click(`#tab-${section}`);
+      const wider = await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest('.table-scroll, [hidden]'))
+        .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : ''))`);
+      assert.deepEqual(wider, [], `the ${section} section fits 320 px`);
+      assert.equal(
+        await page.evaluate<number>('document.scrollingElement.scrollWidth'),
+        320,
+        `the ${section} section does not scroll sideways`,
+      );
+      await saveScreenshot(page, `6-zoomed-400-${section}`, { fullPage: true });
+    }
+    await page.setViewportSize({ width: 800, height: 540 });
 
     assert.deepEqual(win.pageErrors, [], 'the page logged no errors');
   },
