@@ -191,7 +191,12 @@ function onAccountForm(id: string): void {
 }
 
 function wire(): void {
-  byId('error-close').addEventListener('click', () => showError(null));
+  byId('error-close').addEventListener('click', () => {
+    const hadFocus = document.activeElement === byId('error-close');
+    showError(null);
+    // The button goes with the message: the focus moves to the section in view rather than to nowhere.
+    if (hadFocus) (state?.firstRun ? byId('first-account-form').querySelector('input') : tabs.selectedTab())?.focus();
+  });
   const toggle = byId<HTMLButtonElement>('toggle-server');
   toggle.addEventListener('click', () => {
     if (toggle.getAttribute('aria-disabled') === 'true') return;

@@ -47,12 +47,9 @@ export class AccountDialog {
     });
   }
 
-  get current(): { readonly user: string; readonly kind: DialogKind } | null {
-    return this.open;
-  }
-
   show(user: UserStatus, kind: DialogKind, returnTo: string): void {
-    if (this.dialog.open) this.dialog.close();
+    // Modal: nothing else can open one while it is open.
+    if (this.dialog.open) return;
     this.open = { user: user.name, kind, returnTo, backupsShown: '' };
     this.error.textContent = '';
     this.render(user);
@@ -70,8 +67,7 @@ export class AccountDialog {
     } else if (open.kind === 'backups' && JSON.stringify(user.backups) !== open.backupsShown) this.render(user);
   }
 
-  close(returnTo?: string): void {
-    if (this.open !== null && returnTo !== undefined) this.open.returnTo = returnTo;
+  close(): void {
     if (this.dialog.open) this.dialog.close();
   }
 

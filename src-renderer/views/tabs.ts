@@ -15,8 +15,9 @@ export class Tabs {
     list.addEventListener('keydown', (event) => this.onKey(event));
   }
 
-  get current(): Section {
-    return this.selected;
+  /** The selected section's tab, the one in the Tab order. */
+  selectedTab(): HTMLButtonElement | undefined {
+    return this.tabs.find((tab) => sectionOf(tab) === this.selected);
   }
 
   /** Shows a section; with `focus`, its tab takes the keyboard focus too. */

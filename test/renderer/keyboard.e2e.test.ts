@@ -94,14 +94,6 @@ browserTest(
     await page.keyboard.press('End');
     await page.keyboard.press('ArrowLeft');
     assert.equal(await focusedId(page), 'tab-settings');
-    const busy = await freePort();
-    const other = await occupyPort(busy);
-    t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
-    await page.focus('#port');
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.type(String(busy));
-    await page.keyboard.press('Enter');
-    await page.locator('#error:not([hidden])').waitFor();
     await app.controller.updates.checkNow();
     await page.locator('#update:not([hidden])').waitFor();
     await page.focus('#choose-tls-cert');
@@ -110,10 +102,23 @@ browserTest(
     await page.focus('#choose-tls-key');
     await page.keyboard.press('Enter');
     await page.locator('#clear-tls:not([hidden])').waitFor({ timeout: 20_000 });
+    // Last, as the next command that succeeds clears the message.
+    const busy = await freePort();
+    const other = await occupyPort(busy);
+    t.after(() => new Promise<void>((resolve) => other.close(() => resolve())));
+    await page.focus('#port');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type(String(busy));
+    await page.keyboard.press('Enter');
+    await page.locator('#error:not([hidden])').waitFor();
+    assert.ok(await page.locator('#update').isVisible());
+    assert.ok(await page.locator('#clear-tls').isVisible());
     await walkBoth(page, 'an error, an update and HTTPS');
+    assert.ok(await page.locator('#error-close').isVisible());
     await page.focus('#error-close');
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('#error').isHidden(), true);
+    assert.equal(await focusedId(page), 'tab-settings', "the focus goes to the section's tab, not to nowhere");
 
     // Each account dialog: Enter opens it, Tab stays within it, Escape closes it and the focus returns.
     await page.focus('#clear-tls');
