@@ -1,7 +1,9 @@
 // Draws the app and tray icons as PNGs with no dependencies: a two-arrow "sync"
 // ring, white on a blue tile for the app, green (running) or grey (stopped) on
-// transparency for the tray, blue while a device syncs. Run `node assets/generate-icons.mjs` after a change
-// and commit the PNGs.
+// transparency for the tray, blue while a device syncs. Each tray icon comes
+// twice: for a light panel, and lighter (`-on-dark`) for a dark one, each at 3:1
+// or more against its panel (test/app/tray-icons.test.ts). Run
+// `node assets/generate-icons.mjs` after a change and commit the PNGs.
 import { writeFileSync } from 'node:fs';
 import { deflateSync, crc32 } from 'node:zlib';
 import { dirname, join } from 'node:path';
@@ -99,16 +101,22 @@ const appIcon = (u, v) => {
 };
 const trayIcon = (rgb) => (u, v) => (insideSyncMark(u, v, 1.45) ? [...rgb, 255] : [0, 0, 0, 0]);
 // While a device syncs: blue, with a dot in the middle, so it reads at 16 px too.
-const syncingIcon = (u, v) => (insideSyncMark(u, v, 1.45) || Math.hypot(u - 0.5, v - 0.5) <= 0.16 ? [37, 99, 235, 255] : [0, 0, 0, 0]);
+const syncingIcon = (rgb) => (u, v) => (insideSyncMark(u, v, 1.45) || Math.hypot(u - 0.5, v - 0.5) <= 0.16 ? [...rgb, 255] : [0, 0, 0, 0]);
 
-const outputs = {
-  'icon.png': draw(512, appIcon),
-  'tray-running.png': draw(32, trayIcon([22, 163, 74])),
-  'tray-running@2x.png': draw(64, trayIcon([22, 163, 74])),
-  'tray-stopped.png': draw(32, trayIcon([107, 114, 128])),
-  'tray-stopped@2x.png': draw(64, trayIcon([107, 114, 128])),
-  'tray-syncing.png': draw(32, syncingIcon),
-  'tray-syncing@2x.png': draw(64, syncingIcon),
+// Colours for a light panel, and for a dark one.
+const COLOURS = {
+  light: { running: [21, 128, 61], stopped: [107, 114, 128], syncing: [37, 99, 235] },
+  dark: { running: [74, 222, 128], stopped: [209, 213, 219], syncing: [96, 165, 250] },
 };
+
+const outputs = { 'icon.png': draw(512, appIcon) };
+for (const [panel, colours] of Object.entries(COLOURS)) {
+  const suffix = panel === 'dark' ? '-on-dark' : '';
+  for (const [state, rgb] of Object.entries(colours)) {
+    const shade = state === 'syncing' ? syncingIcon(rgb) : trayIcon(rgb);
+    outputs[`tray-${state}${suffix}.png`] = draw(32, shade);
+    outputs[`tray-${state}${suffix}@2x.png`] = draw(64, shade);
+  }
+}
 for (const [name, data] of Object.entries(outputs)) writeFileSync(join(here, name), data);
 console.log(`wrote ${Object.keys(outputs).join(', ')}`);

@@ -1,25 +1,27 @@
 // The window: renders the AppState it is given and turns clicks into commands.
-// It holds no truth of its own beyond which inline editor is open.
+// It holds no truth of its own beyond which section and which dialog are open.
 
 import type { AppState, BindAddress } from '../src-main/shared/ipc.js';
-import { api, call } from './api.js';
-import { byId, h, replaceChildren } from './dom.js';
+import { api, call, type ErrorSink } from './api.js';
+import { byId, h, replaceChildren, setText } from './dom.js';
+import { AccountDialog, accountDialogElement, type DialogKind } from './views/account-dialog.js';
 import { renderActivity } from './views/activity.js';
 import { renderAddresses } from './views/addresses.js';
 import { renderStatus } from './views/status.js';
 import { renderSyncs } from './views/syncs.js';
-import { renderUsers, type Editor } from './views/users.js';
+import { Tabs } from './views/tabs.js';
+import { renderUsers, rowButtonKey } from './views/users.js';
 
 let state: AppState | null = null;
-let editor: Editor = null;
 const qrCache = new Map<string, Promise<string | null>>();
 
 const errorBanner = byId('error');
 const noticeBanner = byId('notice');
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+const tabs = new Tabs(byId('tabs'));
 
 function showError(message: string | null): void {
-  byId('error-text').textContent = message ?? '';
+  setText(byId('error-text'), message ?? '');
   errorBanner.hidden = message === null;
 }
 
@@ -27,36 +29,63 @@ function showNotice(message: string): void {
   noticeBanner.textContent = message;
   noticeBanner.hidden = false;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (noticeBanner.hidden = true), 4000);
+  noticeTimer = setTimeout(() => {
+    noticeBanner.hidden = true;
+    noticeBanner.textContent = '';
+  }, 4000);
 }
 
-/** Runs a command that answers with the new state, and shows it. */
-async function act(run: () => ReturnType<typeof api.getState>): Promise<boolean> {
-  const next = await call(showError, run);
+/** Runs a command that answers with the new state, and shows it; a refusal goes to `sink`. */
+async function act(run: () => ReturnType<typeof api.getState>, sink: ErrorSink = showError): Promise<boolean> {
+  const next = await call(sink, run);
   if (next === null) return false;
   render(next);
   return true;
 }
 
+const dialog = new AccountDialog(
+  accountDialogElement(),
+  {
+    rename: (user, to, sink) => act(() => api.renameUser(user, to), sink),
+    changePassword: async (user, password, sink) => {
+      const done = await act(() => api.changePassword(user, password), sink);
+      if (done) showNotice(`Password changed for ${user}.`);
+      return done;
+    },
+    remove: (user, sink) => act(() => api.removeUser(user), sink),
+    restore: async (user, id, sink) => {
+      const done = await act(() => api.restoreBackup(user, id), sink);
+      if (done) showNotice(`${user}'s collection was restored.`);
+      return done;
+    },
+  },
+  () => byId('accounts-title'),
+);
+
+function openDialog(user: string, kind: DialogKind): void {
+  const found = state?.users.find((u) => u.name === user);
+  if (found) dialog.show(found, kind, rowButtonKey(user, kind));
+}
+
 function render(next: AppState): void {
   // A snapshot taken before the one shown (e.g. "stopping" arriving after "stopped") is stale.
   if (state !== null && next.revision < state.revision) return;
+  const wasFirstRun = state?.firstRun ?? true;
+  const focusInWelcome = byId('welcome').contains(document.activeElement) || document.activeElement === document.body;
   state = next;
-  document.body.dataset.server = next.server.state;
+  document.body.dataset['server'] = next.server.state;
   // First run is one friendly screen: the rest appears once an account exists.
   byId('welcome').hidden = !next.firstRun;
-  for (const section of document.querySelectorAll<HTMLElement>('.after-setup')) section.hidden = next.firstRun;
-  renderStatus(byId('status'), next.server, !next.firstRun, (start) => void act(start ? api.startServer : api.stopServer));
+  byId('address-bar').hidden = next.firstRun;
+  tabs.setShown(!next.firstRun);
+  renderStatus(byId('server-state'), byId<HTMLButtonElement>('toggle-server'), next.server, !next.firstRun);
   if (next.server.state === 'error' && errorBanner.hidden) showError(next.server.reason);
 
   const warning = byId('address-warning');
-  warning.textContent = next.addressWarning ?? '';
+  setText(warning, next.addressWarning ?? '');
   warning.hidden = next.addressWarning === null;
-  renderAddresses(byId('addresses'), next, {
-    copy: (url) =>
-      void call(showError, () => api.copyText(url)).then((copied) => {
-        if (copied !== null) showNotice(`Copied ${copied}`);
-      }),
+  renderAddresses(next, {
+    copy,
     qr: (url) => {
       if (!qrCache.has(url))
         qrCache.set(
@@ -67,29 +96,49 @@ function render(next: AppState): void {
     },
   });
   const main = next.addresses[0]?.url ?? '';
-  byId('legacy-addresses').textContent = main ? `${main}sync/ and ${main}msync/` : '';
+  setText(byId('legacy-addresses'), main ? `${main}sync/ and ${main}msync/` : '');
 
   renderAlerts(next.alerts);
   renderSyncs(byId('syncs'), byId('sync-list'), next.syncs);
   renderUpdate(next);
   renderUsersTable();
+  dialog.update(next.users);
   renderSettings(next);
   renderActivity(byId('activity'), next.activity);
+  // The first account made: the window opens on how to connect, with the focus on the address's Copy.
+  if (wasFirstRun && !next.firstRun && focusInWelcome) {
+    tabs.select('connect');
+    byId('copy-main').focus();
+  }
 }
 
+function copy(url: string): void {
+  void call(showError, () => api.copyText(url)).then((copied) => {
+    if (copied !== null) showNotice(`Copied ${copied}`);
+  });
+}
+
+let alertsShown = '';
 function renderAlerts(alerts: readonly string[]): void {
+  // An alert region speaks whenever its content changes: redraw only when the alerts do.
+  const key = JSON.stringify(alerts);
+  if (key === alertsShown) return;
+  alertsShown = key;
   replaceChildren(byId('alerts'), ...alerts.map((text) => h('div', { class: 'banner banner-warn' }, text)));
 }
 
 function renderHttps(next: AppState): void {
   const { tlsCertFile, tlsKeyFile } = next.settings;
-  byId('tls-cert').textContent = tlsCertFile || 'none';
-  byId('tls-key').textContent = tlsKeyFile || 'none';
+  setText(byId('tls-cert'), tlsCertFile || 'none');
+  setText(byId('tls-key'), tlsKeyFile || 'none');
   byId('clear-tls').hidden = tlsCertFile === '' && tlsKeyFile === '';
   const names = byId('tls-names');
   names.hidden = next.certificate === null;
   if (next.certificate !== null) {
-    names.textContent = `Serving HTTPS for ${next.certificate.names.join(', ')}, valid until ${new Date(next.certificate.validTo).toLocaleDateString()}. Devices must use one of these names.`;
+    setText(
+      names,
+      `Serving HTTPS for ${next.certificate.names.join(', ')}, valid until ${new Date(next.certificate.validTo).toLocaleDateString()}. Devices must use one of these names.`,
+    );
   }
 }
 
@@ -98,50 +147,21 @@ function renderUpdate(next: AppState): void {
   byId('update').hidden = !ready;
   if (next.update.state !== 'ready') return;
   const syncing = [...new Set(next.syncs.map((sync) => sync.username))];
-  byId('update-text').textContent =
+  setText(
+    byId('update-text'),
     syncing.length === 0
       ? `Version ${next.update.version} is ready. It installs when you quit, or now:`
-      : `Version ${next.update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`;
+      : `Version ${next.update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`,
+  );
   byId<HTMLButtonElement>('install-update').disabled = syncing.length > 0;
 }
 
 function renderUsersTable(): void {
-  const tbody = byId('users');
-  // Typing in an inline editor survives a sync arriving meanwhile.
-  if (tbody.querySelector('tr.editor')?.contains(document.activeElement)) return;
-  if (!state) return;
-  renderUsers(
-    tbody,
-    state.users,
-    editor,
-    {
-      edit: (next) => {
-        editor = next;
-        renderUsersTable();
-      },
-      rename: (user, to) => void closeEditorOn(act(() => api.renameUser(user, to))),
-      changePassword: (user, pw) =>
-        void closeEditorOn(act(() => api.changePassword(user, pw))).then((ok) => ok && showNotice(`Password changed for ${user}.`)),
-      remove: (user) => void closeEditorOn(act(() => api.removeUser(user))),
-      restore: (user, id) =>
-        void closeEditorOn(act(() => api.restoreBackup(user, id))).then((ok) => ok && showNotice(`${user}'s collection was restored.`)),
-    },
-    Date.now(),
-  );
-}
-
-async function closeEditorOn(done: Promise<boolean>): Promise<boolean> {
-  const ok = await done;
-  if (ok) {
-    editor = null;
-    (document.activeElement as HTMLElement | null)?.blur();
-    renderUsersTable();
-  }
-  return ok;
+  if (state) renderUsers(byId('users'), state.users, openDialog, Date.now());
 }
 
 function renderSettings(next: AppState): void {
-  byId('storage-folder').textContent = next.settings.storageFolder;
+  setText(byId('storage-folder'), next.settings.storageFolder);
   const port = byId<HTMLInputElement>('port');
   if (document.activeElement !== port) port.value = String(next.settings.port);
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]'))
@@ -171,13 +191,25 @@ function onAccountForm(id: string): void {
 }
 
 function wire(): void {
-  byId('error-close').addEventListener('click', () => showError(null));
+  byId('error-close').addEventListener('click', () => {
+    const hadFocus = document.activeElement === byId('error-close');
+    showError(null);
+    // The button goes with the message: the focus moves to the section in view rather than to nowhere.
+    if (hadFocus) (state?.firstRun ? byId('first-account-form').querySelector('input') : tabs.selectedTab())?.focus();
+  });
+  const toggle = byId<HTMLButtonElement>('toggle-server');
+  toggle.addEventListener('click', () => {
+    if (toggle.getAttribute('aria-disabled') === 'true') return;
+    void act(toggle.dataset['toggle'] === 'stop' ? api.stopServer : api.startServer);
+  });
+  const copyMain = byId<HTMLButtonElement>('copy-main');
+  copyMain.addEventListener('click', () => copyMain.dataset['url'] && copy(copyMain.dataset['url']));
   onAccountForm('first-account-form');
   onAccountForm('add-user-form');
   byId('port-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const port = byId<HTMLInputElement>('port');
-    void act(() => api.setPort(Number(port.value))).then((done) => done && port.blur());
+    void act(() => api.setPort(Number(port.value)));
   });
   byId('choose-folder').addEventListener('click', () => void act(api.chooseStorageFolder));
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) {

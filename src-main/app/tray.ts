@@ -2,8 +2,9 @@
 // the menu is the only dependable tray interaction, so everything the tray
 // offers is in the menu.
 
-import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
+import { Menu, nativeImage, nativeTheme, Tray, type MenuItemConstructorOptions } from 'electron';
 import { trayModel, type TrayAction, type TrayIcon, type TrayItem, type TrayView } from '../controller/tray-menu.js';
+import { panelShade, trayIconFile } from '../controller/tray-icons.js';
 import { assetPath } from './paths.js';
 
 export interface TrayActions {
@@ -17,15 +18,14 @@ export interface TrayActions {
 
 export class AppTray {
   private readonly tray: Tray;
-  private readonly icons: Readonly<Record<TrayIcon, Electron.NativeImage>> = {
-    running: nativeImage.createFromPath(assetPath('tray-running.png')),
-    stopped: nativeImage.createFromPath(assetPath('tray-stopped.png')),
-    syncing: nativeImage.createFromPath(assetPath('tray-syncing.png')),
-  };
+  private icon: TrayIcon = 'stopped';
   private labels: string[] = [];
+  // A panel turned dark (or light) gets the icon drawn for it.
+  private readonly onThemeChange = () => this.tray.setImage(this.image());
 
   constructor(private readonly actions: TrayActions) {
-    this.tray = new Tray(this.icons.stopped);
+    this.tray = new Tray(this.image());
+    nativeTheme.on('updated', this.onThemeChange);
     this.tray.setToolTip('Anki Home Sync');
     // Windows and macOS: a click opens the window. Linux ignores it; the menu has Open.
     this.tray.on('click', () => actions.openWindow());
@@ -33,7 +33,8 @@ export class AppTray {
 
   update(view: TrayView): void {
     const model = trayModel(view);
-    this.tray.setImage(this.icons[model.icon]);
+    this.icon = model.icon;
+    this.tray.setImage(this.image());
     this.tray.setToolTip(model.tooltip);
     this.labels = model.items.flatMap((item) => (item.kind === 'separator' ? [] : [item.label]));
     this.tray.setContextMenu(Menu.buildFromTemplate(model.items.map((item) => this.menuItem(item))));
@@ -45,7 +46,19 @@ export class AppTray {
   }
 
   destroy(): void {
+    nativeTheme.off('updated', this.onThemeChange);
     this.tray.destroy();
+  }
+
+  /** The icon drawn for the panel's shade, as the system says it is now. */
+  private image(): Electron.NativeImage {
+    const shade = panelShade({
+      platform: process.platform,
+      darkColors: nativeTheme.shouldUseDarkColors,
+      darkSystemUi: process.platform === 'win32' && nativeTheme.shouldUseDarkColorsForSystemIntegratedUI,
+      desktop: process.env['XDG_CURRENT_DESKTOP'] ?? '',
+    });
+    return nativeImage.createFromPath(assetPath(trayIconFile(this.icon, shade)));
   }
 
   private menuItem(item: TrayItem): MenuItemConstructorOptions {

@@ -1,7 +1,7 @@
 // The one window. Closing or minimising hides it to the tray; only Quit ends the
 // app, so the server keeps serving devices.
 
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow, nativeTheme, screen, shell } from 'electron';
 import { assetPath, PRELOAD_FILE } from './paths.js';
 import { WINDOW_URL } from './renderer-protocol.js';
 import { isAppUrl } from '../shared/app-origin.js';
@@ -14,11 +14,16 @@ export interface WindowHooks {
 }
 
 export function createMainWindow(hooks: WindowHooks, show: boolean): BrowserWindow {
+  // The window follows the system's light or dark theme, as its page does (prefers-color-scheme).
+  nativeTheme.themeSource = 'system';
+  // It fits the screen it opens on, down to 800×600 (the page is laid out for that).
+  const { width, height } = screen.getPrimaryDisplay().workAreaSize;
   const win = new BrowserWindow({
-    width: 920,
-    height: 720,
+    width: Math.min(920, width),
+    height: Math.min(720, height),
     minWidth: 560,
-    minHeight: 480,
+    minHeight: 420,
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#111418' : '#f4f5f7',
     show,
     title: 'Anki Home Sync',
     icon: assetPath('icon.png'),

@@ -78,10 +78,19 @@ export function clientAddresses(options: AddressOptions): ClientAddress[] {
   if (everywhere && !found.some((f) => f.place === 'this-computer'))
     found.push({ ip: '127.0.0.1', place: 'this-computer', interfaceName: 'lo' });
   found.sort((a, b) => ORDER.indexOf(a.place) - ORDER.indexOf(b.place));
-  return found.map(({ ip, place, interfaceName }) => {
+  const addresses = found.map(({ ip, place, interfaceName }) => {
     const label = place === 'vpn' ? `over your VPN (${interfaceName})` : LABELS[place];
     return { ...addressFor(ip, options), ip, place, label };
   });
+  // The first address is the one given to Anki (the window's big one, the tray's Copy): with HTTPS,
+  // one the certificate covers and that leads here, such as the Tailscale name, before one devices refuse.
+  return addresses.sort((a, b) => rank(a) - rank(b));
+}
+
+/** Other devices' addresses that work, then those a certificate does not cover, then this computer's. */
+function rank(address: ClientAddress): number {
+  if (address.place === 'this-computer') return 2;
+  return address.note === null ? 0 : 1;
 }
 
 function addressFor(ip: string, options: AddressOptions): { url: string; note: string | null } {

@@ -1,7 +1,9 @@
-// The status pill and the start/stop toggle in the top bar.
+// The status pill and the start/stop toggle in the top bar. Both elements stay
+// in the page and only their words change: the pill is a live region (a screen
+// reader hears "Running" without looking for it), and the toggle keeps the
+// keyboard focus while the server starts or stops.
 
 import type { ServerStatus } from '../../src-main/shared/ipc.js';
-import { h, replaceChildren } from '../dom.js';
 
 const LABELS: Record<ServerStatus['state'], string> = {
   running: 'Running',
@@ -11,20 +13,18 @@ const LABELS: Record<ServerStatus['state'], string> = {
   error: 'Not running',
 };
 
-export function renderStatus(container: HTMLElement, status: ServerStatus, canStart: boolean, toggle: (start: boolean) => void): void {
+export function renderStatus(pill: HTMLElement, button: HTMLButtonElement, status: ServerStatus, canStart: boolean): void {
   const running = status.state === 'running';
   const busy = status.state === 'starting' || status.state === 'stopping';
-  const pill = h('span', { class: `pill pill-${status.state}`, 'data-state': status.state }, LABELS[status.state]);
-  const button = h(
-    'button',
-    {
-      type: 'button',
-      id: 'toggle-server',
-      class: running ? '' : 'primary',
-      disabled: busy || (!running && !canStart),
-      onclick: () => toggle(!running),
-    },
-    running ? 'Stop server' : 'Start server',
-  );
-  replaceChildren(container, pill, button);
+  pill.dataset['state'] = status.state;
+  // Set only on a change, so a live region announces changes and not every redraw.
+  if (pill.textContent !== LABELS[status.state]) pill.textContent = LABELS[status.state];
+  const label = running ? 'Stop server' : 'Start server';
+  if (button.textContent !== label) button.textContent = label;
+  button.classList.toggle('primary', !running);
+  // Before the first account there is nothing to start. While starting or stopping the toggle
+  // waits, but keeps the focus a keyboard user gave it.
+  button.disabled = !running && !canStart;
+  button.setAttribute('aria-disabled', String(busy));
+  button.dataset['toggle'] = running ? 'stop' : 'start';
 }

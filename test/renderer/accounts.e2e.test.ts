@@ -1,6 +1,7 @@
 // The accounts table with a device syncing: figures and last sync appear, a
 // backup is restored from the window, a password is changed and an account
-// removed, each with the server running throughout.
+// removed, each with the server running throughout. Each dialog is checked with
+// axe in light and dark, and photographed.
 
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
 import { createTestApp } from '../app/controller-harness.js';
 import { hostKeyLogin } from '../app/host-key-login.js';
-import { openAppWindow, saveScreenshot } from './window-harness.js';
+import { openAppWindow } from './window-harness.js';
+import { checkState } from './a11y.js';
 import { browserTest } from '../support/chromium.js';
 
 browserTest(
@@ -22,6 +24,8 @@ browserTest(
     const win = await openAppWindow(t, app, chromium);
     const { page } = win;
     const row = (name: string) => page.locator(`#users tr[data-user="${name}"]`);
+    const dialog = page.locator('#account-dialog');
+    await page.click('#tab-accounts');
 
     const device = new V11Client(app.base());
     await device.login('alice', 'pw-alice');
@@ -39,29 +43,39 @@ browserTest(
     // A stale device overwrites it; the window offers the previous copy back.
     assert.equal(await device.fullUpload(empty), 'OK');
     await row('alice').locator('text=0 notes').waitFor();
-    await row('alice').locator('button[data-action=backups]').click();
-    const restore = page.locator('#users tr.editor button[data-backup]').first();
+    await page.getByRole('button', { name: 'Backups of alice' }).click();
+    const restore = dialog.locator('button[data-backup]').first();
     await restore.waitFor();
-    await saveScreenshot(page, '6-backups');
+    assert.match((await dialog.locator('h2').textContent()) ?? '', /^Backups of alice$/);
+    await checkState(page, '7-dialog-backups');
     await restore.click();
     await row('alice').locator('text=16 notes').waitFor();
     assert.equal(await page.locator('#notice').textContent(), "alice's collection was restored.");
-    assert.equal(await page.locator('#users tr.editor').count(), 0, 'the editor closes');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate('document.activeElement.dataset.focus'), 'backups:alice', 'the focus goes back to the opener');
 
-    await row('bob').locator('button[data-action=password]').click();
-    await page.fill('#users tr.editor input[name=new-password]', 'new-bob');
-    await page.click('#users tr.editor button[type=submit]');
+    await page.getByRole('button', { name: 'Password of bob' }).click();
+    await checkState(page, '7-dialog-password');
+    await page.fill('#account-dialog input[name=new-password]', 'new-bob');
+    await page.click('#account-dialog button[type=submit]');
     await page.locator('#notice', { hasText: 'Password changed for bob.' }).waitFor();
     assert.equal((await hostKeyLogin(app.base(), 'bob', 'pw-bob')).status, 403);
     assert.equal((await hostKeyLogin(app.base(), 'bob', 'new-bob')).status, 200);
 
-    await row('bob').locator('button[data-action=remove]').click();
-    assert.match((await page.locator('#users tr.editor').textContent()) ?? '', /Its collection stays in the storage folder/);
-    await page.locator('#users tr.editor button.danger').click();
+    await page.getByRole('button', { name: 'Remove bob' }).click();
+    assert.match((await dialog.textContent()) ?? '', /Its collection stays in the storage folder/);
+    await checkState(page, '7-dialog-remove');
+    await dialog.locator('button.danger').click();
     await row('bob').waitFor({ state: 'detached' });
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(
+      await page.evaluate('document.activeElement.id'),
+      'accounts-title',
+      "the focus goes to the section's heading, bob's row gone",
+    );
     assert.equal((await hostKeyLogin(app.base(), 'bob', 'new-bob')).status, 403);
     assert.equal(app.controller.serverStatus.state, 'running');
-    await saveScreenshot(page, '7-after-restore');
+    await checkState(page, '8-after-restore');
     assert.deepEqual(win.pageErrors, []);
   },
 );

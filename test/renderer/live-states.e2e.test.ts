@@ -2,7 +2,7 @@
 // photographed into test/artifacts/: a full upload in progress with its bar, a
 // version ready to install (held back while a device syncs), HTTPS with the
 // user's certificate (and one about to expire), and a device that needs a newer
-// server.
+// server. Each state is checked with axe in light and dark (test/renderer/a11y.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -20,7 +20,8 @@ import { createTestAuthority } from '../support/test-ca.js';
 import { TestDevice } from '../support/test-device.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import { createTestApp } from '../app/controller-harness.js';
-import { openAppWindow, saveScreenshot } from './window-harness.js';
+import { openAppWindow } from './window-harness.js';
+import { checkState } from './a11y.js';
 
 /** A collection large enough that its upload can be watched, compressed as a client sends it. */
 function bigUpload(): Buffer {
@@ -77,6 +78,7 @@ browserTest('a full upload in progress, then an update held back until it ends',
   upload.release(3);
   // Held after 3 of 8 pieces: the bar must stop part-way, past its first (empty) event.
   t.after(() => upload.release(Infinity));
+  await page.click('#tab-accounts');
   const line = page.locator('#syncs li[data-kind=full-upload]');
   const bar = line.locator('progress');
   for (let tries = 0; Number(await bar.getAttribute('value', { timeout: 20_000 })) === 0; tries++) {
@@ -92,7 +94,7 @@ browserTest('a full upload in progress, then an update held back until it ends',
     /^Anki \d+\.\d+ \(Linux\), just now$/,
     'the account lists the client its device reported',
   );
-  await saveScreenshot(page, '8-full-upload');
+  await checkState(page, '9-full-upload');
 
   // A new version arrives meanwhile: offered, but not while alice's device uploads.
   await app.controller.updates.checkNow();
@@ -102,14 +104,14 @@ browserTest('a full upload in progress, then an update held back until it ends',
     /Version 0\.2\.0 is ready\. It can be installed once alice has finished syncing\./,
   );
   assert.equal(await page.locator('#install-update').isDisabled(), true);
-  await saveScreenshot(page, '9-update-waits-for-sync');
+  await checkState(page, '10-update-waits-for-sync');
 
   upload.release(100);
   assert.deepEqual(await upload.done(), { status: 200, text: 'OK' });
   await page.locator('#syncs').waitFor({ state: 'hidden' });
   await page.locator('#install-update:not([disabled])').waitFor();
   assert.match((await page.locator('#update-text').textContent()) ?? '', /It installs when you quit, or now/);
-  await saveScreenshot(page, '10-update-ready');
+  await checkState(page, '11-update-ready');
   await page.click('#install-update');
   await sleep(200);
   assert.deepEqual(installs, [true]);
@@ -132,6 +134,7 @@ browserTest(
     const win = await openAppWindow(t, app, chromium, { pickFile: async () => picks.shift() ?? null });
     const { page } = win;
 
+    await page.click('#tab-settings');
     await page.click('#choose-tls-cert');
     await page.locator('#tls-cert', { hasText: 'laptop.pem' }).waitFor();
     await page.click('#choose-tls-key');
@@ -143,6 +146,8 @@ browserTest(
     const address = ((await page.locator('#main-address').textContent()) ?? '').trim();
     assert.match(address, /^https:\/\/localhost:\d+\/$/, 'a name from the certificate that resolves here');
     assert.match((await page.locator('#alerts').textContent()) ?? '', /The HTTPS certificate expires on \d{4}-\d\d-\d\d, in (9|10) days/);
+    await page.locator('#tls-names').scrollIntoViewIfNeeded();
+    await checkState(page, '12-https-settings');
     assert.match(
       await new V11Client(address).login('alice', 'pw-alice'),
       /^[0-9a-f]{40}$/,
@@ -182,15 +187,18 @@ browserTest(
     });
     // The same revision as the real state it replaces, so the next real one (numbered higher) takes over again.
     await win.push({ ...state, revision: state.revision, addresses, addressWarning: null });
-    await page.locator('#addresses li[data-place=tailscale]', { hasText: `https://laptop.tail1234.ts.net:${port}/` }).waitFor();
-    assert.match((await page.locator('#main-address-label').textContent()) ?? '', /Works at home \(Wi-Fi\)/);
+    // The big address is the one the certificate covers and that leads here; the Wi-Fi one is listed below it, saying why not.
+    await page.locator('#main-address', { hasText: `https://laptop.tail1234.ts.net:${port}/` }).waitFor();
+    assert.match((await page.locator('#main-address-label').textContent()) ?? '', /^Works anywhere your devices run Tailscale$/);
+    assert.equal(await page.locator('#main-address-note').isHidden(), true, 'no red line under the address to use');
+    await page.click('#tab-connect');
     assert.match(
-      (await page.locator('.address-main > .address-note').textContent()) ?? '',
-      /The certificate is for laptop\.tail1234\.ts\.net, not 192\.168\.1\.31/,
+      (await page.locator('#addresses li[data-place=home]').textContent()) ?? '',
+      /https:\/\/192\.168\.1\.31:\d+\/.*The certificate is for laptop\.tail1234\.ts\.net, not 192\.168\.1\.31/,
     );
-    assert.match((await page.locator('#addresses li[data-place=tailscale]').textContent()) ?? '', /anywhere your devices run Tailscale/);
-    await saveScreenshot(page, '11-https-tailscale');
+    await checkState(page, '13-https-tailscale');
     await win.push(await app.controller.state());
+    await page.click('#tab-settings');
 
     // A key that is not this certificate's: refused in words, and the server keeps serving the good pair.
     await page.click('#choose-tls-key');
@@ -223,6 +231,7 @@ browserTest('a device that needs a newer server: the window says so in plain wor
   const alert = page.locator('#alerts .banner', { hasText: 'Anki 27.01 (Linux) on 127.0.0.1 uses a newer sync protocol (version 12)' });
   await alert.waitFor();
   assert.match((await alert.textContent()) ?? '', /Update Anki Home Sync\.$/);
+  await page.click('#tab-activity');
   await page.locator('#activity li.is-error', { hasText: 'uses a newer sync protocol' }).waitFor();
-  await saveScreenshot(page, '12-newer-client');
+  await checkState(page, '14-newer-client');
 });

@@ -81,7 +81,8 @@ async function preparePage(
   url: string,
   closeServer: () => Promise<unknown>,
 ): Promise<WindowHarness> {
-  const context = await browser.newContext({ viewport: { width: 960, height: 1100 } });
+  // The window maximised on the smallest screen it is made for, 800×600, less a taskbar and a title bar.
+  const context = await browser.newContext({ viewport: { width: 800, height: 540 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -118,11 +119,10 @@ async function preparePage(
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
 
-/** Photographs the whole window into test/artifacts/window-<name>.png, from the top: a click lower down scrolls, and the sticky header would be caught mid-page. */
-export async function saveScreenshot(page: Page, name: string): Promise<void> {
+/** Photographs the window as the learner sees it (or, with fullPage, all of a page that scrolls), into test/artifacts/window-<name>.png. */
+export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: options.fullPage === true });
 }
 
 /**

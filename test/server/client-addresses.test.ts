@@ -102,6 +102,11 @@ test('HTTPS: a certificate name that resolves to an address is used for it; othe
     async (name) => dns[name] ?? Promise.reject(new Error('ENOTFOUND')),
   );
   const addresses = clientAddresses({ host: '0.0.0.0', port: 8443, interfaces: LINUX, certificate, namesByIp });
+  assert.deepEqual(
+    addresses.map((a) => a.url),
+    ['https://laptop.tail1234.ts.net:8443/', 'https://192.168.1.31:8443/', 'https://10.8.0.2:8443/', 'https://127.0.0.1:8443/'],
+    'the address given to Anki first is one the certificate covers, then those devices would refuse, this computer last',
+  );
   const tailscale = addresses.find((a) => a.place === 'tailscale')!;
   assert.equal(tailscale.url, 'https://laptop.tail1234.ts.net:8443/');
   assert.equal(tailscale.note, null);
