@@ -78,7 +78,7 @@ function render(next: AppState): void {
   byId('welcome').hidden = !next.firstRun;
   byId('address-bar').hidden = next.firstRun;
   tabs.setShown(!next.firstRun);
-  renderStatus(byId('server-state'), byId<HTMLButtonElement>('toggle-server'), next.server, !next.firstRun);
+  renderStatus(byId('server-state'), byId<HTMLButtonElement>('toggle-server'), next.server, !next.firstRun, next.storage?.state ?? 'ok');
   if (next.server.state === 'error' && errorBanner.hidden) showError(next.server.reason);
 
   const warning = byId('address-warning');
@@ -162,6 +162,9 @@ function renderUsersTable(): void {
 
 function renderSettings(next: AppState): void {
   setText(byId('storage-folder'), next.settings.storageFolder);
+  const space = byId('storage-space');
+  setText(space, next.storage === null ? '' : next.storage.summary);
+  space.dataset['state'] = next.storage?.state ?? 'ok';
   const port = byId<HTMLInputElement>('port');
   if (document.activeElement !== port) port.value = String(next.settings.port);
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]'))

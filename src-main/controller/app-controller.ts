@@ -575,7 +575,13 @@ export class AppController {
       }
     }
     const state = space.failingSince !== null ? 'full' : space.low ? 'low' : 'ok';
-    return { freeBytes: space.freeBytes, totalBytes: space.totalBytes, state, warning: storageWarning(state, space.freeBytes) };
+    return {
+      freeBytes: space.freeBytes,
+      totalBytes: space.totalBytes,
+      state,
+      summary: `${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)}`,
+      warning: storageWarning(state, space.freeBytes),
+    };
   }
 
   private setStatus(status: ServerStatus): void {

@@ -102,6 +102,8 @@ export interface StorageView {
   readonly totalBytes: number;
   /** `low`: below the threshold; `full`: writes are being refused for lack of space. */
   readonly state: 'ok' | 'low' | 'full';
+  /** "38 GB free of 250 GB". */
+  readonly summary: string;
   /** Set while the disk is nearly full or refusing writes: what happened and what to do, in words. */
   readonly warning: string | null;
 }

@@ -3,7 +3,7 @@
 // reader hears "Running" without looking for it), and the toggle keeps the
 // keyboard focus while the server starts or stops.
 
-import type { ServerStatus } from '../../src-main/shared/ipc.js';
+import type { ServerStatus, StorageView } from '../../src-main/shared/ipc.js';
 
 const LABELS: Record<ServerStatus['state'], string> = {
   running: 'Running',
@@ -13,14 +13,29 @@ const LABELS: Record<ServerStatus['state'], string> = {
   error: 'Not running',
 };
 
-export function renderStatus(pill: HTMLElement, button: HTMLButtonElement, status: ServerStatus, canStart: boolean): void {
+/** While running, a storage disk that is nearly full or refusing writes turns the pill to a warning (the alert says what to do). */
+const STORAGE_LABELS: Record<StorageView['state'], string | null> = {
+  ok: null,
+  low: 'Running, storage almost full',
+  full: 'Running, storage full',
+};
+
+export function renderStatus(
+  pill: HTMLElement,
+  button: HTMLButtonElement,
+  status: ServerStatus,
+  canStart: boolean,
+  storage: StorageView['state'] = 'ok',
+): void {
   const running = status.state === 'running';
   const busy = status.state === 'starting' || status.state === 'stopping';
-  pill.dataset['state'] = status.state;
+  const warning = running ? STORAGE_LABELS[storage] : null;
+  pill.dataset['state'] = warning === null ? status.state : 'warning';
+  const label = warning ?? LABELS[status.state];
   // Set only on a change, so a live region announces changes and not every redraw.
-  if (pill.textContent !== LABELS[status.state]) pill.textContent = LABELS[status.state];
-  const label = running ? 'Stop server' : 'Start server';
-  if (button.textContent !== label) button.textContent = label;
+  if (pill.textContent !== label) pill.textContent = label;
+  const action = running ? 'Stop server' : 'Start server';
+  if (button.textContent !== action) button.textContent = action;
   button.classList.toggle('primary', !running);
   // Before the first account there is nothing to start. While starting or stopping the toggle
   // waits, but keeps the focus a keyboard user gave it.

@@ -11,7 +11,7 @@ const running: TrayView = {
   startAtLogin: true,
   syncing: [],
   update: { state: 'idle' },
-  storage: { freeBytes: 40e9, totalBytes: 250e9, state: 'ok', warning: null },
+  storage: { freeBytes: 40e9, totalBytes: 250e9, state: 'ok', summary: '40 GB free of 250 GB', warning: null },
 };
 
 const labels = (view: TrayView) => trayModel(view).items.flatMap((item) => (item.kind === 'separator' ? [] : [item.label]));
@@ -80,11 +80,14 @@ test('a version ready to install: offered in the menu, but not while a device sy
 test('a nearly full storage disk is said in the tooltip and the menu; a full one too', () => {
   const low: TrayView = {
     ...running,
-    storage: { freeBytes: 120e6, totalBytes: 250e9, state: 'low', warning: 'The storage disk is almost full…' },
+    storage: { freeBytes: 120e6, totalBytes: 250e9, state: 'low', summary: '', warning: 'The storage disk is almost full…' },
   };
   assert.equal(trayModel(low).tooltip, 'Anki Home Sync: Server running on port 27701\nStorage almost full: 120 MB left');
   assert.ok(labels(low).includes('Storage almost full: 120 MB left'));
-  const full: TrayView = { ...running, storage: { freeBytes: 0, totalBytes: 250e9, state: 'full', warning: 'The storage disk is full…' } };
+  const full: TrayView = {
+    ...running,
+    storage: { freeBytes: 0, totalBytes: 250e9, state: 'full', summary: '', warning: 'The storage disk is full…' },
+  };
   assert.match(trayModel(full).tooltip, /\nStorage full: syncs are refused$/);
   assert.equal(trayModel({ ...running, storage: null }).tooltip, 'Anki Home Sync: Server running on port 27701');
 });

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ServerFaultError } from '../errors.js';
-import { openDatabase } from './sqlite.js';
+import { openDatabase, type OpenOptions } from './sqlite.js';
 import { buildEmptyCollection } from './new-collection/build.js';
 import { upgradeToSchema18 } from './upgrade.js';
 import { checkSchemaVersion, NotACollectionError, readSchemaVersion, UnsupportedSchemaError } from './schema-version.js';
@@ -107,7 +107,7 @@ export function createEmptyCollectionFile(target: string, nowMs = Date.now()): v
  * can read the file while it is open. Never creates a collection.
  */
 export function openCollectionWithoutSpace(path: string): Database.Database {
-  const db = openDatabase(path, { fileMustExist: true, exclusive: true });
+  const db = openReadable(path, { fileMustExist: true, exclusive: true });
   try {
     db.pragma('cache_size = -40960');
     const ver = readableSchemaVersion(db, path);
@@ -116,6 +116,15 @@ export function openCollectionWithoutSpace(path: string): Database.Database {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/** openDatabase, its failure (a file that is not SQLite, a locked one, no room for the -shm) said of the collection, the cause kept. */
+function openReadable(path: string, options?: OpenOptions): Database.Database {
+  try {
+    return openDatabase(path, options);
+  } catch (error) {
+    throw new CollectionFileError(`${path} cannot be read as an SQLite database: ${String(error)}`, { cause: error });
   }
 }
 
@@ -136,7 +145,7 @@ export function openCollection(path: string): Database.Database {
     createEmptyCollectionFile(path);
     makePrivate(path);
   }
-  const db = openDatabase(path);
+  const db = openReadable(path);
   try {
     try {
       applyConnectionPragmas(db);
