@@ -4,6 +4,7 @@
 
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
 import { trayModel, type TrayAction, type TrayIcon, type TrayItem, type TrayView } from '../controller/tray-menu.js';
+import { trayIconFile } from '../controller/tray-icons.js';
 import { assetPath } from './paths.js';
 
 export interface TrayActions {
@@ -15,12 +16,18 @@ export interface TrayActions {
   quit(): void;
 }
 
+function trayImage(icon: TrayIcon): Electron.NativeImage {
+  const image = nativeImage.createFromPath(assetPath(trayIconFile(process.platform, icon)));
+  if (process.platform === 'darwin') image.setTemplateImage(true);
+  return image;
+}
+
 export class AppTray {
   private readonly tray: Tray;
   private readonly icons: Readonly<Record<TrayIcon, Electron.NativeImage>> = {
-    running: nativeImage.createFromPath(assetPath('tray-running.png')),
-    stopped: nativeImage.createFromPath(assetPath('tray-stopped.png')),
-    syncing: nativeImage.createFromPath(assetPath('tray-syncing.png')),
+    running: trayImage('running'),
+    stopped: trayImage('stopped'),
+    syncing: trayImage('syncing'),
   };
   private labels: string[] = [];
 
