@@ -213,7 +213,7 @@ test('every installer file name is free of spaces, so latest*.yml names what Git
   const config = builderConfig();
   // electron-builder's own macro expansion, with this package's name, product name and version.
   const { expandMacro } = require('app-builder-lib/out/util/macroExpander') as {
-    expandMacro(pattern: string, arch: string | null, appInfo: Record<string, unknown>, extra: Record<string, string>): string;
+    expandMacro: (pattern: string, arch: string | null, appInfo: Record<string, unknown>, extra: Record<string, string>) => string;
   };
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
   const appInfo = { name: pkg.name, version: pkg.version, productName: 'Anki Home Sync', sanitizedProductName: 'Anki Home Sync' };
@@ -249,7 +249,7 @@ test('the AppImage has the static runtime (no libfuse.so.2) and a launcher that 
   // The launcher electron-builder writes into the static-runtime AppImage: it starts Electron with
   // --no-sandbox only when `unshare -Ur true` fails (no user namespaces, as on Ubuntu 24.04+).
   const { generateAppRunScript } = require('app-builder-lib/out/targets/appimage/appImageUtil') as {
-    generateAppRunScript(config: Record<string, string>): string;
+    generateAppRunScript: (config: Record<string, string>) => string;
   };
   const appRun = generateAppRunScript({
     DesktopFileName: 'anki-home-sync.desktop',
