@@ -178,7 +178,7 @@ function builderConfig(): Record<string, Record<string, unknown>> {
 test('electron-builder.yml: nothing is rebuilt, updates come from GitHub, and the Windows installer opens and closes the firewall', () => {
   const config = builderConfig();
   assert.equal(config['npmRebuild'], false, 'one node_modules serves Node and Electron');
-  assert.deepEqual(config['publish'], [{ provider: 'github', owner: 'anki-home-sync', repo: 'anki-home-sync', releaseType: 'release' }]);
+  assert.deepEqual(config['publish'], { provider: 'github', owner: 'anki-home-sync', repo: 'anki-home-sync', releaseType: 'release' });
   const include = config['nsis']?.['include'];
   assert.equal(include, 'assets/installer.nsh');
   const nsh = readFileSync(join(root, String(include)), 'utf8');
