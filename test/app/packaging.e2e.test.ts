@@ -23,6 +23,7 @@ const require = createRequire(join(root, 'package.json'));
 const asar = require('@electron/asar') as {
   listPackage(archive: string, options: { isPack: boolean }): string[];
   statFile(archive: string, file: string): { unpacked?: boolean; files?: unknown };
+  extractFile(archive: string, file: string): Buffer;
 };
 
 // @electron/fuses comes with electron-builder too.
@@ -155,6 +156,10 @@ test(
     );
     assert.deepEqual(forbidden, [], 'nothing from tests, benches, sources or source maps ships');
 
+    // Electron names the app (the menu, notices, and the user-data folder README.md points to) by productName.
+    const packed = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8')) as { productName?: string };
+    assert.equal(packed.productName, 'Anki Home Sync');
+
     // The fuses, as flipped in the packaged executable.
     const wire = await fuses.getCurrentFuseWire(join(out, 'linux-unpacked', 'anki-home-sync'));
     const state = (name: string): string => String.fromCharCode(wire[String(fuses.FuseV1Options[name])] as number);
@@ -234,6 +239,18 @@ test('every installer file name is free of spaces, so latest*.yml names what Git
     return name;
   });
   assert.equal(new Set(names).size, names.length, `no two targets share a name: ${names.join(', ')}`);
+
+  // README.md's "Get the app" names the downloads exactly as they are built, and the data folder by the product name.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  for (const [target, pattern, arch, os, ext] of targets.slice(0, 5)) {
+    if (target === 'zip (mac)') continue; // the updater's, not a download
+    const named = expandMacro(String(pattern), arch, { ...appInfo, version: '<version>' }, { os, ext });
+    assert.ok(readme.includes(`\`${named}\``), `README.md names the ${target} download ${named}`);
+  }
+  const productName = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { productName: string }).productName;
+  for (const folder of [`%APPDATA%\\${productName}\\`, `~/Library/Application Support/${productName}/`, `~/.config/${productName}/`]) {
+    assert.ok(readme.includes(folder), `README.md says where the data lives: ${folder}`);
+  }
 });
 
 test('macOS is signed ad hoc unless the release signs for real, after the fuses are flipped', () => {
