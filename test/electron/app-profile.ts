@@ -30,6 +30,8 @@ export async function seedProfile(folder: string, options: ProfileOptions): Prom
     startAtLogin: false,
     startInTray: false,
     trayNoticeShown: true,
+    // A desktop without tray icons (xvfb has no D-Bus) would otherwise get the one-time message box.
+    noTrayNoticeShown: true,
     checkForUpdates: options.checkForUpdates ?? false,
   };
   writeFileSync(join(folder, `${SETTINGS_FILE_NAME}.json`), JSON.stringify(settings, null, 2));

@@ -82,6 +82,16 @@ test('the app: window, first account, /health and login, tray, close to tray, qu
     assert.ok(menu.includes(item), `the tray menu has "${item}": ${menu.join(' | ')}`);
   }
 
+  // The window's menu is the app's own: Quit, and no developer tools or reload.
+  const windowMenu = await app.evaluate(({ Menu }) =>
+    (Menu.getApplicationMenu()?.items ?? []).flatMap((item) => (item.submenu?.items ?? []).map((sub) => `${sub.role ?? ''}:${sub.label}`)),
+  );
+  assert.ok(
+    windowMenu.some((entry) => /Quit/.test(entry)),
+    `the menu has Quit: ${windowMenu.join(' | ')}`,
+  );
+  assert.ok(!windowMenu.some((entry) => /toggledevtools|reload|Developer/i.test(entry)), `no developer tools: ${windowMenu.join(' | ')}`);
+
   // Closing the window hides it to the tray; the server carries on.
   await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
   await new Promise((resolve) => setTimeout(resolve, 500));
