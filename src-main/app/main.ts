@@ -40,6 +40,9 @@ if (refusal !== null) {
 } else if (!app.requestSingleInstanceLock(secondLaunchData(process.argv))) {
   // The running app shows its window, or quits (--quit); this one has nothing to do.
   app.quit();
+} else if (secondLaunchData(process.argv).command === 'quit') {
+  // --quit with nothing running: nothing to quit, and nothing to start.
+  app.exit(0);
 } else {
   main();
 }
@@ -153,14 +156,13 @@ function main(): void {
         },
       );
       await refresh();
-      // Written again at every start: an AppImage update renames the file the entry names.
-      await setStartAtLogin(settings.startAtLogin).catch((error) => log('start at login', error));
       if (!trayShown && controller.takeNoTrayNotice()) showNoticeBox(win, NO_TRAY_NOTICE);
 
       return {
         controller,
         showWindow: () => win && showWindow(win),
         destroyTray: () => tray.destroy(),
+        refreshStartAtLogin: () => setStartAtLogin(controller.settings().startAtLogin),
       };
     },
   });

@@ -52,6 +52,11 @@ export interface RunningApp {
   showWindow(): void;
   /** Removes the tray icon before exit (Windows otherwise leaves a ghost icon until the mouse passes). */
   destroyTray(): void;
+  /**
+   * Writes the start-at-login entry again from the setting: at every start, because an
+   * AppImage update renames the file the Linux autostart entry names.
+   */
+  refreshStartAtLogin(): Promise<void>;
 }
 
 export interface LifecycleOptions {
@@ -122,6 +127,7 @@ export class AppLifecycle {
       this.runningApp = running;
       if (this.showRequested) running.showWindow();
       if (this.quitRequested) return;
+      await running.refreshStartAtLogin().catch((error) => this.options.log('start at login', error));
       if (running.controller.settings().users.length > 0) {
         // A failure shows in the window and the tray; the app stays up so the learner can fix it.
         await running.controller.start().catch(() => undefined);

@@ -56,10 +56,19 @@ class FakeElectronApp extends EventEmitter implements AppEventSource {
   secondLaunch(argv: string[], additionalData?: unknown): void {
     this.emit('second-instance', {}, argv, '/', additionalData);
   }
-  /** Resolves once the process has ended. */
+  /** Resolves once the process has ended (and fails the test if it never does). */
   async ending(): Promise<{ by: 'exit' | 'quit'; code: number }> {
-    while (this.ended === null) await new Promise((resolve) => setTimeout(resolve, 5));
-    return this.ended;
+    await waitUntil(() => this.ended !== null, 'the app to end');
+    return this.ended!;
+  }
+}
+
+/** Polls `condition`; a test that waits for something that never happens fails instead of hanging. */
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -88,6 +97,8 @@ interface Launched {
   readonly lifecycle: AppLifecycle;
   readonly shown: { count: number };
   readonly trayDestroyed: { value: boolean };
+  /** How often the start-at-login entry was written again. */
+  readonly loginItemRefreshed: { count: number };
   readonly log: string[];
 }
 
@@ -98,6 +109,7 @@ function launch(
 ): Launched {
   const shown = { count: 0 };
   const trayDestroyed = { value: false };
+  const loginItemRefreshed = { count: 0 };
   const log: string[] = [];
   const lifecycle = new AppLifecycle({
     app,
@@ -107,10 +119,13 @@ function launch(
       controller: await boot(),
       showWindow: () => shown.count++,
       destroyTray: () => (trayDestroyed.value = true),
+      refreshStartAtLogin: async () => {
+        loginItemRefreshed.count++;
+      },
     }),
     ...options,
   });
-  return { app, lifecycle, shown, trayDestroyed, log };
+  return { app, lifecycle, shown, trayDestroyed, loginItemRefreshed, log };
 }
 
 async function appWithAccount(t: TestContext, updater?: Updater): Promise<TestApp> {
@@ -166,12 +181,13 @@ async function uploadInTwo(
 
 test('start-up: ready, built, server started, update checks begun; a quit then drains and exits 0', async (t) => {
   const testApp = await appWithAccount(t);
-  const { app, lifecycle, trayDestroyed } = launch(async () => testApp.controller);
+  const { app, lifecycle, trayDestroyed, loginItemRefreshed } = launch(async () => testApp.controller);
   const started = lifecycle.start();
   assert.equal(lifecycle.phase, 'booting');
   app.becomeReady();
   await started;
   assert.equal(lifecycle.phase, 'running');
+  assert.equal(loginItemRefreshed.count, 1, 'the start-at-login entry is written again at every start');
   assert.equal(testApp.controller.serverStatus.state, 'running');
   assert.ok(await answersHealth(testApp.base()));
 
@@ -245,7 +261,7 @@ test('quit while a device uploads its collection: the upload finishes and is kep
   const collection = largeCollection(t);
   // Half the file is on its way; the server reports the upload in progress.
   const upload = await uploadInTwo(testApp.base(), collection, Math.floor(statSync(collection).size / 2));
-  while (!testApp.controller.syncingUsers().includes('alice')) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => testApp.controller.syncingUsers().includes('alice'), 'the upload to be in progress');
 
   app.quit();
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -330,9 +346,7 @@ test('"restart and install" that fails: the server starts again and the activity
   await testApp.controller.updates.checkNow();
 
   testApp.controller.installUpdate();
-  while (lifecycle.phase !== 'running' || testApp.controller.serverStatus.state !== 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(() => lifecycle.phase === 'running' && testApp.controller.serverStatus.state === 'running', 'the server to run again');
   assert.deepEqual(inner.installs, [true]);
   assert.equal(app.ended, null, 'the app carries on');
   assert.ok(await answersHealth(testApp.base()), 'devices can sync again');
@@ -365,9 +379,10 @@ test('"restart and install" that never takes over: after the watchdog the server
   testApp.controller.installUpdate();
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(lifecycle.phase, 'updating');
-  while ((lifecycle.phase as string) !== 'running' || testApp.controller.serverStatus.state !== 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(
+    () => (lifecycle.phase as string) === 'running' && testApp.controller.serverStatus.state === 'running',
+    'the server to run again',
+  );
   assert.ok(await answersHealth(testApp.base()));
   app.quit();
   await app.ending();
@@ -408,7 +423,7 @@ test('macOS logout or shutdown: the quit that follows is not held up, even durin
   await lifecycle.start();
   const collection = largeCollection(t);
   const upload = await uploadInTwo(testApp.base(), collection, Math.floor(statSync(collection).size / 2));
-  while (!testApp.controller.syncingUsers().includes('alice')) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => testApp.controller.syncingUsers().includes('alice'), 'the upload to be in progress');
 
   const shutdown = preventable();
   lifecycle.systemShutdown(shutdown);
@@ -419,7 +434,7 @@ test('macOS logout or shutdown: the quit that follows is not held up, even durin
   upload.endEarly();
   await upload.answer.catch(() => undefined);
   // The server was being stopped on the way out; let it finish before the test's own cleanup.
-  while (testApp.controller.serverStatus.state !== 'stopped') await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => testApp.controller.serverStatus.state === 'stopped', 'the server to stop');
 });
 
 test('Linux shutdown: logind is asked to wait while the server drains, then the app exits 0', async (t) => {
@@ -446,7 +461,7 @@ test('Windows session end: asked during a sync, the session waits for the drain;
 
   const collection = largeCollection(t);
   const upload = await uploadInTwo(testApp.base(), collection, Math.floor(statSync(collection).size / 2));
-  while (!testApp.controller.syncingUsers().includes('alice')) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitUntil(() => testApp.controller.syncingUsers().includes('alice'), 'the upload to be in progress');
 
   const busy = preventable();
   lifecycle.sessionEndQuery(busy);
@@ -484,6 +499,13 @@ test('start-up that fails exits 1 and says why in the log', async () => {
   await lifecycle.start();
   assert.deepEqual(app.ended, { by: 'exit', code: 1 });
   assert.ok(log.includes('start-up failed'));
+});
+
+test('the notice that a desktop shows no tray is given once, and remembered across starts', async (t) => {
+  const testApp = await createTestApp(t);
+  assert.equal(testApp.controller.takeNoTrayNotice(), true);
+  assert.equal(testApp.controller.takeNoTrayNotice(), false);
+  assert.equal(testApp.relaunch().controller.takeNoTrayNotice(), false);
 });
 
 test('the window at start: shown on first run and when started by hand, not at login or when set to start in the tray', () => {

@@ -56,6 +56,8 @@ test('the app: window, first account, /health and login, tray, close to tray, qu
 
   const win = await app.firstWindow();
   await win.locator('#first-account-form').waitFor();
+  // Shown once painted (ready-to-show), not as a blank frame before.
+  assert.equal(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible()), true);
   await win.fill('#first-account-form input[name=name]', 'alice');
   await win.fill('#first-account-form input[name=password]', 'correct horse');
   await win.click('#first-account-form button[type=submit]');
