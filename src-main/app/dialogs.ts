@@ -1,6 +1,8 @@
-// The native dialogs the app needs: a folder picker and a one-time notice.
+// The native dialogs the app needs: a folder picker, a file picker for the HTTPS
+// certificate and key, and the one-time notices.
 
 import { dialog, Notification, type BrowserWindow } from 'electron';
+import type { Notice } from '../controller/notices.js';
 
 export async function pickFolder(parent: BrowserWindow | null, current: string): Promise<string | null> {
   const options: Electron.OpenDialogOptions = {
@@ -12,8 +14,34 @@ export async function pickFolder(parent: BrowserWindow | null, current: string):
   return result.canceled || result.filePaths.length === 0 ? null : (result.filePaths[0] ?? null);
 }
 
+/** A PEM file: the certificate (chain) or its key, as `tailscale cert` and ACME tools write them. */
+export async function pickFile(parent: BrowserWindow | null, title: string, current: string): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title,
+    ...(current === '' ? {} : { defaultPath: current }),
+    properties: ['openFile', 'showHiddenFiles'],
+    filters: [
+      { name: 'Certificates and keys (PEM)', extensions: ['pem', 'crt', 'cer', 'key'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+  return result.canceled || result.filePaths.length === 0 ? null : (result.filePaths[0] ?? null);
+}
+
 /** Said once: closing the window does not stop the server. */
-export function showTrayNotice(): void {
-  const body = 'Anki Home Sync is still running in the tray, so your devices can keep syncing. Use Quit in its menu to stop it.';
-  if (Notification.isSupported()) new Notification({ title: 'Still syncing in the background', body }).show();
+export function showTrayNotice(notice: Notice): void {
+  if (Notification.isSupported()) new Notification({ title: notice.title, body: notice.body }).show();
+}
+
+/** Said once, beside the window: a message box, since a desktop without a tray may show no notifications either. */
+export function showNoticeBox(parent: BrowserWindow | null, notice: Notice): void {
+  const options: Electron.MessageBoxOptions = {
+    type: 'info',
+    title: notice.title,
+    message: notice.title,
+    detail: notice.body,
+    buttons: ['OK'],
+  };
+  void (parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options));
 }

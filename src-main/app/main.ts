@@ -1,153 +1,171 @@
-// The Electron entry point: wires the controller to the tray, the window, IPC and
-// the login item. No decisions live here; they are in src-main/controller.
+// The Electron entry point: builds the app's parts and forwards Electron's
+// events to the lifecycle (controller/lifecycle.ts: start-up order, quitting,
+// draining, installing, the session ending) and to the controller. Every
+// decision is in src-main/controller/, tested in plain Node; nothing here
+// decides anything.
 
-import { app, clipboard, type BrowserWindow } from 'electron';
+import { app, clipboard, powerMonitor, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { AppController } from '../controller/app-controller.js';
 import { createAppCommands } from '../controller/app-commands.js';
+import { appMenuModel, menuBarAlwaysVisible, minimizeHidesWindow } from '../controller/app-menu.js';
+import { refusedDebugging, secondLaunchData } from '../controller/launch-switches.js';
+import { AppLifecycle, showWindowAtStart, type PreventableEvent } from '../controller/lifecycle.js';
+import { APP_USER_MODEL_ID } from '../controller/login-item.js';
+import { NO_TRAY_NOTICE, TRAY_NOTICE } from '../controller/notices.js';
+import type { DesktopPlatform } from '../controller/platform.js';
 import { syncServerStarter } from '../controller/running-server.js';
+import { statusNotifierWatcherPresent } from '../controller/status-notifier.js';
 import { userPaths } from '../server/index.js';
-import { pickFolder, showTrayNotice } from './dialogs.js';
+import { pickFile, pickFolder, showNoticeBox, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
 import { openLogFile } from './log-file.js';
-import { setStartAtLogin, startedAtLogin } from './login-item.js';
+import { launchedAtLogin, setStartAtLogin } from './login-item.js';
+import { installAppMenu } from './menu.js';
+import { exposeProbe } from './probe.js';
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { openAppSettings } from './settings-store.js';
-import { claimSingleInstance } from './single-instance.js';
 import { AppTray } from './tray.js';
+import { electronAppUpdater } from './updater.js';
 import { createMainWindow, showWindow } from './window.js';
-import { githubUpdater } from './updater.js';
-import { exposeProbe } from './probe.js';
-
-let win: BrowserWindow | null = null;
-let quitting = false;
 
 // A separate profile (settings, collections, log) for a portable copy and for the smoke tests.
 const profile = app.commandLine.getSwitchValue('user-data-dir');
 if (profile !== '') app.setPath('userData', profile);
-registerAppScheme();
-if (!claimSingleInstance(() => win && showWindow(win))) {
+
+const refusal = refusedDebugging(process.argv, app.isPackaged, (name) => app.commandLine.hasSwitch(name));
+if (refusal !== null) {
+  process.stderr.write(`${refusal}\n`);
+  app.exit(2);
+} else if (!app.requestSingleInstanceLock(secondLaunchData(process.argv))) {
+  // The running app shows its window, or quits (--quit); this one has nothing to do.
   app.quit();
+} else if (secondLaunchData(process.argv).command === 'quit') {
+  // --quit with nothing running: nothing to quit, and nothing to start.
+  app.exit(0);
 } else {
-  app
-    .whenReady()
-    .then(run)
-    .catch((error: unknown) => {
-      console.error('[anki-home-sync] start-up failed', error);
-      app.exit(1);
-    });
+  main();
 }
 
-async function run(): Promise<void> {
-  serveRenderer();
-  const logFile = openLogFile();
-  const log = logFile.note;
-  const controller: AppController = new AppController({
-    settings: openAppSettings(),
-    defaultStorageFolder: join(app.getPath('userData'), 'collections'),
-    startServer: syncServerStarter(logFile.server),
-    userPaths,
-    log,
-    // An unpackaged app (npm start) has no release to update to.
-    ...(app.isPackaged
-      ? {
-          updater: githubUpdater(() => {
-            quitting = true;
-            return controller.shutdown();
-          }, log),
+function main(): void {
+  registerAppScheme();
+  // Windows shows the app's notifications only under the id its installer's shortcut carries.
+  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  let log = (message: string, error?: unknown): void => console.error(`[anki-home-sync] ${message}`, error ?? '');
+  let win: BrowserWindow | null = null;
+
+  const lifecycle: AppLifecycle = new AppLifecycle({
+    app,
+    platform: process.platform,
+    log: (message, error) => log(message, error),
+    boot: async () => {
+      serveRenderer();
+      installAppMenu(appMenuModel(process.platform, app.name), () => lifecycle.quit());
+      const logFile = openLogFile();
+      log = logFile.note;
+      // The release workflow's update proof reads this line.
+      log(`Anki Home Sync ${app.getVersion()} started`);
+      // Electron passes an event (its documentation: preventDefault() delays the shutdown), which its typings leave out.
+      powerMonitor.on('shutdown', ((event: PreventableEvent | undefined) => lifecycle.systemShutdown(event)) as () => void);
+
+      const controller = new AppController({
+        settings: openAppSettings(),
+        defaultStorageFolder: join(app.getPath('userData'), 'collections'),
+        startServer: syncServerStarter(logFile.server),
+        userPaths,
+        log,
+        // An unpackaged app (npm start) has no release to update to.
+        ...(app.isPackaged ? { updater: lifecycle.guardUpdater(electronAppUpdater((error) => lifecycle.updateError(error))) } : {}),
+      });
+      const platform: DesktopPlatform = {
+        pickFolder: (current) => pickFolder(win, current),
+        pickFile: (title, current) => pickFile(win, title, current),
+        copyText: (text) => clipboard.writeText(text),
+        setStartAtLogin: (on) => void setStartAtLogin(on).catch((error) => log('start at login', error)),
+      };
+      const commands = createAppCommands(controller, platform);
+      serveCommands(commands, log);
+
+      const trayShown = process.platform !== 'linux' || (await statusNotifierWatcherPresent());
+      const firstAddress = () => (controller.serverStatus.state === 'running' ? (controller.addresses()[0]?.url ?? null) : null);
+      const tray = new AppTray({
+        toggleServer: () =>
+          void (controller.serverStatus.state === 'running' ? controller.stop() : controller.start()).catch(() => undefined),
+        copyAddress: () => {
+          const address = firstAddress();
+          if (address) clipboard.writeText(address);
+        },
+        openWindow: () => win && showWindow(win),
+        setStartAtLogin: (on) => void commands.setStartAtLogin(on).catch((error) => log('start at login', error)),
+        installUpdate: () => {
+          try {
+            controller.installUpdate();
+          } catch (error) {
+            if (win) showWindow(win); // the window says why (a sync in progress)
+            log('install update', error);
+          }
+        },
+        quit: () => lifecycle.quit(),
+      });
+      exposeProbe({ trayMenu: () => tray.menuLabels(), serverStatus: () => controller.serverStatus });
+
+      // Changes come in bursts (starting, running); one refresh at a time, the last one wins.
+      let refreshing = false;
+      let again = false;
+      const refresh = async (): Promise<void> => {
+        if (refreshing) {
+          again = true;
+          return;
         }
-      : {}),
-  });
-  const commands = createAppCommands(controller, {
-    pickFolder: (current) => pickFolder(win, current),
-    copyText: (text) => clipboard.writeText(text),
-    setStartAtLogin: (on) => void setStartAtLogin(on).catch((error) => log('start at login', error)),
-  });
-  serveCommands(commands, log);
+        refreshing = true;
+        try {
+          do {
+            again = false;
+            const state = await controller.state();
+            tray.update({
+              status: state.server,
+              address: firstAddress(),
+              startAtLogin: state.settings.startAtLogin,
+              syncing: state.syncs,
+              update: state.update,
+              storage: state.storage,
+            });
+            pushState(win, state);
+          } while (again);
+        } catch (error) {
+          log('refresh failed', error);
+        } finally {
+          refreshing = false;
+        }
+      };
+      controller.onChange(() => void refresh());
 
-  const firstAddress = () => (controller.serverStatus.state === 'running' ? (controller.addresses()[0]?.url ?? null) : null);
-  const tray = new AppTray({
-    toggleServer: () => void (controller.serverStatus.state === 'running' ? controller.stop() : controller.start()).catch(() => undefined),
-    copyAddress: () => {
-      const address = firstAddress();
-      if (address) clipboard.writeText(address);
+      const settings = controller.settings();
+      win = createMainWindow(
+        {
+          isQuitting: () => lifecycle.quitting,
+          onHidden: () => {
+            if (trayShown && controller.takeTrayNotice()) showTrayNotice(TRAY_NOTICE);
+          },
+          onQuerySessionEnd: (event) => lifecycle.sessionEndQuery(event),
+          onSessionEnd: () => lifecycle.sessionEnd(),
+        },
+        {
+          show: showWindowAtStart(settings, launchedAtLogin()),
+          minimizeHides: minimizeHidesWindow(process.platform),
+          menuBarAlwaysVisible: menuBarAlwaysVisible(process.platform),
+        },
+      );
+      await refresh();
+      if (!trayShown && controller.takeNoTrayNotice()) showNoticeBox(win, NO_TRAY_NOTICE);
+
+      return {
+        controller,
+        showWindow: () => win && showWindow(win),
+        destroyTray: () => tray.destroy(),
+        refreshStartAtLogin: () => setStartAtLogin(controller.settings().startAtLogin),
+      };
     },
-    openWindow: () => win && showWindow(win),
-    setStartAtLogin: (on) => void commands.setStartAtLogin(on).catch((error) => log('start at login', error)),
-    installUpdate: () => {
-      try {
-        controller.installUpdate();
-      } catch (error) {
-        if (win) showWindow(win); // the window says why (a sync in progress)
-        log('install update', error);
-      }
-    },
-    quit: () => app.quit(),
   });
-  exposeProbe({ trayMenu: () => tray.menuLabels(), serverStatus: () => controller.serverStatus });
-
-  // Changes come in bursts (starting, running); one refresh at a time, the last one wins.
-  let refreshing = false;
-  let again = false;
-  const refresh = async (): Promise<void> => {
-    if (refreshing) {
-      again = true;
-      return;
-    }
-    refreshing = true;
-    try {
-      do {
-        again = false;
-        const state = await controller.state();
-        tray.update({
-          status: state.server,
-          address: firstAddress(),
-          startAtLogin: state.settings.startAtLogin,
-          syncing: state.syncs,
-          update: state.update,
-          storage: state.storage,
-        });
-        pushState(win, state);
-      } while (again);
-    } catch (error) {
-      log('refresh failed', error);
-    } finally {
-      refreshing = false;
-    }
-  };
-  controller.onChange(() => void refresh());
-
-  const settings = controller.settings();
-  const hasAccounts = settings.users.length > 0;
-  // First launch shows the window; later ones may start in the tray.
-  const showAtStart = !hasAccounts || !(settings.startInTray || startedAtLogin());
-  win = createMainWindow(
-    {
-      isQuitting: () => quitting,
-      onHiddenToTray: () => {
-        if (controller.takeTrayNotice()) showTrayNotice();
-      },
-    },
-    showAtStart,
-  );
-  await refresh();
-  if (hasAccounts) await controller.start().catch(() => undefined); // the error shows in the window and tray
-  controller.updates.start();
-
-  app.on('activate', () => win && showWindow(win));
-  // The tray keeps the app alive with no window open.
-  app.on('window-all-closed', () => undefined);
-  app.on('before-quit', (event) => {
-    if (quitting) return;
-    quitting = true;
-    event.preventDefault();
-    // Let syncs in progress finish before the process ends.
-    void controller.shutdown().finally(() => {
-      controller.updates.stop();
-      // A downloaded version installs now that no sync can be cut short.
-      if (controller.updates.installOnQuit()) return;
-      tray.destroy();
-      app.exit(0);
-    });
-  });
+  void lifecycle.start();
 }

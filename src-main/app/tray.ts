@@ -58,7 +58,9 @@ export class AppTray {
       darkSystemUi: process.platform === 'win32' && nativeTheme.shouldUseDarkColorsForSystemIntegratedUI,
       desktop: process.env['XDG_CURRENT_DESKTOP'] ?? '',
     });
-    return nativeImage.createFromPath(assetPath(trayIconFile(this.icon, shade)));
+    const image = nativeImage.createFromPath(assetPath(trayIconFile(process.platform, this.icon, shade)));
+    if (process.platform === 'darwin') image.setTemplateImage(true);
+    return image;
   }
 
   private menuItem(item: TrayItem): MenuItemConstructorOptions {

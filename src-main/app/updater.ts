@@ -1,20 +1,18 @@
 // electron-updater behind the controller's Updater interface (controller/updates.ts
-// decides when to check and when installing is safe). Releases come from the
+// decides when to check and when installing is safe; controller/lifecycle.ts drains
+// the server first and watches that the install takes over). Releases come from the
 // GitHub releases the release workflow publishes (electron-builder.yml `publish`).
 
 import electronUpdater from 'electron-updater';
 import type { Updater } from '../controller/updates.js';
 
-/**
- * `beforeInstall` drains the server (syncs in progress finish) before the app
- * quits into the installer.
- */
-export function githubUpdater(beforeInstall: () => Promise<void>, log: (message: string, error?: unknown) => void): Updater {
+/** `onError`: electron-updater's errors, a failed install among them (an unsigned Mac, pkexec cancelled). */
+export function electronAppUpdater(onError: (error: unknown) => void): Updater {
   const { autoUpdater } = electronUpdater;
   autoUpdater.autoDownload = true;
-  // The controller installs on quit itself, after the server has drained.
+  // The lifecycle installs on quit itself, after the server has drained.
   autoUpdater.autoInstallOnAppQuit = false;
-  autoUpdater.on('error', (error) => log('updater', error));
+  autoUpdater.on('error', (error) => onError(error));
   return {
     async checkAndDownload() {
       const result = await autoUpdater.checkForUpdates();
@@ -23,9 +21,8 @@ export function githubUpdater(beforeInstall: () => Promise<void>, log: (message:
       return result.updateInfo.version;
     },
     installNow(restart) {
-      void beforeInstall()
-        .catch((error) => log('draining before the update', error))
-        .finally(() => autoUpdater.quitAndInstall(true, restart));
+      // Silent: the learner already said yes; NSIS shows no wizard.
+      autoUpdater.quitAndInstall(true, restart);
     },
   };
 }

@@ -7,16 +7,7 @@ import type { ApiResult, AppCommands, BindAddress, CommandName } from '../shared
 import type { AppController } from './app-controller.js';
 import { qrCodeDataUrl } from './qr-code.js';
 import { AppError, toAppError } from './errors.js';
-
-/** What only the desktop can do; the tests pass real in-process stand-ins. */
-export interface PlatformHooks {
-  /** Shows the folder dialog; null when cancelled. */
-  pickFolder(current: string): Promise<string | null>;
-  /** Shows a file dialog for a PEM file; null when cancelled. */
-  pickFile?(title: string, current: string): Promise<string | null>;
-  copyText(text: string): void;
-  setStartAtLogin(on: boolean): void;
-}
+import type { DesktopPlatform } from './platform.js';
 
 function str(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new AppError('bad-request', `The ${what} is missing.`);
@@ -28,7 +19,7 @@ function bool(value: unknown): boolean {
   return value;
 }
 
-export function createAppCommands(controller: AppController, platform: PlatformHooks): AppCommands {
+export function createAppCommands(controller: AppController, platform: DesktopPlatform): AppCommands {
   const state = () => controller.state();
   return {
     getState: state,
@@ -62,7 +53,7 @@ export function createAppCommands(controller: AppController, platform: PlatformH
       if (which !== 'cert' && which !== 'key') throw new AppError('bad-request', 'Choose the certificate or the key.');
       const current = controller.settings()[which === 'cert' ? 'tlsCertFile' : 'tlsKeyFile'];
       const title = which === 'cert' ? 'Choose the HTTPS certificate (PEM)' : 'Choose the key of the HTTPS certificate (PEM)';
-      const file = (await platform.pickFile?.(title, current)) ?? null;
+      const file = await platform.pickFile(title, current);
       if (file !== null) await controller.setTlsFile(which, file);
       return state();
     },

@@ -365,6 +365,23 @@ export class AppController {
     return true;
   }
 
+  /** True the first time the app finds that the desktop shows no tray icon, so the learner is told once. */
+  takeNoTrayNotice(): boolean {
+    if (this.settings().noTrayNoticeShown) return false;
+    this.options.settings.update({ noTrayNoticeShown: true });
+    return true;
+  }
+
+  /** "Restart and install" did not happen: said in the activity list; the downloaded version stays ready. */
+  updateNotInstalled(reason: string): void {
+    this.options.log?.(`update not installed: ${reason}`);
+    this.activity.recordApp(
+      'The new version could not be installed, so this one carries on and the server is running again. Try again later, or download the new version yourself.',
+      true,
+    );
+    this.changed();
+  }
+
   // ---- backups --------------------------------------------------------
 
   async restoreBackup(name: string, backupId: string): Promise<void> {

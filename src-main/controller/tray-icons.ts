@@ -1,8 +1,11 @@
-// Which tray picture to show: each icon (running, stopped, syncing) comes drawn
-// for a light panel and, in lighter colours, for a dark one, so it stands out
-// at 3:1 on either (assets/generate-icons.mjs; test/app/tray-icons.test.ts
-// measures both). app/tray.ts asks Electron's nativeTheme and hands its answers
-// here, so the choice is tested in plain Node.
+// Which tray picture to show. Each icon (running, stopped, syncing) comes drawn
+// for a light panel and, in lighter colours, for a dark one, so it stands out at
+// 3:1 on either (scripts/generate-icons.mjs; test/app/tray-icons.test.ts
+// measures both). Per system: macOS template images, which it recolours for
+// light and dark menu bars itself (16 px, with @2x beside them); Windows .ico
+// files, which hold every size its scaling settings ask for; PNGs elsewhere.
+// app/tray.ts asks Electron's nativeTheme and hands its answers here, so the
+// choice is tested in plain Node.
 
 import type { TrayIcon } from './tray-menu.js';
 
@@ -26,14 +29,16 @@ export function panelShade(hints: PanelHints): PanelShade {
     case 'win32':
       return hints.darkSystemUi ? 'dark' : 'light';
     case 'darwin':
-      // The menu bar follows the appearance (template images would let macOS choose by itself).
       return hints.darkColors ? 'dark' : 'light';
     default:
       return hints.darkColors || DARK_PANEL_DESKTOPS.test(hints.desktop) ? 'dark' : 'light';
   }
 }
 
-/** The file under assets/ for an icon on a panel of this shade. */
-export function trayIconFile(icon: TrayIcon, shade: PanelShade): string {
-  return shade === 'dark' ? `tray-${icon}-on-dark.png` : `tray-${icon}.png`;
+/** The file under assets/ for an icon, on this system, on a panel of this shade. */
+export function trayIconFile(platform: NodeJS.Platform, icon: TrayIcon, shade: PanelShade): string {
+  // macOS recolours template images for its menu bar: one file serves both shades.
+  if (platform === 'darwin') return `tray-${icon}Template.png`;
+  const suffix = shade === 'dark' ? '-on-dark' : '';
+  return platform === 'win32' ? `tray-${icon}${suffix}.ico` : `tray-${icon}${suffix}.png`;
 }

@@ -76,6 +76,8 @@ export class UpdateChecks {
       this.set({ state: 'checking' });
       try {
         const version = await this.rules.updater.checkAndDownload();
+        // The release workflow's update proof waits for this line in the log.
+        if (version !== null) this.rules.log?.(`version ${version} is downloaded and ready to install`);
         this.set(version === null ? { state: 'idle' } : { state: 'ready', version });
       } catch (error) {
         this.rules.log?.('update check failed', error);

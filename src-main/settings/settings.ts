@@ -25,6 +25,8 @@ export interface AppSettings {
   readonly startInTray: boolean;
   /** Set once the learner has been told that closing the window keeps the server running. */
   readonly trayNoticeShown: boolean;
+  /** Set once the learner has been told that their desktop shows no tray icon (Linux). */
+  readonly noTrayNoticeShown: boolean;
   /** Look for a new version at start and once a day. */
   readonly checkForUpdates: boolean;
   /** HTTPS: the PEM certificate (chain) and key files; both empty for plain HTTP. */
@@ -52,6 +54,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   startAtLogin: false,
   startInTray: false,
   trayNoticeShown: false,
+  noTrayNoticeShown: false,
   checkForUpdates: true,
   tlsCertFile: '',
   tlsKeyFile: '',
@@ -82,6 +85,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     startAtLogin: pick('startAtLogin', (v) => typeof v === 'boolean'),
     startInTray: pick('startInTray', (v) => typeof v === 'boolean'),
     trayNoticeShown: pick('trayNoticeShown', (v) => typeof v === 'boolean'),
+    noTrayNoticeShown: pick('noTrayNoticeShown', (v) => typeof v === 'boolean'),
     checkForUpdates: pick('checkForUpdates', (v) => typeof v === 'boolean'),
     tlsCertFile: pick('tlsCertFile', (v) => typeof v === 'string'),
     tlsKeyFile: pick('tlsKeyFile', (v) => typeof v === 'string'),

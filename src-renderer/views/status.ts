@@ -30,7 +30,9 @@ export function renderStatus(
   const running = status.state === 'running';
   const busy = status.state === 'starting' || status.state === 'stopping';
   const warning = running ? STORAGE_LABELS[storage] : null;
-  pill.dataset['state'] = warning === null ? status.state : 'warning';
+  pill.dataset['state'] = status.state;
+  if (warning === null) delete pill.dataset['warning'];
+  else pill.dataset['warning'] = storage;
   const label = warning ?? LABELS[status.state];
   // Set only on a change, so a live region announces changes and not every redraw.
   if (pill.textContent !== label) pill.textContent = label;

@@ -48,7 +48,7 @@ function inkOf(file: string): [number, number, number] {
 test('every tray icon stands out at 3:1 against the panels it is chosen for, at 1x and 2x', () => {
   for (const shade of ['light', 'dark'] as const) {
     for (const icon of ICONS) {
-      const file = trayIconFile(icon, shade);
+      const file = trayIconFile('linux', icon, shade);
       for (const name of [file, file.replace('.png', '@2x.png')]) {
         const ink = inkOf(name);
         for (const panel of PANELS[shade]) {
@@ -62,8 +62,8 @@ test('every tray icon stands out at 3:1 against the panels it is chosen for, at 
 
 test('the light-panel icons would not do on a dark panel: the dark-panel set is needed', () => {
   // The syncing blue and the stopped grey drawn for light panels are under 3:1 on a Breeze Dark panel: what the variant is for.
-  assert.ok(contrast(inkOf(trayIconFile('syncing', 'light')), [49, 54, 59]) < 3);
-  assert.ok(contrast(inkOf(trayIconFile('stopped', 'light')), [49, 54, 59]) < 3);
+  assert.ok(contrast(inkOf(trayIconFile('linux', 'syncing', 'light')), [49, 54, 59]) < 3);
+  assert.ok(contrast(inkOf(trayIconFile('linux', 'stopped', 'light')), [49, 54, 59]) < 3);
 });
 
 test('the panel shade follows the system: Windows by its taskbar setting, macOS by its appearance, Linux by its theme or desktop', () => {
@@ -86,7 +86,7 @@ test('the panel shade follows the system: Windows by its taskbar setting, macOS 
   assert.equal(panelShade(hints({ desktop: 'KDE' })), 'light');
   assert.equal(panelShade(hints({ desktop: 'KDE', darkColors: true })), 'dark');
   assert.deepEqual(
-    ICONS.map((icon) => trayIconFile(icon, 'dark')),
+    ICONS.map((icon) => trayIconFile('linux', icon, 'dark')),
     ['tray-running-on-dark.png', 'tray-stopped-on-dark.png', 'tray-syncing-on-dark.png'],
   );
 });

@@ -1,8 +1,11 @@
 // The GitHub workflows, checked offline: each is valid against GitHub's schema
-// (@action-validator/cli), CI runs on the three systems with Node 24 and runs
-// what .ci/run runs plus the Electron smoke test, and a release builds every
-// installer, smoke-tests it and publishes it with checksums. What only GitHub's
-// machines can prove is listed in CONTRIBUTING.md.
+// (@action-validator/cli) and uses the current major of each action; CI runs on
+// the three systems with Node 24 and runs what .ci/run runs plus the Electron
+// smoke test; a release checks its tag, builds every installer, installs and
+// starts each as users do, drives its window, proves an update, and publishes
+// only once every update file names an uploaded asset. The scripts these steps
+// run are tested in test/release/; what only GitHub's machines can prove is
+// listed in CONTRIBUTING.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,6 +31,7 @@ interface Job {
   readonly steps: Step[];
   readonly env?: Record<string, string>;
   readonly needs?: string;
+  readonly permissions?: Record<string, string>;
 }
 interface Workflow {
   readonly on: Record<string, unknown>;
@@ -78,19 +82,128 @@ test('CI: every push and pull request, three systems, Node 24, what .ci/run runs
   assert.match(commands, /ifconfig lo0 alias 127\.0\.0\.\$i/, 'macOS gets the loopback addresses the attack tests use');
 });
 
-test('release: a version tag builds NSIS, DMG, AppImage and deb, smoke-tests them, and publishes them with checksums', () => {
+/**
+ * The current major of each action we use (their releases, September 2026): checkout v7,
+ * setup-node v7 and upload-artifact v7 run on Node 24; download-artifact v8 pairs with
+ * upload-artifact v7. Older majors run on Node 20, which GitHub's runners drop.
+ */
+const CURRENT_ACTIONS: Readonly<Record<string, string>> = {
+  'actions/checkout': 'v7',
+  'actions/setup-node': 'v7',
+  'actions/upload-artifact': 'v7',
+  'actions/download-artifact': 'v8',
+};
+
+test('every workflow uses the current major of each action', () => {
+  for (const file of ['ci.yml', 'release.yml']) {
+    for (const [name, job] of Object.entries(load(file).jobs)) {
+      for (const step of job.steps.filter((s) => s.uses !== undefined)) {
+        const [action, version] = step.uses!.split('@') as [string, string];
+        assert.ok(action in CURRENT_ACTIONS, `${file} ${name}: ${action} is not one we know the current major of`);
+        assert.equal(version, CURRENT_ACTIONS[action], `${file} ${name}: ${step.uses}`);
+      }
+    }
+  }
+});
+
+function step(job: Job, pattern: RegExp): Step {
+  const found = job.steps.find((s) => pattern.test(s.run ?? ''));
+  assert.ok(found, `a step runs ${pattern}`);
+  return found;
+}
+
+test("release: the tag must be package.json's version before anything is built", () => {
   const release = load('release.yml');
   assert.deepEqual(release.on['push'], { tags: ['v*.*.*'] });
-  const build = release.jobs['installers']!;
-  const matrix = build.strategy?.matrix['include'] as { os: string; targets: string }[];
-  const targets = Object.fromEntries(matrix.map((entry) => [entry.os, entry.targets]));
-  assert.match(targets['windows-latest']!, /--win nsis/);
-  assert.match(targets['macos-latest']!, /--mac dmg zip/);
-  assert.match(targets['ubuntu-latest']!, /--linux AppImage deb/);
-  assert.match(runs(build), /node scripts\/smoke-packaged\.js/);
-  assert.match(runs(build), /xvfb-run --auto-servernum node scripts\/smoke-packaged\.js/);
+  assert.match(runs(release.jobs['version']!), /node dist\/test\/release\/tag-version\.js "\$GITHUB_REF_NAME"/);
+  assert.equal(release.jobs['installers']!.needs, 'version');
+});
+
+test('release: each system builds its installers; Linux builds the deb and the AppImage in separate runs and checks them', () => {
+  const build = load('release.yml').jobs['installers']!;
+  assert.deepEqual((build.strategy?.matrix['os'] as string[]).sort(), ['macos-latest', 'ubuntu-latest', 'windows-latest']);
+  const commands = runs(build);
+  assert.match(commands, /npx electron-builder --win nsis --publish never\n/);
+  assert.match(commands, /npx electron-builder --mac dmg zip --publish never \$MAC_SIGNING_ARGS/);
+  assert.match(commands, /npx electron-builder --linux deb --publish never -c\.directories\.output=release\/deb\n/);
+  assert.match(commands, /npx electron-builder --linux AppImage --publish never -c\.directories\.output=release\/appimage\n/);
+  assert.doesNotMatch(commands, /--linux (AppImage deb|deb AppImage)/, 'never in one run');
+  assert.match(commands, /update-info\.js release\/latest-linux\.yml release\/appimage\/latest-linux\.yml release\/deb\/latest-linux\.yml/);
+  assert.match(commands, /node dist\/test\/release\/linux-packages\.js release\/\*\.AppImage release\/\*\.deb/);
+});
+
+test('release: macOS is signed and notarized with the five secrets, ad hoc without, and its signature is verified', () => {
+  const build = load('release.yml').jobs['installers']!;
+  const signing = step(build, /node dist\/test\/release\/mac-signing\.js/);
+  for (const secret of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_API_KEY', 'APPLE_API_KEY_ID', 'APPLE_API_ISSUER']) {
+    assert.equal((signing as Step & { env?: Record<string, string> }).env?.[secret], `\${{ secrets.${secret} }}`);
+  }
+  assert.match(runs(build), /codesign --verify --deep --strict --verbose=2 "release\/mac-arm64\/Anki Home Sync\.app"/);
+  assert.equal(step(build, /spctl --assess/).if, "runner.os == 'macOS' && env.MAC_SIGNED == 'true'");
+});
+
+test('release: what users install is installed and started on each system, never with --no-sandbox', () => {
+  const build = load('release.yml').jobs['installers']!;
+  const commands = runs(build);
+  assert.doesNotMatch(commands, /--no-sandbox/);
+  for (const script of ['installed-app.ts', 'smoke-installed.ts', 'drive-window.ts', 'update-proof.ts']) {
+    assert.doesNotMatch(readFileSync(join(REPO_ROOT, 'test', 'release', script), 'utf8'), /['"`]--no-sandbox/, `${script} never passes it`);
+  }
+  // Linux: apt installs the deb; it starts from /opt, sandboxed; the AppImage starts without libfuse2.
+  assert.match(commands, /sudo apt-get install -y \.\/release\/\*\.deb/);
+  assert.match(commands, /xvfb-run --auto-servernum node dist\/test\/release\/smoke-installed\.js "\/opt\/Anki Home Sync\/anki-home-sync"/);
+  assert.match(commands, /sudo apt-get remove -y libfuse2 libfuse2t64[^\n]*\n[\s\S]*smoke-installed\.js release\/\*\.AppImage/);
+  // Windows: NSIS silently; the firewall rule is there, and gone after the uninstall.
+  assert.match(commands, /Start-Process -Wait -FilePath \$installer\.FullName -ArgumentList '\/S', "\/D=\$env:RUNNER_TEMP\\ahs"/);
+  assert.match(commands, /smoke-installed\.js "\$RUNNER_TEMP\/ahs\/Anki Home Sync\.exe"/);
+  assert.match(commands, /Uninstall Anki Home Sync\.exe[\s\S]*the uninstaller left the firewall rule/);
+  // macOS: the DMG mounted.
+  assert.match(commands, /hdiutil attach -nobrowse -readonly -mountpoint \/Volumes\/AnkiHomeSync release\/\*\.dmg/);
+  assert.match(commands, /smoke-installed\.js "\/Volumes\/AnkiHomeSync\/Anki Home Sync\.app\/Contents\/MacOS\/Anki Home Sync"/);
+});
+
+test('release: the packaged window is driven over CDP on each system, with a full sync through it', () => {
+  const commands = runs(load('release.yml').jobs['installers']!);
+  for (const [exe, shot] of [
+    ['"\\$RUNNER_TEMP/ahs/Anki Home Sync\\.exe"', 'packaged-windows'],
+    ['"/Volumes/AnkiHomeSync/Anki Home Sync\\.app/Contents/MacOS/Anki Home Sync"', 'packaged-macos'],
+    ['"/opt/Anki Home Sync/anki-home-sync"', 'packaged-linux'],
+  ] as const) {
+    assert.match(commands, new RegExp(`node dist/test/release/drive-window\\.js ${exe} test/artifacts/${shot}\\.png`));
+  }
+});
+
+test('release: an older NSIS and AppImage build update themselves to this release; macOS too when signed', () => {
+  const build = load('release.yml').jobs['installers']!;
+  const commands = runs(build);
+  assert.equal((commands.match(/node dist\/test\/release\/update-proof\.js config "\$RUNNER_TEMP\/update-proof\.yml"/g) ?? []).length, 3);
+  assert.match(commands, /npx electron-builder --win nsis --publish never --config "\$RUNNER_TEMP\/update-proof\.yml"/);
+  assert.match(commands, /npx electron-builder --linux AppImage --publish never --config "\$RUNNER_TEMP\/update-proof\.yml"/);
+  assert.equal(step(build, /update-proof\.js run nsis release-old\/\*-setup-\*\.exe release/).if, "runner.os == 'Windows'");
+  assert.equal(step(build, /update-proof\.js run appimage release-old\/\*\.AppImage release/).if, "runner.os == 'Linux'");
+  assert.equal(step(build, /update-proof\.js run mac release-old\/\*\.zip release/).if, "runner.os == 'macOS' && env.MAC_SIGNED == 'true'");
+});
+
+test('release: published only once every latest*.yml url matches an uploaded asset and SHA256SUMS.txt names the installers', () => {
+  const release = load('release.yml');
   const publish = release.jobs['publish']!;
   assert.equal(publish.needs, 'installers');
-  assert.match(runs(publish), /sha256sum .*> SHA256SUMS\.txt/);
-  assert.match(runs(publish), /gh release create/);
+  assert.deepEqual(publish.permissions, { contents: 'write' });
+  const ordered = publish.steps.map((s) => s.run ?? '');
+  const at = (pattern: RegExp) => {
+    const index = ordered.findIndex((command) => pattern.test(command));
+    assert.ok(index >= 0, `publish runs ${pattern}`);
+    return index;
+  };
+  const sums = at(/sha256sum -- \*\.exe \*\.dmg \*\.zip \*\.AppImage \*\.deb > SHA256SUMS\.txt/);
+  const local = at(/^node dist\/test\/release\/release-files\.js release$/);
+  const draft = at(/gh release create "\$GITHUB_REF_NAME" release\/\* --draft/);
+  const uploaded = at(/gh release view[\s\S]*release-files\.js release --uploaded "\$RUNNER_TEMP\/assets\.txt"/);
+  const published = at(/gh release edit "\$GITHUB_REF_NAME" --repo "\$GITHUB_REPOSITORY" --draft=false/);
+  assert.ok(
+    sums < local && local < draft && draft < uploaded && uploaded < published,
+    'checked, uploaded as a draft, checked again, then published',
+  );
+  const download = publish.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+  assert.equal(download?.with?.['pattern'], 'installers-*', 'the screenshots are not release assets');
 });

@@ -1,7 +1,7 @@
 // A throwaway profile for launching the real app (--user-data-dir): its
 // settings file, as electron-store writes it, and the checks a learner's
 // device would make of the running server. Used by the Electron smoke test and
-// by scripts/smoke-packaged.js for the installers the release workflow builds.
+// by the release workflow's checks of the installed apps (test/release/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS_FILE_NAME } from '../../src-main/settings/conf-store.js';
@@ -12,9 +12,11 @@ export interface ProfileOptions {
   readonly port: number;
   /** Accounts to create before launch (the packaged smoke test cannot click). */
   readonly users?: readonly { name: string; password: string }[];
+  /** Look for updates at start (the release's update proof); off otherwise. */
+  readonly checkForUpdates?: boolean;
 }
 
-/** Writes `<folder>/settings.json`: this computer only, on `port`, update checks off. */
+/** Writes `<folder>/settings.json`: this computer only, on `port`, update checks off unless asked for. */
 export async function seedProfile(folder: string, options: ProfileOptions): Promise<void> {
   mkdirSync(folder, { recursive: true });
   const users = await Promise.all(
@@ -28,7 +30,9 @@ export async function seedProfile(folder: string, options: ProfileOptions): Prom
     startAtLogin: false,
     startInTray: false,
     trayNoticeShown: true,
-    checkForUpdates: false,
+    // A desktop without tray icons (xvfb has no D-Bus) would otherwise get the one-time message box.
+    noTrayNoticeShown: true,
+    checkForUpdates: options.checkForUpdates ?? false,
   };
   writeFileSync(join(folder, `${SETTINGS_FILE_NAME}.json`), JSON.stringify(settings, null, 2));
 }

@@ -56,6 +56,8 @@ test('the app: window, first account, /health and login, tray, close to tray, qu
 
   const win = await app.firstWindow();
   await win.locator('#first-account-form').waitFor();
+  // Shown once painted (ready-to-show), not as a blank frame before.
+  assert.equal(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible()), true);
   await win.fill('#first-account-form input[name=name]', 'alice');
   await win.fill('#first-account-form input[name=password]', 'correct horse');
   await win.click('#first-account-form button[type=submit]');
@@ -81,6 +83,16 @@ test('the app: window, first account, /health and login, tray, close to tray, qu
   ]) {
     assert.ok(menu.includes(item), `the tray menu has "${item}": ${menu.join(' | ')}`);
   }
+
+  // The window's menu is the app's own: Quit, and no developer tools or reload.
+  const windowMenu = await app.evaluate(({ Menu }) =>
+    (Menu.getApplicationMenu()?.items ?? []).flatMap((item) => (item.submenu?.items ?? []).map((sub) => `${sub.role ?? ''}:${sub.label}`)),
+  );
+  assert.ok(
+    windowMenu.some((entry) => /Quit/.test(entry)),
+    `the menu has Quit: ${windowMenu.join(' | ')}`,
+  );
+  assert.ok(!windowMenu.some((entry) => /toggledevtools|reload|Developer/i.test(entry)), `no developer tools: ${windowMenu.join(' | ')}`);
 
   // Closing the window hides it to the tray; the server carries on.
   await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { COMMAND_NAMES, type AppCommands, type AppState } from '../../src-main/shared/ipc.js';
-import { createAppCommands, invokeCommand, type PlatformHooks } from '../../src-main/controller/app-commands.js';
+import { createAppCommands, invokeCommand } from '../../src-main/controller/app-commands.js';
+import type { DesktopPlatform } from '../../src-main/controller/platform.js';
 import type { TestApp } from '../app/controller-harness.js';
 
 const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
@@ -125,6 +126,14 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
   await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: options.fullPage === true });
 }
 
+/** The harness's desktop: every dialog is cancelled, the clipboard and the login item do nothing. */
+export const cancellingPlatform: DesktopPlatform = {
+  pickFolder: async () => null,
+  pickFile: async () => null,
+  copyText: () => undefined,
+  setStartAtLogin: () => undefined,
+};
+
 /**
  * The window on a test app's real controller, as the main process wires it: its
  * commands, and every change pushed to the window. Closed when the test ends.
@@ -134,15 +143,9 @@ export async function openAppWindow(
   t: { after(fn: () => Promise<void> | void): void },
   app: TestApp,
   chromium: string,
-  platform: Partial<PlatformHooks> = {},
+  platform: Partial<DesktopPlatform> = {},
 ): Promise<WindowHarness> {
-  const commands = createAppCommands(app.controller, {
-    pickFolder: async () => null,
-    pickFile: async () => null,
-    copyText: () => undefined,
-    setStartAtLogin: () => undefined,
-    ...platform,
-  });
+  const commands = createAppCommands(app.controller, { ...cancellingPlatform, ...platform });
   const win = await openWindow(commands, chromium);
   t.after(() => win.close());
   app.controller.onChange(

@@ -1,15 +1,22 @@
-// Draws the app and tray icons as PNGs with no dependencies: a two-arrow "sync"
-// ring, white on a blue tile for the app, green (running) or grey (stopped) on
+// Draws the app and tray icons with no dependencies: a two-arrow "sync" ring,
+// white on a blue tile for the app, green (running) or grey (stopped) on
 // transparency for the tray, blue while a device syncs. Each tray icon comes
-// twice: for a light panel, and lighter (`-on-dark`) for a dark one, each at 3:1
-// or more against its panel (test/app/tray-icons.test.ts). Run
-// `node assets/generate-icons.mjs` after a change and commit the PNGs.
-import { writeFileSync } from 'node:fs';
+// for a light panel and, lighter (`-on-dark`), for a dark one, each at 3:1 or
+// more against its panel (test/app/tray-icons.test.ts):
+//   - Linux: the tray PNGs, 32 px (and @2x).
+//   - macOS: template images, 16 px and 32 px (@2x): black and alpha only, which
+//     macOS recolours for light and dark menu bars. Their state shows in shape and
+//     strength: full while running, faint while stopped, with a dot while syncing.
+//   - Windows: one .ico per state and panel holding 16, 20, 24, 32 and 48 px (PNG entries).
+// Run `node scripts/generate-icons.mjs` after a change and commit what it writes to
+// assets/ (`node scripts/generate-icons.mjs <folder>` writes elsewhere: the test
+// compares that with the committed files).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { deflateSync, crc32 } from 'node:zlib';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const out = process.argv[2] ? resolve(process.argv[2]) : join(dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 
 function chunk(type, data) {
   const length = Buffer.alloc(4);
@@ -109,14 +116,54 @@ const COLOURS = {
   dark: { running: [74, 222, 128], stopped: [209, 213, 219], syncing: [96, 165, 250] },
 };
 
-const outputs = { 'icon.png': draw(512, appIcon) };
+// macOS template images: black, the state in the alpha channel only.
+const templateIcon = (alpha, dot) => (u, v) =>
+  insideSyncMark(u, v, 1.45) || (dot && Math.hypot(u - 0.5, v - 0.5) <= 0.16) ? [0, 0, 0, alpha] : [0, 0, 0, 0];
+
+/** An .ico whose entries are PNGs (Windows Vista and later), smallest first. */
+function ico(shade, sizes) {
+  const images = sizes.map((size) => draw(size, shade));
+  const header = Buffer.alloc(6 + 16 * images.length);
+  header.writeUInt16LE(0, 0); // reserved
+  header.writeUInt16LE(1, 2); // 1 = icon
+  header.writeUInt16LE(images.length, 4);
+  let offset = header.length;
+  images.forEach((image, i) => {
+    const entry = 6 + 16 * i;
+    const size = sizes[i];
+    header.writeUInt8(size >= 256 ? 0 : size, entry); // width (0 means 256)
+    header.writeUInt8(size >= 256 ? 0 : size, entry + 1); // height
+    header.writeUInt8(0, entry + 2); // no palette
+    header.writeUInt8(0, entry + 3); // reserved
+    header.writeUInt16LE(1, entry + 4); // colour planes
+    header.writeUInt16LE(32, entry + 6); // bits per pixel
+    header.writeUInt32LE(image.length, entry + 8);
+    header.writeUInt32LE(offset, entry + 12);
+    offset += image.length;
+  });
+  return Buffer.concat([header, ...images]);
+}
+
+const ICO_SIZES = [16, 20, 24, 32, 48];
+
+const outputs = {
+  'icon.png': draw(512, appIcon),
+  'tray-runningTemplate.png': draw(16, templateIcon(255, false)),
+  'tray-runningTemplate@2x.png': draw(32, templateIcon(255, false)),
+  'tray-stoppedTemplate.png': draw(16, templateIcon(110, false)),
+  'tray-stoppedTemplate@2x.png': draw(32, templateIcon(110, false)),
+  'tray-syncingTemplate.png': draw(16, templateIcon(255, true)),
+  'tray-syncingTemplate@2x.png': draw(32, templateIcon(255, true)),
+};
 for (const [panel, colours] of Object.entries(COLOURS)) {
   const suffix = panel === 'dark' ? '-on-dark' : '';
   for (const [state, rgb] of Object.entries(colours)) {
     const shade = state === 'syncing' ? syncingIcon(rgb) : trayIcon(rgb);
     outputs[`tray-${state}${suffix}.png`] = draw(32, shade);
     outputs[`tray-${state}${suffix}@2x.png`] = draw(64, shade);
+    outputs[`tray-${state}${suffix}.ico`] = ico(shade, ICO_SIZES);
   }
 }
-for (const [name, data] of Object.entries(outputs)) writeFileSync(join(here, name), data);
-console.log(`wrote ${Object.keys(outputs).join(', ')}`);
+mkdirSync(out, { recursive: true });
+for (const [name, data] of Object.entries(outputs)) writeFileSync(join(out, name), data);
+console.log(`wrote ${Object.keys(outputs).join(', ')} to ${out}`);

@@ -1,0 +1,39 @@
+// Every capability the controller asks of the desktop is a required member of
+// DesktopPlatform (controller/platform.ts), so a glue that forgets one does not
+// compile. The HTTPS "Choose…" buttons once did nothing in the app because the
+// file picker was optional and main.ts never passed it. The @ts-expect-error
+// lines below are the check: `npm run typecheck` (and the build) fail if a
+// platform without a file picker, or without any other member, compiles.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DesktopPlatform } from '../../src-main/controller/platform.js';
+import { REPO_ROOT } from '../support/fixture-paths.js';
+
+const complete: DesktopPlatform = {
+  pickFolder: async () => null,
+  pickFile: async () => null,
+  copyText: () => undefined,
+  setStartAtLogin: () => undefined,
+};
+
+test('a platform missing any capability does not compile', () => {
+  // @ts-expect-error the file picker is required: without it "Choose…" would do nothing
+  const withoutPicker: DesktopPlatform = { pickFolder: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined };
+  // @ts-expect-error so is the folder picker
+  const withoutFolder: DesktopPlatform = { pickFile: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined };
+  assert.equal(typeof withoutPicker, 'object');
+  assert.equal(typeof withoutFolder, 'object');
+  assert.equal(Object.keys(complete).sort().join(), 'copyText,pickFile,pickFolder,setStartAtLogin');
+});
+
+test('the Electron glue builds the whole platform as one typed object, with a real file dialog', () => {
+  const main = readFileSync(join(REPO_ROOT, 'src-main', 'app', 'main.ts'), 'utf8');
+  assert.match(main, /const platform: DesktopPlatform = \{/);
+  assert.match(main, /pickFile: \(title, current\) => pickFile\(win, title, current\)/);
+  const dialogs = readFileSync(join(REPO_ROOT, 'src-main', 'app', 'dialogs.ts'), 'utf8');
+  assert.match(dialogs, /export async function pickFile\(/);
+  assert.match(dialogs, /properties: \['openFile'/);
+});
