@@ -65,7 +65,7 @@ const ALLOWED: Record<string, string> = {
   'server/storage/durable.ts': 'the one helper',
   'server/media/upload/read-upload-zip.ts': "a media upload's staging folder: its name is fsynced by writeJournal before any file moves",
   'app/log-file.ts': "the app's log folder: no learner's data",
-  'app/login-item.ts': "the desktop's autostart folder: the system's, not ours",
+  'controller/login-item.ts': "the desktop's autostart folder: the system's, not ours",
 };
 
 test('every folder the server or the app creates goes through makeFolder', () => {

@@ -62,7 +62,8 @@ export class ForgetfulFs {
 
   private untilMounted(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`forgetful_fs did not mount: ${this.stderr.trim()}`)), 15_000);
+      // The unmount before a remount may wait up to 30 s for a killed process's files (forgetful_fs.py).
+      const timer = setTimeout(() => reject(new Error(`forgetful_fs did not mount: ${this.stderr.trim()}`)), 60_000);
       this.mountedWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -125,12 +126,17 @@ export class ForgetfulFs {
     await mounted;
   }
 
-  /** Unmounts and stops; the file system's content is gone. */
+  /** Unmounts and stops; the file system's content is gone. Never hangs: past a minute it is killed and detached. */
   async close(): Promise<void> {
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin.write(`${JSON.stringify({ cmd: 'exit' })}\n`);
     this.child.stdin.end();
+    const timer = setTimeout(() => {
+      this.child.kill('SIGKILL');
+      spawnSync('umount', ['-l', this.root]);
+    }, 60_000);
     await exited;
+    clearTimeout(timer);
   }
 }
