@@ -32,6 +32,15 @@ if (findChromium() === null && files.some((file) => file.includes('renderer'))) 
   );
 }
 
+// The same for the container tests (test/support/podman.ts decides).
+if (files.some((file) => file.includes('container'))) {
+  const { containerSkipReason } = await import('../dist/test/support/podman.js');
+  const reason = containerSkipReason();
+  if (reason !== null) {
+    console.log(inCi() ? `✖ ${reason}; CI=true, so the container tests will fail.` : `﹣ ${reason}; the container tests are skipped.`);
+  }
+}
+
 const privateTemp = mkdtempSync(join(tmpdir(), 'ahs-test-run-'));
 // Node 22+ tools (npm among them) may turn on the module compile cache, which lives in the temp folder.
 const env = { ...process.env, TMPDIR: privateTemp, TMP: privateTemp, TEMP: privateTemp, NODE_DISABLE_COMPILE_CACHE: '1' };

@@ -1,19 +1,33 @@
 // `npx anki-home-sync` / `npm run serve`: the headless server, a drop-in for
 // the official anki-sync-server. Reads the same environment variables, prints
 // where it listens and the address to give Anki, and stops cleanly on
-// Ctrl-C (SIGINT) or SIGTERM.
+// Ctrl-C (SIGINT) or SIGTERM. With SYNC_USERS_FILE, the file's accounts change
+// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts).
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
 import {
   ConfigError,
   ServerStartError,
   SyncServer,
+  UsersFileWatcher,
+  changedAccounts,
   clientAddresses,
   configFromEnv,
   consoleLogger,
+  listenAddressFromEnv,
   resolveCertificateNames,
+  type Logger,
   type ServerConfig,
+  type UsersFileConfig,
+  type UsersReload,
 } from './server/index.js';
+import { hashPasswordCommand } from './hash-password.js';
+
+/** Set by the container's entrypoint (container/entrypoint.ts). */
+const IN_CONTAINER = 'ANKI_HOME_SYNC_IN_CONTAINER';
+
+/** How long a stop waits for requests still sending their body. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 function fail(message: string): never {
   console.error(`anki-home-sync: ${message}`);
@@ -34,9 +48,9 @@ async function addressLines(server: SyncServer, host: string, port: number): Pro
 }
 
 /** `--healthcheck`, as the official binary: exit 0 if something accepts connections on SYNC_HOST:SYNC_PORT. */
-function healthcheck(config: ServerConfig): void {
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
-  const socket = connect({ host, port: config.port });
+function healthcheck(listen: { host: string; port: number }): void {
+  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
+  const socket = connect({ host, port: listen.port });
   socket.setTimeout(5_000);
   socket.once('connect', () => {
     socket.destroy();
@@ -45,7 +59,51 @@ function healthcheck(config: ServerConfig): void {
   for (const event of ['error', 'timeout'] as const) socket.once(event, () => process.exit(1));
 }
 
+/** What the log says after SYNC_USERS_FILE changed: names only, never a password or a hash. */
+function reportUsersReload(logger: Logger, reload: UsersReload): void {
+  if (!reload.ok) {
+    logger.warn('SYNC_USERS_FILE changed but was not used; the accounts stay as they were', { reason: reload.reason });
+    return;
+  }
+  if (!changedAccounts(reload)) return;
+  for (const warning of reload.warnings) logger.warn(warning);
+  logger.info('accounts changed from SYNC_USERS_FILE', {
+    added: reload.added.join(','),
+    removed: reload.removed.join(','),
+    newPassword: reload.passwordChanged.join(','),
+    accounts: reload.users.length,
+  });
+}
+
+/** Watches SYNC_USERS_FILE and hands its accounts to the running server. */
+function watchUsersFile(server: SyncServer, usersFile: UsersFileConfig): UsersFileWatcher {
+  const watcher = new UsersFileWatcher(
+    usersFile.file,
+    usersFile.fixed,
+    usersFile.fromFile,
+    (users) => server.setUsers(users),
+    (reload) => reportUsersReload(consoleLogger, reload),
+  );
+  watcher.start();
+  // An edit made while the server was starting is not missed.
+  void watcher.reload();
+  return watcher;
+}
+
+function userNames(config: ServerConfig): string {
+  return config.users.length === 0 ? 'none yet' : config.users.map((user) => user.name).join(', ');
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'hash-password') process.exit(await hashPasswordCommand(process.argv.slice(3)));
+  if (process.argv.includes('--healthcheck')) {
+    try {
+      return healthcheck(listenAddressFromEnv(process.env));
+    } catch (error) {
+      if (error instanceof ConfigError) fail(error.message);
+      throw error;
+    }
+  }
   let loaded;
   try {
     loaded = configFromEnv(process.env);
@@ -53,11 +111,13 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const { config, warnings } = loaded;
-  if (process.argv.includes('--healthcheck')) return healthcheck(config);
+  const { config, warnings, usersFile } = loaded;
   for (const warning of warnings) console.warn(`anki-home-sync: warning: ${warning}`);
 
-  const server = new SyncServer(config, { logger: consoleLogger });
+  // Docker and podman send SIGKILL 10 s after SIGTERM: bodies still arriving are cut off after 5 s,
+  // leaving time for the methods already running to finish and the rest to roll back.
+  const server = new SyncServer(config, { logger: consoleLogger, shutdownGraceMs: SHUTDOWN_GRACE_MS });
+  let watcher: UsersFileWatcher | null = null;
   // Handlers go in before anything can announce the server, so a signal is never missed.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -69,6 +129,7 @@ async function main(): Promise<void> {
     console.log(`Received ${signal}; finishing requests in progress, then stopping.`);
     // Installs are atomic, so even a forced exit leaves whole files; this only bounds the wait.
     setTimeout(() => fail('requests were still running a minute after the stop signal; leaving anyway.'), 60_000).unref();
+    watcher?.stop();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => fail(`stopping failed: ${String(error)}`),
@@ -91,9 +152,17 @@ async function main(): Promise<void> {
   }
   const scheme = server.status.scheme === 'https' ? ' (HTTPS)' : '';
   console.log(`Anki Home Sync is listening on ${hostForUrl(address.host)}:${address.port}${scheme}, data in ${config.baseFolder}`);
-  console.log(`Users: ${config.users.map((user) => user.name).join(', ')}`);
-  console.log('In Anki, set the self-hosted sync server to one of:');
-  for (const line of await addressLines(server, address.host, address.port)) console.log(line);
+  if (usersFile !== null) watcher = watchUsersFile(server, usersFile);
+  console.log(`Users: ${userNames(config)}${usersFile === null ? '' : ` (SYNC_USERS_FILE ${usersFile.file.path} is watched for changes)`}`);
+  if (process.env[IN_CONTAINER] === '1') {
+    // The container's own addresses are not the ones devices reach.
+    console.log(
+      `In Anki, set the self-hosted sync server to http${server.status.scheme === 'https' ? 's' : ''}://<this computer's address>:<the port published for ${address.port}>/`,
+    );
+  } else {
+    console.log('In Anki, set the self-hosted sync server to one of:');
+    for (const line of await addressLines(server, address.host, address.port)) console.log(line);
+  }
   const warning = server.certificate()?.warning;
   if (warning) console.warn(`anki-home-sync: warning: ${warning}`);
 }

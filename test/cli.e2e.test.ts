@@ -2,8 +2,8 @@
 // environment variables.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,8 @@ import { V11Client } from './support/v11-client.js';
 import { copyRealAnkiFixture } from './support/real-anki-fixtures.js';
 import { makeTempFolder } from './support/temp-folder.js';
 import { createTestAuthority } from './support/test-ca.js';
-import { trustAuthority } from './support/v11-transport.js';
+import { statusOf, trustAuthority } from './support/v11-transport.js';
+import { parsePhc, verifyPhc } from '../src-main/server/auth/phc.js';
 
 const BIN = fileURLToPath(new URL('../../bin/anki-home-sync.js', import.meta.url));
 
@@ -25,8 +26,11 @@ interface Running {
 const EXIT_DEADLINE_MS = 30_000;
 
 /** Starts the command; the test's after hook kills it if it is still running, and waits for it to exit. */
-function run(t: TestContext, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(t: TestContext, env: Record<string, string>, args: string[] = []): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -61,7 +65,8 @@ test('starts with the official variables, prints where it listens and the addres
   const base = makeTempFolder('ahs-cli-');
   const running = run(t, { SYNC_USER1: 'user:pass', SYNC_HOST: '127.0.0.1', SYNC_PORT: '0', SYNC_BASE: base });
   const port = await listeningPort(running);
-  assert.match(running.output(), new RegExp(`http://127\\.0\\.0\\.1:${port}/`));
+  // The addresses follow "listening" in writes of their own.
+  await outputMatching(running, new RegExp(`http://127\\.0\\.0\\.1:${port}/`));
   const client = new V11Client(`http://127.0.0.1:${port}/`);
   assert.equal(await client.login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
   assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
@@ -161,4 +166,136 @@ test('with SYNC_TLS_CERT and SYNC_TLS_KEY it serves HTTPS and prints https addre
   });
   assert.notEqual(await mismatched.exited, 0);
   assert.match(mismatched.output(), /does not belong to the certificate/);
+});
+
+/** Waits until the command's output matches, or fails once it exits or 20 s pass. */
+async function outputMatching(running: Running, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!pattern.test(running.output())) {
+    if (running.child.exitCode !== null || Date.now() > deadline) assert.fail(`no ${pattern} in:\n${running.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function loginStatus(port: number, user: string, password: string): Promise<number> {
+  return statusOf(new V11Client(`http://127.0.0.1:${port}/`).login(user, password));
+}
+
+test('SYNC_USERS_FILE: accounts change while it runs, a mistake keeps them, and no password reaches the log', async (t) => {
+  const folder = makeTempFolder('ahs-cli-users-');
+  const usersFile = join(folder, 'users.txt');
+  writeFileSync(usersFile, 'alice:Alice-Secret-1\n', { mode: 0o600 });
+  const running = run(t, {
+    SYNC_USER1: 'admin:Admin-Secret-0',
+    SYNC_USERS_FILE: usersFile,
+    SYNC_HOST: '127.0.0.1',
+    SYNC_PORT: '0',
+    SYNC_BASE: join(folder, 'base'),
+  });
+  const port = await listeningPort(running);
+  await outputMatching(running, /Users: admin, alice \(SYNC_USERS_FILE .*users\.txt is watched for changes\)/);
+  assert.equal(await loginStatus(port, 'alice', 'Alice-Secret-1'), 200);
+
+  writeFileSync(usersFile, 'bob:Bob-Secret-2\n');
+  await outputMatching(running, /accounts changed from SYNC_USERS_FILE added=bob removed=alice accounts=2/);
+  assert.equal(await loginStatus(port, 'bob', 'Bob-Secret-2'), 200);
+  assert.equal(await loginStatus(port, 'alice', 'Alice-Secret-1'), 403);
+  assert.equal(await loginStatus(port, 'admin', 'Admin-Secret-0'), 200);
+
+  writeFileSync(usersFile, 'bob:Bob-Secret-2\ncarol-Secret-3\n');
+  await outputMatching(
+    running,
+    /SYNC_USERS_FILE changed but was not used; the accounts stay as they were reason="SYNC_USERS_FILE line 2 should be/,
+  );
+  assert.equal(await loginStatus(port, 'bob', 'Bob-Secret-2'), 200);
+
+  running.child.kill('SIGTERM');
+  assert.equal(await running.exited, 0);
+  assert.doesNotMatch(running.output(), /Secret/, 'no password in the log');
+});
+
+/** `anki-home-sync hash-password` with `input` piped in. */
+function hashPasswordPiped(args: string[], input: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, 'hash-password', ...args], { input, encoding: 'utf8', timeout: EXIT_DEADLINE_MS });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('hash-password prints a PHC hash of the piped password: argon2id, or pbkdf2-sha256 with --pbkdf2', async () => {
+  const argon = hashPasswordPiped([], 'Piped Secret\nnot this line\n');
+  assert.equal(argon.status, 0, argon.stderr);
+  assert.match(argon.stdout, /^\$argon2id\$[^\n]+\n$/);
+  assert.equal(await verifyPhc(parsePhc(argon.stdout.trim()), 'Piped Secret'), true);
+  const pbkdf2 = hashPasswordPiped(['--pbkdf2'], 'Piped Secret');
+  assert.equal(pbkdf2.status, 0, pbkdf2.stderr);
+  assert.match(pbkdf2.stdout, /^\$pbkdf2-sha256\$i=600000,l=32\$/);
+  assert.equal(await verifyPhc(parsePhc(pbkdf2.stdout.trim()), 'Piped Secret'), true);
+
+  const empty = hashPasswordPiped([], '\n');
+  assert.equal(empty.status, 1);
+  assert.match(empty.stderr, /the password is empty; nothing was hashed/);
+  assert.equal(empty.stdout, '');
+  const unknown = hashPasswordPiped(['--md5'], 'x');
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /unknown option "--md5"\nusage: anki-home-sync hash-password \[--pbkdf2\]/);
+});
+
+test(
+  'hash-password at a terminal asks twice and echoes nothing; the hash logs in with PASSWORDS_HASHED',
+  { skip: process.platform !== 'linux' },
+  async (t) => {
+    // util-linux `script` gives the command a terminal; what it prints is what the person at it would see.
+    const child = spawn(
+      'script',
+      ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} hash-password --pbkdf2`, '/dev/null'],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waitFor = async (text: string): Promise<void> => {
+      for (let i = 0; i < 400 && !seen.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(seen.includes(text), `"${text}" in ${JSON.stringify(seen)}`);
+    };
+    // Typed only once asked: typed ahead, the terminal itself would echo it before the command hides it.
+    await waitFor('Password: ');
+    child.stdin.write('Typed Secret\r');
+    await waitFor('again: ');
+    child.stdin.write('Typed Secret\r');
+    assert.equal(await exited, 0, seen);
+    assert.ok(!seen.includes('Typed Secret'), `the password was echoed: ${JSON.stringify(seen)}`);
+    assert.match(seen, /write every \$ in it as \$\$/);
+    const phc = /(\$pbkdf2-sha256\$\S+)/.exec(seen)?.[1];
+    assert.ok(phc !== undefined, seen);
+
+    const running = run(t, {
+      SYNC_USER1: `alice:${phc}`,
+      PASSWORDS_HASHED: '1',
+      SYNC_HOST: '127.0.0.1',
+      SYNC_PORT: '0',
+      SYNC_BASE: makeTempFolder('ahs-cli-'),
+    });
+    const port = await listeningPort(running);
+    assert.equal(await loginStatus(port, 'alice', 'Typed Secret'), 200);
+    assert.equal(await loginStatus(port, 'alice', 'Typed secret'), 403);
+    running.child.kill('SIGTERM');
+    assert.equal(await running.exited, 0);
+  },
+);
+
+test('--healthcheck exits 0 when something answers on SYNC_HOST:SYNC_PORT, 1 otherwise, whatever the accounts say', async (t) => {
+  const listener = createServer();
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  t.after(() => listener.close());
+  const port = String((listener.address() as import('node:net').AddressInfo).port);
+  const check = (env: Record<string, string>): Promise<number | null> => run(t, { ...env, SYNC_PORT: port }, ['--healthcheck']).exited;
+  // No accounts at all, or a users file with a mistake, leave a running server healthy.
+  assert.equal(await check({ SYNC_HOST: '127.0.0.1' }), 0);
+  assert.equal(await check({ SYNC_HOST: '0.0.0.0', SYNC_USERS_FILE: '/nonexistent/users.txt' }), 0);
+  listener.close();
+  await new Promise((resolve) => listener.once('close', resolve));
+  assert.equal(await check({ SYNC_HOST: '127.0.0.1' }), 1);
+  assert.equal(await run(t, { SYNC_PORT: 'eighty', SYNC_HOST: '127.0.0.1' }, ['--healthcheck']).exited, 1);
 });

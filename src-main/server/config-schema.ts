@@ -68,7 +68,7 @@ export const CONFIG_SCHEMA = {
     env: 'SYNC_USER1, SYNC_USER2, …',
     app: 'users',
     kind: { type: 'users' },
-    defaultText: 'required',
+    defaultText: 'required, unless `SYNC_USERS_FILE` is set',
     help: '`username:password`; reading stops at the first gap; the password is everything after the first `:`',
     official: true,
   },
@@ -77,8 +77,16 @@ export const CONFIG_SCHEMA = {
     app: null,
     kind: { type: 'presence' },
     defaultText: 'unset',
-    help: 'when set (to anything, even `0`), the part after `:` is a PHC hash: `pbkdf2-sha256` or `pbkdf2-sha512` (the official format), or `argon2id`',
+    help: 'when set (to anything, even `0`), the part after `:` is a PHC hash: `pbkdf2-sha256` or `pbkdf2-sha512` (the official format), or `argon2id`; `anki-home-sync hash-password` makes one (argon2id, or `--pbkdf2` for a hash the official server reads too)',
     official: true,
+  },
+  usersFile: {
+    env: 'SYNC_USERS_FILE',
+    app: null,
+    kind: { type: 'file' },
+    defaultText: 'unset',
+    help: 'a file of accounts, one `username:password` line each (`username:hash` with `PASSWORDS_HASHED`; `#` starts a comment), added to `SYNC_USERn`; edits are picked up while it runs: accounts are added, removed or get their new password without a restart, and a file with a mistake keeps the accounts as they were and says why in the log',
+    official: false,
   },
   baseFolder: {
     env: 'SYNC_BASE',
@@ -259,6 +267,15 @@ export function readTlsFiles(env: NodeJS.ProcessEnv): { certFile: string; keyFil
     );
   }
   return { certFile, keyFile };
+}
+
+/** SYNC_USERS_FILE as given (relative to the working folder), or undefined when unset. */
+export function readUsersFilePath(env: NodeJS.ProcessEnv): string | undefined {
+  const spec = CONFIG_SCHEMA.usersFile;
+  const path = env[spec.env];
+  if (path === undefined) return undefined;
+  if (path.trim() === '') throw new ConfigError(`${spec.env} is set but empty; give the file that lists the accounts, or unset it.`);
+  return path;
 }
 
 /** Every limit, from the environment or its default. */

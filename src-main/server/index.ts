@@ -13,7 +13,11 @@ export { certificateCovers, CertificateError, loadCertificatePair, type Certific
 export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config.js';
 export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config.js';
 export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config-schema.js';
-export { configFromEnv, type EnvConfig } from './config-from-env.js';
+export { configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config-from-env.js';
+
+// SYNC_USERS_FILE watched while the headless server runs, and the hashes `hash-password` writes.
+export { UsersFileWatcher, changedAccounts, type UsersReload } from './auth/users-file-watcher.js';
+export { hashPassword, type HashAlgorithm } from './auth/phc.js';
 
 // The addresses devices can use, labelled by where they work.
 export { addressWarning, clientAddresses, resolveCertificateNames, type AddressOptions, type InterfaceTable } from './client-addresses.js';

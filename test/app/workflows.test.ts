@@ -92,6 +92,12 @@ const CURRENT_ACTIONS: Readonly<Record<string, string>> = {
   'actions/setup-node': 'v7',
   'actions/upload-artifact': 'v7',
   'actions/download-artifact': 'v8',
+  // Docker's actions for the image job (their releases, autumn 2026).
+  'docker/setup-qemu-action': 'v4',
+  'docker/setup-buildx-action': 'v4',
+  'docker/build-push-action': 'v7',
+  'docker/login-action': 'v4',
+  'docker/metadata-action': 'v6',
 };
 
 test('every workflow uses the current major of each action', () => {
@@ -206,4 +212,36 @@ test('release: published only once every latest*.yml url matches an uploaded ass
   );
   const download = publish.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
   assert.equal(download?.with?.['pattern'], 'installers-*', 'the screenshots are not release assets');
+});
+
+test('release: a version tag builds the container image for amd64 and arm64 from the official Node 24 slim image, tries it, and pushes it to ghcr.io with provenance', () => {
+  const release = load('release.yml');
+  const job = release.jobs['image'] as Job & { permissions?: Record<string, string> };
+  assert.ok(job, 'an image job');
+  assert.equal(job.permissions?.['packages'], 'write', 'may push to ghcr.io');
+  const uses = (prefix: string): Step[] => job.steps.filter((s) => s.uses?.startsWith(prefix));
+  assert.match(runs(job), /npm run build/, 'dist/ is built before the image');
+  assert.equal(uses('docker/setup-qemu-action@').length, 1, 'arm64 under QEMU');
+  const builds = uses('docker/build-push-action@');
+  const pushed = builds.find((s) => s.with?.['push'] === true);
+  assert.ok(pushed, 'a build that pushes');
+  assert.equal(pushed.with?.['file'], 'Containerfile');
+  assert.equal(pushed.with?.['platforms'], 'linux/amd64,linux/arm64');
+  assert.match(String(pushed.with?.['provenance']), /^(true|mode=max)$/);
+  // The amd64 image is started and stopped before anything is pushed.
+  const tried = builds.find((s) => s.with?.['load'] === true);
+  assert.ok(tried && job.steps.indexOf(tried) < job.steps.indexOf(pushed));
+  assert.match(runs(job), /docker exec smoke anki-home-sync --healthcheck/);
+  assert.match(runs(job), /docker inspect --format '\{\{\.State\.ExitCode\}\}' smoke\)" = 0/);
+  const meta = uses('docker/metadata-action@')[0];
+  assert.match(String(meta?.with?.['images']), /^ghcr\.io\//);
+  const tags = String(meta?.with?.['tags']);
+  for (const tag of ['type=semver,pattern={{version}}', 'type=semver,pattern={{major}}.{{minor}}', 'type=raw,value=latest']) {
+    assert.ok(tags.includes(tag), `tags ${tag}`);
+  }
+  assert.match(runs(job), /test "\$size" -le 100000000/, 'the 100 MB bar, checked on what was pushed');
+  // The same file builds here with podman from our own base; on GitHub from the official image.
+  const containerfile = readFileSync(join(REPO_ROOT, 'Containerfile'), 'utf8');
+  assert.match(containerfile, /^ARG BASE=docker\.io\/library\/node:24-bookworm-slim$/m);
+  assert.match(containerfile, /^ARG BUILD_BASE=docker\.io\/library\/node:24-bookworm-slim$/m);
 });

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { configFromEnv, ConfigError } from '../../src-main/server/config-from-env.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 const home = (): string => '/home/learner';
 const PBKDF2_PASS = '$pbkdf2-sha256$i=600000,l=32$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc';
@@ -84,4 +86,71 @@ test('IPv6 hosts, explicit ports, a relative SYNC_BASE and SYNC_IP_HEADER are ta
   assert.equal(config.baseFolder, resolve('data'));
   assert.equal(config.maxPayloadMegs, 7);
   assert.equal(config.ipHeader, 'RightmostXForwardedFor');
+});
+
+test('SYNC_USERS_FILE: its accounts follow SYNC_USERn, and SYNC_USER1 is then optional', () => {
+  const folder = makeTempFolder('ahs-env-users-');
+  const path = join(folder, 'users.txt');
+  writeFileSync(path, 'bob:b\ncarol:c\n', { mode: 0o600 });
+  const both = configFromEnv({ SYNC_USER1: 'alice:a', SYNC_USERS_FILE: path }, home);
+  assert.deepEqual(
+    both.config.users.map((user) => user.name),
+    ['alice', 'bob', 'carol'],
+  );
+  assert.deepEqual(both.warnings, []);
+  assert.equal(both.usersFile?.file.path, path);
+  assert.deepEqual(
+    both.usersFile?.fixed.map((user) => user.name),
+    ['alice'],
+  );
+  assert.deepEqual(
+    both.usersFile?.fromFile.map((user) => user.name),
+    ['bob', 'carol'],
+  );
+  assert.equal(configFromEnv({ SYNC_USER1: 'alice:a' }, home).usersFile, null);
+
+  const fileOnly = configFromEnv({ SYNC_USERS_FILE: path }, home);
+  assert.deepEqual(
+    fileOnly.config.users.map((user) => user.name),
+    ['bob', 'carol'],
+  );
+  // PASSWORDS_HASHED applies to the file's lines as to SYNC_USERn.
+  writeFileSync(path, `bob:${PBKDF2_PASS}\n`);
+  const hashed = configFromEnv({ SYNC_USERS_FILE: path, PASSWORDS_HASHED: '' }, home);
+  assert.deepEqual(hashed.config.users[0]!.secret, { kind: 'phc', phc: PBKDF2_PASS });
+});
+
+test('SYNC_USERS_FILE: no accounts yet, or plain passwords others can read, start with a warning', () => {
+  const folder = makeTempFolder('ahs-env-users-');
+  const path = join(folder, 'users.txt');
+  writeFileSync(path, '# nobody yet\n', { mode: 0o600 });
+  const empty = configFromEnv({ SYNC_USERS_FILE: path }, home);
+  assert.deepEqual(empty.config.users, []);
+  assert.match(empty.warnings.join('\n'), /SYNC_USERS_FILE lists no accounts yet; nobody can log in until a line is added/);
+  if (process.platform !== 'win32') {
+    writeFileSync(path, 'bob:b\n');
+    chmodSync(path, 0o644);
+    assert.match(configFromEnv({ SYNC_USERS_FILE: path }, home).warnings.join('\n'), /holds plain passwords and every account/);
+    writeFileSync(path, `bob:${PBKDF2_PASS}\n`);
+    assert.deepEqual(configFromEnv({ SYNC_USERS_FILE: path, PASSWORDS_HASHED: '1' }, home).warnings, []);
+  }
+});
+
+test('SYNC_USERS_FILE: a mistake stops the start, naming the file and its line', () => {
+  const folder = makeTempFolder('ahs-env-users-');
+  const path = join(folder, 'users.txt');
+  writeFileSync(path, 'bob:b\nalice:x\n', { mode: 0o600 });
+  const cases: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    [{ SYNC_USERS_FILE: '' }, /^SYNC_USERS_FILE is set but empty/],
+    [{ SYNC_USERS_FILE: join(folder, 'missing.txt') }, /^SYNC_USERS_FILE \(.*missing\.txt\) cannot be read: there is no such file/],
+    [{ SYNC_USER1: 'alice:a', SYNC_USERS_FILE: path }, /^SYNC_USERS_FILE line 2: the username "alice" is already used by SYNC_USER1/],
+    [{ SYNC_USERS_FILE: path, PASSWORDS_HASHED: '1' }, /^SYNC_USERS_FILE line 1: PASSWORDS_HASHED is set/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(
+      () => configFromEnv(env, home),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      JSON.stringify(env),
+    );
+  }
 });

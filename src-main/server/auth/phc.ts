@@ -4,7 +4,7 @@
 // typo is reported with its variable's name instead of failing a login later.
 // Other algorithm ids that are well-formed PHC (e.g. `pbkdf2`, which is
 // SHA-1) are kept and never verify, exactly as with the official server.
-import { pbkdf2, timingSafeEqual } from 'node:crypto';
+import { pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import argon2 from 'argon2';
 
@@ -115,4 +115,29 @@ export async function verifyPhc(parsed: ParsedPhc, password: string): Promise<bo
     case 'unsupported':
       return false;
   }
+}
+
+/** The algorithms `anki-home-sync hash-password` writes. */
+export type HashAlgorithm = 'argon2id' | 'pbkdf2-sha256';
+
+/**
+ * PBKDF2-SHA256 rounds for new hashes: OWASP's figure for it. The official
+ * server verifies whatever `i` a hash names.
+ */
+export const PBKDF2_ROUNDS = 600_000;
+
+function unpaddedB64(bytes: Buffer): string {
+  return bytes.toString('base64').replace(/=+$/, '');
+}
+
+/**
+ * A new PHC hash of `password`: argon2id with the argon2 library's defaults
+ * (what the app stores), or pbkdf2-sha256 (i=600000, l=32, a 16-byte salt) in
+ * the form the official server verifies.
+ */
+export async function hashPassword(password: string, algorithm: HashAlgorithm): Promise<string> {
+  if (algorithm === 'argon2id') return argon2.hash(password, { type: argon2.argon2id });
+  const salt = randomBytes(16);
+  const hash = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, PBKDF2_ROUNDS, 32, 'sha256');
+  return `$pbkdf2-sha256$i=${PBKDF2_ROUNDS},l=32$${unpaddedB64(salt)}$${unpaddedB64(hash)}`;
 }

@@ -5,19 +5,25 @@
 
 import { userFolderKey, usernameProblem } from '../storage/user-paths.js';
 
+/** Where the n-th name came from, for the message: `SYNC_USER<n>` unless told otherwise. */
+export type NameSource = (index: number) => string;
+
+const fromEnv: NameSource = (index) => `SYNC_USER${index + 1}`;
+
 /** A message naming the first problem, or null when every name is usable. */
-export function checkUsernames(names: readonly string[]): string | null {
-  const seen = new Set<string>();
+export function checkUsernames(names: readonly string[], source: NameSource = fromEnv): string | null {
+  const seen = new Map<string, number>();
   for (const [index, name] of names.entries()) {
     const problem = usernameProblem(name);
     if (problem !== null)
-      return `SYNC_USER${index + 1}: the username ${JSON.stringify(name)} cannot be a folder name below SYNC_BASE: ${problem}.`;
+      return `${source(index)}: the username ${JSON.stringify(name)} cannot be a folder name below SYNC_BASE: ${problem}.`;
     // Case-insensitive, normalising file systems (macOS, Windows) would put Alice and alice in one folder.
     const key = userFolderKey(name);
-    if (seen.has(key)) {
-      return `SYNC_USER${index + 1}: the username ${JSON.stringify(name)} is already used by an earlier SYNC_USERn (names must differ, ignoring case).`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      return `${source(index)}: the username ${JSON.stringify(name)} is already used by ${source(earlier)} (names must differ, ignoring case).`;
     }
-    seen.add(key);
+    seen.set(key, index);
   }
   return null;
 }

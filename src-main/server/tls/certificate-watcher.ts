@@ -1,28 +1,20 @@
 // Renewal without a restart: `tailscale cert` and ACME tools replace the
-// certificate and key every 60–90 days. Both files are watched (by polling their
-// stat, which survives the rename-over that those tools do); once they have been
-// quiet for a moment, the pair is loaded again and handed to the TLS server for
-// new connections. Connections already open, and the syncs on them, keep the
+// certificate and key every 60–90 days. Both files are watched (file-watch.ts:
+// their stat is polled, which survives the rename-over that those tools do); once
+// they have been quiet for a moment, the pair is loaded again and handed to the
+// TLS server for new connections. Connections already open, and the syncs on them, keep the
 // context they were made with. A pair that fails to load leaves the old one in
 // use, and says so.
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { SettledFileWatch, type FileWatchOptions } from '../file-watch.js';
 import { CertificateError, loadCertificatePair, type CertificatePair } from './certificate-pair.js';
 
 export type ReloadOutcome = { readonly ok: true; readonly pair: CertificatePair } | { readonly ok: false; readonly reason: string };
 
-export interface WatcherOptions {
-  /** How often each file's stat is polled. */
-  readonly pollMs?: number;
-  /** How long both files must be unchanged before the pair is read (tools write them one after the other). */
-  readonly settleMs?: number;
-}
+/** How often each file's stat is polled, and how long both must be unchanged before the pair is read. */
+export type WatcherOptions = FileWatchOptions;
 
 export class CertificateWatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private readonly listener = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
-    this.changed();
-  };
+  private watch: SettledFileWatch | null = null;
 
   constructor(
     private pair: CertificatePair,
@@ -36,14 +28,17 @@ export class CertificateWatcher {
   }
 
   start(): void {
-    const interval = this.options.pollMs ?? 5_000;
-    for (const file of this.files()) watchFile(file, { interval, persistent: false }, this.listener);
+    // Tools write the two files one after the other: the pair is read once both are quiet.
+    this.watch = new SettledFileWatch([this.pair.certFile, this.pair.keyFile], () => this.reload(), {
+      pollMs: this.options.pollMs ?? 5_000,
+      settleMs: this.options.settleMs ?? 1_000,
+    });
+    this.watch.start();
   }
 
   stop(): void {
-    for (const file of this.files()) unwatchFile(file, this.listener);
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.watch?.stop();
+    this.watch = null;
   }
 
   /** Reads the pair again now; what the file watch does once the files are quiet. */
@@ -62,18 +57,5 @@ export class CertificateWatcher {
     }
     this.report(outcome);
     return outcome;
-  }
-
-  private changed(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.reload();
-    }, this.options.settleMs ?? 1_000);
-    this.timer.unref();
-  }
-
-  private files(): string[] {
-    return [...new Set([this.pair.certFile, this.pair.keyFile])];
   }
 }

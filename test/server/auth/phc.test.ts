@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePhc, PhcFormatError, verifyPhc } from '../../../src-main/server/auth/phc.js';
+import { hashPassword, parsePhc, PhcFormatError, verifyPhc } from '../../../src-main/server/auth/phc.js';
 
 test('the RustCrypto pbkdf2 vector verifies (i=4096, l=40, SHA-256)', async () => {
   const phc =
@@ -44,4 +44,18 @@ test('well-formed hashes of algorithms the official server cannot verify load, a
   const parsed = parsePhc('$pbkdf2$i=1000$c2FsdHNhbHQ$AAAA');
   assert.equal(parsed.algorithm, 'unsupported');
   assert.equal(await verifyPhc(parsed, 'anything'), false);
+});
+
+test('hashPassword writes argon2id by default and pbkdf2-sha256 in the official form; each verifies only its password', async () => {
+  const argon = await hashPassword('correct horse', 'argon2id');
+  assert.match(argon, /^\$argon2id\$v=19\$[mpt]=\d+,[mpt]=\d+,[mpt]=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+  const pbkdf2 = await hashPassword('correct horse', 'pbkdf2-sha256');
+  // What the official verifier takes: i and l only, a 4–64 character salt, a 32-byte hash, unpadded base64.
+  assert.match(pbkdf2, /^\$pbkdf2-sha256\$i=600000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+  for (const phc of [argon, pbkdf2]) {
+    const parsed = parsePhc(phc);
+    assert.equal(await verifyPhc(parsed, 'correct horse'), true);
+    assert.equal(await verifyPhc(parsed, 'correct horse '), false);
+  }
+  assert.notEqual(await hashPassword('correct horse', 'pbkdf2-sha256'), pbkdf2, 'a new salt each time');
 });
