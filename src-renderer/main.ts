@@ -6,6 +6,7 @@ import { api, call, type ErrorSink } from './api.js';
 import { byId, h, replaceChildren, setText } from './dom.js';
 import { AccountDialog, accountDialogElement, type DialogKind } from './views/account-dialog.js';
 import { renderActivity } from './views/activity.js';
+import { renderTold } from './views/told.js';
 import { renderAddresses } from './views/addresses.js';
 import { renderStatus } from './views/status.js';
 import { renderSyncs } from './views/syncs.js';
@@ -105,6 +106,7 @@ function render(next: AppState): void {
   dialog.update(next.users);
   renderSettings(next);
   renderActivity(byId('activity'), next.activity);
+  renderTold(byId('told-section'), byId('told'), next.told);
   // The first account made: the window opens on how to connect, with the focus on the address's Copy.
   if (wasFirstRun && !next.firstRun && focusInWelcome) {
     tabs.select('connect');

@@ -12,6 +12,7 @@ import {
   addressWarning,
   clientAddresses,
   DEFAULT_MAX_PAYLOAD_MEGS,
+  describeClient,
   formatBytes,
   LOW_SPACE_FLOOR_BYTES,
   measureDisk,
@@ -21,12 +22,23 @@ import {
   type CertificateStatus,
   type ClientSeen,
   type InterfaceTable,
+  type NoticeTold,
   type ServerConfig,
   type SpaceView,
   type SyncProgress,
   type UserPaths,
 } from '../server/index.js';
-import type { AppState, BindAddress, ClientAddress, ServerStatus, SettingsView, StorageView, SyncView, UserStatus } from '../shared/ipc.js';
+import type {
+  AppState,
+  BindAddress,
+  ClientAddress,
+  ServerStatus,
+  SettingsView,
+  StorageView,
+  SyncView,
+  ToldView,
+  UserStatus,
+} from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
@@ -178,6 +190,7 @@ export class AppController {
         this.certificate === null
           ? null
           : { names: [...this.certificate.dnsNames, ...this.certificate.ipAddresses], validTo: this.certificate.validTo },
+      told: (this.server?.noticesTold?.() ?? []).map(toldView),
     };
   }
 
@@ -396,8 +409,9 @@ export class AppController {
     });
   }
 
-  /** Stops the server (draining syncs); used on quit. */
-  async shutdown(): Promise<void> {
+  /** Stops the server (draining syncs); used on quit, and before an update installs. */
+  async shutdown(reason?: 'update'): Promise<void> {
+    if (reason === 'update') this.server?.announceStopForUpdate?.();
     await this.stop();
   }
 
@@ -609,6 +623,14 @@ export class AppController {
   private changed(): void {
     this.events.emit('change');
   }
+}
+
+/** The server names a device by its address and client version, one space apart (collection/meta.ts). */
+function toldView(told: NoticeTold): ToldView {
+  const space = told.device.indexOf(' ');
+  const clientIp = space < 0 ? told.device : told.device.slice(0, space);
+  const raw = space < 0 ? '' : told.device.slice(space + 1);
+  return { at: told.at, username: told.account, clientIp, client: describeClient(raw)?.label ?? raw, message: told.notice };
 }
 
 function toSyncView({ finished: _finished, ...view }: SyncProgress): SyncView {

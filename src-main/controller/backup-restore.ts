@@ -6,7 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
-import { backUpCollection, installDatabaseFile, isSideFile, openDatabase, pruneBackups, type UserPaths } from '../server/index.js';
+import {
+  backUpCollection,
+  installDatabaseFile,
+  isSideFile,
+  markRestored,
+  openDatabase,
+  pruneBackups,
+  type UserPaths,
+} from '../server/index.js';
 import type { BackupEntry } from '../shared/ipc.js';
 import { AppError } from './errors.js';
 
@@ -73,6 +81,8 @@ export async function restoreBackupFile(
     await installDatabaseFile(staged, paths.collection, async (old) => {
       await backUpCollection(old, paths.backups, new Date(now));
     });
+    // Every device that syncs is told, once, to choose Download (meta's msg).
+    markRestored(paths.folder, now);
     await pruneBackups(paths.backups);
   } finally {
     await fs.rm(staged, { force: true });

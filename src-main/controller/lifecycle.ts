@@ -38,8 +38,8 @@ export interface AppEventSource {
 export interface LifecycleController {
   settings(): { readonly users: readonly unknown[] };
   start(): Promise<void>;
-  /** Stops the server, letting syncs in progress finish. */
-  shutdown(): Promise<void>;
+  /** Stops the server, letting syncs in progress finish; for an update, devices that sync meanwhile are told so in Anki. */
+  shutdown(reason?: 'update'): Promise<void>;
   syncingUsers(): string[];
   readonly updates: { start(): void; stop(): void; installOnQuit(): boolean };
   /** Says in the activity list that a downloaded version could not be installed. */
@@ -286,7 +286,7 @@ export class AppLifecycle {
   }
 
   /** Stops the server, syncs in progress finishing first, within the drain limit. */
-  private async drain(running: RunningApp): Promise<void> {
+  private async drain(running: RunningApp, reason?: 'update'): Promise<void> {
     let limit: NodeJS.Timeout | null = null;
     const timedOut = new Promise<void>((resolve) => {
       limit = setTimeout(() => {
@@ -295,7 +295,7 @@ export class AppLifecycle {
       }, this.options.drainLimitMs ?? DRAIN_LIMIT_MS);
     });
     try {
-      await Promise.race([running.controller.shutdown().catch((error) => this.options.log('stopping the server', error)), timedOut]);
+      await Promise.race([running.controller.shutdown(reason).catch((error) => this.options.log('stopping the server', error)), timedOut]);
     } finally {
       if (limit !== null) clearTimeout(limit);
     }
@@ -306,7 +306,7 @@ export class AppLifecycle {
     if (running === null || this.phaseNow !== 'running') return;
     this.phaseNow = 'updating';
     running.controller.updates.stop();
-    await this.drain(running);
+    await this.drain(running, 'update');
     if (this.phaseNow !== 'updating') return;
     this.options.log('installing the downloaded version and restarting');
     this.armWatchdog(() => void this.resumeAfterFailedInstall(new Error('the installer did not take over')));

@@ -9,6 +9,7 @@ import {
   type CertificateStatus,
   type ClientSeen,
   type Logger,
+  type NoticeTold,
   type ServerConfig,
   type SpaceView,
   type SyncProgress,
@@ -30,6 +31,10 @@ export interface RunningServer {
   certificate(): CertificateStatus | null;
   /** How full the storage disk is. */
   storageSpace(): SpaceView;
+  /** Who was told what inside Anki (meta's msg), newest first. */
+  noticesTold?(): NoticeTold[];
+  /** Devices that sync from now until it stops are told, once, that the server stops for an update. */
+  announceStopForUpdate?(): void;
   /** Stops accepting, lets in-flight syncs finish, closes every collection. */
   stop(): Promise<void>;
 }
@@ -60,6 +65,8 @@ export function syncServerStarter(logger?: Logger): StartServer {
       syncing: () => server.syncing(),
       certificate: () => server.certificate(),
       storageSpace: () => server.storageSpace(),
+      noticesTold: () => server.noticesTold(),
+      announceStopForUpdate: () => server.announceStopForUpdate(),
       stop: () => server.stop(),
     };
   };

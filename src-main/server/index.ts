@@ -22,6 +22,10 @@ export { hashPassword, type HashAlgorithm } from './auth/phc.js';
 // The addresses devices can use, labelled by where they work.
 export { addressWarning, clientAddresses, resolveCertificateNames, type AddressOptions, type InterfaceTable } from './client-addresses.js';
 
+// What learners were told inside Anki, and the events the app reports to them.
+export type { NoticeTold } from './learner-notices.js';
+export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
+
 // Logging.
 export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './log.js';
 

@@ -10,8 +10,16 @@ export interface LearnerNotice {
   readonly text: string;
 }
 
-/** What is current for an account whose collection and media take `accountBytes`. */
-export type NoticeSource = (account: { readonly name: string; readonly bytes: number }) => LearnerNotice | null;
+/** The account a device syncs: its collection and media take `bytes`; `scm` is its collection's schema time. */
+export interface NoticeAccount {
+  readonly name: string;
+  readonly bytes: number;
+  readonly folder?: string;
+  readonly scm?: number;
+}
+
+/** What is current for `account`, or null. */
+export type NoticeSource = (account: NoticeAccount) => LearnerNotice | null;
 
 export interface NoticeTold {
   readonly account: string;
@@ -41,7 +49,7 @@ export class LearnerNotices {
    * been told yet, HTML-escaped, or ''. A device is the account, the address
    * and the client it syncs from.
    */
-  messageFor(account: { readonly name: string; readonly bytes: number }, device: string): string {
+  messageFor(account: NoticeAccount, device: string): string {
     for (const source of this.sources) {
       const notice = source(account);
       if (notice === null) continue;

@@ -26,7 +26,8 @@ import { openToOthers } from './storage/private-files.js';
 import { makeFolder } from './storage/durable.js';
 import { StorageSpace, type SpaceView } from './storage/storage-space.js';
 import { makeRoom } from './storage/make-room.js';
-import { LearnerNotices } from './learner-notices.js';
+import { LearnerNotices, type NoticeTold } from './learner-notices.js';
+import { certificateNotice, restoredNotice, StopAnnouncement } from './reach/learner-events.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
 import { SpoolQuota } from './envelope/spool-quota.js';
 import { UserSlots } from './user-slots.js';
@@ -131,6 +132,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   /** How full SYNC_BASE's disk is; read at each write and once a minute. */
   private readonly space: StorageSpace;
   private readonly notices: LearnerNotices;
+  private readonly stopAnnouncement = new StopAnnouncement();
   private spaceTimer: NodeJS.Timeout | null = null;
   private http: Server | HttpsServer | null = null;
   private certificates: CertificateWatcher | null = null;
@@ -150,7 +152,12 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       logger: this.logger,
       onChange: (view) => this.emit('space', view),
     });
-    this.notices = new LearnerNotices([(account) => this.space.notice(account.bytes)]);
+    this.notices = new LearnerNotices([
+      (account) => this.space.notice(account.bytes),
+      this.stopAnnouncement.source,
+      restoredNotice,
+      certificateNotice(() => this.certificates?.current ?? null),
+    ]);
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
     this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
@@ -190,6 +197,19 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       validTo: pair.validTo.getTime(),
       warning: expiryWarning(pair),
     };
+  }
+
+  /** Which devices were told what inside Anki (meta's msg), newest first, for the window. */
+  noticesTold(limit?: number): NoticeTold[] {
+    return this.notices.recent(limit);
+  }
+
+  /**
+   * Says to each device that syncs from now on, once, that the server is
+   * stopping for an update; the app calls it before it drains for an install.
+   */
+  announceStopForUpdate(): void {
+    this.stopAnnouncement.announce();
   }
 
   /** Accounts with a sync in progress (a request, or a sync between its requests). */
@@ -312,6 +332,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.progress.clear();
     this.activityGate.flush();
     this.refusalLog.flush();
+    this.stopAnnouncement.clear();
     this.http = null;
     this.address = null;
     this.state = 'stopped';

@@ -38,9 +38,12 @@ export class User {
    * The message for `meta` from this device (its address and client): a notice
    * it has not been told yet, HTML-escaped, or ''.
    */
-  noticeFor(device: string): string {
+  noticeFor(device: string, scm?: number): string {
     if (this.notices === null) return '';
-    return this.notices.messageFor({ name: this.username, bytes: this.bytesOnDisk() }, device);
+    return this.notices.messageFor(
+      { name: this.username, bytes: this.bytesOnDisk(), folder: this.paths.folder, ...(scm === undefined ? {} : { scm }) },
+      device,
+    );
   }
 
   /** The collection and media this account keeps on the storage disk, in bytes. */

@@ -94,6 +94,18 @@ export interface AppState {
   readonly certificate: CertificateView | null;
   /** The storage folder's disk, or null when it cannot be read (a drive not connected). */
   readonly storage: StorageView | null;
+  /** Devices told something inside Anki (meta's msg) since the server started, newest first. */
+  readonly told: readonly ToldView[];
+}
+
+/** A device that was told something inside Anki: who, from where, with which client, and what. */
+export interface ToldView {
+  readonly at: number;
+  readonly username: string;
+  readonly clientIp: string;
+  /** "AnkiDroid 2.20.1 (Android)", or the client's own words. */
+  readonly client: string;
+  readonly message: string;
 }
 
 /** Free space on the storage folder's disk, and what to do when it runs low. */

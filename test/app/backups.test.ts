@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { listBackups, restoreBackupFile } from '../../src-main/controller/backup-restore.js';
+import { RESTORED_MARKER } from '../../src-main/server/index.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { tempUserPaths } from '../support/temp-user.js';
@@ -48,6 +49,11 @@ test('restoring a backup installs it, forces a full sync, and keeps what it repl
   assert.equal(after.notes, counts(older).notes);
   assert.ok(after.notes > 0);
   assert.equal(after.scm, now, 'a new schema time makes every device do a full sync');
+  assert.equal(
+    readFileSync(join(paths.folder, RESTORED_MARKER), 'utf8').trim(),
+    String(now),
+    "the restored collection's schema time is kept, so each device is told to choose Download while it stands",
+  );
   assert.deepEqual(readFileSync(join(paths.backups, backupId)), backupBytes, 'the backup itself is untouched');
   const list = await listBackups(paths);
   assert.equal(list.length, 2);

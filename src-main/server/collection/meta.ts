@@ -33,7 +33,7 @@ export const meta: MethodHandler<MetaInput> = (user, { syncVersion: v, clientVer
       usn: stamps.usn,
       ts: Math.floor(Date.now() / 1000),
       // A refusal is all a client that must not sync is told; otherwise a notice it has not had yet, if any.
-      msg: refusal ?? user.noticeFor(`${request.clientIp} ${clientVersion}`),
+      msg: refusal ?? user.noticeFor(`${request.clientIp} ${clientVersion}`, stamps.scm),
       cont: refusal === null,
       hostNum: 0,
       empty: empty.found === 0,
