@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import {
   ConfigError,
   ServerStartError,
+  ankiwebTrapWarning,
   SyncServer,
   UsersFileWatcher,
   changedAccounts,
@@ -44,6 +45,8 @@ async function addressLines(server: SyncServer, host: string, port: number): Pro
   const namesByIp = certificate === null ? new Map<string, string[]>() : await resolveCertificateNames(certificate.dnsNames);
   const addresses = clientAddresses({ host, port, interfaces: networkInterfaces(), certificate, namesByIp });
   const width = Math.max(...addresses.map((a) => a.url.length));
+  const trap = ankiwebTrapWarning(addresses.map((a) => a.url));
+  if (trap !== null) console.warn(`anki-home-sync: warning: ${trap}`);
   return addresses.flatMap((a) => [`  ${a.url.padEnd(width)}  ${a.label}`, ...(a.note === null ? [] : [`    (${a.note})`])]);
 }
 

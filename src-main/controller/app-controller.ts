@@ -10,6 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { promises as fs } from 'node:fs';
 import {
   addressWarning,
+  ankiwebTrapWarning,
   clientAddresses,
   DEFAULT_MAX_PAYLOAD_MEGS,
   describeClient,
@@ -184,6 +185,7 @@ export class AppController {
         ...(storage?.warning ? [storage.warning] : []),
         ...(this.certificate?.warning ? [this.certificate.warning] : []),
         ...this.driftAlerts,
+        ...nonNull(ankiwebTrapWarning(addresses.map((address) => address.url))),
       ],
       storage,
       certificate:
@@ -623,6 +625,10 @@ export class AppController {
   private changed(): void {
     this.events.emit('change');
   }
+}
+
+function nonNull<T>(value: T | null): T[] {
+  return value === null ? [] : [value];
 }
 
 /** The server names a device by its address and client version, one space apart (collection/meta.ts). */

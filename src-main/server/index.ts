@@ -26,6 +26,9 @@ export { addressWarning, clientAddresses, resolveCertificateNames, type AddressO
 export type { NoticeTold } from './learner-notices.js';
 export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
+// Names Anki treats as AnkiWeb (its size limit applied), warned of by the window and the CLI.
+export { ankiwebLookalikes, ankiwebTrapWarning } from './reach/ankiweb-trap.js';
+
 // Logging.
 export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './log.js';
 
