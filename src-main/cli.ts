@@ -23,6 +23,7 @@ import {
   type UsersReload,
 } from './server/index.js';
 import { hashPasswordCommand } from './hash-password.js';
+import { certificateCommand } from './certificate-command.js';
 
 /** Set by the container's entrypoint (container/entrypoint.ts). */
 const IN_CONTAINER = 'ANKI_HOME_SYNC_IN_CONTAINER';
@@ -99,6 +100,7 @@ function userNames(config: ServerConfig): string {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'hash-password') process.exit(await hashPasswordCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'certificate') process.exit(certificateCommand(process.argv.slice(3)));
   if (process.argv.includes('--healthcheck')) {
     try {
       return healthcheck(listenAddressFromEnv(process.env));

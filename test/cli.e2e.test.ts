@@ -3,7 +3,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -298,4 +298,41 @@ test('--healthcheck exits 0 when something answers on SYNC_HOST:SYNC_PORT, 1 oth
   await new Promise((resolve) => listener.once('close', resolve));
   assert.equal(await check({ SYNC_HOST: '127.0.0.1' }), 1);
   assert.equal(await run(t, { SYNC_PORT: 'eighty', SYNC_HOST: '127.0.0.1' }, ['--healthcheck']).exited, 1);
+});
+
+test('certificate make: needs no SYNC_USER1, writes the root and the pair, prints the two variables; the server then serves them', async (t) => {
+  const folder = makeTempFolder('ahs-cli-home-ca-');
+  const out = join(folder, 'certs');
+  const made = spawnSync(process.execPath, [BIN, 'certificate', 'make', '--names', 'localhost,127.0.0.1', '--out', out], {
+    env: { PATH: process.env['PATH'] ?? '' },
+    encoding: 'utf8',
+    timeout: EXIT_DEADLINE_MS,
+  });
+  assert.equal(made.status, 0, made.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['ca.key', 'ca.mobileconfig', 'ca.pem', 'server.key', 'server.pem']);
+  assert.match(made.stdout, new RegExp(`SYNC_TLS_CERT=${join(out, 'server.pem')}\\n  SYNC_TLS_KEY=${join(out, 'server.key')}`));
+  assert.match(made.stdout, /AnkiDroid: copy the whole text of ca\.pem into Settings → Sync → Custom sync certificate/);
+  assert.match(made.stdout, /Certificate Trust Settings/);
+  const again = spawnSync(process.execPath, [BIN, 'certificate', 'make', '--names', 'localhost,127.0.0.1', '--out', out], {
+    encoding: 'utf8',
+  });
+  assert.match(again.stdout, /already covers localhost, 127\.0\.0\.1; nothing was changed/);
+  const wrong = spawnSync(process.execPath, [BIN, 'certificate', 'make', '--out', out], { encoding: 'utf8' });
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /--names is required/);
+
+  trustAuthority(readFileSync(join(out, 'ca.pem')));
+  t.after(() => trustAuthority(undefined));
+  const running = run(t, {
+    SYNC_USER1: 'user:pass',
+    SYNC_HOST: '127.0.0.1',
+    SYNC_PORT: '0',
+    SYNC_BASE: join(folder, 'base'),
+    SYNC_TLS_CERT: join(out, 'server.pem'),
+    SYNC_TLS_KEY: join(out, 'server.key'),
+  });
+  const port = await listeningPort(running);
+  assert.equal(await new V11Client(`https://localhost:${port}/`).login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
+  running.child.kill('SIGTERM');
+  assert.equal(await running.exited, 0);
 });

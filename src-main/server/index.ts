@@ -26,6 +26,17 @@ export { addressWarning, clientAddresses, resolveCertificateNames, type AddressO
 export type { NoticeTold } from './learner-notices.js';
 export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
+// A home certificate authority: HTTPS without a domain.
+export {
+  ensureHomeCertificate,
+  homeAuthorityFiles,
+  rootCertificatePem,
+  RENEW_BEFORE_DAYS,
+  type EnsureResult,
+  type HomeAuthorityFiles,
+} from './reach/home-authority.js';
+export { appleRootProfile } from './reach/apple-profile.js';
+
 // Names Anki treats as AnkiWeb (its size limit applied), warned of by the window and the CLI.
 export { ankiwebLookalikes, ankiwebTrapWarning } from './reach/ankiweb-trap.js';
 
