@@ -77,7 +77,7 @@ function serial(): string {
 function newKeyPair(): { privatePem: string; keys: forge.pki.rsa.KeyPair } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const key = forge.pki.privateKeyFromPem(privatePem) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(privatePem);
   return { privatePem, keys: { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) } };
 }
 
