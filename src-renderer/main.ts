@@ -7,6 +7,7 @@ import { byId, h, replaceChildren, setText } from './dom.js';
 import { AccountDialog, accountDialogElement, type DialogKind } from './views/account-dialog.js';
 import { renderActivity } from './views/activity.js';
 import { renderTold } from './views/told.js';
+import { renderHomeCertificate } from './views/home-certificate.js';
 import { renderAddresses } from './views/addresses.js';
 import { renderStatus } from './views/status.js';
 import { renderSyncs } from './views/syncs.js';
@@ -131,6 +132,13 @@ function renderAlerts(alerts: readonly string[]): void {
 
 function renderHttps(next: AppState): void {
   const { tlsCertFile, tlsKeyFile } = next.settings;
+  byId('make-home-ca-block').hidden = next.homeCertificate !== null;
+  renderHomeCertificate(byId('home-ca'), byId('home-ca-body'), next.homeCertificate, {
+    copy,
+    qr: (text) => call(showError, () => api.qrCode(text)),
+    openRoot: () => void act(api.openRootCertificate),
+    showProfile: () => void act(api.showAppleProfile),
+  });
   setText(byId('tls-cert'), tlsCertFile || 'none');
   setText(byId('tls-key'), tlsKeyFile || 'none');
   byId('clear-tls').hidden = tlsCertFile === '' && tlsKeyFile === '';
@@ -230,6 +238,7 @@ function wire(): void {
   byId('choose-tls-cert').addEventListener('click', () => void act(() => api.chooseTlsFile('cert')));
   byId('choose-tls-key').addEventListener('click', () => void act(() => api.chooseTlsFile('key')));
   byId('clear-tls').addEventListener('click', () => void act(api.clearTls));
+  byId('make-home-ca').addEventListener('click', () => void act(api.makeHomeCertificate));
   api.onStateChanged(render);
   // Relative times ("2 minutes ago") stay true while the window is open.
   setInterval(() => renderUsersTable(), 30_000);

@@ -4,7 +4,7 @@
 // decision is in src-main/controller/, tested in plain Node; nothing here
 // decides anything.
 
-import { app, clipboard, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, powerMonitor, shell, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { AppController } from '../controller/app-controller.js';
 import { createAppCommands } from '../controller/app-commands.js';
@@ -71,6 +71,7 @@ function main(): void {
       const controller = new AppController({
         settings: openAppSettings(),
         defaultStorageFolder: join(app.getPath('userData'), 'collections'),
+        homeCertificateFolder: join(app.getPath('userData'), 'home-certificate'),
         startServer: syncServerStarter(logFile.server),
         userPaths,
         log,
@@ -81,6 +82,8 @@ function main(): void {
         pickFolder: (current) => pickFolder(win, current),
         pickFile: (title, current) => pickFile(win, title, current),
         copyText: (text) => clipboard.writeText(text),
+        openFile: (path) => void shell.openPath(path).then((problem) => problem !== '' && log(`opening ${path}: ${problem}`)),
+        showFile: (path) => shell.showItemInFolder(path),
         setStartAtLogin: (on) => void setStartAtLogin(on).catch((error) => log('start at login', error)),
       };
       const commands = createAppCommands(controller, platform);

@@ -58,6 +58,9 @@ export function createAppCommands(controller: AppController, platform: DesktopPl
       return state();
     },
     clearTls: async () => (await controller.clearTls(), state()),
+    makeHomeCertificate: async () => (await controller.makeHomeCertificate(), state()),
+    openRootCertificate: async () => (platform.openFile(controller.home.files.rootCert), state()),
+    showAppleProfile: async () => (platform.showFile(controller.home.profileFile()), state()),
     setCheckForUpdates: async (on) => (await controller.setCheckForUpdates(bool(on)), state()),
     installUpdate: async () => (controller.installUpdate(), state()),
     restoreBackup: async (name, backupId) => (await controller.restoreBackup(str(name, 'name'), str(backupId, 'backup')), state()),

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promises as fs } from 'node:fs';
 import {
   addressWarning,
@@ -33,6 +34,7 @@ import type {
   AppState,
   BindAddress,
   ClientAddress,
+  HomeCertificateView,
   ServerStatus,
   SettingsView,
   StorageView,
@@ -41,6 +43,7 @@ import type {
   UserStatus,
 } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
+import { certificateNames, HomeCertificate } from './home-certificate.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
 import { listBackups, restoreBackupFile } from './backup-restore.js';
@@ -67,7 +70,14 @@ export interface ControllerOptions {
   readonly log?: (message: string, error?: unknown) => void;
   /** The app's updater; without one (headless, tests of other things) nothing is checked. */
   readonly updater?: Updater;
+  /** Where "Make my own certificate" keeps its root and pair: beside the settings, outside the storage folder. */
+  readonly homeCertificateFolder?: string;
+  /** This computer's `.local` name, when it answers on the network (see controller/stable-name.ts); null: none. */
+  readonly stableName?: () => string | null;
 }
+
+/** How often the addresses are looked at again: for the home certificate's names and the address-changed notice. */
+const REACH_CHECK_MS = 60_000;
 
 const SYNC_KINDS = new Set(['normal-sync', 'full-upload', 'full-download']);
 /** Clients remembered per account: a family's few devices. */
@@ -96,9 +106,12 @@ export class AppController {
   private readonly driftAlerts: string[] = [];
   /** While the storage folder is missing (a drive removed): what to do about it. */
   private storageAlert: string | null = null;
+  readonly home: HomeCertificate;
+  private reachTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ControllerOptions) {
     this.ankiDataFolders = options.ankiDataFolders ?? defaultAnkiDataFolders();
+    this.home = new HomeCertificate(options.homeCertificateFolder ?? join(dirname(options.defaultStorageFolder), 'home-certificate'));
     const updater = options.updater;
     this.updates = new UpdateChecks({
       updater: updater ?? { checkAndDownload: async () => null, installNow: () => undefined },
@@ -193,7 +206,18 @@ export class AppController {
           ? null
           : { names: [...this.certificate.dnsNames, ...this.certificate.ipAddresses], validTo: this.certificate.validTo },
       told: (this.server?.noticesTold?.() ?? []).map(toldView),
+      homeCertificate: this.homeView(settings),
     };
+  }
+
+  private homeView(settings: AppSettings): HomeCertificateView | null {
+    if (!this.home.inUse(settings)) return null;
+    const served = this.certificate;
+    try {
+      return this.home.view(served === null ? [] : [...served.dnsNames, ...served.ipAddresses], served?.validTo ?? 0);
+    } catch {
+      return null;
+    }
   }
 
   // ---- server lifecycle -------------------------------------------------
@@ -351,6 +375,59 @@ export class AppController {
     });
   }
 
+  /**
+   * "Make my own certificate": a root of our own (kept if there is one) and a
+   * server certificate for every address shown; the server restarts with HTTPS.
+   */
+  async makeHomeCertificate(): Promise<void> {
+    await this.queue.run(async () => {
+      const made = this.home.ensure(this.namesForCertificate());
+      this.certificate = null;
+      this.certificateNames = new Map();
+      await this.reconfigure({ tlsCertFile: made.files.serverCert, tlsKeyFile: made.files.serverKey });
+      this.activity.recordApp(
+        `${made.newRoot ? 'Made your own certificate authority' : 'Kept your certificate authority'} and a certificate for ${made.names.join(', ')}. Give each device the root certificate once (Settings → HTTPS).`,
+        false,
+      );
+      this.changed();
+    });
+  }
+
+  /**
+   * The names the home certificate must cover now: the `.local` name and every
+   * address of this computer (all of them, whatever the bind, so that choosing
+   * "All networks" later needs no new certificate).
+   */
+  private namesForCertificate(): string[] {
+    const plain = clientAddresses({
+      host: '0.0.0.0',
+      port: this.currentPort(),
+      interfaces: this.options.networkInterfaces?.() ?? networkInterfaces(),
+    });
+    return certificateNames(plain, this.options.stableName?.() ?? null);
+  }
+
+  /**
+   * Looks at the addresses again: while the home certificate is served, it is
+   * re-issued when it misses one of them or nears its end (the server's watcher
+   * then serves it). Runs every minute while the server runs, and at start.
+   */
+  checkReach(now?: number): void {
+    try {
+      if (this.home.inUse(this.settings())) {
+        const result = this.home.ensure(this.namesForCertificate(), now);
+        if (result.issued !== null) {
+          const why =
+            result.issued === 'expiring' ? 'before its end' : result.issued === 'names-changed' ? 'for a changed address' : 'again';
+          this.activity.recordApp(`Your certificate was renewed ${why}; devices need nothing new.`, false);
+          this.changed();
+        }
+      }
+    } catch (error) {
+      this.options.log?.('home certificate renewal', error);
+    }
+  }
+
   /** Plain HTTP again. */
   async clearTls(): Promise<void> {
     await this.queue.run(async () => {
@@ -472,6 +549,11 @@ export class AppController {
     );
     this.setStatus({ state: 'running', port: this.server.port });
     await this.refreshCertificate();
+    this.checkReach();
+    if (this.reachTimer === null) {
+      this.reachTimer = setInterval(() => this.checkReach(), REACH_CHECK_MS);
+      this.reachTimer.unref();
+    }
   }
 
   private async stopNow(): Promise<void> {
@@ -481,6 +563,8 @@ export class AppController {
       return;
     }
     this.setStatus({ state: 'stopping' });
+    if (this.reachTimer !== null) clearInterval(this.reachTimer);
+    this.reachTimer = null;
     try {
       await server.stop();
     } finally {

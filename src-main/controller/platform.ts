@@ -11,4 +11,8 @@ export interface DesktopPlatform {
   pickFile(title: string, current: string): Promise<string | null>;
   copyText(text: string): void;
   setStartAtLogin(on: boolean): void;
+  /** Opens a file with the system's own program for it (a certificate: the system's certificate viewer). */
+  openFile(path: string): void;
+  /** Shows a file selected in its folder (to AirDrop or mail it). */
+  showFile(path: string): void;
 }

@@ -96,6 +96,20 @@ export interface AppState {
   readonly storage: StorageView | null;
   /** Devices told something inside Anki (meta's msg) since the server started, newest first. */
   readonly told: readonly ToldView[];
+  /** The home certificate authority, while the app serves its certificate ("Make my own certificate"). */
+  readonly homeCertificate: HomeCertificateView | null;
+}
+
+/** What each device needs to trust the home certificate: the root, as text, as a file, as an iOS profile. */
+export interface HomeCertificateView {
+  /** The root certificate, PEM: AnkiDroid's custom sync certificate, and the QR code. */
+  readonly rootPem: string;
+  readonly rootFile: string;
+  /** The iOS/iPadOS configuration profile holding the root. */
+  readonly profileFile: string;
+  /** The names and addresses the server certificate covers. */
+  readonly names: readonly string[];
+  readonly validTo: number;
 }
 
 /** A device that was told something inside Anki: who, from where, with which client, and what. */
@@ -179,6 +193,12 @@ export interface AppCommands {
   chooseTlsFile(which: 'cert' | 'key'): Promise<AppState>;
   /** Back to plain HTTP. */
   clearTls(): Promise<AppState>;
+  /** Makes a home certificate authority (or keeps the one there) and serves HTTPS with its certificate. */
+  makeHomeCertificate(): Promise<AppState>;
+  /** Opens the root certificate with the system (Windows' certificate wizard, macOS's Keychain Access). */
+  openRootCertificate(): Promise<AppState>;
+  /** Shows the iOS profile in its folder, to AirDrop or mail it to an iPhone. */
+  showAppleProfile(): Promise<AppState>;
   /** Quits and installs the downloaded version; refused while a device is syncing. */
   installUpdate(): Promise<AppState>;
 }
@@ -214,6 +234,9 @@ const COMMANDS: Readonly<Record<CommandName, true>> = {
   setStartInTray: true,
   copyText: true,
   qrCode: true,
+  makeHomeCertificate: true,
+  openRootCertificate: true,
+  showAppleProfile: true,
   restoreBackup: true,
   setCheckForUpdates: true,
   installUpdate: true,

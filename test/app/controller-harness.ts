@@ -12,6 +12,7 @@ import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import type { Updater } from '../../src-main/controller/updates.js';
+import type { InterfaceTable } from '../../src-main/server/client-addresses.js';
 
 export interface TestApp {
   readonly controller: AppController;
@@ -47,6 +48,10 @@ export interface TestAppOptions {
   readonly updater?: Updater;
   /** Where the app's folder (settings and storage) is made; the OS temp folder by default. */
   readonly parent?: string;
+  /** This computer's network interfaces as the controller sees them; none but loopback by default. */
+  readonly networkInterfaces?: () => InterfaceTable;
+  /** The `.local` name the controller shows (controller/stable-name.ts); none by default. */
+  readonly stableName?: () => string | null;
 }
 
 function build(folder: string, options: TestAppOptions = {}): TestApp {
@@ -58,7 +63,9 @@ function build(folder: string, options: TestAppOptions = {}): TestApp {
     startServer: syncServerStarter(silentLogger),
     userPaths,
     ankiDataFolders: [join(folder, 'Anki2')],
-    networkInterfaces: () => ({}),
+    networkInterfaces: options.networkInterfaces ?? (() => ({})),
+    homeCertificateFolder: join(folder, 'home-certificate'),
+    ...(options.stableName ? { stableName: options.stableName } : {}),
     ...(options.updater ? { updater: options.updater } : {}),
   });
   return {

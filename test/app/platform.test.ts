@@ -17,16 +17,27 @@ const complete: DesktopPlatform = {
   pickFile: async () => null,
   copyText: () => undefined,
   setStartAtLogin: () => undefined,
+  openFile: () => undefined,
+  showFile: () => undefined,
 };
+
+/** `platform` without `key`, typed as such (so the check below is the type's, not a literal's). */
+function rest<K extends keyof DesktopPlatform>(platform: DesktopPlatform, key: K): Omit<DesktopPlatform, K> {
+  const { [key]: _left, ...others } = platform;
+  return others;
+}
 
 test('a platform missing any capability does not compile', () => {
   // @ts-expect-error the file picker is required: without it "Choose…" would do nothing
-  const withoutPicker: DesktopPlatform = { pickFolder: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined };
+  const withoutPicker: DesktopPlatform = { ...rest(complete, 'pickFile') };
   // @ts-expect-error so is the folder picker
-  const withoutFolder: DesktopPlatform = { pickFile: async () => null, copyText: () => undefined, setStartAtLogin: () => undefined };
+  const withoutFolder: DesktopPlatform = { ...rest(complete, 'pickFolder') };
+  // @ts-expect-error and opening the root certificate with the system's viewer
+  const withoutOpen: DesktopPlatform = { ...rest(complete, 'openFile') };
+  assert.equal(typeof withoutOpen, 'object');
   assert.equal(typeof withoutPicker, 'object');
   assert.equal(typeof withoutFolder, 'object');
-  assert.equal(Object.keys(complete).sort().join(), 'copyText,pickFile,pickFolder,setStartAtLogin');
+  assert.equal(Object.keys(complete).sort().join(), 'copyText,openFile,pickFile,pickFolder,setStartAtLogin,showFile');
 });
 
 test('the Electron glue builds the whole platform as one typed object, with a real file dialog', () => {

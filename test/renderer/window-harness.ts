@@ -132,6 +132,8 @@ export const cancellingPlatform: DesktopPlatform = {
   pickFile: async () => null,
   copyText: () => undefined,
   setStartAtLogin: () => undefined,
+  openFile: () => undefined,
+  showFile: () => undefined,
 };
 
 /**
