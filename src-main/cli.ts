@@ -9,6 +9,9 @@ import {
   ConfigError,
   ServerStartError,
   ankiwebTrapWarning,
+  keepNameAnswering,
+  servedInterfaces,
+  type MdnsResponder,
   SyncServer,
   UsersFileWatcher,
   changedAccounts,
@@ -41,10 +44,19 @@ function hostForUrl(host: string): string {
 }
 
 /** Each address a device can use, with where it works, and a note when a certificate does not name it. */
-async function addressLines(server: SyncServer, host: string, port: number): Promise<string[]> {
+async function addressLines(server: SyncServer, host: string, port: number, stableName: string | null): Promise<string[]> {
   const certificate = server.certificate();
   const namesByIp = certificate === null ? new Map<string, string[]>() : await resolveCertificateNames(certificate.dnsNames);
   const addresses = clientAddresses({ host, port, interfaces: networkInterfaces(), certificate, namesByIp });
+  if (stableName !== null) {
+    addresses.unshift({
+      url: `${server.status.scheme}://${stableName}:${port}/`,
+      ip: stableName,
+      place: 'home',
+      label: 'at home, and it keeps working when the router changes the number',
+      note: certificate === null || certificate.dnsNames.includes(stableName) ? null : `The certificate does not name ${stableName}.`,
+    });
+  }
   const width = Math.max(...addresses.map((a) => a.url.length));
   const trap = ankiwebTrapWarning(addresses.map((a) => a.url));
   if (trap !== null) console.warn(`anki-home-sync: warning: ${trap}`);
@@ -116,13 +128,14 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const { config, warnings, usersFile } = loaded;
+  const { config, warnings, usersFile, mdnsName } = loaded;
   for (const warning of warnings) console.warn(`anki-home-sync: warning: ${warning}`);
 
   // Docker and podman send SIGKILL 10 s after SIGTERM: bodies still arriving are cut off after 5 s,
   // leaving time for the methods already running to finish and the rest to roll back.
   const server = new SyncServer(config, { logger: consoleLogger, shutdownGraceMs: SHUTDOWN_GRACE_MS });
   let watcher: UsersFileWatcher | null = null;
+  let responder: MdnsResponder | null = null;
   // Handlers go in before anything can announce the server, so a signal is never missed.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -135,6 +148,7 @@ async function main(): Promise<void> {
     // Installs are atomic, so even a forced exit leaves whole files; this only bounds the wait.
     setTimeout(() => fail('requests were still running a minute after the stop signal; leaving anyway.'), 60_000).unref();
     watcher?.stop();
+    responder?.stop();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => fail(`stopping failed: ${String(error)}`),
@@ -165,8 +179,24 @@ async function main(): Promise<void> {
       `In Anki, set the self-hosted sync server to http${server.status.scheme === 'https' ? 's' : ''}://<this computer's address>:<the port published for ${address.port}>/`,
     );
   } else {
+    let stableName: string | null = null;
+    if (mdnsName !== null) {
+      const kept = await keepNameAnswering(mdnsName, servedInterfaces(address.host, networkInterfaces()));
+      responder = kept.responder;
+      if (stopping) responder?.stop();
+      if (kept.state === null) {
+        console.warn(
+          `anki-home-sync: warning: ${mdnsName} did not answer over multicast DNS on this network, so it is not listed; use an address below.`,
+        );
+      } else {
+        stableName = mdnsName;
+        console.log(
+          `${mdnsName} answers over multicast DNS (${kept.state.answeredBy === 'us' ? 'answered by this server' : 'answered by the system'}).`,
+        );
+      }
+    }
     console.log('In Anki, set the self-hosted sync server to one of:');
-    for (const line of await addressLines(server, address.host, address.port)) console.log(line);
+    for (const line of await addressLines(server, address.host, address.port, stableName)) console.log(line);
   }
   const warning = server.certificate()?.warning;
   if (warning) console.warn(`anki-home-sync: warning: ${warning}`);

@@ -3,6 +3,7 @@
 // reported with the variable's name before anything listens or touches a file.
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { mdnsName } from './reach/mdns-name.js';
 import { join, resolve } from 'node:path';
 import { CONFIG_SCHEMA, readUsersFilePath } from './config-schema.js';
 import type { ServerConfig, UserAccount } from './config.js';
@@ -20,6 +21,8 @@ export interface EnvConfig {
   readonly warnings: readonly string[];
   /** SYNC_USERS_FILE, to be watched while the server runs (auth/users-file-watcher.ts); null when unset. */
   readonly usersFile: UsersFileConfig | null;
+  /** SYNC_MDNS_NAME as a `.local` name (reach/mdns-name.ts); null when unset. */
+  readonly mdnsName: string | null;
 }
 
 export interface UsersFileConfig {
@@ -91,7 +94,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
     ...(tls ? { tls } : {}),
     ...(lowSpaceMegs === undefined ? {} : { lowSpaceMegs }),
   };
-  return { config, warnings, usersFile: file === null ? null : { file, fixed, fromFile } };
+  return { config, warnings, usersFile: file === null ? null : { file, fixed, fromFile }, mdnsName: readMdnsName(env) };
+}
+
+function readMdnsName(env: NodeJS.ProcessEnv): string | null {
+  const text = env[CONFIG_SCHEMA.mdnsName.env];
+  if (text === undefined || text.trim() === '') return null;
+  try {
+    return mdnsName(text);
+  } catch (error) {
+    throw new ConfigError(`${CONFIG_SCHEMA.mdnsName.env}: ${(error as Error).message}.`);
+  }
 }
 
 /** What the operator should know about the users file: no accounts yet, or plain passwords others can read. */

@@ -13,7 +13,8 @@ export type SettingKind =
   | { readonly type: 'file' }
   | { readonly type: 'choice'; readonly choices: readonly string[] }
   | { readonly type: 'presence' }
-  | { readonly type: 'users' };
+  | { readonly type: 'users' }
+  | { readonly type: 'host-label' };
 
 export interface SettingSpec {
   readonly env: string;
@@ -182,6 +183,14 @@ export const CONFIG_SCHEMA = {
     kind: { type: 'integer', min: 1, max: 9_999_999, unit: 'MiB' },
     defaultText: "`256`, or twice an account's collection and media when that is more",
     help: "below this much free space on SYNC_BASE's disk, the log says so once, old backups give way, and each device is told once in Anki; a write that finds no room is answered `507 Insufficient Storage`",
+    official: false,
+  },
+  mdnsName: {
+    env: 'SYNC_MDNS_NAME',
+    app: null,
+    kind: { type: 'host-label' },
+    defaultText: 'unset',
+    help: 'a name such as `anki-home`: the server answers for `anki-home.local` over multicast DNS on the networks it serves (where nothing else answers for it), and prints `http://anki-home.local:PORT/`, an address that keeps working when the router gives this computer another number',
     official: false,
   },
   maxRequestsPerUser: {

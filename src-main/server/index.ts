@@ -37,6 +37,17 @@ export {
 } from './reach/home-authority.js';
 export { appleRootProfile } from './reach/apple-profile.js';
 
+// The `.local` name: asked for and, where nothing answers for it, answered by us.
+export {
+  askMdns,
+  keepNameAnswering,
+  mdnsName,
+  MdnsResponder,
+  servedInterfaces,
+  type ServedInterface,
+  type StableNameState,
+} from './reach/mdns-name.js';
+
 // Names Anki treats as AnkiWeb (its size limit applied), warned of by the window and the CLI.
 export { ankiwebLookalikes, ankiwebTrapWarning } from './reach/ankiweb-trap.js';
 
