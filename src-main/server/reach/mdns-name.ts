@@ -69,7 +69,7 @@ export class MdnsResponder {
                 const answer = { answers: [{ name: this.name, type: 'A' as const, ttl: TTL_SECONDS, flush: true, data: served.address }] };
                 // A one-shot question from another port is answered to its sender (RFC 6762 §6.7), others to the group.
                 if (rinfo.port !== 5353)
-                  mdns.respond({ ...answer, id: (query as { id?: number }).id ?? 0, questions: query.questions } as never, rinfo);
+                  mdns.respond({ ...answer, id: (query as { id?: number }).id ?? 0, questions: query.questions }, rinfo);
                 else mdns.respond(answer);
               });
               mdns.on('ready', () => resolve());
