@@ -43,7 +43,8 @@ import type {
   UserStatus,
 } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
-import { certificateNames, HomeCertificate } from './home-certificate.js';
+import { certificateNames, HomeCertificate, localName } from './home-certificate.js';
+import { addressChangeNotice, homeAddresses, StableName } from './stable-name.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { ActivityLog } from './activity-log.js';
 import { listBackups, restoreBackupFile } from './backup-restore.js';
@@ -108,9 +109,19 @@ export class AppController {
   private storageAlert: string | null = null;
   readonly home: HomeCertificate;
   private reachTimer: NodeJS.Timeout | null = null;
+  /** The `.local` name, asked for and answered for while the server runs on every network (unless the options give one). */
+  private readonly stable: StableName | null;
+  /** Said once when this computer's address is no longer the one devices last used; cleared by the next sync. */
+  private addressAlert: string | null = null;
 
   constructor(private readonly options: ControllerOptions) {
     this.ankiDataFolders = options.ankiDataFolders ?? defaultAnkiDataFolders();
+    this.stable = options.stableName
+      ? null
+      : new StableName(
+          () => this.interfaces(),
+          () => this.changed(),
+        );
     this.home = new HomeCertificate(options.homeCertificateFolder ?? join(dirname(options.defaultStorageFolder), 'home-certificate'));
     const updater = options.updater;
     this.updates = new UpdateChecks({
@@ -155,13 +166,36 @@ export class AppController {
   addresses(): ClientAddress[] {
     const settings = this.settings();
     const https = settings.tlsCertFile !== '' && settings.tlsKeyFile !== '';
-    return clientAddresses({
+    const addresses = clientAddresses({
       host: hostFor(settings.bindAddress),
       port: this.currentPort(),
-      interfaces: this.options.networkInterfaces?.() ?? networkInterfaces(),
+      interfaces: this.interfaces(),
       certificate: https ? (this.certificate ?? { dnsNames: [], ipAddresses: [] }) : null,
       namesByIp: this.certificateNames,
     });
+    const name = settings.bindAddress === 'all-interfaces' ? this.stableName() : null;
+    if (name === null) return addresses;
+    // The name first: it is the address to give Anki, since it survives the router handing out another number.
+    const covered = !https || this.certificate === null || this.certificate.dnsNames.includes(name);
+    return [
+      {
+        url: `${https ? 'https' : 'http'}://${name}:${this.currentPort()}/`,
+        ip: name,
+        place: 'home',
+        label: 'at home; keeps working when the router changes the number',
+        note: covered ? null : `The certificate does not name ${name}, so devices will refuse it. "Make my own certificate" covers it.`,
+      },
+      ...addresses,
+    ];
+  }
+
+  private interfaces(): InterfaceTable {
+    return this.options.networkInterfaces?.() ?? networkInterfaces();
+  }
+
+  /** The `.local` name while it answers over multicast DNS; null otherwise. */
+  stableName(): string | null {
+    return this.options.stableName ? this.options.stableName() : (this.stable?.current() ?? null);
   }
 
   private revisions = 0;
@@ -198,6 +232,7 @@ export class AppController {
         ...(storage?.warning ? [storage.warning] : []),
         ...(this.certificate?.warning ? [this.certificate.warning] : []),
         ...this.driftAlerts,
+        ...nonNull(this.addressAlert),
         ...nonNull(ankiwebTrapWarning(addresses.map((address) => address.url))),
       ],
       storage,
@@ -404,7 +439,8 @@ export class AppController {
       port: this.currentPort(),
       interfaces: this.options.networkInterfaces?.() ?? networkInterfaces(),
     });
-    return certificateNames(plain, this.options.stableName?.() ?? null);
+    // The computer's own name is covered even before it answers: it may answer later, on another network.
+    return certificateNames(plain, this.stableName() ?? localName());
   }
 
   /**
@@ -413,6 +449,9 @@ export class AppController {
    * then serves it). Runs every minute while the server runs, and at start.
    */
   checkReach(now?: number): void {
+    if (this.settings().bindAddress === 'all-interfaces')
+      void this.stable?.refresh().catch((error) => this.options.log?.('.local name', error));
+    this.checkAddressChange();
     try {
       if (this.home.inUse(this.settings())) {
         const result = this.home.ensure(this.namesForCertificate(), now);
@@ -426,6 +465,21 @@ export class AppController {
     } catch (error) {
       this.options.log?.('home certificate renewal', error);
     }
+  }
+
+  /** DHCP moved this computer: said once, in the window (until a device syncs again), the activity list and the log. */
+  private checkAddressChange(): void {
+    const settings = this.settings();
+    if (settings.bindAddress !== 'all-interfaces') return;
+    const now = homeAddresses(this.interfaces());
+    const https = settings.tlsCertFile !== '' && settings.tlsKeyFile !== '';
+    const notice = addressChangeNotice(settings.lastAddresses, now, this.currentPort(), this.stableName(), https ? 'https' : 'http');
+    if (notice === null) return;
+    this.addressAlert = notice;
+    this.activity.recordApp(notice, true);
+    this.options.log?.(notice);
+    this.remember({ lastAddresses: now });
+    this.changed();
   }
 
   /** Plain HTTP again. */
@@ -565,6 +619,7 @@ export class AppController {
     this.setStatus({ state: 'stopping' });
     if (this.reachTimer !== null) clearInterval(this.reachTimer);
     this.reachTimer = null;
+    this.stable?.stop();
     try {
       await server.stop();
     } finally {
@@ -631,6 +686,10 @@ export class AppController {
       if (this.driftAlerts.length > 5) this.driftAlerts.shift();
     }
     if (SYNC_KINDS.has(event.kind)) {
+      this.addressAlert = null;
+      const addresses = homeAddresses(this.interfaces());
+      if (addresses.length > 0 && JSON.stringify(addresses) !== JSON.stringify(this.settings().lastAddresses))
+        this.remember({ lastAddresses: addresses });
       const users = this.settings().users;
       if (users.some((u) => u.name === event.username)) {
         const lastSync = { at: event.at, clientIp: event.clientIp };

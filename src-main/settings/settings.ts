@@ -39,6 +39,8 @@ export interface AppSettings {
    * under the old name.
    */
   readonly renaming: FolderRename | null;
+  /** This computer's home addresses when a device last synced: a later start without any of them means DHCP moved it. */
+  readonly lastAddresses: readonly string[];
 }
 
 export interface FolderRename {
@@ -59,6 +61,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   tlsCertFile: '',
   tlsKeyFile: '',
   renaming: null,
+  lastAddresses: [],
 };
 
 export interface SettingsStore {
@@ -90,6 +93,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     tlsCertFile: pick('tlsCertFile', (v) => typeof v === 'string'),
     tlsKeyFile: pick('tlsKeyFile', (v) => typeof v === 'string'),
     renaming: pick('renaming', isFolderRename),
+    lastAddresses: pick('lastAddresses', (v) => Array.isArray(v) && v.every((a) => typeof a === 'string')),
   };
 }
 

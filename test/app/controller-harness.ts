@@ -52,6 +52,8 @@ export interface TestAppOptions {
   readonly networkInterfaces?: () => InterfaceTable;
   /** The `.local` name the controller shows (controller/stable-name.ts); none by default. */
   readonly stableName?: () => string | null;
+  /** The controller's log lines. */
+  readonly log?: (message: string, error?: unknown) => void;
 }
 
 function build(folder: string, options: TestAppOptions = {}): TestApp {
@@ -65,7 +67,8 @@ function build(folder: string, options: TestAppOptions = {}): TestApp {
     ankiDataFolders: [join(folder, 'Anki2')],
     networkInterfaces: options.networkInterfaces ?? (() => ({})),
     homeCertificateFolder: join(folder, 'home-certificate'),
-    ...(options.stableName ? { stableName: options.stableName } : {}),
+    stableName: options.stableName ?? (() => null),
+    ...(options.log ? { log: options.log } : {}),
     ...(options.updater ? { updater: options.updater } : {}),
   });
   return {
