@@ -589,6 +589,7 @@ export class AppController {
         progress: (progress) => this.onProgress(progress),
         client: (seen) => this.onClient(seen),
         space: () => this.changed(),
+        told: () => this.changed(),
       });
     } catch (error) {
       const appError = error instanceof AppError ? error : startError(error, settings.port, host);

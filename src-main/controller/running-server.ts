@@ -45,6 +45,8 @@ export interface ServerEvents {
   client(seen: ClientSeen): void;
   /** The storage disk became nearly full, refused a write, or has room again. */
   space(view: SpaceView): void;
+  /** A device was told something inside Anki. */
+  told?(): void;
 }
 
 export type StartServer = (config: ServerConfig, events: ServerEvents) => Promise<RunningServer>;
@@ -56,6 +58,7 @@ export function syncServerStarter(logger?: Logger): StartServer {
     server.on('progress', (progress) => events.progress(progress));
     server.on('client', (seen) => events.client(seen));
     server.on('space', (view) => events.space(view));
+    server.on('told', () => events.told?.());
     const { port } = await server.start();
     return {
       port,

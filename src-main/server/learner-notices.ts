@@ -42,6 +42,8 @@ export class LearnerNotices {
   constructor(
     private readonly sources: readonly NoticeSource[],
     private readonly now: () => number = Date.now,
+    /** Hears of each device told, for the window's list. */
+    private readonly onTold: (told: NoticeTold) => void = () => undefined,
   ) {}
 
   /**
@@ -55,8 +57,10 @@ export class LearnerNotices {
       if (notice === null) continue;
       const key = JSON.stringify([account.name, device, notice.id]);
       if (this.told.has(key)) continue;
-      this.told.set(key, { account: account.name, device, notice: notice.text, at: this.now() });
+      const told = { account: account.name, device, notice: notice.text, at: this.now() };
+      this.told.set(key, told);
       if (this.told.size > REMEMBERED) this.told.delete(this.told.keys().next().value!);
+      this.onTold(told);
       return escapeHtml(notice.text);
     }
     return '';

@@ -93,6 +93,8 @@ export interface SyncServerEvents {
   client: [ClientSeen];
   /** The storage disk became nearly full, refused a write, or has room again. */
   space: [SpaceView];
+  /** A device was told something inside Anki (meta's msg). */
+  told: [NoticeTold];
 }
 
 export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
@@ -152,12 +154,16 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       logger: this.logger,
       onChange: (view) => this.emit('space', view),
     });
-    this.notices = new LearnerNotices([
-      (account) => this.space.notice(account.bytes),
-      this.stopAnnouncement.source,
-      restoredNotice,
-      certificateNotice(() => this.certificates?.current ?? null),
-    ]);
+    this.notices = new LearnerNotices(
+      [
+        (account) => this.space.notice(account.bytes),
+        this.stopAnnouncement.source,
+        restoredNotice,
+        certificateNotice(() => this.certificates?.current ?? null),
+      ],
+      Date.now,
+      (told) => this.emit('told', told),
+    );
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
     this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
