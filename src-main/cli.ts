@@ -10,6 +10,7 @@ import {
   ServerStartError,
   ankiwebTrapWarning,
   keepNameAnswering,
+  renewIfHomeCertificate,
   servedInterfaces,
   type MdnsResponder,
   SyncServer,
@@ -200,6 +201,27 @@ async function main(): Promise<void> {
   }
   const warning = server.certificate()?.warning;
   if (warning) console.warn(`anki-home-sync: warning: ${warning}`);
+  if (config.tls !== undefined) renewHomeCertificate(server, config.tls);
+}
+
+/** How often a pair made by `certificate make` is looked at: it is renewed two months before its end. */
+const RENEWAL_CHECK_MS = 6 * 60 * 60 * 1000;
+
+/** Keeps a pair made by `anki-home-sync certificate make` renewed, for the names it has; the watcher serves it. */
+function renewHomeCertificate(server: SyncServer, tls: { certFile: string; keyFile: string }): void {
+  const check = (): void => {
+    const served = server.certificate();
+    if (served === null) return;
+    try {
+      const issued = renewIfHomeCertificate(tls, [...served.dnsNames, ...served.ipAddresses]);
+      if (issued !== null)
+        consoleLogger.info('the certificate made by "certificate make" was renewed; devices need nothing new', { cert: tls.certFile });
+    } catch (error) {
+      consoleLogger.warn('the certificate made by "certificate make" could not be renewed', { reason: String(error) });
+    }
+  };
+  check();
+  setInterval(check, RENEWAL_CHECK_MS).unref();
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

@@ -30,6 +30,7 @@ export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 export {
   ensureHomeCertificate,
   homeAuthorityFiles,
+  renewIfHomeCertificate,
   rootCertificatePem,
   RENEW_BEFORE_DAYS,
   type EnsureResult,

@@ -17,7 +17,7 @@
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import forge from 'node-forge';
 import { makeFolderSync, writeFileDurablySync } from '../storage/durable.js';
 
@@ -198,4 +198,22 @@ export function ensureHomeCertificate(
 /** The root certificate, PEM: what AnkiDroid's "custom sync certificate" takes, and the QR code holds. */
 export function rootCertificatePem(folder: string): string {
   return readFileSync(homeAuthorityFiles(folder).rootCert, 'utf8');
+}
+
+/**
+ * For the headless server: when the pair it serves is one this module made (the
+ * root and its key beside it, under our file names), renews it before its end
+ * for the same names, and says why; null when nothing was due or the pair is
+ * someone else's (a Tailscale or ACME pair, renewed by its own tool).
+ */
+export function renewIfHomeCertificate(
+  tls: { readonly certFile: string; readonly keyFile: string },
+  names: readonly string[],
+  now?: number,
+): IssueReason {
+  const folder = dirname(tls.certFile);
+  const files = homeAuthorityFiles(folder);
+  if (files.serverCert !== tls.certFile || files.serverKey !== tls.keyFile) return null;
+  if (!existsSync(files.rootCert) || !existsSync(files.rootKey) || names.length === 0) return null;
+  return ensureHomeCertificate(folder, names, now === undefined ? {} : { now }).issued;
 }

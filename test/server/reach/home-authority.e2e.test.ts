@@ -13,7 +13,12 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor } from 'zstd-napi';
-import { ensureHomeCertificate, homeAuthorityFiles, RENEW_BEFORE_DAYS } from '../../../src-main/server/reach/home-authority.js';
+import {
+  ensureHomeCertificate,
+  homeAuthorityFiles,
+  RENEW_BEFORE_DAYS,
+  renewIfHomeCertificate,
+} from '../../../src-main/server/reach/home-authority.js';
 import { appleRootProfile } from '../../../src-main/server/reach/apple-profile.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
@@ -248,4 +253,24 @@ test("the root's key is never readable through the server, whatever the path", {
       assert.ok(!reply.body.includes(key.slice(40, 100)));
     }
   }
+});
+
+test('headless renewal: a pair made by "certificate make" is renewed before its end for its names; anyone else\'s pair is left alone', () => {
+  const authority = join(folder, 'headless');
+  const { files } = ensureHomeCertificate(authority, ['anki-home.local', '192.168.1.20']);
+  const tls = { certFile: files.serverCert, keyFile: files.serverKey };
+  assert.equal(renewIfHomeCertificate(tls, ['anki-home.local', '192.168.1.20']), null, 'far from its end: nothing to do');
+  assert.equal(renewIfHomeCertificate(tls, ['anki-home.local', '192.168.1.20'], Date.now() + 340 * DAY_MS), 'expiring');
+  const elsewhere = join(folder, 'someone-else');
+  ensureHomeCertificate(elsewhere, ['localhost']);
+  const before = readFileSync(join(elsewhere, 'server.pem'));
+  assert.equal(
+    renewIfHomeCertificate(
+      { certFile: join(elsewhere, 'server.pem'), keyFile: join(elsewhere, 'other.key') },
+      ['localhost'],
+      Date.now() + 340 * DAY_MS,
+    ),
+    null,
+  );
+  assert.deepEqual(readFileSync(join(elsewhere, 'server.pem')), before, 'a pair under other names than ours is not touched');
 });
