@@ -245,3 +245,26 @@ test('release: a version tag builds the container image for amd64 and arm64 from
   assert.match(containerfile, /^ARG BASE=docker\.io\/library\/node:24-bookworm-slim$/m);
   assert.match(containerfile, /^ARG BUILD_BASE=docker\.io\/library\/node:24-bookworm-slim$/m);
 });
+
+test("CONTRIBUTING.md says how to run by hand each check that only GitHub's machines run", () => {
+  const contributing = readFileSync(join(REPO_ROOT, 'CONTRIBUTING.md'), 'utf8');
+  const byHand = /\n### Running the release's checks by hand\n([\s\S]*?)(\n## |$)/.exec(contributing)?.[1] ?? '';
+  assert.notEqual(byHand, '', 'CONTRIBUTING.md has the section');
+  const release = load('release.yml');
+  const commands = Object.values(release.jobs).map(runs).join('\n');
+  // Every script of test/release/ that a release step runs.
+  const scripts = [...new Set(commands.match(/dist\/test\/release\/[a-z-]+\.js/g) ?? [])];
+  assert.ok(scripts.length >= 7, `the release runs its scripts: ${scripts.join(', ')}`);
+  for (const script of scripts) assert.ok(byHand.includes(`node ${script}`), `CONTRIBUTING.md says how to run ${script}`);
+  // And each check written straight into a step of release.yml or ci.yml.
+  for (const [check, words] of [
+    ['the macOS signature', 'codesign --verify --deep --strict'],
+    ['Gatekeeper', 'spctl --assess --type execute'],
+    ['the Windows firewall rule', 'netsh advfirewall firewall show rule name="Anki Home Sync"'],
+    ['the Electron smoke test', 'ELECTRON_SMOKE=required'],
+    ["the window's tests in the runner's Chrome", 'CHROMIUM_PATH='],
+    ['the container image', 'docker build -f Containerfile'],
+  ] as const) {
+    assert.ok(byHand.includes(words), `CONTRIBUTING.md says how to run ${check} by hand (${words})`);
+  }
+});
