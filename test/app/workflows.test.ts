@@ -157,6 +157,11 @@ test('release: what users install is installed and started on each system, never
   }
   // Linux: apt installs the deb; it starts from /opt, sandboxed; the AppImage starts without libfuse2.
   assert.match(commands, /sudo apt-get install -y \.\/release\/\*\.deb/);
+  // With Ubuntu 24.04's restriction on, whatever the runner image set: the deb's start then proves its AppArmor profile.
+  assert.match(
+    commands,
+    /sudo sysctl -w kernel\.apparmor_restrict_unprivileged_userns=1\n[\s\S]*smoke-installed\.js "\/opt\/Anki Home Sync\/anki-home-sync"/,
+  );
   assert.match(commands, /xvfb-run --auto-servernum node dist\/test\/release\/smoke-installed\.js "\/opt\/Anki Home Sync\/anki-home-sync"/);
   // Removed one name at a time (apt refuses a whole command for one unknown name, and `|| true` hid that),
   // and checked gone before the AppImage starts.
