@@ -80,6 +80,9 @@ test('CI: every push and pull request, three systems, Node 24, what .ci/run runs
   assert.equal(job.env?.['ELECTRON_SMOKE'], 'required', 'the smoke test may not skip there');
   assert.match(commands, /xvfb-run --auto-servernum npm test/, 'Linux has a display for Electron');
   assert.match(commands, /ifconfig lo0 alias 127\.0\.0\.\$i/, 'macOS gets the loopback addresses the attack tests use');
+  // Windows' runners check out CRLF (core.autocrlf=true) unless the repository says LF: the format check would fail there.
+  const attributes = readFileSync(join(REPO_ROOT, '.gitattributes'), 'utf8');
+  assert.match(attributes, /^\* text=auto eol=lf$/m, 'every checkout has LF line endings, Windows too');
 });
 
 /**
