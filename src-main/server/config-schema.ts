@@ -53,6 +53,8 @@ export interface ServerLimits {
   readonly idleTimeoutSecs: number;
   /** Requests of one account being received or handled at once. */
   readonly maxRequestsPerUser: number;
+  /** An account's collection and media.db are closed after this long with no request, seconds; 0 keeps them open. */
+  readonly idleCloseSecs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -61,6 +63,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnectionsPerIp: 32,
   idleTimeoutSecs: 60,
   maxRequestsPerUser: 4,
+  idleCloseSecs: 600,
 };
 
 export const CONFIG_SCHEMA = {
@@ -192,6 +195,14 @@ export const CONFIG_SCHEMA = {
     help: "requests of one account received or handled at once; more wait for a turn, and a device's own syncs never need more",
     official: false,
   },
+  idleCloseSecs: {
+    env: 'SYNC_IDLE_CLOSE_SECS',
+    app: null,
+    kind: { type: 'integer', min: 0, max: 86_400, unit: 's' },
+    defaultText: `\`${DEFAULT_LIMITS.idleCloseSecs}\``,
+    help: "an account's collection and media database are closed after this many seconds without a request (never while a sync is open), so memory follows the active accounts; they reopen on the next request; `0` keeps them open",
+    official: false,
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof CONFIG_SCHEMA;
@@ -286,6 +297,7 @@ export function readLimits(env: NodeJS.ProcessEnv): ServerLimits {
     maxConnectionsPerIp: readInteger(env, 'maxConnectionsPerIp'),
     idleTimeoutSecs: readInteger(env, 'idleTimeoutSecs'),
     maxRequestsPerUser: readInteger(env, 'maxRequestsPerUser'),
+    idleCloseSecs: readInteger(env, 'idleCloseSecs'),
   };
 }
 

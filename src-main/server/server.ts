@@ -427,7 +427,14 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       const paths = userPaths(this.config.baseFolder, account.name);
       // A user added while running gets the folders the others got at start.
       createUserFolders(paths);
-      user = new User(account.name, paths, this.limits, (event) => this.emit('activity', event), this.notices);
+      user = new User(
+        account.name,
+        paths,
+        this.limits,
+        (event) => this.emit('activity', event),
+        this.notices,
+        this.serverLimits.idleCloseSecs * 1000,
+      );
       this.users.set(account.name, user);
     }
     return user;
