@@ -135,7 +135,7 @@ async function legacyCopyOnDisk(user: User): Promise<SyncReply | null> {
   const dispose = (): Promise<void> => removeDatabaseFiles(copy);
   try {
     user.withCollection((db) => copyCollection(db, copy));
-    downgradeFileToSchema11(copy);
+    downgradeFileToSchema11(copy, { scratch: true });
   } catch (error) {
     await dispose();
     if (isOutOfSpace(error)) return null;

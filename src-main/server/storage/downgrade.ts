@@ -17,6 +17,7 @@ import { notetypeToLegacy } from './objects/notetypes-legacy.js';
 import { getAllConfig } from './objects/config.js';
 import { allTags, tagsToLegacyMap } from './objects/tags.js';
 import type { Db } from './objects/db.js';
+import { constants, copyFileSync } from 'node:fs';
 import { openDatabase } from './sqlite.js';
 import { checkSchemaVersion, readSchemaVersion } from './schema-version.js';
 import { SCHEMA11_DOWNGRADE_SQL, SCHEMA18_DOWNGRADE_SQL } from './schema18.js';
@@ -64,12 +65,28 @@ function byId(objects: (JsonObject & { id: number })[]): JsonObject {
 }
 
 /**
- * Writes a complete, self-contained copy of `db` to `destPath` (VACUUM INTO:
- * no WAL to carry along, the source untouched). The destination must not exist,
- * and `db` must not be inside a transaction.
+ * Writes a complete, self-contained copy of `db` to `destPath`, the source's
+ * content untouched. The WAL is folded into the file first (the caller holds
+ * the account's lock: `db` is its only writer), and the file copied as it is,
+ * a copy of pages the kernel may share (copy_file_range, a reflink). Where the
+ * fold stops short (a reader's snapshot still needs the WAL), VACUUM INTO
+ * writes the copy instead, which rebuilds every table and index and costs
+ * several times more. The destination must not exist, and `db` must not be
+ * inside a transaction.
  */
 export function copyCollection(db: Db, destPath: string): void {
+  if (!db.memory && db.name !== '' && walFolded(db)) {
+    copyFileSync(db.name, destPath, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    return;
+  }
   db.prepare('VACUUM INTO ?').run(destPath);
+}
+
+/** Folds the WAL into the file: true when the file alone now holds every commit. */
+function walFolded(db: Db): boolean {
+  if (String(db.pragma('journal_mode', { simple: true })) !== 'wal') return true;
+  const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+  return result !== undefined && result.busy === 0 && result.log === result.checkpointed;
 }
 
 /**
@@ -92,10 +109,21 @@ export function schema11InMemory(db: Db): Buffer {
   }
 }
 
-/** Opens the file (a copy), downgrades it to schema 11 with journal_mode=DELETE, closes it. */
-export function downgradeFileToSchema11(path: string): void {
+/**
+ * Opens the file (a copy), downgrades it to schema 11 with journal_mode=DELETE,
+ * closes it. `scratch`: the file is a spool file that is sent and deleted,
+ * never kept (collection/full-sync.ts), so its writes need no journal and no
+ * fsync: a failure or a crash part-way leaves a file that is removed anyway.
+ */
+export function downgradeFileToSchema11(path: string, options: { scratch?: boolean } = {}): void {
   const db = openDatabase(path);
   try {
+    if (options.scratch === true) {
+      // Out of WAL first (the header's bytes 18/19 become 1, as old clients need), then no journal at all.
+      db.pragma('journal_mode = DELETE');
+      db.pragma('journal_mode = OFF');
+      db.pragma('synchronous = OFF');
+    }
     downgradeToSchema11(db);
   } finally {
     db.close();

@@ -124,3 +124,55 @@ test('downgrade failing midway leaves the copy at schema 18', () => {
   assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'notetypes'").pluck().get(), 1);
   assert.equal(db.inTransaction, false);
 });
+
+test('copyCollection holds every commit, the WAL folded in, and a scratch downgrade of it is a schema-11 file in DELETE mode', () => {
+
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const folder = dirname(path);
+  const db = openDatabase(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec('UPDATE col SET mod = 12345');
+    const copy = join(folder, 'copy.anki2');
+    copyCollection(db, copy);
+    downgradeFileToSchema11(copy, { scratch: true });
+    const header = readFileSync(copy).subarray(18, 20);
+    assert.deepEqual([...header], [1, 1]);
+    const copied = openDatabase(copy, { fileMustExist: true });
+    try {
+      assert.deepEqual(copied.prepare('SELECT ver, mod FROM col').get(), { ver: 11, mod: 12345 });
+      assert.equal(copied.prepare('PRAGMA integrity_check').pluck().get(), 'ok');
+    } finally {
+      copied.close();
+    }
+  } finally {
+    db.close();
+  }
+});
+
+test('copyCollection with a reader holding a snapshot (the WAL cannot be folded) still copies every commit', () => {
+
+  const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  const folder = dirname(path);
+  const db = openDatabase(path);
+  const reader = openDatabase(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec('UPDATE col SET mod = 1');
+    reader.exec('BEGIN');
+    reader.prepare('SELECT mod FROM col').get();
+    db.exec('UPDATE col SET mod = 2');
+    const copy = join(folder, 'copy.anki2');
+    copyCollection(db, copy);
+    const copied = openDatabase(copy, { fileMustExist: true });
+    try {
+      assert.equal(copied.prepare('SELECT mod FROM col').pluck().get(), 2);
+    } finally {
+      copied.close();
+    }
+    reader.exec('COMMIT');
+  } finally {
+    reader.close();
+    db.close();
+  }
+});
