@@ -9,7 +9,7 @@
 // `node dist/bench/run.js full-sync [sizes…]`, e.g. `full-sync 500 5000`.
 import { Agent, globalAgent } from 'node:http';
 import http from 'node:http';
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,6 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { CompressStream, DecompressStream } from 'zstd-napi';
 import { buildBigCollection } from './support/big-collection.js';
 import { openDatabase } from '../src-main/server/index.js';
-import { downgradeFileToSchema11 } from '../src-main/server/storage/downgrade.js';
 import { V11Client } from '../test/support/v11-client.js';
 import { LegacyClient } from '../test/support/legacy-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
@@ -102,7 +101,7 @@ async function clientFor(transport: 'v11' | 'legacy', url: string): Promise<Clie
 const ms = (value: number): string => `${value.toFixed(0).padStart(6)} ms`;
 const roundsFor = (notes: number): number => (notes >= 50_000 ? 3 : notes >= 5_000 ? 5 : 9);
 
-async function row(work: string, notes: number, transport: 'v11' | 'legacy', collection: string): Promise<void> {
+async function row(work: string, notes: number, transport: 'v11' | 'legacy', schema18: string): Promise<void> {
   const base = join(work, `base-${notes}-${transport}`);
   mkdirSync(base);
   const server = await BenchServer.start({
@@ -114,6 +113,14 @@ async function row(work: string, notes: number, transport: 'v11' | 'legacy', col
   });
   try {
     const client = await clientFor(transport, server.url);
+    let collection = schema18;
+    if (transport === 'legacy') {
+      // What a legacy client holds: the server's schema-11 download of the collection.
+      const v11 = await clientFor('v11', server.url);
+      if ((await v11.upload(schema18)) !== 'OK') throw new Error('upload refused');
+      collection = join(work, `col-${notes}-schema11.anki2`);
+      await client.download(collection);
+    }
     const idle = await server.stats();
     const rounds: Round[] = [];
     // The machine is shared: each round runs the server's exchange and the raw pass back to back,
@@ -136,6 +143,7 @@ async function row(work: string, notes: number, transport: 'v11' | 'legacy', col
       const rawDownload = await rawPass(transport === 'v11' ? 'zstd' : 'none', collection, join(work, 'raw-download.anki2'));
       rounds.push({ upload, uploadServer, rawUpload, download, downloadServer, rawDownload });
     }
+    if (transport === 'legacy') console.log(`${' '.repeat(20)} (schema-11 file: ${(statSync(collection).size / MB).toFixed(1)} MiB)`);
     const peak = await server.stats();
     const med = (pick: (r: Round) => number): number => median(rounds.map(pick));
     const label = `${notes.toLocaleString('en')} notes ${transport}`.padEnd(20);
@@ -169,15 +177,12 @@ async function main(): Promise<void> {
         revlog: notes * 10,
         fieldChars: 1_250,
       });
-      const schema11 = join(work, `col-${notes}-schema11.anki2`);
-      copyFileSync(collection, schema11);
-      downgradeFileToSchema11(schema11);
       console.log(
-        `${notes.toLocaleString('en')} notes: ${(statSync(collection).size / MB).toFixed(1)} MiB (schema 11: ${(statSync(schema11).size / MB).toFixed(1)} MiB), built in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `${notes.toLocaleString('en')} notes: ${(statSync(collection).size / MB).toFixed(1)} MiB, built in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
-      for (const transport of transports) await row(work, notes, transport, transport === 'v11' ? collection : schema11);
+      for (const transport of transports) await row(work, notes, transport, collection);
       rmSync(collection, { force: true });
-      rmSync(schema11, { force: true });
+      rmSync(join(work, `col-${notes}-schema11.anki2`), { force: true });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
