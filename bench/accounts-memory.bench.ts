@@ -58,7 +58,10 @@ function transport(url: string, name: string): CollectionTransport {
 function review(db: Database.Database, round: number): void {
   const now = Math.floor(Date.now() / 1000);
   db.transaction(() => {
-    const ids = db.prepare('SELECT id FROM cards ORDER BY id LIMIT 20 OFFSET ?').pluck().all((round * 20) % 900) as number[];
+    const ids = db
+      .prepare('SELECT id FROM cards ORDER BY id LIMIT 20 OFFSET ?')
+      .pluck()
+      .all((round * 20) % 900) as number[];
     for (const [i, id] of ids.entries()) {
       db.prepare('UPDATE cards SET reps = reps + 1, mod = ?, usn = -1 WHERE id = ?').run(now, id);
       db.prepare('INSERT INTO revlog VALUES (?, ?, -1, 3, 3, 0, 2500, 4000, 1)').run(1_000_000_000_000 + round * 1_000 + i, id);

@@ -163,12 +163,19 @@ async function row(work: string, notes: number, transport: 'v11' | 'legacy', sch
 }
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const asked = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const transports = (['v11', 'legacy'] as const).filter((t) => !process.argv.includes(`--no-${t}`));
   const sizes = asked.length > 0 ? asked : SIZES;
   const work = mkdtempSync(join(tmpdir(), 'ahs-bench-'));
   try {
-    console.log(`targets: ratio ≤ 1.5× at every size and transport; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `targets: ratio ≤ 1.5× at every size and transport; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     for (const notes of sizes) {
       const collection = join(work, `col-${notes}.anki2`);
       const started = performance.now();

@@ -227,7 +227,8 @@ function rawSha1AndWrite(from: string, names: string[], to: string, durable: boo
 async function rawUnzipSha1AndWrite(from: string, names: string[], to: string): Promise<number> {
   mkdirSync(to);
   const zips: Buffer[] = [];
-  for (const batch of clientBatches(from, names)) zips.push(await buildUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
+  for (const batch of clientBatches(from, names))
+    zips.push(await buildUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
   const start = performance.now();
   for (const zip of zips) {
     const archive = await new Promise<yauzl.ZipFile>((resolve, reject) =>

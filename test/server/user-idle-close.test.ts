@@ -84,9 +84,7 @@ test('an open normal sync keeps the collection past the quiet period; its transa
   mock.timers.tick(QUIET_MS * 5);
   assert.equal(isOpen(user.paths.collection), true);
   const request = { sessionKey: 'session', method: 'applyGraves' } as Parameters<User['withSyncSession']>[0];
-  const inTransaction = await user.withLock(async () =>
-    user.withSyncSession(request, () => user.withCollection((db) => db.inTransaction)),
-  );
+  const inTransaction = await user.withLock(async () => user.withSyncSession(request, () => user.withCollection((db) => db.inTransaction)));
   assert.equal(inTransaction, true, 'the sync goes on in the transaction it began');
   await user.withLock(async () => user.abortSync());
   mock.timers.tick(QUIET_MS);

@@ -126,7 +126,6 @@ test('downgrade failing midway leaves the copy at schema 18', () => {
 });
 
 test('copyCollection holds every commit, the WAL folded in, and a scratch downgrade of it is a schema-11 file in DELETE mode', () => {
-
   const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   const folder = dirname(path);
   const db = openDatabase(path);
@@ -151,7 +150,6 @@ test('copyCollection holds every commit, the WAL folded in, and a scratch downgr
 });
 
 test('copyCollection with a reader holding a snapshot (the WAL cannot be folded) still copies every commit', () => {
-
   const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   const folder = dirname(path);
   const db = openDatabase(path);
