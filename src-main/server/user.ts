@@ -6,7 +6,7 @@
 // rolls the whole sync back) are written once, here.
 import type Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import type { LearnerNotices } from './learner-notices.js';
+import type { LearnerNotices } from './report/learner-notices.js';
 import { AuthFailedError, BadRequestError, ConflictError, isOutOfSpace, ServerFaultError, SyncError } from './errors.js';
 import type { ActivityEvent, PayloadLimits, SyncRequest, UserPaths } from './protocol.js';
 import { NormalSyncSession } from './collection/normal-sync-session.js';

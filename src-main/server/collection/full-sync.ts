@@ -6,7 +6,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { isOutOfSpace, ServerFaultError } from '../errors.js';
 import { rawReply, type MethodHandler, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
 import { installDatabaseFile, removeDatabaseFiles } from '../storage/database-files.js';
-import { copyCollection, downgradeFileToSchema11, schema11InMemory } from '../storage/downgrade.js';
+import { copyCollection, downgradeFileToSchema11, schema11InMemory } from '../storage/schema/downgrade.js';
 import { collectionImage, type CollectionImage } from '../storage/collection-image.js';
 import { spoolPath } from '../storage/spool-files.js';
 import type { User } from '../user.js';

@@ -10,9 +10,9 @@
 // Anything else is refused before the live collection is touched.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { openDatabase } from '../storage/sqlite.js';
-import { upgradeFileToSchema18 } from '../storage/upgrade.js';
-import { SCHEMA_MAX_VERSION } from '../storage/schema-version.js';
-import { collectionSchemaProblem } from '../storage/collection-schema.js';
+import { upgradeFileToSchema18 } from '../storage/schema/upgrade.js';
+import { SCHEMA_MAX_VERSION } from '../storage/schema/schema-version.js';
+import { collectionSchemaProblem } from '../storage/schema/collection-schema.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 

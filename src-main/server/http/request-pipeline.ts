@@ -29,7 +29,7 @@ import {
   type SyncReply,
   type SyncRequest,
 } from '../protocol.js';
-import type { UserAccount } from '../config.js';
+import type { UserAccount } from '../config/config.js';
 import type { UserDirectory } from '../auth/user-directory.js';
 import { LoginFailedError, type LoginOutcome } from '../auth/host-key-method.js';
 import { syncHeaderOf, writeReply } from '../envelope/codec.js';
@@ -38,14 +38,14 @@ import { decodeLegacyPayload, readLegacyForm, type LegacyForm, type LegacySpill 
 import { decodeLegacyBeginQuery } from '../envelope/legacy-begin-query.js';
 import type { BodyTarget } from '../envelope/body-sink.js';
 import type { SyncHeader } from '../envelope/v11.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../report/log.js';
 import type { User } from '../user.js';
-import type { Slot, UserSlots } from '../user-slots.js';
+import type { Slot, UserSlots } from './user-slots.js';
 import { findMethod, LOGIN_BYTES, routeRequest, type MethodDescriptor, type MethodLimits, type Route } from '../method-table.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
 import type { RequestsPerAddress } from './connection-limits.js';
-import type { ProgressRequest, SyncProgressTracker } from '../sync-progress.js';
-import { clientInHeader, driftSentence } from '../protocol-drift.js';
+import type { ProgressRequest, SyncProgressTracker } from '../report/sync-progress.js';
+import { clientInHeader, driftSentence } from '../report/protocol-drift.js';
 import { SYNC_HEADER } from '../envelope/v11.js';
 import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 

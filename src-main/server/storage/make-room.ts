@@ -5,7 +5,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InsufficientStorageError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../report/log.js';
 import { isBackupName, newestFirst } from '../collection/replaced-collections.js';
 import { formatBytes, type StorageSpace } from './storage-space.js';
 import { SERVER_FOLDER } from './user-paths.js';

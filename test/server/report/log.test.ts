@@ -1,7 +1,7 @@
 // Issue 10, item 11: text from clients cannot forge log lines or drive a terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logLine, MAX_LOG_VALUE_CHARS, safeLogText } from '../../src-main/server/log.js';
+import { logLine, MAX_LOG_VALUE_CHARS, safeLogText } from '../../../src-main/server/report/log.js';
 
 test('newlines, ESC sequences, C1 controls and line separators are escaped, never written raw', () => {
   const hostile = 'ankidesktop,2.1.16\n2026-12-03T00:00:00.000Z finished uid=admin\u001b[2J\u009b31m\u2028x\r';

@@ -11,17 +11,17 @@
 // All in one exclusive transaction: a failure leaves the file as it was.
 // The connection must have the unicase collation (sqlite.ts openDatabase).
 
-import { isJsonObject, jsonBytes, parseJson, type JsonObject, type JsonValue } from '../json.js';
-import { deckConfigConfigCodec, deckKindCodec } from './proto-codec.js';
-import { statement, type Db } from './objects/db.js';
-import { deckConfigFromLegacy } from './objects/deckconfigs-legacy.js';
-import { putDeck } from './objects/decks.js';
-import { deckFromLegacy } from './objects/decks-legacy.js';
-import { putNotetype, type Notetype } from './objects/notetypes.js';
-import { notetypeFromLegacy } from './objects/notetypes-legacy.js';
-import { setAllConfig } from './objects/config.js';
-import { humanDeckName } from './objects/names.js';
-import { openDatabase } from './sqlite.js';
+import { isJsonObject, jsonBytes, parseJson, type JsonObject, type JsonValue } from '../../json.js';
+import { deckConfigConfigCodec, deckKindCodec } from '../proto-codec.js';
+import { statement, type Db } from '../objects/db.js';
+import { deckConfigFromLegacy } from '../objects/deckconfigs-legacy.js';
+import { putDeck } from '../objects/decks.js';
+import { deckFromLegacy } from '../objects/decks-legacy.js';
+import { putNotetype, type Notetype } from '../objects/notetypes.js';
+import { notetypeFromLegacy } from '../objects/notetypes-legacy.js';
+import { setAllConfig } from '../objects/config.js';
+import { humanDeckName } from '../objects/names.js';
+import { openDatabase } from '../sqlite.js';
 import { NotACollectionError, SCHEMA_MAX_VERSION, checkSchemaVersion, readSchemaVersion } from './schema-version.js';
 import { SCHEMA14_UPGRADE_SQL, SCHEMA15_UPGRADE_SQL, SCHEMA17_UPGRADE_SQL, SCHEMA18_UPGRADE_SQL } from './schema18.js';
 

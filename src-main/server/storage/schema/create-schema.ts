@@ -4,8 +4,8 @@
 // config, deck and stock notetypes (objects/ put functions) in the same
 // transaction, as docs/protocol/collection-sync.md §5.3 describes.
 
-import { stringifyJson, type JsonObject } from '../json.js';
-import type { Db } from './objects/db.js';
+import { stringifyJson, type JsonObject } from '../../json.js';
+import type { Db } from '../objects/db.js';
 import { SCHEMA11_SQL } from './schema11.js';
 import { upgradeToSchema18 } from './upgrade.js';
 

@@ -2,7 +2,7 @@
 // from the official server's environment variables (config-from-env.ts); the app
 // builds it from its settings store. Nothing else reads process.env.
 
-import type { ClientIpSource } from './http/client-ip.js';
+import type { ClientIpSource } from '../http/client-ip.js';
 import type { ServerLimits } from './config-schema.js';
 
 export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';

@@ -11,8 +11,8 @@ import {
   readInteger,
   readLimits,
   DEFAULT_LIMITS,
-} from '../../src-main/server/config-schema.js';
-import { REPO_ROOT } from '../support/fixture-paths.js';
+} from '../../../src-main/server/config/config-schema.js';
+import { REPO_ROOT } from '../../support/fixture-paths.js';
 
 test("README's table of environment variables is the schema's", () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');

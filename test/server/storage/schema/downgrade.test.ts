@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
-import { copyCollection, downgradeFileToSchema11, downgradeToSchema11 } from '../../../src-main/server/storage/downgrade.js';
-import { upgradeFileToSchema18 } from '../../../src-main/server/storage/upgrade.js';
-import { parseJson, stringifyJson, type JsonObject } from '../../../src-main/server/json.js';
+import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
+import { copyCollection, downgradeFileToSchema11, downgradeToSchema11 } from '../../../../src-main/server/storage/schema/downgrade.js';
+import { upgradeFileToSchema18 } from '../../../../src-main/server/storage/schema/upgrade.js';
+import { parseJson, stringifyJson, type JsonObject } from '../../../../src-main/server/json.js';
 import {
   allDeckConfigs,
   allDecks,
@@ -18,9 +18,9 @@ import {
   getAllConfig,
   notetypeToLegacy,
   registerTag,
-} from '../../../src-main/server/storage/objects/index.js';
-import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
-import { makeTempFolder } from '../../support/temp-folder.js';
+} from '../../../../src-main/server/storage/objects/index.js';
+import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
+import { makeTempFolder } from '../../../support/temp-folder.js';
 
 const V18_FIXTURES = ['v18-empty-stock-notetypes.anki2', 'v18-two-decks-16-notes.anki2'];
 

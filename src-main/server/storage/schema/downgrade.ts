@@ -6,18 +6,18 @@
 // This rewrites the file it is given: callers hand it a copy (copyCollection),
 // never the live collection.
 
-import { stringifyJson, type JsonObject } from '../json.js';
-import { defineKey } from './objects/legacy-json.js';
-import { allDeckConfigs } from './objects/deckconfigs.js';
-import { deckConfigToLegacy } from './objects/deckconfigs-legacy.js';
-import { allDecks } from './objects/decks.js';
-import { deckToLegacy } from './objects/decks-legacy.js';
-import { allNotetypes } from './objects/notetypes.js';
-import { notetypeToLegacy } from './objects/notetypes-legacy.js';
-import { getAllConfig } from './objects/config.js';
-import { allTags, tagsToLegacyMap } from './objects/tags.js';
-import type { Db } from './objects/db.js';
-import { openDatabase } from './sqlite.js';
+import { stringifyJson, type JsonObject } from '../../json.js';
+import { defineKey } from '../objects/legacy-json.js';
+import { allDeckConfigs } from '../objects/deckconfigs.js';
+import { deckConfigToLegacy } from '../objects/deckconfigs-legacy.js';
+import { allDecks } from '../objects/decks.js';
+import { deckToLegacy } from '../objects/decks-legacy.js';
+import { allNotetypes } from '../objects/notetypes.js';
+import { notetypeToLegacy } from '../objects/notetypes-legacy.js';
+import { getAllConfig } from '../objects/config.js';
+import { allTags, tagsToLegacyMap } from '../objects/tags.js';
+import type { Db } from '../objects/db.js';
+import { openDatabase } from '../sqlite.js';
 import { checkSchemaVersion, readSchemaVersion } from './schema-version.js';
 import { SCHEMA11_DOWNGRADE_SQL, SCHEMA18_DOWNGRADE_SQL } from './schema18.js';
 

@@ -2,7 +2,7 @@
 // push everything else out of it (the list keeps the last 200). In each minute
 // the first few are reported one by one; the rest are counted and reported as
 // one summary when the minute ends.
-import type { ActivityEvent } from './protocol.js';
+import type { ActivityEvent } from '../protocol.js';
 
 export interface ActivityFloodOptions {
   /** Failed logins reported one by one per window. */

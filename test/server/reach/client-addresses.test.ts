@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { addressWarning, clientAddresses, resolveCertificateNames, type InterfaceTable } from '../../src-main/server/client-addresses.js';
-import { qrCodeDataUrl } from '../../src-main/controller/qr-code.js';
+import { addressWarning, clientAddresses, resolveCertificateNames, type InterfaceTable } from '../../../src-main/server/reach/client-addresses.js';
+import { qrCodeDataUrl } from '../../../src-main/controller/qr-code.js';
 
 function v4(address: string, internal = false, netmask = '255.255.255.0'): NetworkInterfaceInfo {
   return { address, netmask, family: 'IPv4', mac: '3c:22:fb:10:20:30', internal, cidr: `${address}/24` };
@@ -125,7 +125,7 @@ test('HTTPS: an IP in the certificate, and wildcard names, are honoured', async 
   const home = clientAddresses({ host: '0.0.0.0', port: 8443, interfaces: LINUX, certificate, namesByIp }).find((a) => a.place === 'home')!;
   assert.equal(home.url, 'https://192.168.1.31:8443/');
   assert.equal(home.note, null);
-  const { certificateCovers } = await import('../../src-main/server/tls/certificate-pair.js');
+  const { certificateCovers } = await import('../../../src-main/server/reach/tls/certificate-pair.js');
   assert.equal(certificateCovers(certificate, 'sync.home.example.org'), true);
   assert.equal(certificateCovers(certificate, 'a.b.home.example.org'), false, 'a wildcard covers one label');
   assert.equal(certificateCovers(certificate, 'home.example.org'), false);

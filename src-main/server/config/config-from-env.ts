@@ -6,10 +6,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CONFIG_SCHEMA, readUsersFilePath } from './config-schema.js';
 import type { ServerConfig, UserAccount } from './config.js';
-import { passwordsHashed, usersFromEnv, UserConfigError } from './auth/users-from-env.js';
-import { readUsersFile, type UsersFile } from './auth/users-file.js';
-import type { ClientIpSource } from './http/client-ip.js';
-import { checkUsernames } from './auth/usernames.js';
+import { passwordsHashed, usersFromEnv, UserConfigError } from '../auth/users-from-env.js';
+import { readUsersFile, type UsersFile } from '../auth/users-file.js';
+import type { ClientIpSource } from '../http/client-ip.js';
+import { checkUsernames } from '../auth/usernames.js';
 import { ConfigError, readChoice, readInteger, readIpAddress, readLimits, readOptionalInteger, readTlsFiles } from './config-schema.js';
 
 export { ConfigError };

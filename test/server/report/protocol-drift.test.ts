@@ -7,14 +7,14 @@
 // "ankidroid,<version>,android:<release>:<model>".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeClient } from '../../src-main/server/client-version.js';
-import type { ActivityEvent } from '../../src-main/server/protocol.js';
-import type { ClientSeen } from '../../src-main/server/client-versions.js';
-import { describeActivity } from '../../src-main/controller/activity-log.js';
-import { startTestServer } from '../support/test-server.js';
-import { V11Client } from '../support/v11-client.js';
-import { SyncHttpError } from '../support/v11-transport.js';
-import { LegacyClient } from '../support/legacy-client.js';
+import { describeClient } from '../../../src-main/server/report/client-version.js';
+import type { ActivityEvent } from '../../../src-main/server/protocol.js';
+import type { ClientSeen } from '../../../src-main/server/report/client-versions.js';
+import { describeActivity } from '../../../src-main/controller/activity-log.js';
+import { startTestServer } from '../../support/test-server.js';
+import { V11Client } from '../../support/v11-client.js';
+import { SyncHttpError } from '../../support/v11-transport.js';
+import { LegacyClient } from '../../support/legacy-client.js';
 
 test('client version strings read as a learner would say them', () => {
   const cases: [string, string][] = [
@@ -40,7 +40,7 @@ test('a sync version above 11: 400 as the official server answers, and the learn
   await client.login('user', 'pass');
   const future = new V11Client(server.baseUrl, { hostKey: client.hostKey });
   future.clientVersion = '27.01,9f8e7d6c,linux';
-  const raw = await import('../support/v11-transport.js');
+  const raw = await import('../../support/v11-transport.js');
   for (let i = 0; i < 3; i++) {
     const response = await raw.postRaw(
       future.url('sync', 'meta'),
@@ -79,9 +79,9 @@ test('an unknown method under /sync/ or /msync/ raises the same alarm', async (t
 
 test("each account's clients: v11 desktop, phones and a legacy desktop, reported once a minute and logged once per version", async (t) => {
   const logged: string[] = [];
-  const { SyncServer } = await import('../../src-main/server/server.js');
-  const { testServerConfig, plainUser } = await import('../support/test-server.js');
-  const { makeTempFolder } = await import('../support/temp-folder.js');
+  const { SyncServer } = await import('../../../src-main/server/server.js');
+  const { testServerConfig, plainUser } = await import('../../support/test-server.js');
+  const { makeTempFolder } = await import('../../support/temp-folder.js');
   const { rmSync } = await import('node:fs');
   const base = makeTempFolder('ahs-clients-');
   const server = new SyncServer(testServerConfig(base, { users: [plainUser('alice', 'pw'), plainUser('bob', 'pw')] }), {

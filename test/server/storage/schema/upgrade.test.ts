@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
-import { upgradeFileToSchema18, upgradeToSchema18 } from '../../../src-main/server/storage/upgrade.js';
-import { NotACollectionError, UnsupportedSchemaError, readSchemaVersion } from '../../../src-main/server/storage/schema-version.js';
-import { SCHEMA11_SQL } from '../../../src-main/server/storage/schema11.js';
-import { SCHEMA18_DOWNGRADE_SQL } from '../../../src-main/server/storage/schema18.js';
-import { deckConfigConfigCodec } from '../../../src-main/server/storage/proto-codec.js';
-import { stringifyJson, type JsonObject } from '../../../src-main/server/json.js';
+import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
+import { upgradeFileToSchema18, upgradeToSchema18 } from '../../../../src-main/server/storage/schema/upgrade.js';
+import { NotACollectionError, UnsupportedSchemaError, readSchemaVersion } from '../../../../src-main/server/storage/schema/schema-version.js';
+import { SCHEMA11_SQL } from '../../../../src-main/server/storage/schema/schema11.js';
+import { SCHEMA18_DOWNGRADE_SQL } from '../../../../src-main/server/storage/schema/schema18.js';
+import { deckConfigConfigCodec } from '../../../../src-main/server/storage/proto-codec.js';
+import { stringifyJson, type JsonObject } from '../../../../src-main/server/json.js';
 import {
   allDeckConfigs,
   allDecks,
@@ -20,9 +20,9 @@ import {
   getAllConfig,
   getConfigEntries,
   notetypeToLegacy,
-} from '../../../src-main/server/storage/objects/index.js';
-import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
-import { makeTempFolder } from '../../support/temp-folder.js';
+} from '../../../../src-main/server/storage/objects/index.js';
+import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
+import { makeTempFolder } from '../../../support/temp-folder.js';
 
 const sha1 = (path: string) => createHash('sha1').update(readFileSync(path)).digest('hex');
 

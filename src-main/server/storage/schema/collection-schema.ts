@@ -12,8 +12,8 @@
 // Tables are compared by their columns (name, type, NOT NULL, default, primary
 // key, hidden) and WITHOUT ROWID; indexes by table, uniqueness, partiality and
 // key columns with their collation. Triggers and views are never accepted.
-import type { Db } from './objects/db.js';
-import { openDatabase } from './sqlite.js';
+import type { Db } from '../objects/db.js';
+import { openDatabase } from '../sqlite.js';
 import { SCHEMA11_SQL } from './schema11.js';
 import { SCHEMA14_UPGRADE_SQL, SCHEMA15_UPGRADE_SQL, SCHEMA17_UPGRADE_SQL, SCHEMA18_UPGRADE_SQL } from './schema18.js';
 

@@ -3,9 +3,9 @@
 // grow what is held by varying what it sends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Logger } from '../../src-main/server/log.js';
-import { LogFloodGate } from '../../src-main/server/log-flood.js';
-import { eventually } from '../support/attacks.js';
+import type { Logger } from '../../../src-main/server/report/log.js';
+import { LogFloodGate } from '../../../src-main/server/report/log-flood.js';
+import { eventually } from '../../support/attacks.js';
 
 function recording(lines: string[]): Logger {
   const push = (message: string, fields?: Readonly<Record<string, unknown>>): void => {

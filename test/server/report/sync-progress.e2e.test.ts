@@ -10,16 +10,16 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor } from 'zstd-napi';
-import type { SyncProgress } from '../../src-main/server/sync-progress.js';
-import { parseJson, stringifyJson } from '../../src-main/server/json.js';
-import { startTestServer } from '../support/test-server.js';
-import { V11Client } from '../support/v11-client.js';
-import { postRaw, syncHeaderValue } from '../support/v11-transport.js';
-import { TestDevice } from '../support/test-device.js';
-import { REAL_ANKI_FIXTURES } from '../support/fixture-paths.js';
-import { makeTempFolder } from '../support/temp-folder.js';
-import { runNormalSync } from '../support/normal-sync-client.js';
-import { createMediaDevice, v11MediaTransport } from '../support/media-server.js';
+import type { SyncProgress } from '../../../src-main/server/report/sync-progress.js';
+import { parseJson, stringifyJson } from '../../../src-main/server/json.js';
+import { startTestServer } from '../../support/test-server.js';
+import { V11Client } from '../../support/v11-client.js';
+import { postRaw, syncHeaderValue } from '../../support/v11-transport.js';
+import { TestDevice } from '../../support/test-device.js';
+import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
+import { runNormalSync } from '../../support/normal-sync-client.js';
+import { createMediaDevice, v11MediaTransport } from '../../support/media-server.js';
 
 /** A real collection made large with a note of random text, so that it takes a while to send. */
 function bigCollection(folder: string): string {
@@ -165,7 +165,7 @@ test('a normal sync reports its steps; a media sync its files; each ends once', 
 });
 
 test('a sync abandoned half-way ends by itself once it has been quiet long enough', { timeout: 30_000 }, async () => {
-  const { SyncProgressTracker } = await import('../../src-main/server/sync-progress.js');
+  const { SyncProgressTracker } = await import('../../../src-main/server/report/sync-progress.js');
   const server = await startTestServer();
   try {
     const events: SyncProgress[] = [];

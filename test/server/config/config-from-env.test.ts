@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { configFromEnv, ConfigError } from '../../src-main/server/config-from-env.js';
-import { makeTempFolder } from '../support/temp-folder.js';
+import { configFromEnv, ConfigError } from '../../../src-main/server/config/config-from-env.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 const home = (): string => '/home/learner';
 const PBKDF2_PASS = '$pbkdf2-sha256$i=600000,l=32$tonuvYGpksNFQBlEmm3lxg$oQ1sqlkoU7Qn72xNoIq+NHyW3yOOER8EZ6mIJiv5GYc';

@@ -3,8 +3,8 @@
 // and says nothing more; the device then shows a vague error and the learner
 // cannot know that this server is what needs updating (the Anki manual warns
 // that newer clients may need a newer server).
-import { SYNC_VERSION_MAX } from './envelope/v11.js';
-import type { ProtocolDrift } from './errors.js';
+import { SYNC_VERSION_MAX } from '../envelope/v11.js';
+import type { ProtocolDrift } from '../errors.js';
 import { describeClient } from './client-version.js';
 
 export function driftSentence(drift: ProtocolDrift, client: string, clientIp: string): string {

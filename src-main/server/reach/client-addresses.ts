@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { AddressPlace, ClientAddress } from '../shared/addresses.js';
+import type { AddressPlace, ClientAddress } from '../../shared/addresses.js';
 import { certificateCovers } from './tls/certificate-pair.js';
 
 export type InterfaceTable = NodeJS.Dict<NetworkInterfaceInfo[]>;

@@ -1,7 +1,7 @@
 // Which collection schemas we can open, as the reference decides
 // (rslib/src/storage/upgrades/mod.rs, sqlite.rs open_or_create).
 
-import type { Db } from './objects/db.js';
+import type { Db } from '../objects/db.js';
 
 export const SCHEMA_MIN_VERSION = 11;
 export const SCHEMA_MAX_VERSION = 18;

@@ -3,7 +3,7 @@
 // are bounded by the slots times the method's cap, whatever its devices (or a
 // faulty one) do. A request that finds every slot taken waits its turn, for a
 // while; a device's own syncs use one or two at a time.
-import { ServiceBusyError } from './errors.js';
+import { ServiceBusyError } from '../errors.js';
 
 export interface Slot {
   release(): void;

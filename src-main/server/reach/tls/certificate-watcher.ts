@@ -5,7 +5,7 @@
 // TLS server for new connections. Connections already open, and the syncs on them, keep the
 // context they were made with. A pair that fails to load leaves the old one in
 // use, and says so.
-import { SettledFileWatch, type FileWatchOptions } from '../file-watch.js';
+import { SettledFileWatch, type FileWatchOptions } from '../../config/file-watch.js';
 import { CertificateError, loadCertificatePair, type CertificatePair } from './certificate-pair.js';
 
 export type ReloadOutcome = { readonly ok: true; readonly pair: CertificatePair } | { readonly ok: false; readonly reason: string };
