@@ -26,12 +26,12 @@ export { addressWarning, clientAddresses, resolveCertificateNames, type AddressO
 export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './report/log.js';
 
 // What the server reports, and where a user's data lives.
-export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths } from './protocol.js';
+export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind } from './protocol.js';
 export { syncKey, type SyncProgress, type SyncProgressKind } from './report/sync-progress.js';
 export type { ClientSeen } from './report/client-versions.js';
 export { describeClient, type ClientDescription } from './report/client-version.js';
 export { listenProblem, listenProblemForLearner, type ListenProblem } from './reach/listen-errors.js';
-export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';
+export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER, type UserPaths } from './storage/user-paths.js';
 
 // Backups and user status read collection files directly.
 export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';

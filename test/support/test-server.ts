@@ -3,7 +3,8 @@
 import { rmSync } from 'node:fs';
 import { SyncServer } from '../../src-main/server/server.js';
 import type { ServerConfig, UserAccount } from '../../src-main/server/config/config.js';
-import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js';
+import type { ActivityEvent } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { silentLogger, type Logger } from '../../src-main/server/report/log.js';
