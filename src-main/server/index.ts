@@ -20,7 +20,13 @@ export { UsersFileWatcher, changedAccounts, type UsersReload } from './auth/user
 export { hashPassword, type HashAlgorithm } from './auth/phc.js';
 
 // The addresses devices can use, labelled by where they work.
-export { addressWarning, clientAddresses, resolveCertificateNames, type AddressOptions, type InterfaceTable } from './reach/client-addresses.js';
+export {
+  addressWarning,
+  clientAddresses,
+  resolveCertificateNames,
+  type AddressOptions,
+  type InterfaceTable,
+} from './reach/client-addresses.js';
 
 // Logging.
 export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './report/log.js';

@@ -68,7 +68,9 @@ test('src-main has no import circle, type imports included', () => {
   const edges = [...graph.values()].reduce((sum, targets) => sum + targets.length, 0);
   assert.ok(graph.size >= 100 && edges >= 300, `the resolver sees the sources (${graph.size} files, ${edges} imports)`);
   const unresolved = [...graph].flatMap(([file, targets]) =>
-    targets.filter((target) => !existsSync(target) && !existsSync(target.replace(/\.ts$/, '.d.ts'))).map((target) => `${relative(SOURCES, file)} → ${relative(SOURCES, target)}`),
+    targets
+      .filter((target) => !existsSync(target) && !existsSync(target.replace(/\.ts$/, '.d.ts')))
+      .map((target) => `${relative(SOURCES, file)} → ${relative(SOURCES, target)}`),
   );
   assert.deepEqual(unresolved, [], 'every relative import names a source file (or generated declarations)');
   const circles = importCircles(graph).map((circle) => circle.map((file) => relative(SOURCES, file).replace(/\\/g, '/')));

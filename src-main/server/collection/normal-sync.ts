@@ -20,7 +20,11 @@ import type { Chunk, Graves, SanityCounts, StartInput } from './sync-data/wire.j
  * the legacy graves some old clients send in this same request are applied, so
  * a client never gets its own deletions back.
  */
-export const start = (user: User, { sessionKey, minUsn, clientIsNewer, legacyGraves }: StartInput, request: SyncRequest): Promise<SyncReply> => {
+export const start = (
+  user: User,
+  { sessionKey, minUsn, clientIsNewer, legacyGraves }: StartInput,
+  request: SyncRequest,
+): Promise<SyncReply> => {
   user.startSync(sessionKey, minUsn, clientIsNewer);
   return user.withSyncSession(request, async (session) => {
     const serverGraves = pendingGraves(session.db, session.clientUsn);

@@ -20,7 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { AuthFailedError, BadRequestError, ServerFaultError, SyncError } from '../errors.js';
+import { BadRequestError, ServerFaultError, SyncError } from '../errors.js';
 import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js';
 import { gunzipBuffer, gunzipFile } from './legacy-gzip.js';
 import type { BodyTarget } from './body-sink.js';
@@ -339,48 +339,8 @@ async function moveFile(from: string, to: string): Promise<void> {
   }
 }
 
-export interface LegacyDecodeOptions {
-  readonly limits: PayloadLimits;
-  /** Where the payload goes for a host key; 'discard' means a key we do not serve (a 403 at once). */
-  bodyTarget(hostKey: string): BodyTarget;
-  /** Where raw data is spooled while the form is read. */
-  spill(this: void): LegacySpill;
-  readonly mediaBegin?: boolean;
-}
-
-/** Both steps at once, for callers with no turn to wait for (the decoder's own tests). */
-export async function decodeLegacyRequest(req: IncomingMessage, options: LegacyDecodeOptions): Promise<DecodedRequest> {
-  const { limits } = options;
-  const form = await readLegacyForm(req, {
-    limits,
-    maxDecodedBytes: limits.maxUncompressedBytes,
-    checkKey: (hostKey) => {
-      if (options.bodyTarget(hostKey).kind === 'discard') throw new UnknownKeyError('invalid hkey');
-    },
-    spill: options.spill,
-  });
-  if (options.bodyTarget(form.fields.hostKey).kind === 'discard') {
-    await form.discard();
-    throw new UnknownKeyError('invalid hkey');
-  }
-  return decodeLegacyPayload(form, {
-    limits,
-    target: options.bodyTarget(form.fields.hostKey),
-    mediaBegin: options.mediaBegin ?? isMediaBeginPath(req.url),
-  });
-}
-
-class UnknownKeyError extends AuthFailedError {}
-
 function isTextField(name: string): boolean {
   return name === 'c' || name === 'k' || name === 'sk' || name === 's' || name === 'v';
-}
-
-/** `/msync/begin` (any query string ignored). */
-function isMediaBeginPath(url: string | undefined): boolean {
-  if (url === undefined) return false;
-  const path = url.split('?', 1)[0] ?? '';
-  return path === '/msync/begin';
 }
 
 async function collect(stream: Readable, maxBytes: number): Promise<Buffer> {

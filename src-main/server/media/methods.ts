@@ -12,7 +12,8 @@ export const begin = (user: User, _input: { clientVersion: string }, request: Sy
   // calls, so it must be the host key they authenticated with.
   mediaResult({ usn: user.mediaStore().lastUsn(), sk: request.hostKey });
 
-export const mediaChanges = (user: User, { lastUsn }: { lastUsn: number }): SyncReply => mediaResult(user.mediaStore().changesAfter(lastUsn));
+export const mediaChanges = (user: User, { lastUsn }: { lastUsn: number }): SyncReply =>
+  mediaResult(user.mediaStore().changesAfter(lastUsn));
 
 export const uploadChanges = async (user: User, body: RequestBody, request: SyncRequest): Promise<SyncReply> => {
   const result = await user.mediaStore().uploadChanges(zipSource(user, body));

@@ -3,6 +3,7 @@
 // the first few are reported one by one; the rest are counted and reported as
 // one summary when the minute ends.
 import type { ActivityEvent } from '../protocol.js';
+import { WindowQuota } from './throttle.js';
 
 export interface ActivityFloodOptions {
   /** Failed logins reported one by one per window. */
@@ -13,23 +14,20 @@ export interface ActivityFloodOptions {
 export const DEFAULT_ACTIVITY_FLOOD: ActivityFloodOptions = { perWindow: 10, windowMs: 60_000 };
 
 export class ActivityFloodGate {
-  private reported = 0;
   private held = 0;
   private readonly addresses = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly quota: WindowQuota;
 
   constructor(
     private readonly emit: (event: ActivityEvent) => void,
-    private readonly options: ActivityFloodOptions = DEFAULT_ACTIVITY_FLOOD,
-  ) {}
+    options: ActivityFloodOptions = DEFAULT_ACTIVITY_FLOOD,
+  ) {
+    this.quota = new WindowQuota(options.perWindow, options.windowMs, () => this.endWindow());
+  }
 
   record(event: ActivityEvent): void {
     if (event.kind !== 'login-failed') return this.emit(event);
-    this.timer ??= setTimeout(() => this.endWindow(), this.options.windowMs).unref();
-    if (this.reported < this.options.perWindow) {
-      this.reported++;
-      return this.emit(event);
-    }
+    if (this.quota.take()) return this.emit(event);
     this.held++;
     // Bounded: the summary names at most a few addresses anyway.
     if (this.addresses.size < 100) this.addresses.add(event.clientIp);
@@ -37,18 +35,15 @@ export class ActivityFloodGate {
 
   /** Reports what is held now (at stop). */
   flush(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.endWindow();
+    this.quota.flush();
   }
 
   private endWindow(): void {
-    this.timer = null;
     if (this.held > 0) {
       const addresses = [...this.addresses];
       const from = addresses.length <= 3 ? addresses.join(', ') : `${addresses.slice(0, 3).join(', ')} and others`;
       this.emit({ kind: 'login-failed', username: '', clientIp: from, at: Date.now(), count: this.held });
     }
-    this.reported = 0;
     this.held = 0;
     this.addresses.clear();
   }

@@ -3,6 +3,7 @@
 // `v`, meta's `cv`). Reported at most once a minute per account and client, so
 // a sync's dozens of requests make one event; logged once per client version.
 import { describeClient } from './client-version.js';
+import { OncePerKey } from './throttle.js';
 
 export interface ClientSeen {
   readonly username: string;
@@ -19,7 +20,7 @@ const REPORT_EVERY_MS = 60_000;
 const MAX_REMEMBERED = 1_000;
 
 export class ClientVersions {
-  private readonly lastReported = new Map<string, number>();
+  private readonly reported = new OncePerKey(REPORT_EVERY_MS, MAX_REMEMBERED);
 
   constructor(
     private readonly report: (seen: ClientSeen) => void,
@@ -30,15 +31,10 @@ export class ClientVersions {
     const described = describeClient(raw);
     if (described === null) return;
     const key = `${username}\n${described.label}`;
-    const last = this.lastReported.get(key);
-    if (last !== undefined && now - last < REPORT_EVERY_MS) return;
+    const pass = this.reported.pass(key, now);
+    if (pass === null) return;
     const seen = { username, clientIp, client: described.label, raw, at: now };
-    if (last === undefined) {
-      if (this.lastReported.size >= MAX_REMEMBERED) this.lastReported.delete(this.lastReported.keys().next().value!);
-      this.firstSeen(seen);
-    }
-    this.lastReported.delete(key);
-    this.lastReported.set(key, now);
+    if (pass === 'first') this.firstSeen(seen);
     this.report(seen);
   }
 }

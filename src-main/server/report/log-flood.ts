@@ -7,6 +7,7 @@
 // come, and the rest are counted by what they say and written as one line each
 // when the window ends (or the server stops).
 import type { Logger } from './log.js';
+import { WindowQuota } from './throttle.js';
 
 export interface LogFloodOptions {
   /** Lines written one by one per window; the rest are counted. */
@@ -30,14 +31,15 @@ interface Held {
 }
 
 export class LogFloodGate implements Logger {
-  private written = 0;
   private readonly held = new Map<string, Held>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly quota: WindowQuota;
 
   constructor(
     private readonly logger: Logger,
     private readonly options: LogFloodOptions = DEFAULT_LOG_FLOOD,
-  ) {}
+  ) {
+    this.quota = new WindowQuota(options.perWindow, options.windowMs, () => this.endWindow());
+  }
 
   info(message: string, fields?: Fields): void {
     this.line('info', message, fields);
@@ -53,14 +55,11 @@ export class LogFloodGate implements Logger {
 
   /** Writes what is held now (at stop). */
   flush(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.endWindow();
+    this.quota.flush();
   }
 
   private line(level: Level, message: string, fields?: Fields): void {
-    this.timer ??= setTimeout(() => this.endWindow(), this.options.windowMs).unref();
-    if (this.written < this.options.perWindow) {
-      this.written++;
+    if (this.quota.take()) {
       this.logger[level](message, fields);
       return;
     }
@@ -78,7 +77,6 @@ export class LogFloodGate implements Logger {
   }
 
   private endWindow(): void {
-    this.timer = null;
     const ms = this.options.windowMs;
     const window = ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
     for (const { level, message, httpstatus, count } of this.held.values()) {
@@ -88,6 +86,5 @@ export class LogFloodGate implements Logger {
       });
     }
     this.held.clear();
-    this.written = 0;
   }
 }

@@ -14,15 +14,3 @@ export function driftSentence(drift: ProtocolDrift, client: string, clientIp: st
   }
   return `${who} asked for ${drift.path}, which this version of Anki Home Sync does not know: the device uses a newer sync protocol. Update Anki Home Sync.`;
 }
-
-/** The client version in a v11 header, read leniently: for words only, when the header itself was refused. */
-export function clientInHeader(value: string | string[] | undefined): string {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined) return '';
-  try {
-    const parsed = JSON.parse(raw) as { c?: unknown };
-    return typeof parsed.c === 'string' ? parsed.c : '';
-  } catch {
-    return '';
-  }
-}

@@ -53,3 +53,27 @@ export async function makeRoom(space: StorageSpace, baseFolder: string, bytes: n
     );
   }
 }
+
+/** Room on the storage disk for the request pipeline: made before a write, and the disk's episodes of "full" told. */
+export class DiskRoom {
+  constructor(
+    private readonly space: StorageSpace,
+    private readonly baseFolder: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Room for a write of `bytes` (0: not known yet); 507 when a known size cannot fit. */
+  make(bytes: number): Promise<void> {
+    return makeRoom(this.space, this.baseFolder, bytes, this.logger);
+  }
+
+  /** A request was refused for lack of space (507). */
+  refused(): void {
+    this.space.noteOutOfSpace();
+  }
+
+  /** A request that writes went through. */
+  wroteFine(): void {
+    this.space.noteWriteSucceeded();
+  }
+}

@@ -5,7 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { addressWarning, clientAddresses, resolveCertificateNames, type InterfaceTable } from '../../../src-main/server/reach/client-addresses.js';
+import {
+  addressWarning,
+  clientAddresses,
+  resolveCertificateNames,
+  type InterfaceTable,
+} from '../../../src-main/server/reach/client-addresses.js';
 import { qrCodeDataUrl } from '../../../src-main/controller/qr-code.js';
 
 function v4(address: string, internal = false, netmask = '255.255.255.0'): NetworkInterfaceInfo {

@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import { upgradeFileToSchema18, upgradeToSchema18 } from '../../../../src-main/server/storage/schema/upgrade.js';
-import { NotACollectionError, UnsupportedSchemaError, readSchemaVersion } from '../../../../src-main/server/storage/schema/schema-version.js';
+import {
+  NotACollectionError,
+  UnsupportedSchemaError,
+  readSchemaVersion,
+} from '../../../../src-main/server/storage/schema/schema-version.js';
 import { SCHEMA11_SQL } from '../../../../src-main/server/storage/schema/schema11.js';
 import { SCHEMA18_DOWNGRADE_SQL } from '../../../../src-main/server/storage/schema/schema18.js';
 import { deckConfigConfigCodec } from '../../../../src-main/server/storage/proto-codec.js';
