@@ -173,10 +173,10 @@ export function findMethod(area: SyncArea, name: string): MethodDescriptor | und
 
 export type Route =
   | { readonly kind: 'health' }
-  | { readonly kind: 'sync'; readonly method: string }
-  | { readonly kind: 'msync'; readonly method: string }
+  | { readonly kind: 'sync'; readonly method: string; readonly descriptor: MethodDescriptor }
+  | { readonly kind: 'msync'; readonly method: string; readonly descriptor: MethodDescriptor }
   /** Desktop 2.1.22–2.1.56 media begin: GET /msync/begin?k=…&v=… */
-  | { readonly kind: 'msync-begin-get'; readonly query: URLSearchParams };
+  | { readonly kind: 'msync-begin-get'; readonly query: URLSearchParams; readonly descriptor: MethodDescriptor };
 
 const METHOD_PATH = /^\/(sync|msync)\/([^/]+)$/;
 
@@ -209,10 +209,13 @@ export function routeRequest(httpMethod: string | undefined, url: string | undef
   const [, area, segment] = match as unknown as [string, 'sync' | 'msync', string];
   const method = decodeSegment(segment);
 
-  if (area === 'msync' && method === 'begin' && httpMethod === 'GET') return { kind: 'msync-begin-get', query };
+  if (area === 'msync' && method === 'begin' && httpMethod === 'GET') {
+    return { kind: 'msync-begin-get', query, descriptor: findMethod('msync', 'begin')! };
+  }
   if (httpMethod !== 'POST') throw new MethodNotAllowedError(`${httpMethod} ${path}`);
-  if (findMethod(area, method) === undefined) {
+  const descriptor = findMethod(area, method);
+  if (descriptor === undefined) {
     throw new ProtocolDriftError(`unknown ${area} method: ${method}`, { kind: 'method', path: `${area}/${method}` }, '');
   }
-  return { kind: area, method };
+  return { kind: area, method, descriptor };
 }

@@ -169,6 +169,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         perAddress: this.config.ipHeader === undefined ? null : new RequestsPerAddress(this.serverLimits.maxConnectionsPerIp),
         users: this.users,
         report: this.report,
+        progress: this.report.progress,
         room: new DiskRoom(this.space, this.config.baseFolder, this.logger),
         onHandlerTimed: this.options.onHandlerTimed,
       });

@@ -23,6 +23,8 @@ import busboy from 'busboy';
 import { BadRequestError, ServerFaultError, SyncError } from '../errors.js';
 import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js';
 import { gunzipBuffer, gunzipFile } from './legacy-gzip.js';
+import type { Envelope, RequestHead } from './envelope.js';
+import { writeLegacyReply } from './legacy-reply.js';
 import type { BodyTarget } from './body-sink.js';
 import type { SpoolQuota } from './spool-quota.js';
 
@@ -383,3 +385,15 @@ function asFormError(error: unknown): SyncError {
 async function removeAll(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map((path) => rm(path, { force: true })));
 }
+
+interface LegacyHead extends RequestHead {
+  readonly form: LegacyForm;
+}
+
+/** The legacy envelope: the whole form read as the head (its keys checked as they come), gunzipped at the user's turn. */
+export const legacyEnvelope: Envelope<LegacyHead> = {
+  readHead: async (req, context) => ({ hostKey: undefined, bodyOnSocket: false, form: await readLegacyForm(req, context) }),
+  decodeBody: (_req, head, target, context) =>
+    decodeLegacyPayload(head.form, { limits: context.limits, target, mediaBegin: context.mediaBegin }),
+  writeReply: (res, reply, _transportVersion, onFileBytes) => writeLegacyReply(res, reply, onFileBytes),
+};

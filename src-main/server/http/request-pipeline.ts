@@ -17,9 +17,9 @@ import type { DecodedRequest, RequestBody, SyncReply, SyncRequest } from '../pro
 import { clientNamedBy, envelopeOf, type BodyTarget, type Envelope, type HeadContext } from '../envelope/codec.js';
 import type { UserAccount, Users } from '../users.js';
 import type { Slot, UserSlots } from './user-slots.js';
-import { findMethod, LOGIN_BYTES, routeRequest, type MethodDescriptor, type MethodLimits, type Route } from '../method-table.js';
+import { LOGIN_BYTES, routeRequest, type MethodDescriptor, type MethodLimits, type Route } from '../method-table.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
-import type { ProgressRequest, RequestReport } from '../report/request-report.js';
+import type { ProgressRequest, RequestReport, SyncProgressTracker } from '../report/request-report.js';
 import type { DiskRoom } from '../storage/make-room.js';
 import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
 
@@ -35,6 +35,7 @@ export interface PipelineDeps {
   /** The accounts, their logins and their Users. */
   readonly users: Users;
   readonly report: RequestReport;
+  readonly progress: SyncProgressTracker;
   /** Room on the storage disk before a write; a write that went through ends a "disk full" episode. */
   readonly room: DiskRoom;
   readonly onHandlerTimed?: ((method: MethodDescriptor, ms: number) => void) | undefined;
@@ -99,8 +100,8 @@ export class RequestPipeline {
       res.end();
       return;
     }
+    const { descriptor } = route;
     const query = route.kind === 'msync-begin-get' ? route.query : null;
-    const descriptor = route.kind === 'msync-begin-get' ? findMethod('msync', 'begin')! : findMethod(route.kind, route.method)!;
     // Old desktop media begin (a GET with a query): as in the reference, no client address lookup.
     if (query === null) {
       outcome.clientIp = clientIp(req, this.deps.ipSource);
@@ -125,6 +126,8 @@ export class RequestPipeline {
       },
     };
     const head = await envelope.readHead(req, context);
+    // A key in a header or a query is checked now; a legacy form's, as each was read.
+    if (head.hostKey !== undefined) context.checkKey(head.hostKey);
     const decode = (target: BodyTarget): Promise<DecodedRequest> =>
       this.decodeBody(envelope.decodeBody(req, head, target, context), descriptor, outcome);
 
@@ -140,7 +143,7 @@ export class RequestPipeline {
 
     const known: UserAccount | undefined = account;
     if (known === undefined) throw new AuthFailedError('invalid hkey');
-    outcome.progress = this.deps.report.startProgress(known.name, outcome.clientIp, descriptor.area, descriptor.name, req);
+    outcome.progress = this.deps.progress.request(known.name, outcome.clientIp, descriptor.area, descriptor.name, req);
     outcome.slot = await this.deps.slots.take(known.name);
     // Before a byte of a spooled body is received: a full upload that cannot fit is refused at once.
     if (descriptor.auth === 'host-key' && descriptor.writes !== 'none') await this.deps.room.make(spooledBytes(req, descriptor));

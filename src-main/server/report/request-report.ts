@@ -4,7 +4,6 @@
 // by the one throttle (throttle.ts): refused requests in the log
 // (log-flood.ts), failed logins in the activity list (activity-flood.ts),
 // drift sentences (once each a minute) and clients (client-versions.ts).
-import type { IncomingMessage } from 'node:http';
 import { AuthFailedError, ProtocolDriftError, type SyncError } from '../errors.js';
 import { LoginFailedError } from '../auth/host-key-method.js';
 import { LOGIN_THROTTLED, type ActivityEvent } from '../protocol.js';
@@ -14,10 +13,10 @@ import { LogFloodGate } from './log-flood.js';
 import { ActivityFloodGate } from './activity-flood.js';
 import { ClientVersions, type ClientSeen } from './client-versions.js';
 import { driftSentence } from './protocol-drift.js';
-import { SyncProgressTracker, type ProgressRequest, type SyncProgress } from './sync-progress.js';
+import { SyncProgressTracker, type SyncProgress } from './sync-progress.js';
 import { OncePerKey } from './throttle.js';
 
-export type { ProgressRequest, SyncProgress } from './sync-progress.js';
+export type { ProgressRequest, SyncProgress, SyncProgressTracker } from './sync-progress.js';
 export type { ClientSeen } from './client-versions.js';
 
 /** A drift sentence is logged once, and listed again at most once a minute: a device retries every sync. */
@@ -57,6 +56,7 @@ export class RequestReport {
   private readonly activityGate: ActivityFloodGate;
   private readonly clients: ClientVersions;
   private readonly drift = new OncePerKey(DRIFT_REPORT_EVERY_MS, DRIFT_SENTENCES_REMEMBERED);
+  /** The live progress of syncs; the pipeline follows each request in it. */
   readonly progress: SyncProgressTracker;
 
   constructor(
@@ -70,11 +70,6 @@ export class RequestReport {
       (seen) => listeners.client(seen),
       (seen) => logger.info('client', { uid: seen.username, ip: seen.clientIp, client: seen.client, raw: seen.raw }),
     );
-  }
-
-  /** A sync's request starts: the live progress follows it. */
-  startProgress(username: string, clientIp: string, area: string, method: string, req: IncomingMessage): ProgressRequest {
-    return this.progress.request(username, clientIp, area, method, req);
   }
 
   /** A request of `username`'s said which client it comes from. */
