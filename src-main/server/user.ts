@@ -6,9 +6,10 @@
 // rolls the whole sync back) are written once, here.
 import type Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import type { LearnerNotices } from './learner-notices.js';
+import type { LearnerNotices } from './report/learner-notices.js';
 import { AuthFailedError, BadRequestError, ConflictError, isOutOfSpace, ServerFaultError, SyncError } from './errors.js';
-import type { ActivityEvent, PayloadLimits, SyncRequest, UserPaths } from './protocol.js';
+import { requireSessionKey, type ActivityEvent, type PayloadLimits, type SyncRequest } from './protocol.js';
+import type { UserPaths } from './storage/user-paths.js';
 import { NormalSyncSession } from './collection/normal-sync-session.js';
 import { MediaStore } from './media/media-store.js';
 import { openCollection, openCollectionWithoutSpace } from './storage/collection-file.js';
@@ -252,10 +253,4 @@ export class User {
     this.quiet.cancel();
     this.closeFiles();
   }
-}
-
-/** A step after `start` needs its session key (400 without one). */
-export function requireSessionKey(request: SyncRequest): string {
-  if (request.sessionKey === '') throw new BadRequestError(`${request.method}: missing session key`);
-  return request.sessionKey;
 }

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/running-server.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { silentLogger } from '../../src-main/server/report/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';

@@ -10,7 +10,7 @@ import { CHECK_EVERY_MS, UpdateChecks, type Updater } from '../../src-main/contr
 import { AppError } from '../../src-main/controller/errors.js';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/running-server.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { silentLogger } from '../../src-main/server/report/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import { V11Client } from '../support/v11-client.js';

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor, Decompressor } from 'zstd-napi';
 import type { Updater } from '../../src-main/controller/updates.js';
-import { clientAddresses } from '../../src-main/server/client-addresses.js';
+import { clientAddresses } from '../../src-main/server/reach/client-addresses.js';
 import { browserTest } from '../support/chromium.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';

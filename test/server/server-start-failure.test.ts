@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyncServer } from '../../src-main/server/server.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { silentLogger } from '../../src-main/server/report/log.js';
 import { plainUser } from '../support/test-server.js';
 import { V11Client } from '../support/v11-client.js';
 

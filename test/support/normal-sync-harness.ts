@@ -17,8 +17,8 @@ import { V11Client } from './v11-client.js';
 import { newSessionKey } from './v11-transport.js';
 import { syncModeFromEnv, type SyncMode } from './sync-mode.js';
 import { LegacyClient } from './legacy-client.js';
-import { downgradeFileToSchema11 } from '../../src-main/server/storage/downgrade.js';
-import { upgradeFileToSchema18 } from '../../src-main/server/storage/upgrade.js';
+import { downgradeFileToSchema11 } from '../../src-main/server/storage/schema/downgrade.js';
+import { upgradeFileToSchema18 } from '../../src-main/server/storage/schema/upgrade.js';
 import { makeTempFolder } from './temp-folder.js';
 
 export const USER = 'user';

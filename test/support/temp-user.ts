@@ -1,6 +1,6 @@
 // A throwaway user folder laid out like SYNC_BASE/<user>/.
 import { rmSync } from 'node:fs';
-import type { UserPaths } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { MediaStore } from '../../src-main/server/media/media-store.js';
 import { makeTempFolder } from './temp-folder.js';

@@ -2,14 +2,15 @@
 // SYNC_BASE, for tests. Records the activity events it emits.
 import { rmSync } from 'node:fs';
 import { SyncServer } from '../../src-main/server/server.js';
-import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
-import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js';
+import type { ServerConfig, UserAccount } from '../../src-main/server/config/config.js';
+import type { ActivityEvent } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
-import { silentLogger, type Logger } from '../../src-main/server/log.js';
+import { silentLogger, type Logger } from '../../src-main/server/report/log.js';
 import type { LoginThrottleOptions } from '../../src-main/server/auth/login-throttle.js';
 import { makeTempFolder } from './temp-folder.js';
-import type { WatcherOptions } from '../../src-main/server/tls/certificate-watcher.js';
+import type { WatcherOptions } from '../../src-main/server/reach/tls/certificate-watcher.js';
 
 /** A plain-password account as SYNC_USERn=name:password would give. */
 export function plainUser(name: string, password: string): UserAccount {

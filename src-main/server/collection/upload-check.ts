@@ -1,7 +1,7 @@
 // Is an uploaded file a collection we can take? It must be a SQLite database
 // whose schema is exactly what a real client writes at its version (no
 // triggers, no views, every table and index as Anki makes them:
-// storage/collection-schema.ts), that passes `PRAGMA integrity_check` with our
+// storage/schema/collection-schema.ts), that passes `PRAGMA integrity_check` with our
 // unicase collation, with exactly one `col` row of schema 11 or 14–18 (12 and
 // 13 never shipped in a client). The schema is checked first, before any
 // statement that could run something the file defines.
@@ -11,9 +11,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { openDatabase } from '../storage/sqlite.js';
 import type Database from 'better-sqlite3';
-import { upgradeToSchema18 } from '../storage/upgrade.js';
-import { SCHEMA_MAX_VERSION } from '../storage/schema-version.js';
-import { collectionSchemaProblem } from '../storage/collection-schema.js';
+import { upgradeToSchema18 } from '../storage/schema/upgrade.js';
+import { SCHEMA_MAX_VERSION } from '../storage/schema/schema-version.js';
+import { collectionSchemaProblem } from '../storage/schema/collection-schema.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
