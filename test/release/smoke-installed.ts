@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loginAt, seedProfile, waitForHealth } from '../electron/app-profile.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/controller-harness.js';
 import { launchInstalled, quitInstalled, waitForLog, within } from './installed-app.js';
 import { packageVersion } from './tag-version.js';
 import { isMain } from './yaml.js';

@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join, normalize, resolve, sep } from 'node:path';
 import { loginAt, seedProfile, waitForHealth } from '../electron/app-profile.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/controller-harness.js';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 import { launchInstalled, quitInstalled, waitForLog, within } from './installed-app.js';
 import { packageVersion } from './tag-version.js';

@@ -8,7 +8,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserTest } from '../support/chromium.js';
 import { SmallDisk, smallDiskUnavailable } from '../support/small-disk.js';
-import { createTestApp } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 import { openAppWindow } from './window-harness.js';
 import { checkState } from './a11y.js';
 import { V11Client } from '../support/v11-client.js';

@@ -10,7 +10,7 @@ import { silentLogger } from '../../src-main/server/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
-import { makeTempFolder } from '../support/temp-folder.js';
+import { makeTempFolder } from './temp-folder.js';
 import type { Updater } from '../../src-main/controller/updates.js';
 
 export interface TestApp {
