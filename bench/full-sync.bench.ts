@@ -3,8 +3,7 @@
 // same work done raw in this process (zstd both ways, a file write and
 // integrity_check), with the server's idle and peak RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +13,7 @@ import { openDatabase } from '../src-main/server/index.js';
 import { V11Client } from '../test/support/v11-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
 import { median } from './support/median.js';
+import { makeTempFolder } from '../test/support/temp-folder.js';
 
 const CLI = fileURLToPath(new URL('../src-main/cli.js', import.meta.url));
 const MB = 1024 * 1024;
@@ -73,7 +73,7 @@ const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const ROUNDS = 3;
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'ahs-bench-'));
+  const work = makeTempFolder('ahs-bench-');
   try {
     const collection = join(work, 'big.anki2');
     let started = performance.now();
