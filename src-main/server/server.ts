@@ -377,7 +377,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     const warning = expiryWarning(pair);
     if (warning !== null) {
       this.logger.warn(warning, { cert: pair.certFile });
-      this.emit('activity', { kind: 'certificate', username: '', clientIp: '', at: Date.now(), detail: warning });
+      this.emit('activity', { kind: 'certificate', username: '', clientIp: '', at: Date.now(), detail: warning, warning: true });
     }
     return pair;
   }
@@ -395,6 +395,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
           clientIp: '',
           at,
           detail: warning ?? `The HTTPS certificate was renewed; it is valid until ${until}. Syncs in progress were not interrupted.`,
+          warning: warning !== null,
         });
       } else {
         this.logger.warn('certificate not renewed; the old one stays in use', { reason: outcome.reason });
