@@ -24,10 +24,7 @@ browserTest(
   async (t, chromium) => {
     const disk = SmallDisk.mount(48);
     const app = await createTestApp(t, { parent: disk.root });
-    t.after(() => {
-      disk.release();
-      disk.unmount();
-    });
+    disk.removeAfter(t); // after the app's own clean-up: nothing may hold the disk
     await app.controller.addUser('alice', 'pw-alice');
     const win = await openAppWindow(t, app, chromium);
     const { page } = win;

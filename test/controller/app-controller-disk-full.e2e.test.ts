@@ -23,11 +23,7 @@ test(
   async (t) => {
     const disk = SmallDisk.mount(48);
     const app = await createTestApp(t, { parent: disk.root });
-    // After the app's own clean-up (hooks run in the order they are added): nothing may hold the disk.
-    t.after(() => {
-      disk.release();
-      disk.unmount();
-    });
+    disk.removeAfter(t); // after the app's own clean-up: nothing may hold the disk
     await app.controller.addUser('alice', 'correct horse');
     const { key } = await hostKeyLogin(app.base(), 'alice', 'correct horse');
     const client = new V11Client(app.base(), { hostKey: key! });
