@@ -6,7 +6,6 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
@@ -18,6 +17,7 @@ import { createConfSettings } from '../src-main/settings/conf-store.js';
 import { V11Client } from '../test/support/v11-client.js';
 import { median } from './support/median.js';
 import { makeTempFolder } from '../test/support/temp-folder.js';
+import { freePort } from '../test/support/ports.js';
 
 const CHILD = fileURLToPath(new URL('./app-headless-child.js', import.meta.url));
 const RUNS = 5;
@@ -53,14 +53,6 @@ async function runChild(args: string[]): Promise<ChildReport> {
   child.send({ kind: 'stop' });
   await new Promise((resolve) => child.once('exit', resolve));
   return { launchMs, readyUptimeMs: ready.uptimeMs, idleRss: rss };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function ms(value: number): string {

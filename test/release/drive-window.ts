@@ -17,7 +17,7 @@ import { ALLOW_REMOTE_DEBUGGING_SWITCH } from '../../src-main/controller/launch-
 import { COMMAND_NAMES } from '../../src-main/shared/ipc.js';
 import { APP_ORIGIN } from '../../src-main/shared/app-origin.js';
 import { seedProfile } from '../electron/app-profile.js';
-import { freePort } from '../support/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { fullSyncRoundTrip } from './full-sync-check.js';
 import { launchInstalled, quitInstalled, within, type RunningInstalledApp } from './installed-app.js';
 import { isMain } from './yaml.js';

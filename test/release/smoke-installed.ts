@@ -12,7 +12,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loginAt, seedProfile, waitForHealth } from '../electron/app-profile.js';
-import { freePort } from '../support/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { launchInstalled, quitInstalled, waitForLog, within } from './installed-app.js';
 import { packageVersion } from './tag-version.js';
 import { isMain } from './yaml.js';

@@ -20,7 +20,7 @@ import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readF
 import { createServer, type Server } from 'node:http';
 import { basename, join, normalize, resolve, sep } from 'node:path';
 import { loginAt, seedProfile, waitForHealth } from '../electron/app-profile.js';
-import { freePort } from '../support/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 import { launchInstalled, quitInstalled, waitForLog, within } from './installed-app.js';
 import { packageVersion } from './tag-version.js';

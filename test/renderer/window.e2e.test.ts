@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { hostKeyFor } from '../../src-main/controller/accounts.js';
-import { createTestApp, freePort, occupyPort } from '../support/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
+import { freePort, occupyPort } from '../support/ports.js';
 import { hostKeyLogin } from '../support/host-key-login.js';
 import { openAppWindow, saveScreenshot } from './window-harness.js';
 import { checkState, SCHEMES } from './a11y.js';

@@ -14,7 +14,7 @@ import { V11Client } from '../support/v11-client.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import { statusOf } from '../support/v11-transport.js';
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
-import { freePort } from '../support/controller-harness.js';
+import { freePort } from '../support/ports.js';
 
 const unavailable = smallDiskUnavailable();
 if (unavailable !== null) console.log(`﹣ ${unavailable}; the disk-full tests are skipped.`);
