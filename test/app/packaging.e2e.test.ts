@@ -251,6 +251,16 @@ test('every installer file name is free of spaces, so latest*.yml names what Git
   for (const folder of [`%APPDATA%\\${productName}\\`, `~/Library/Application Support/${productName}/`, `~/.config/${productName}/`]) {
     assert.ok(readme.includes(folder), `README.md says where the data lives: ${folder}`);
   }
+  // And what to click the first time: an unsigned build meets SmartScreen on Windows and Gatekeeper on macOS.
+  const getTheApp = /\n## Get the app\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  for (const [what, words] of [
+    ['SmartScreen: More info, then Run anyway', /SmartScreen[\s\S]*\*\*More info\*\*, then \*\*Run anyway\*\*/],
+    ['Gatekeeper: Privacy & Security, Open Anyway', /Privacy & Security[\s\S]*\*\*Open Anyway\*\*/],
+    ['the deb with apt', /sudo apt install \.\/anki-home-sync_<version>_amd64\.deb/],
+    ['the AppImage made executable', /chmod \+x/],
+  ] as const) {
+    assert.match(getTheApp, words, `README.md's "Get the app" says the first step: ${what}`);
+  }
 });
 
 test('macOS is signed ad hoc unless the release signs for real, after the fuses are flipped', () => {

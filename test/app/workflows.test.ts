@@ -80,6 +80,9 @@ test('CI: every push and pull request, three systems, Node 24, what .ci/run runs
   assert.equal(job.env?.['ELECTRON_SMOKE'], 'required', 'the smoke test may not skip there');
   assert.match(commands, /xvfb-run --auto-servernum npm test/, 'Linux has a display for Electron');
   assert.match(commands, /ifconfig lo0 alias 127\.0\.0\.\$i/, 'macOS gets the loopback addresses the attack tests use');
+  // Windows' runners check out CRLF (core.autocrlf=true) unless the repository says LF: the format check would fail there.
+  const attributes = readFileSync(join(REPO_ROOT, '.gitattributes'), 'utf8');
+  assert.match(attributes, /^\* text=auto eol=lf$/m, 'every checkout has LF line endings, Windows too');
 });
 
 /**
@@ -157,8 +160,18 @@ test('release: what users install is installed and started on each system, never
   }
   // Linux: apt installs the deb; it starts from /opt, sandboxed; the AppImage starts without libfuse2.
   assert.match(commands, /sudo apt-get install -y \.\/release\/\*\.deb/);
+  // With Ubuntu 24.04's restriction on, whatever the runner image set: the deb's start then proves its AppArmor profile.
+  assert.match(
+    commands,
+    /sudo sysctl -w kernel\.apparmor_restrict_unprivileged_userns=1\n[\s\S]*smoke-installed\.js "\/opt\/Anki Home Sync\/anki-home-sync"/,
+  );
   assert.match(commands, /xvfb-run --auto-servernum node dist\/test\/release\/smoke-installed\.js "\/opt\/Anki Home Sync\/anki-home-sync"/);
-  assert.match(commands, /sudo apt-get remove -y libfuse2 libfuse2t64[^\n]*\n[\s\S]*smoke-installed\.js release\/\*\.AppImage/);
+  // Removed one name at a time (apt refuses a whole command for one unknown name, and `|| true` hid that),
+  // and checked gone before the AppImage starts.
+  assert.match(
+    commands,
+    /for package in libfuse2 libfuse2t64; do sudo apt-get remove -y "\$package" \|\| true; done\n[^\n]*ldconfig -p \| grep -q 'libfuse\\\.so\\\.2'[^\n]*exit 1[\s\S]*smoke-installed\.js release\/\*\.AppImage/,
+  );
   // Windows: NSIS silently; the firewall rule is there, and gone after the uninstall.
   assert.match(commands, /Start-Process -Wait -FilePath \$installer\.FullName -ArgumentList '\/S', "\/D=\$env:RUNNER_TEMP\\ahs"/);
   assert.match(commands, /smoke-installed\.js "\$RUNNER_TEMP\/ahs\/Anki Home Sync\.exe"/);
@@ -244,4 +257,27 @@ test('release: a version tag builds the container image for amd64 and arm64 from
   const containerfile = readFileSync(join(REPO_ROOT, 'Containerfile'), 'utf8');
   assert.match(containerfile, /^ARG BASE=docker\.io\/library\/node:24-bookworm-slim$/m);
   assert.match(containerfile, /^ARG BUILD_BASE=docker\.io\/library\/node:24-bookworm-slim$/m);
+});
+
+test("CONTRIBUTING.md says how to run by hand each check that only GitHub's machines run", () => {
+  const contributing = readFileSync(join(REPO_ROOT, 'CONTRIBUTING.md'), 'utf8');
+  const byHand = /\n### Running the release's checks by hand\n([\s\S]*?)(\n## |$)/.exec(contributing)?.[1] ?? '';
+  assert.notEqual(byHand, '', 'CONTRIBUTING.md has the section');
+  const release = load('release.yml');
+  const commands = Object.values(release.jobs).map(runs).join('\n');
+  // Every script of test/release/ that a release step runs.
+  const scripts = [...new Set(commands.match(/dist\/test\/release\/[a-z-]+\.js/g) ?? [])];
+  assert.ok(scripts.length >= 7, `the release runs its scripts: ${scripts.join(', ')}`);
+  for (const script of scripts) assert.ok(byHand.includes(`node ${script}`), `CONTRIBUTING.md says how to run ${script}`);
+  // And each check written straight into a step of release.yml or ci.yml.
+  for (const [check, words] of [
+    ['the macOS signature', 'codesign --verify --deep --strict'],
+    ['Gatekeeper', 'spctl --assess --type execute'],
+    ['the Windows firewall rule', 'netsh advfirewall firewall show rule name="Anki Home Sync"'],
+    ['the Electron smoke test', 'ELECTRON_SMOKE=required'],
+    ["the window's tests in the runner's Chrome", 'CHROMIUM_PATH='],
+    ['the container image', 'docker build -f Containerfile'],
+  ] as const) {
+    assert.ok(byHand.includes(words), `CONTRIBUTING.md says how to run ${check} by hand (${words})`);
+  }
 });

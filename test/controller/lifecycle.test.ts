@@ -474,6 +474,21 @@ test('Windows session end: asked during a sync, the session waits for the drain;
   assert.deepEqual(await app.ending(), { by: 'exit', code: 0 });
 });
 
+test('Windows session end with nothing syncing: the session is not held up, and at session-end the server stops and the app exits 0', async (t) => {
+  // query-session-end is let through when no device syncs; session-end alone must then drain.
+  const testApp = await appWithAccount(t);
+  const { app, lifecycle } = launch(async () => testApp.controller, { platform: 'win32' });
+  app.becomeReady();
+  await lifecycle.start();
+  const idle = preventable();
+  lifecycle.sessionEndQuery(idle);
+  assert.equal(idle.prevented, false);
+  assert.equal(app.ended, null, 'asking alone ends nothing: another program may still refuse');
+  lifecycle.sessionEnd();
+  assert.deepEqual(await app.ending(), { by: 'exit', code: 0 });
+  assert.equal(testApp.controller.serverStatus.state, 'stopped');
+});
+
 test('a drain that never ends: the app exits at the drain limit anyway', async () => {
   const stuck: LifecycleController = {
     settings: () => ({ users: [] }),

@@ -160,6 +160,27 @@ browserTest(
     }
     await page.emulateMedia({ colorScheme: 'light' });
 
+    // On an 800×600 screen (the harness's viewport, less a taskbar and a title bar) the window does not
+    // scroll as a whole: each section scrolls in its own box, and the address to give Anki, with its
+    // Copy button, stays in sight however far the section is scrolled (the window was once one page
+    // 1,500 to 1,900 px tall, the address scrolling away).
+    for (const section of ['connect', 'accounts', 'settings', 'activity'] as const) {
+      await page.click(`#tab-${section}`);
+      assert.equal(
+        await page.evaluate<boolean>('document.scrollingElement.scrollHeight <= window.innerHeight'),
+        true,
+        `the ${section} section fits 800×540 without the page scrolling`,
+      );
+      await page.evaluate('document.querySelector(".panels").scrollTop = 1e6');
+      const outOfSight = await page.evaluate<string[]>(`['#main-address', '#copy-main'].filter((selector) => {
+        const r = document.querySelector(selector).getBoundingClientRect();
+        return !(r.width > 0 && r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth);
+      })`);
+      assert.deepEqual(outOfSight, [], `the address and its Copy stay in sight in the ${section} section, scrolled to its end`);
+      await page.evaluate('document.querySelector(".panels").scrollTop = 0');
+    }
+    await page.click('#tab-connect');
+
     // Zoomed to 400% (WCAG 1.4.10, reflow): 320 CSS pixels wide, each section reads in one column, nothing scrolls sideways
     // but the accounts table, in its own box.
     await page.setViewportSize({ width: 320, height: 256 });
