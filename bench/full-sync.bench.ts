@@ -9,9 +9,9 @@
 // `node dist/bench/run.js full-sync [sizes…]`, e.g. `full-sync 500 5000`.
 import { Agent, globalAgent } from 'node:http';
 import http from 'node:http';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -23,6 +23,7 @@ import { LegacyClient } from '../test/support/legacy-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
 import { median } from './support/median.js';
 import { BenchServer } from './support/bench-server.js';
+import { makeTempFolder } from '../test/support/temp-folder.js';
 
 const MB = 1024 * 1024;
 const defaultAgent = globalAgent;
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
     .filter((n) => n > 0);
   const transports = (['v11', 'legacy'] as const).filter((t) => !process.argv.includes(`--no-${t}`));
   const sizes = asked.length > 0 ? asked : SIZES;
-  const work = mkdtempSync(join(tmpdir(), 'ahs-bench-'));
+  const work = makeTempFolder('ahs-bench-');
   try {
     console.log(
       `targets: ratio ≤ 1.5× at every size and transport; load average ${loadavg()

@@ -6,19 +6,7 @@
 // downloads. Peak RSS of the server at two sizes shows whether memory grows with N.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fdatasyncSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +18,7 @@ import { createMediaDevice, v11MediaTransport } from '../test/support/media-serv
 import { buildUploadZip } from '../test/support/media-zips.js';
 import { plainUser } from '../test/support/test-server.js';
 import { median } from './support/median.js';
+import { makeTempFolder } from '../test/support/temp-folder.js';
 
 const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
 // The two devices' media folders live in memory when the machine has a tmpfs:
@@ -89,8 +78,8 @@ function stopServer(child: ChildProcess): Promise<void> {
 }
 
 async function run(files: number): Promise<Run> {
-  const work = mkdtempSync(join(tmpdir(), 'ahs-media-bench-'));
-  const devices = mkdtempSync(join(clientDisk, 'ahs-media-bench-devices-'));
+  const work = makeTempFolder('ahs-media-bench-');
+  const devices = makeTempFolder('ahs-media-bench-devices-', clientDisk);
   try {
     const base = join(work, 'base');
     const { child, port } = await startServer(base);

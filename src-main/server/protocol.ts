@@ -88,6 +88,8 @@ export interface ActivityEvent {
   readonly client?: string;
   /** Set when the event reports something that went wrong (a certificate renewal that failed). */
   readonly failed?: boolean;
+  /** Set when the event reports something the owner should act on before it goes wrong (a certificate about to expire). */
+  readonly warning?: boolean;
 }
 
 export function jsonReply(value: unknown): SyncReply {

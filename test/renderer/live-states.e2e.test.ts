@@ -19,7 +19,7 @@ import { postRaw, syncHeaderValue, trustAuthority } from '../support/v11-transpo
 import { createTestAuthority } from '../support/test-ca.js';
 import { TestDevice } from '../support/test-device.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { createTestApp } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 import { openAppWindow } from './window-harness.js';
 import { checkState } from './a11y.js';
 

@@ -10,6 +10,7 @@ import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { silentLogger, type Logger } from '../../src-main/server/report/log.js';
 import type { LoginThrottleOptions } from '../../src-main/server/auth/login-throttle.js';
 import { makeTempFolder } from './temp-folder.js';
+import { V11Client } from './v11-client.js';
 import type { WatcherOptions } from '../../src-main/server/reach/tls/certificate-watcher.js';
 
 /** A plain-password account as SYNC_USERn=name:password would give. */
@@ -79,4 +80,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(baseFolder, { recursive: true, force: true });
     },
   };
+}
+
+/** A test server and a v11 client logged in as its default user: where most sync tests begin. */
+export async function startLoggedIn(options: TestServerOptions = {}): Promise<{ server: TestServer; client: V11Client }> {
+  const server = await startTestServer(options);
+  const client = new V11Client(server.baseUrl);
+  await client.login('user', 'pass');
+  return { server, client };
 }

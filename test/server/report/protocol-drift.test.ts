@@ -11,7 +11,7 @@ import { describeClient } from '../../../src-main/server/report/client-version.j
 import type { ActivityEvent } from '../../../src-main/server/protocol.js';
 import type { ClientSeen } from '../../../src-main/server/report/client-versions.js';
 import { describeActivity } from '../../../src-main/controller/activity-log.js';
-import { startTestServer } from '../../support/test-server.js';
+import { startLoggedIn } from '../../support/test-server.js';
 import { V11Client } from '../../support/v11-client.js';
 import { SyncHttpError } from '../../support/v11-transport.js';
 import { LegacyClient } from '../../support/legacy-client.js';
@@ -34,10 +34,8 @@ test('client version strings read as a learner would say them', () => {
 });
 
 test('a sync version above 11: 400 as the official server answers, and the learner is told to update this server', async (t) => {
-  const server = await startTestServer();
+  const { server, client } = await startLoggedIn();
   t.after(() => server.close());
-  const client = new V11Client(server.baseUrl);
-  await client.login('user', 'pass');
   const future = new V11Client(server.baseUrl, { hostKey: client.hostKey });
   future.clientVersion = '27.01,9f8e7d6c,linux';
   const raw = await import('../../support/v11-transport.js');
@@ -63,10 +61,8 @@ test('a sync version above 11: 400 as the official server answers, and the learn
 });
 
 test('an unknown method under /sync/ or /msync/ raises the same alarm', async (t) => {
-  const server = await startTestServer();
+  const { server, client } = await startLoggedIn();
   t.after(() => server.close());
-  const client = new V11Client(server.baseUrl);
-  await client.login('user', 'pass');
   client.clientVersion = '26.08,0a1b2c3d,macos';
   await assert.rejects(client.json('sync', 'applyNewThings', {}), (e: unknown) => e instanceof SyncHttpError && e.status === 400);
   await assert.rejects(client.json('msync', 'mediaDelta', {}), (e: unknown) => e instanceof SyncHttpError && e.status === 400);

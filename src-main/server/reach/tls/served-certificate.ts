@@ -93,7 +93,7 @@ export class ServedCertificate {
     const warning = expiryWarning(pair);
     if (warning !== null) {
       this.options.logger.warn(warning, { cert: pair.certFile });
-      this.options.record({ kind: 'certificate', username: '', clientIp: '', at: Date.now(), detail: warning });
+      this.options.record({ kind: 'certificate', username: '', clientIp: '', at: Date.now(), detail: warning, warning: true });
     }
     return pair;
   }
@@ -110,6 +110,7 @@ export class ServedCertificate {
         clientIp: '',
         at,
         detail: warning ?? `The HTTPS certificate was renewed; it is valid until ${until}. Syncs in progress were not interrupted.`,
+        warning: warning !== null,
       });
     } else {
       this.options.logger.warn('certificate not renewed; the old one stays in use', { reason: outcome.reason });

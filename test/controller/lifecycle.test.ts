@@ -24,7 +24,7 @@ import type { Updater } from '../../src-main/controller/updates.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
-import { createTestApp, type TestApp } from './controller-harness.js';
+import { createTestApp, type TestApp } from '../support/controller-harness.js';
 
 /** Electron's `app` as the lifecycle meets it: quit() emits before-quit and, unless prevented, the app quits (exit 0). */
 class FakeElectronApp extends EventEmitter implements AppEventSource {

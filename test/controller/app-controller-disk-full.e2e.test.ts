@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SmallDisk, smallDiskUnavailable } from '../support/small-disk.js';
-import { createTestApp } from './controller-harness.js';
-import { hostKeyLogin } from './host-key-login.js';
+import { createTestApp } from '../support/controller-harness.js';
+import { hostKeyLogin } from '../support/host-key-login.js';
 import { V11Client } from '../support/v11-client.js';
 import { statusOf } from '../support/v11-transport.js';
 import { REAL_ANKI_FIXTURES } from '../support/real-anki-fixtures.js';
@@ -23,11 +23,7 @@ test(
   async (t) => {
     const disk = SmallDisk.mount(48);
     const app = await createTestApp(t, { parent: disk.root });
-    // After the app's own clean-up (hooks run in the order they are added): nothing may hold the disk.
-    t.after(() => {
-      disk.release();
-      disk.unmount();
-    });
+    disk.removeAfter(t); // after the app's own clean-up: nothing may hold the disk
     await app.controller.addUser('alice', 'correct horse');
     const { key } = await hostKeyLogin(app.base(), 'alice', 'correct horse');
     const client = new V11Client(app.base(), { hostKey: key! });

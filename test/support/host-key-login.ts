@@ -1,8 +1,8 @@
 // Logs in as a version-11 Anki client does (test/support's V11Client), reporting
 // the HTTP status instead of throwing, so tests can compare 200 and 403.
 
-import { V11Client } from '../support/v11-client.js';
-import { SyncHttpError } from '../support/v11-transport.js';
+import { V11Client } from './v11-client.js';
+import { SyncHttpError } from './v11-transport.js';
 
 export interface LoginResult {
   readonly status: number;

@@ -14,7 +14,7 @@ import { V11Client } from '../support/v11-client.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import { statusOf } from '../support/v11-transport.js';
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
-import { freePort } from './controller-harness.js';
+import { freePort } from '../support/ports.js';
 
 const unavailable = smallDiskUnavailable();
 if (unavailable !== null) console.log(`﹣ ${unavailable}; the disk-full tests are skipped.`);
@@ -23,11 +23,7 @@ const skip = unavailable ?? false;
 const BIN = fileURLToPath(new URL('../../../bin/anki-home-sync.js', import.meta.url));
 
 test('a settings write that finds no room fails and leaves the file as it was, whole', { skip }, async (t) => {
-  const disk = SmallDisk.mount(1);
-  t.after(() => {
-    disk.release();
-    disk.unmount();
-  });
+  const disk = SmallDisk.mount(1).removeAfter(t);
   const folder = join(disk.root, 'settings');
   const settings = createConfSettings(folder);
   settings.update({ port: 8123, storageFolder: '/srv/anki' });

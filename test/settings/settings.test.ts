@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src-main/settings/settings.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 function tempFolder(): string {
-  return mkdtempSync(join(tmpdir(), 'ahs-settings-'));
+  return makeTempFolder('ahs-settings-');
 }
 
 const PHC = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA';

@@ -2,7 +2,6 @@
 // storage folder, serving only 127.0.0.1, with the real SyncServer.
 
 import { rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/running-server.js';
@@ -10,7 +9,8 @@ import { silentLogger } from '../../src-main/server/report/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
-import { makeTempFolder } from '../support/temp-folder.js';
+import { freePort } from './ports.js';
+import { makeTempFolder } from './temp-folder.js';
 import type { Updater } from '../../src-main/controller/updates.js';
 
 export interface TestApp {
@@ -22,24 +22,6 @@ export interface TestApp {
   base(): string;
   /** A second controller on the same settings file, as after a relaunch. */
   relaunch(): TestApp;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Holds a port the way another program would. */
-export async function occupyPort(port: number): Promise<Server> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return server;
 }
 
 export interface TestAppOptions {

@@ -13,7 +13,7 @@ import { AppError } from '../../src-main/controller/errors.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
 import { SyncHttpError } from '../support/v11-transport.js';
-import { createTestApp } from './controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 
 test('a storage drive removed: alerted while running, refused at start, and everything as before once it is back', async (t) => {
   const app = await createTestApp(t);

@@ -2,8 +2,8 @@
 // app/tray.ts hands the model to Electron unchanged).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trayModel, type TrayView } from '../../src-main/controller/tray-menu.js';
-import type { SyncView } from '../../src-main/shared/ipc.js';
+import { firstAddress, trayModel, type TrayView } from '../../src-main/controller/tray-menu.js';
+import type { ClientAddress, SyncView } from '../../src-main/shared/ipc.js';
 
 const running: TrayView = {
   status: { state: 'running', port: 27701 },
@@ -90,4 +90,12 @@ test('a nearly full storage disk is said in the tooltip and the menu; a full one
   };
   assert.match(trayModel(full).tooltip, /\nStorage full: syncs are refused$/);
   assert.equal(trayModel({ ...running, storage: null }).tooltip, 'Anki Home Sync: Server running on port 27701');
+});
+
+test('the tray copies the first address, and none while the server is not running', () => {
+  const address = (url: string): ClientAddress => ({ url, ip: '192.168.1.20', place: 'home', label: 'at home', note: null });
+  const addresses = [address('http://192.168.1.20:27701/'), address('http://100.64.0.1:27701/')];
+  assert.equal(firstAddress({ server: { state: 'running', port: 27701 }, addresses }), 'http://192.168.1.20:27701/');
+  assert.equal(firstAddress({ server: { state: 'stopped' }, addresses }), null);
+  assert.equal(firstAddress({ server: { state: 'running', port: 27701 }, addresses: [] }), null);
 });

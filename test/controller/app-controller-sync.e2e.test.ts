@@ -13,8 +13,8 @@ import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
 import { syncHeaderValue } from '../support/v11-transport.js';
-import { createTestApp } from './controller-harness.js';
-import { hostKeyLogin } from './host-key-login.js';
+import { createTestApp } from '../support/controller-harness.js';
+import { hostKeyLogin } from '../support/host-key-login.js';
 
 function fixture(t: { after(fn: () => void): void }, name: string): string {
   const path = copyRealAnkiFixture(name);

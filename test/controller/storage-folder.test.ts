@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANKI_FOLDER_MESSAGE, checkStorageFolder, defaultAnkiDataFolders } from '../../src-main/controller/storage-folder.js';
 import { AppError } from '../../src-main/controller/errors.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 function sandbox(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ahs-folder-'));
+  const dir = makeTempFolder('ahs-folder-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { AppError } from '../../src-main/controller/errors.js';
 import { hostKeyFor } from '../../src-main/controller/accounts.js';
 import type { ServerStatus } from '../../src-main/shared/ipc.js';
-import { createTestApp, freePort, occupyPort } from './controller-harness.js';
-import { hostKeyLogin } from './host-key-login.js';
+import { createTestApp } from '../support/controller-harness.js';
+import { freePort, occupyPort } from '../support/ports.js';
+import { hostKeyLogin } from '../support/host-key-login.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<AppError> {
   try {

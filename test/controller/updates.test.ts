@@ -15,7 +15,7 @@ import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import { V11Client } from '../support/v11-client.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { freePort } from './controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
