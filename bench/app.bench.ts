@@ -5,9 +5,7 @@
 // process, and argon2id hash + verify alone.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import argon2 from 'argon2';
@@ -18,6 +16,8 @@ import { silentLogger, userPaths } from '../src-main/server/index.js';
 import { createConfSettings } from '../src-main/settings/conf-store.js';
 import { V11Client } from '../test/support/v11-client.js';
 import { median } from './support/median.js';
+import { makeTempFolder } from '../test/support/temp-folder.js';
+import { freePort } from '../test/support/ports.js';
 
 const CHILD = fileURLToPath(new URL('./app-headless-child.js', import.meta.url));
 const RUNS = 5;
@@ -55,19 +55,11 @@ async function runChild(args: string[]): Promise<ChildReport> {
   return { launchMs, readyUptimeMs: ready.uptimeMs, idleRss: rss };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
 
-const folder = mkdtempSync(join(tmpdir(), 'ahs-app-bench-'));
+const folder = makeTempFolder('ahs-app-bench-');
 try {
   // Saved settings with two accounts, as after a learner's first day.
   const settings = createConfSettings(join(folder, 'settings'));

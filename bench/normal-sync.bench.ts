@@ -3,9 +3,8 @@
 // server and on to another, next to a raw SQLite upsert of the same rows in
 // this same run. The server runs in a child process; its peak RSS is reported.
 import { fork, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
@@ -16,6 +15,7 @@ import { newSessionKey } from '../test/support/v11-transport.js';
 import { bufferedV11Request, closeBufferedTransport } from './support/buffered-v11-transport.js';
 import type { ServerStats } from './support/sync-server-process.js';
 import { median } from './support/median.js';
+import { makeTempFolder } from '../test/support/temp-folder.js';
 
 const ROWS = 10_000;
 const NO_CHANGE_RUNS = 20;
@@ -157,7 +157,7 @@ async function timedSync(
   return { wallMs, serverMs: stats.handlerMs, requests: result.counts.requests, kind: result.required.kind };
 }
 
-const folder = mkdtempSync(join(tmpdir(), 'ahs-bench-normal-'));
+const folder = makeTempFolder('ahs-bench-normal-');
 try {
   const base = join(folder, 'base.anki2');
   prepareCollection(base);

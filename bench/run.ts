@@ -1,5 +1,6 @@
 // `npm run bench`: runs every bench/*.bench.js in its own process, one after the
-// other, so that each one's peak RSS and timings are its own.
+// other, so that each one's peak RSS and timings are its own. Arguments after
+// the name part go to the bench (`node dist/bench/run.js full-sync 500 5000`).
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ const benches = readdirSync(here)
 let failed = 0;
 for (const name of benches) {
   console.log(`\n=== ${name.replace(/\.bench\.js$/, '')} ===`);
-  const result = spawnSync(process.execPath, ['--expose-gc', join(here, name)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', join(here, name), ...process.argv.slice(3)], { stdio: 'inherit' });
   if (result.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -2,7 +2,7 @@
 // white on a blue tile for the app, green (running) or grey (stopped) on
 // transparency for the tray, blue while a device syncs. Each tray icon comes
 // for a light panel and, lighter (`-on-dark`), for a dark one, each at 3:1 or
-// more against its panel (test/app/tray-icons.test.ts):
+// more against its panel (test/controller/tray-icons.test.ts):
 //   - Linux: the tray PNGs, 32 px (and @2x).
 //   - macOS: template images, 16 px and 32 px (@2x): black and alpha only, which
 //     macOS recolours for light and dark menu bars. Their state shows in shape and

@@ -2,6 +2,7 @@
 // cards and revlog rows added (Basic-and-reversed notes, two cards each).
 import { copyFileSync } from 'node:fs';
 import { openDatabase } from '../../src-main/server/index.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 export interface BigCollectionShape {
   readonly notes: number;
@@ -15,24 +16,12 @@ const WORDS =
     ' ',
   );
 
-/** Deterministic pseudo-random numbers, so every run builds the same file. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function buildBigCollection(template: string, target: string, shape: BigCollectionShape): void {
   copyFileSync(template, target);
   const db = openDatabase(target);
   try {
     db.pragma('journal_mode = DELETE');
-    const random = generator(42);
+    const random = seededRandom(42);
     const mid = db.prepare("SELECT id FROM notetypes WHERE name = 'Basic (and reversed card)'").pluck().get() as number;
     const did = db.prepare("SELECT id FROM decks WHERE name != 'Default' LIMIT 1").pluck().get() as number;
     const text = (chars: number): string => {

@@ -2,7 +2,7 @@
 // peak RSS (VmHWM) is its own. It times every collection method handler it
 // serves and answers `stats` / `reset` messages from the parent over IPC.
 import { readFileSync } from 'node:fs';
-import { type ServerConfig, silentLogger, SyncServer } from '../../src-main/server/index.js';
+import { consoleLogger, type ServerConfig, silentLogger, SyncServer } from '../../src-main/server/index.js';
 
 export interface ServerStats {
   /** Time spent inside collection method handlers since the last reset. */
@@ -10,19 +10,21 @@ export interface ServerStats {
   requests: number;
   /** Peak resident set size of this process, from /proc/self/status. */
   vmHwmKb: number;
+  /** Resident set size now (after a full GC when --expose-gc is on). */
+  vmRssKb: number;
 }
 
 let handlerMs = 0;
 let requests = 0;
 
-function vmHwmKb(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+function statusKb(field: 'VmHWM' | 'VmRSS'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
   return match ? Number(match[1]) : -1;
 }
 
 const config = JSON.parse(process.argv[2]!) as ServerConfig;
 const server = new SyncServer(config, {
-  logger: silentLogger,
+  logger: process.env['BENCH_SERVER_LOG'] === '1' ? consoleLogger : silentLogger,
   onHandlerTimed: (method, ms) => {
     if (method.area !== 'sync') return;
     handlerMs += ms;
@@ -37,7 +39,8 @@ process.on('message', (message: { type: string }) => {
     requests = 0;
     process.send!({ type: 'reset' });
   } else if (message.type === 'stats') {
-    const stats: ServerStats = { handlerMs, requests, vmHwmKb: vmHwmKb() };
+    (globalThis as { gc?: () => void }).gc?.();
+    const stats: ServerStats = { handlerMs, requests, vmHwmKb: statusKb('VmHWM'), vmRssKb: statusKb('VmRSS') };
     process.send!({ type: 'stats', stats });
   } else if (message.type === 'stop') {
     void server.stop().then(() => process.exit(0));

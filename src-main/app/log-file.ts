@@ -37,7 +37,7 @@ export function openLogFile(): AppLog {
     note: (message, error) =>
       write(error === undefined ? 'info' : 'error', error === undefined ? message : `${message}: ${inspect(error).replace(/\n/g, '\n  ')}`),
     server: {
-      // Server lines carry text from clients: escaped and capped (server/log.ts).
+      // Server lines carry text from clients: escaped and capped (server/report/log.ts).
       info: (message, f) => write('info', safeLogText(message) + logFields(f)),
       warn: (message, f) => write('warn', safeLogText(message) + logFields(f)),
       error: (message, f) => write('error', safeLogText(message) + logFields(f)),

@@ -16,6 +16,7 @@ import { NO_TRAY_NOTICE, TRAY_NOTICE } from '../controller/notices.js';
 import type { DesktopPlatform } from '../controller/platform.js';
 import { syncServerStarter } from '../controller/running-server.js';
 import { statusNotifierWatcherPresent } from '../controller/status-notifier.js';
+import { firstAddress, trayView } from '../controller/tray-menu.js';
 import { userPaths } from '../server/index.js';
 import { pickFile, pickFolder, showNoticeBox, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
@@ -90,12 +91,12 @@ function main(): void {
       serveCommands(commands, log);
 
       const trayShown = process.platform !== 'linux' || (await statusNotifierWatcherPresent());
-      const firstAddress = () => (controller.serverStatus.state === 'running' ? (controller.addresses()[0]?.url ?? null) : null);
+      const copyableAddress = () => firstAddress({ server: controller.serverStatus, addresses: controller.addresses() });
       const tray = new AppTray({
         toggleServer: () =>
           void (controller.serverStatus.state === 'running' ? controller.stop() : controller.start()).catch(() => undefined),
         copyAddress: () => {
-          const address = firstAddress();
+          const address = copyableAddress();
           if (address) clipboard.writeText(address);
         },
         openWindow: () => win && showWindow(win),
@@ -112,36 +113,11 @@ function main(): void {
       });
       exposeProbe({ trayMenu: () => tray.menuLabels(), serverStatus: () => controller.serverStatus });
 
-      // Changes come in bursts (starting, running); one refresh at a time, the last one wins.
-      let refreshing = false;
-      let again = false;
-      const refresh = async (): Promise<void> => {
-        if (refreshing) {
-          again = true;
-          return;
-        }
-        refreshing = true;
-        try {
-          do {
-            again = false;
-            const state = await controller.state();
-            tray.update({
-              status: state.server,
-              address: firstAddress(),
-              startAtLogin: state.settings.startAtLogin,
-              syncing: state.syncs,
-              update: state.update,
-              storage: state.storage,
-            });
-            pushState(win, state);
-          } while (again);
-        } catch (error) {
-          log('refresh failed', error);
-        } finally {
-          refreshing = false;
-        }
-      };
-      controller.onChange(() => void refresh());
+      // Every new state goes to the tray and the window (the loop is the live view's, controller/live-view.ts).
+      const view = controller.view.follow((state) => {
+        tray.update(trayView(state));
+        pushState(win, state);
+      });
 
       const settings = controller.settings();
       win = createMainWindow(
@@ -159,7 +135,7 @@ function main(): void {
           menuBarAlwaysVisible: menuBarAlwaysVisible(process.platform),
         },
       );
-      await refresh();
+      await view.refresh();
       if (!trayShown && controller.takeNoTrayNotice()) showNoticeBox(win, NO_TRAY_NOTICE);
 
       return {

@@ -1,12 +1,35 @@
-// The recent-activity list: the server's ActivityEvents, newest first, each with a
-// sentence a learner understands. Kept in memory; it answers "did my phone sync?".
+// The recent-activity list: the server's ActivityEvents and the app's own, newest
+// first, each with a sentence a learner understands. Kept in memory; it answers
+// "did my phone sync?". Every sentence of the list is written here, from typed
+// events (the server writes only the certificate, storage and drift sentences it
+// also logs, and passes them as `detail`); whether an entry is a failure or a
+// warning is said by the event, never read back out of its sentence.
 
 import { LOGIN_THROTTLED, type ActivityEvent } from '../server/index.js';
 import type { ActivityEntry, ActivityKind } from '../shared/ipc.js';
 
 export const ACTIVITY_LIMIT = 200;
 
-export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail' | 'count' | 'client'>): string {
+/** What the app itself reports: the server's life and the owner's own actions. */
+export type AppActivityEvent =
+  | { readonly kind: 'started'; readonly port: number; readonly https: boolean }
+  | { readonly kind: 'stopped' }
+  /** `reason` is the AppError's sentence (port.ts, storage-folder.ts): what to do about it. */
+  | { readonly kind: 'start-failed'; readonly reason: string }
+  | { readonly kind: 'backup-restored'; readonly username: string }
+  | { readonly kind: 'update-not-installed' }
+  /** "Make my own certificate": `newRoot` when the authority was made now, not kept. */
+  | { readonly kind: 'home-certificate-made'; readonly newRoot: boolean; readonly names: readonly string[] }
+  | { readonly kind: 'home-certificate-renewed'; readonly why: 'expiring' | 'names-changed' | 'again' }
+  /** DHCP moved this computer; `notice` is stable-name.ts's sentence (old address, new one, what to do). */
+  | { readonly kind: 'address-changed'; readonly notice: string };
+
+/** A failure went wrong; a warning will unless the owner acts. The window marks both. */
+export type Severity = 'failure' | 'warning' | null;
+
+type ServerFacts = Pick<ActivityEvent, 'kind' | 'username' | 'clientIp' | 'detail' | 'count' | 'client'>;
+
+export function describeActivity(event: ServerFacts): string {
   const who = event.username || 'someone';
   const from = event.clientIp ? ` from ${event.clientIp}` : '';
   switch (event.kind) {
@@ -43,6 +66,44 @@ export function describeActivity(event: Pick<ActivityEvent, 'kind' | 'username' 
   }
 }
 
+export function severityOf(event: ActivityEvent): Severity {
+  switch (event.kind) {
+    case 'login-failed':
+    case 'error':
+    case 'protocol-drift':
+      return 'failure';
+    default:
+      if (event.failed === true) return 'failure';
+      return event.warning === true ? 'warning' : null;
+  }
+}
+
+export function describeAppActivity(event: AppActivityEvent): string {
+  switch (event.kind) {
+    case 'started':
+      return `The server started on port ${event.port}${event.https ? ', with HTTPS' : ''}.`;
+    case 'stopped':
+      return 'The server stopped.';
+    case 'start-failed':
+      return event.reason;
+    case 'backup-restored':
+      return `${event.username}'s collection was restored from a backup. Its devices will ask to sync in full.`;
+    case 'update-not-installed':
+      return 'The new version could not be installed, so this one carries on and the server is running again. Try again later, or download the new version yourself.';
+    case 'home-certificate-made':
+      return `${event.newRoot ? 'Made your own certificate authority' : 'Kept your certificate authority'} and a certificate for ${event.names.join(', ')}. Give each device the root certificate once (Settings → HTTPS).`;
+    case 'home-certificate-renewed':
+      return `Your certificate was renewed ${event.why === 'expiring' ? 'before its end' : event.why === 'names-changed' ? 'for a changed address' : 'again'}; devices need nothing new.`;
+    case 'address-changed':
+      return event.notice;
+  }
+}
+
+export function appSeverityOf(event: AppActivityEvent): Severity {
+  if (event.kind === 'address-changed') return 'warning';
+  return event.kind === 'start-failed' || event.kind === 'update-not-installed' ? 'failure' : null;
+}
+
 export class ActivityLog {
   private readonly entries: ActivityEntry[] = [];
 
@@ -55,18 +116,20 @@ export class ActivityLog {
       username: event.username,
       clientIp: event.clientIp,
       message: describeActivity(event),
-      isError:
-        event.kind === 'error' ||
-        event.kind === 'login-failed' ||
-        event.kind === 'protocol-drift' ||
-        event.failed === true ||
-        (event.kind === 'certificate' && /expire/.test(event.detail ?? '')),
+      isError: severityOf(event) !== null,
     });
   }
 
-  /** Something the app itself did: started, stopped, failed to start. */
-  recordApp(message: string, isError: boolean, at = Date.now()): ActivityEntry {
-    return this.push({ at, kind: 'server' satisfies ActivityKind, username: '', clientIp: '', message, isError });
+  /** Something the app itself did: started, stopped, failed to start, restored a backup. */
+  recordApp(event: AppActivityEvent, at = Date.now()): ActivityEntry {
+    return this.push({
+      at,
+      kind: 'server' satisfies ActivityKind,
+      username: '',
+      clientIp: '',
+      message: describeAppActivity(event),
+      isError: appSeverityOf(event) !== null,
+    });
   }
 
   recent(): readonly ActivityEntry[] {

@@ -4,7 +4,7 @@
 // never leaves a process hanging without a server), starting the server again
 // when "restart and install" fails, a second launch, and the system ending the
 // session. src-main/app/main.ts forwards Electron's events here and decides
-// nothing; test/app/lifecycle.test.ts drives this class with an event source
+// nothing; test/controller/lifecycle.test.ts drives this class with an event source
 // shaped like Electron's `app`.
 //
 // Every listener is registered in the constructor, before the first await: a

@@ -1,6 +1,7 @@
-// Port validation, and the words for a server that cannot start: a port or a
-// folder another program holds.
+// Port validation, the check that a port is free, and the words for a server
+// that cannot start: a port or a folder another program holds.
 
+import { createServer } from 'node:net';
 import { AppError } from './errors.js';
 import { APP_PORT_MIN, CertificateError, CONFIG_SCHEMA, listenProblem, listenProblemForLearner } from '../server/index.js';
 
@@ -45,5 +46,14 @@ export function startError(error: unknown, port: number, host: string): AppError
   }
   return new AppError('start-failed', `The server could not start (${code ?? 'unknown reason'}). Try again, or choose another port.`, {
     cause: error,
+  });
+}
+
+/** Fails with the learner's sentence if something else already listens on host:port. */
+export function probePort(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) => reject(startError(error, port, host)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
   });
 }

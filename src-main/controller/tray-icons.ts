@@ -1,6 +1,6 @@
 // Which tray picture to show. Each icon (running, stopped, syncing) comes drawn
 // for a light panel and, in lighter colours, for a dark one, so it stands out at
-// 3:1 on either (scripts/generate-icons.mjs; test/app/tray-icons.test.ts
+// 3:1 on either (scripts/generate-icons.mjs; test/controller/tray-icons.test.ts
 // measures both). Per system: macOS template images, which it recolours for
 // light and dark menu bars itself (16 px, with @2x beside them); Windows .ico
 // files, which hold every size its scaling settings ask for; PNGs elsewhere.

@@ -3,7 +3,7 @@
 // and the rules (syncing icon, who is syncing, the update item) are tested
 // without a display.
 
-import type { ServerStatus, StorageView, SyncView, UpdateView } from '../shared/ipc.js';
+import type { AppState, ServerStatus, StorageView, SyncView, UpdateView } from '../shared/ipc.js';
 import { formatBytes } from '../server/index.js';
 
 export interface TrayView {
@@ -14,6 +14,23 @@ export interface TrayView {
   readonly update: UpdateView;
   /** The storage folder's disk; a warning there is said in the tooltip and the menu. */
   readonly storage: StorageView | null;
+}
+
+/** What the tray shows of a state: the first address devices use, while the server runs. */
+export function trayView(state: AppState): TrayView {
+  return {
+    status: state.server,
+    address: firstAddress(state),
+    startAtLogin: state.settings.startAtLogin,
+    syncing: state.syncs,
+    update: state.update,
+    storage: state.storage,
+  };
+}
+
+/** The address "Copy address" copies: the first one, and none while the server is not running. */
+export function firstAddress(state: Pick<AppState, 'server' | 'addresses'>): string | null {
+  return state.server.state === 'running' ? (state.addresses[0]?.url ?? null) : null;
 }
 
 export type TrayAction = 'toggle-server' | 'copy-address' | 'open-window' | 'start-at-login' | 'install-update' | 'quit';

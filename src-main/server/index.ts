@@ -7,23 +7,29 @@
 // The server itself.
 export { SyncServer, ServerStartError, payloadLimits } from './server.js';
 export type { SyncServerOptions, SyncServerState, SyncServerStatus, SyncServerEvents, CertificateStatus } from './server.js';
-export { certificateCovers, CertificateError, loadCertificatePair, type CertificatePair } from './tls/certificate-pair.js';
+export { certificateCovers, CertificateError, loadCertificatePair, type CertificatePair } from './reach/tls/certificate-pair.js';
 
 // Configuration: the typed shape, the one schema, and the official environment reader.
-export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config.js';
-export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config.js';
-export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config-schema.js';
-export { configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config-from-env.js';
+export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config/config.js';
+export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config/config.js';
+export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config/config-schema.js';
+export { configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config/config-from-env.js';
 
 // SYNC_USERS_FILE watched while the headless server runs, and the hashes `hash-password` writes.
 export { UsersFileWatcher, changedAccounts, type UsersReload } from './auth/users-file-watcher.js';
 export { hashPassword, type HashAlgorithm } from './auth/phc.js';
 
 // The addresses devices can use, labelled by where they work.
-export { addressWarning, clientAddresses, resolveCertificateNames, type AddressOptions, type InterfaceTable } from './client-addresses.js';
+export {
+  addressWarning,
+  clientAddresses,
+  resolveCertificateNames,
+  type AddressOptions,
+  type InterfaceTable,
+} from './reach/client-addresses.js';
 
 // What learners were told inside Anki, and the events the app reports to them.
-export type { NoticeTold } from './learner-notices.js';
+export type { NoticeTold } from './report/learner-notices.js';
 export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
 // A home certificate authority: HTTPS without a domain.
@@ -53,15 +59,15 @@ export {
 export { ankiwebLookalikes, ankiwebTrapWarning } from './reach/ankiweb-trap.js';
 
 // Logging.
-export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './log.js';
+export { consoleLogger, silentLogger, logFields, logLine, safeLogText, type Logger } from './report/log.js';
 
 // What the server reports, and where a user's data lives.
-export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind, type UserPaths } from './protocol.js';
-export { syncKey, type SyncProgress, type SyncProgressKind } from './sync-progress.js';
-export type { ClientSeen } from './client-versions.js';
-export { describeClient, type ClientDescription } from './client-version.js';
-export { listenProblem, listenProblemForLearner, type ListenProblem } from './listen-errors.js';
-export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER } from './storage/user-paths.js';
+export { LOGIN_THROTTLED, type ActivityEvent, type ActivityKind } from './protocol.js';
+export { syncKey, type SyncProgress, type SyncProgressKind } from './report/sync-progress.js';
+export type { ClientSeen } from './report/client-versions.js';
+export { describeClient, type ClientDescription } from './report/client-version.js';
+export { listenProblem, listenProblemForLearner, type ListenProblem } from './reach/listen-errors.js';
+export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER, type UserPaths } from './storage/user-paths.js';
 
 // Backups and user status read collection files directly.
 export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';

@@ -5,7 +5,8 @@
 // that from here; handlers see only their parsed input. The reference lists its methods the same way
 // (rslib/src/sync/http_server/routes.rs, SyncMethod and MediaSyncMethod).
 import { BadRequestError, MethodNotAllowedError, NotFoundError, ProtocolDriftError } from './errors.js';
-import type { InputParser, MethodHandler, PayloadLimits, RequestBody, SessionStep, SyncReply, SyncRequest } from './protocol.js';
+import type { PayloadLimits, RequestBody, SyncReply, SyncRequest } from './protocol.js';
+import type { NormalSyncSession } from './collection/normal-sync-session.js';
 import type { User } from './user.js';
 import { meta } from './collection/meta.js';
 import { abort, applyChanges, applyChunk, applyGraves, chunk, finish, sanityCheck2, start } from './collection/normal-sync.js';
@@ -21,6 +22,24 @@ import {
 } from './collection/sync-data/wire.js';
 import * as media from './media/methods.js';
 import { parseBeginRequest, parseDownloadFilesRequest, parseMediaChangesRequest, parseMediaSanityRequest } from './media/requests.js';
+
+/**
+ * A method's input, read from the decoded request and checked as strictly as
+ * the reference's serde request types (`MetaRequest`, `ApplyChunkRequest`…): a
+ * body of the wrong shape is a 400 before the handler sees it.
+ */
+export type InputParser<Input> = (request: SyncRequest) => Input;
+
+/** Answers one method with the user and the method's parsed input. */
+export type MethodHandler<Input> = (user: User, input: Input, request: SyncRequest) => Promise<SyncReply> | SyncReply;
+
+/** A step of a normal sync: runs inside the user's sync session (user.ts, withSyncSession). */
+export type SessionStep<Input> = (
+  session: NormalSyncSession,
+  input: Input,
+  user: User,
+  request: SyncRequest,
+) => Promise<SyncReply> | SyncReply;
 
 export type SyncArea = 'sync' | 'msync';
 
@@ -154,10 +173,10 @@ export function findMethod(area: SyncArea, name: string): MethodDescriptor | und
 
 export type Route =
   | { readonly kind: 'health' }
-  | { readonly kind: 'sync'; readonly method: string }
-  | { readonly kind: 'msync'; readonly method: string }
+  | { readonly kind: 'sync'; readonly method: string; readonly descriptor: MethodDescriptor }
+  | { readonly kind: 'msync'; readonly method: string; readonly descriptor: MethodDescriptor }
   /** Desktop 2.1.22–2.1.56 media begin: GET /msync/begin?k=…&v=… */
-  | { readonly kind: 'msync-begin-get'; readonly query: URLSearchParams };
+  | { readonly kind: 'msync-begin-get'; readonly query: URLSearchParams; readonly descriptor: MethodDescriptor };
 
 const METHOD_PATH = /^\/(sync|msync)\/([^/]+)$/;
 
@@ -190,10 +209,13 @@ export function routeRequest(httpMethod: string | undefined, url: string | undef
   const [, area, segment] = match as unknown as [string, 'sync' | 'msync', string];
   const method = decodeSegment(segment);
 
-  if (area === 'msync' && method === 'begin' && httpMethod === 'GET') return { kind: 'msync-begin-get', query };
+  if (area === 'msync' && method === 'begin' && httpMethod === 'GET') {
+    return { kind: 'msync-begin-get', query, descriptor: findMethod('msync', 'begin')! };
+  }
   if (httpMethod !== 'POST') throw new MethodNotAllowedError(`${httpMethod} ${path}`);
-  if (findMethod(area, method) === undefined) {
+  const descriptor = findMethod(area, method);
+  if (descriptor === undefined) {
     throw new ProtocolDriftError(`unknown ${area} method: ${method}`, { kind: 'method', path: `${area}/${method}` }, '');
   }
-  return { kind: area, method };
+  return { kind: area, method, descriptor };
 }

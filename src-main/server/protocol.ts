@@ -4,9 +4,10 @@
 // envelope encodes the reply for the client's version.
 // Handlers never see HTTP, compression or multipart.
 
+// A leaf: it imports no server module but errors.ts (itself a leaf), so that
+// everything may import it without closing a circle (test/app/import-cycles.test.ts).
 import type { ServerActivityKind } from '../shared/activity-kinds.js';
-import type { NormalSyncSession } from './collection/normal-sync-session.js';
-import type { User } from './user.js';
+import { BadRequestError } from './errors.js';
 
 /** A request payload, already decompressed and size-checked. */
 export type RequestBody =
@@ -44,6 +45,12 @@ export interface SyncRequest extends DecodedRequest {
   readonly reportClient?: (client: string) => void;
 }
 
+/** A step after `start` needs its session key (400 without one). */
+export function requireSessionKey(request: SyncRequest): string {
+  if (request.sessionKey === '') throw new BadRequestError(`${request.method}: missing session key`);
+  return request.sessionKey;
+}
+
 export type SyncReply =
   /** Serialised with JSON.stringify; `null` is the unit reply. */
   | { readonly kind: 'json'; readonly value: unknown }
@@ -56,39 +63,12 @@ export type SyncReply =
    */
   | { readonly kind: 'file'; readonly path: string; readonly fd?: number; readonly size: number; dispose(): Promise<void> };
 
-/** Where one user's data lives. Built only by storage/user-paths.ts from a validated name. */
-export interface UserPaths {
-  readonly folder: string;
-  readonly collection: string;
-  readonly mediaFolder: string;
-  readonly mediaDb: string;
-  readonly backups: string;
-}
-
 export interface PayloadLimits {
   /** MAX_SYNC_PAYLOAD_MEGS in bytes: the cap on a request as sent. */
   readonly maxBytes: number;
   /** Three times maxBytes: the cap on a decompressed payload. */
   readonly maxUncompressedBytes: number;
 }
-
-/**
- * A method's input, read from the decoded request and checked as strictly as
- * the reference's serde request types (`MetaRequest`, `ApplyChunkRequest`…): a
- * body of the wrong shape is a 400 before the handler sees it.
- */
-export type InputParser<Input> = (request: SyncRequest) => Input;
-
-/** Answers one method with the user and the method's parsed input. */
-export type MethodHandler<Input> = (user: User, input: Input, request: SyncRequest) => Promise<SyncReply> | SyncReply;
-
-/** A step of a normal sync: runs inside the user's sync session (user.ts, withSyncSession). */
-export type SessionStep<Input> = (
-  session: NormalSyncSession,
-  input: Input,
-  user: User,
-  request: SyncRequest,
-) => Promise<SyncReply> | SyncReply;
 
 /** Declared once, in shared/activity-kinds.ts (the window lists the same kinds). */
 export type { ServerActivityKind as ActivityKind } from '../shared/activity-kinds.js';
@@ -108,6 +88,8 @@ export interface ActivityEvent {
   readonly client?: string;
   /** Set when the event reports something that went wrong (a certificate renewal that failed). */
   readonly failed?: boolean;
+  /** Set when the event reports something the owner should act on before it goes wrong (a certificate about to expire). */
+  readonly warning?: boolean;
 }
 
 export function jsonReply(value: unknown): SyncReply {

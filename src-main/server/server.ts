@@ -1,42 +1,29 @@
 // The sync server object behind both front doors (the headless command and the
-// Electron app): start and stop, live user changes, per-user state and locks,
-// and the activity events the app lists.
+// Electron app): start and stop, live account changes (handed to the Users,
+// users.ts), and the events the app lists.
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type ServerOptions } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { ServerConfig, UserAccount } from './config.js';
+import type { Server, ServerOptions } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { ServerConfig, UserAccount } from './config/config.js';
 import type { ActivityEvent, PayloadLimits } from './protocol.js';
-import { UserDirectory } from './auth/user-directory.js';
-import { checkUsernames } from './auth/usernames.js';
 import { RequestPipeline } from './http/request-pipeline.js';
-import { hostKeyMethod } from './auth/host-key-method.js';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
 import { answerClientError } from './http/client-error.js';
 import { capConnections, RequestsPerAddress } from './http/connection-limits.js';
-import { User } from './user.js';
-import { AuthFailedError } from './errors.js';
-import { listenProblem, listenProblemForLog } from './listen-errors.js';
-import { consoleLogger, type Logger } from './log.js';
-import { LogFloodGate } from './log-flood.js';
-import { createUserFolders, serverFolder, userPaths } from './storage/user-paths.js';
-import { removeSpoolLeftovers, spoolPath } from './storage/spool-files.js';
-import { StoragePresence, type StorageChange } from './storage/storage-presence.js';
-import { openToOthers } from './storage/private-files.js';
-import { makeFolder } from './storage/durable.js';
-import { StorageSpace, type SpaceView } from './storage/storage-space.js';
-import { makeRoom } from './storage/make-room.js';
-import { LearnerNotices, type NoticeTold } from './learner-notices.js';
+import { UserSlots } from './http/user-slots.js';
+import { Users, FolderError, type UsersOptions } from './users.js';
+import { listen, ServerStartError } from './reach/listen.js';
+import { ServedCertificate, type CertificateStatus, type WatcherOptions } from './reach/tls/served-certificate.js';
+import { consoleLogger, type Logger } from './report/log.js';
+import { RequestReport, type ClientSeen, type SyncProgress } from './report/request-report.js';
+import { LearnerNotices, type NoticeTold } from './report/learner-notices.js';
 import { certificateNotice, restoredNotice, StopAnnouncement } from './reach/learner-events.js';
-import { DEFAULT_LIMITS, type ServerLimits } from './config-schema.js';
-import { SpoolQuota } from './envelope/spool-quota.js';
-import { UserSlots } from './user-slots.js';
-import { ActivityFloodGate } from './activity-flood.js';
+import { StorageSpace, type SpaceView } from './storage/storage-space.js';
+import { DiskRoom } from './storage/make-room.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './config/config-schema.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';
-import { SyncProgressTracker, type SyncProgress } from './sync-progress.js';
-import { ClientVersions, type ClientSeen } from './client-versions.js';
-import { CertificateError, expiryWarning, loadCertificatePair, type CertificatePair } from './tls/certificate-pair.js';
-import { CertificateWatcher, type ReloadOutcome, type WatcherOptions } from './tls/certificate-watcher.js';
+
+export { ServerStartError } from './reach/listen.js';
+export type { CertificateStatus } from './reach/tls/served-certificate.js';
 
 const MIB = 1024 * 1024;
 /** A request head (line and headers) must arrive within this. */
@@ -49,26 +36,9 @@ export interface SyncServerOptions {
   /** Told how long each method's handler ran (the benches time handlers apart from transport). */
   readonly onHandlerTimed?: (method: MethodDescriptor, ms: number) => void;
   /** Login throttling (tests shorten its delays). */
-  readonly loginThrottle?: Partial<LoginThrottleOptions>;
+  readonly loginThrottle?: UsersOptions['loginThrottle'];
   /** How the certificate files are watched for renewal (tests poll faster). */
   readonly certificateWatch?: WatcherOptions;
-}
-
-/** What the window and the log say about the HTTPS certificate in use. */
-export interface CertificateStatus {
-  readonly certFile: string;
-  readonly dnsNames: readonly string[];
-  readonly ipAddresses: readonly string[];
-  readonly validTo: number;
-  /** Expired or expiring within 14 days, in words; null while it is fine. */
-  readonly warning: string | null;
-}
-
-/** TLS 1.2 stays enabled: iOS clients fail without it (the Anki manual's error -9836). */
-const TLS_MIN_VERSION = 'TLSv1.2';
-
-function secureContext(pair: CertificatePair): { cert: Buffer; key: Buffer; minVersion: typeof TLS_MIN_VERSION } {
-  return { cert: pair.cert, key: pair.key, minVersion: TLS_MIN_VERSION };
 }
 
 export type SyncServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -82,8 +52,6 @@ export interface SyncServerStatus {
   /** `https` when serving a certificate. */
   readonly scheme: 'http' | 'https';
 }
-
-export class ServerStartError extends Error {}
 
 export interface SyncServerEvents {
   activity: [ActivityEvent];
@@ -112,32 +80,21 @@ const PRE_AUTH_SPOOL_PAYLOADS = 4;
 const SPACE_CHECK_MS = 60_000;
 
 export class SyncServer extends EventEmitter<SyncServerEvents> {
-  private directory: UserDirectory;
-  /** One per account that a request, a start or a restore has touched since the server started. */
-  private readonly users = new Map<string, User>();
+  /** The accounts, their logins and their Users. */
+  private readonly users: Users;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly logger: Logger;
-  /** The lines of refused and failed requests go through here, so a flood of them writes a few lines, not one per request. */
-  private readonly refusalLog: LogFloodGate;
   private readonly limits: MethodLimits;
   private readonly serverLimits: ServerLimits;
-  private readonly preAuthQuota: SpoolQuota;
-  private readonly loginThrottle: LoginThrottle;
-  private readonly activityGate = new ActivityFloodGate((event) => this.emit('activity', event));
-  private readonly progress = new SyncProgressTracker({ emit: (progress) => this.emit('progress', progress) });
-  private readonly clients = new ClientVersions(
-    (seen) => this.emit('client', seen),
-    (seen) => this.logger.info('client', { uid: seen.username, ip: seen.clientIp, client: seen.client, raw: seen.raw }),
-  );
-  /** Checked before any request touches a user's files: SYNC_BASE may be on a drive that goes away. */
-  private readonly storage: StoragePresence;
+  /** What the server says about its requests: log lines, activity, live progress, clients. */
+  private readonly report: RequestReport;
   /** How full SYNC_BASE's disk is; read at each write and once a minute. */
   private readonly space: StorageSpace;
+  private readonly served: ServedCertificate;
   private readonly notices: LearnerNotices;
   private readonly stopAnnouncement = new StopAnnouncement();
   private spaceTimer: NodeJS.Timeout | null = null;
   private http: Server | HttpsServer | null = null;
-  private certificates: CertificateWatcher | null = null;
   private state: SyncServerState = 'stopped';
   private address: { host: string; port: number } | null = null;
 
@@ -146,12 +103,16 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     private readonly options: SyncServerOptions = {},
   ) {
     super();
-    this.logger = options.logger ?? consoleLogger;
-    this.refusalLog = new LogFloodGate(this.logger);
-    this.storage = new StoragePresence(config.baseFolder, (change) => this.storageChanged(change));
+    const logger = (this.logger = options.logger ?? consoleLogger);
+    const record = (event: ActivityEvent): boolean => this.emit('activity', event);
+    this.report = new RequestReport(logger, {
+      activity: record,
+      progress: (progress) => this.emit('progress', progress),
+      client: (seen) => this.emit('client', seen),
+    });
     this.space = new StorageSpace(config.baseFolder, {
       ...(config.lowSpaceMegs === undefined ? {} : { lowSpaceMegs: config.lowSpaceMegs }),
-      logger: this.logger,
+      logger,
       onChange: (view) => this.emit('space', view),
     });
     this.notices = new LearnerNotices(
@@ -159,29 +120,31 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         (account) => this.space.notice(account.bytes),
         this.stopAnnouncement.source,
         restoredNotice,
-        certificateNotice(() => this.certificates?.current ?? null),
+        certificateNotice(() => this.served.current),
       ],
       Date.now,
       (told) => this.emit('told', told),
     );
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
-    this.preAuthQuota = new SpoolQuota(PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes);
-    this.loginThrottle = new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...options.loginThrottle });
-    this.directory = SyncServer.directoryFor(config.users);
-  }
-
-  private static directoryFor(users: readonly UserAccount[]): UserDirectory {
-    const problem = checkUsernames(users.map((user) => user.name));
-    if (problem !== null) throw new Error(problem);
-    return new UserDirectory(users);
+    this.users = new Users(config.users, {
+      baseFolder: config.baseFolder,
+      limits: this.limits,
+      notices: this.notices,
+      idleCloseMs: this.serverLimits.idleCloseSecs * 1000,
+      loginThrottle: options.loginThrottle,
+      preAuthSpoolBytes: PRE_AUTH_SPOOL_PAYLOADS * this.limits.maxBytes,
+      logger,
+      record,
+    });
+    this.served = new ServedCertificate(config.tls, { logger, record, watch: options.certificateWatch });
   }
 
   get status(): SyncServerStatus {
     return {
       state: this.state,
       address: this.address,
-      users: this.directory.accounts.map((account) => account.name),
+      users: this.users.directory.accounts.map((account) => account.name),
       activeRequests: this.inFlight.size,
       scheme: this.config.tls === undefined ? 'http' : 'https',
     };
@@ -194,15 +157,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
 
   /** The certificate being served, or null over plain HTTP. */
   certificate(): CertificateStatus | null {
-    const pair = this.certificates?.current;
-    if (pair === undefined) return null;
-    return {
-      certFile: pair.certFile,
-      dnsNames: pair.dnsNames,
-      ipAddresses: pair.ipAddresses,
-      validTo: pair.validTo.getTime(),
-      warning: expiryWarning(pair),
-    };
+    return this.served.status();
   }
 
   /** Which devices were told what inside Anki (meta's msg), newest first, for the window. */
@@ -220,12 +175,12 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
 
   /** Accounts with a sync in progress (a request, or a sync between its requests). */
   syncing(): string[] {
-    return this.progress.syncing();
+    return this.report.progress.syncing();
   }
 
   /** Where each sync in progress stands. */
   syncsInProgress(): SyncProgress[] {
-    return this.progress.current();
+    return this.report.progress.current();
   }
 
   /** Prepares every user's folder, then listens. Resolves with the bound address. */
@@ -233,40 +188,19 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     if (this.state !== 'stopped') throw new ServerStartError(`the server is ${this.state}`);
     this.state = 'starting';
     try {
-      await makeFolder(this.config.baseFolder);
-      const openMode = openToOthers(this.config.baseFolder);
-      if (openMode !== null) {
-        this.logger.warn('SYNC_BASE can be read by other accounts on this computer; its mode is left as it is', {
-          path: this.config.baseFolder,
-          mode: openMode,
-        });
-      }
-      const ownFolder = serverFolder(this.config.baseFolder);
-      await makeFolder(ownFolder);
-      await removeSpoolLeftovers(ownFolder);
-      for (const account of this.directory.accounts) await this.prepareFolder(account);
+      await this.users.prepareFolders().catch((error: unknown) => {
+        throw error instanceof FolderError ? new ServerStartError(error.message, { cause: error.cause }) : error;
+      });
       const pipeline = new RequestPipeline({
         limits: this.limits,
         ipSource: this.config.ipHeader ?? 'ConnectInfo',
         slots: new UserSlots(this.serverLimits.maxRequestsPerUser),
         perAddress: this.config.ipHeader === undefined ? null : new RequestsPerAddress(this.serverLimits.maxConnectionsPerIp),
-        logger: this.logger,
-        refusalLog: this.refusalLog,
-        users: () => this.directory,
-        userFor: (account) => this.userFor(account),
-        spoolPath: (account) => spoolPath(this.userFor(account).paths.folder, 'upload'),
-        preAuthSpill: () => {
-          this.storage.check();
-          return { path: spoolPath(ownFolder, 'upload'), quota: this.preAuthQuota };
-        },
-        login: (body, address) => hostKeyMethod(this.directory, body, this.loginThrottle, address),
+        users: this.users,
+        report: this.report,
+        progress: this.report.progress,
+        room: new DiskRoom(this.space, this.config.baseFolder, this.logger),
         onHandlerTimed: this.options.onHandlerTimed,
-        record: (event) => this.activityGate.record(event),
-        progress: this.progress,
-        clientSeen: (username, clientIp, client) => this.clients.seen(username, clientIp, client),
-        makeRoom: (bytes) => makeRoom(this.space, this.config.baseFolder, bytes, this.logger),
-        outOfSpace: () => this.space.noteOutOfSpace(),
-        wroteFine: () => this.space.noteWriteSucceeded(),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs
@@ -278,18 +212,14 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         headersTimeout: Math.min(HEADERS_TIMEOUT_MS, idleMs),
         keepAliveTimeout: 5_000,
       };
-      const pair = this.loadCertificate();
-      const onRequest: Parameters<typeof createServer>[1] = (req, res) => {
+      const http = this.served.createServer(httpOptions, (req, res) => {
         const handled = pipeline
           .handle(req, res)
           // handle() answers every error itself; anything escaping it is logged, never fatal to the server.
           .catch((error: unknown) => this.logger.error('request handling failed', { error: String(error) }))
           .finally(() => this.inFlight.delete(handled));
         this.inFlight.add(handled);
-      };
-      const http =
-        pair === null ? createServer(httpOptions, onRequest) : createHttpsServer({ ...httpOptions, ...secureContext(pair) }, onRequest);
-      if (pair !== null) this.watchCertificate(http as HttpsServer, pair);
+      });
       http.on('clientError', answerClientError);
       http.setTimeout(idleMs);
       capConnections(http, {
@@ -305,10 +235,9 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       this.logger.info('listening', { addr: `${this.address.host}:${this.address.port}` });
       return this.address;
     } catch (error) {
-      this.certificates?.stop();
-      this.certificates = null;
-      // Release what prepareFolder opened (media.db is held exclusively), so a retry can start.
-      await this.retireUsers(() => false);
+      this.served.stop();
+      // Release what prepareFolders opened (media.db is held exclusively), so a retry can start.
+      await this.users.retireAll();
       this.state = 'stopped';
       throw error;
     }
@@ -330,14 +259,11 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     http.closeAllConnections();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
-    await this.retireUsers(() => false);
-    this.certificates?.stop();
-    this.certificates = null;
+    await this.users.retireAll();
+    this.served.stop();
     if (this.spaceTimer !== null) clearInterval(this.spaceTimer);
     this.spaceTimer = null;
-    this.progress.clear();
-    this.activityGate.flush();
-    this.refusalLog.flush();
+    this.report.flush();
     this.stopAnnouncement.clear();
     this.http = null;
     this.address = null;
@@ -349,10 +275,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
    * Replaces the accounts; takes effect for the next request. Removed users'
    * open syncs are rolled back and their files closed; their data stays on disk.
    */
-  async setUsers(users: readonly UserAccount[]): Promise<void> {
-    // Validation throws before anything changes; the swap itself is synchronous.
-    this.directory = SyncServer.directoryFor(users);
-    await this.retireUsers((name) => this.directory.has(name));
+  setUsers(users: readonly UserAccount[]): Promise<void> {
+    return this.users.setUsers(users);
   }
 
   /**
@@ -362,15 +286,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
    * arriving, is refused as an outdated host key, and nothing is created under
    * the old name again. If `moveFolder` throws, nothing changes.
    */
-  async renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void> {
-    const next = SyncServer.directoryFor(users);
-    await this.withUserFilesClosed(from, async () => {
-      await moveFolder();
-      this.directory = next;
-      this.users.get(from)?.retire();
-      this.users.delete(from);
-    });
-    await this.retireUsers((name) => this.directory.has(name));
+  renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void> {
+    return this.users.renameUser(from, users, moveFolder);
   }
 
   /**
@@ -380,143 +297,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
    * backup restore swaps the collection file this way, the account staying on
    * the server.
    */
-  async withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T> {
-    const account = this.directory.accounts.find((candidate) => candidate.name === username);
-    if (account === undefined) return work();
-    const user = this.userFor(account);
-    return user.withLock(async () => {
-      user.closeFiles();
-      return work();
-    });
+  withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T> {
+    return this.users.withUserFilesClosed(username, work);
   }
-
-  /** The configured pair, checked before anything listens; null over plain HTTP. */
-  private loadCertificate(): CertificatePair | null {
-    const tls = this.config.tls;
-    if (tls === undefined) return null;
-    let pair: CertificatePair;
-    try {
-      pair = loadCertificatePair(tls.certFile, tls.keyFile);
-    } catch (error) {
-      if (error instanceof CertificateError) throw new ServerStartError(error.message, { cause: error });
-      throw error;
-    }
-    const warning = expiryWarning(pair);
-    if (warning !== null) {
-      this.logger.warn(warning, { cert: pair.certFile });
-      this.emit('activity', { kind: 'certificate', username: '', clientIp: '', at: Date.now(), detail: warning });
-    }
-    return pair;
-  }
-
-  private watchCertificate(http: HttpsServer, pair: CertificatePair): void {
-    const report = (outcome: ReloadOutcome): void => {
-      const at = Date.now();
-      if (outcome.ok) {
-        const until = outcome.pair.validTo.toISOString().slice(0, 10);
-        this.logger.info('certificate renewed', { cert: outcome.pair.certFile, until });
-        const warning = expiryWarning(outcome.pair);
-        this.emit('activity', {
-          kind: 'certificate',
-          username: '',
-          clientIp: '',
-          at,
-          detail: warning ?? `The HTTPS certificate was renewed; it is valid until ${until}. Syncs in progress were not interrupted.`,
-        });
-      } else {
-        this.logger.warn('certificate not renewed; the old one stays in use', { reason: outcome.reason });
-        this.emit('activity', {
-          kind: 'certificate',
-          username: '',
-          clientIp: '',
-          at,
-          detail: `The certificate files changed, but the new pair could not be used, so the old one stays in use. ${outcome.reason}`,
-          failed: true,
-        });
-      }
-    };
-    // New connections get the new context; open ones keep theirs.
-    this.certificates = new CertificateWatcher(
-      pair,
-      (next) => http.setSecureContext(secureContext(next)),
-      report,
-      this.options.certificateWatch,
-    );
-    this.certificates.start();
-  }
-
-  /** The account's User, made on first use; 403 for an account no longer on the server (removed or renamed meanwhile). */
-  private userFor(account: UserAccount): User {
-    this.storage.check();
-    let user = this.users.get(account.name);
-    if (user === undefined) {
-      if (!this.directory.has(account.name)) throw new AuthFailedError('invalid hkey: the account left the server');
-      const paths = userPaths(this.config.baseFolder, account.name);
-      // A user added while running gets the folders the others got at start.
-      createUserFolders(paths);
-      user = new User(account.name, paths, this.limits, (event) => this.emit('activity', event), this.notices);
-      this.users.set(account.name, user);
-    }
-    return user;
-  }
-
-  /**
-   * SYNC_BASE went away or came back. When it goes, every user's files are
-   * closed (under their locks, after the request in progress): a handle on a
-   * removed drive would fail for ever, and the files must reopen from the drive
-   * once it is back.
-   */
-  private storageChanged(change: StorageChange): void {
-    const at = Date.now();
-    if (change.present) this.logger.info(change.sentence);
-    else this.logger.error(change.sentence);
-    this.emit('activity', { kind: 'storage', username: '', clientIp: '', at, detail: change.sentence, failed: !change.present });
-    if (change.present) return;
-    for (const user of this.users.values()) void user.withLock(async () => user.closeFiles()).catch(() => undefined);
-  }
-
-  /** Every user `keep` refuses leaves the server: open syncs rolled back, files closed, waiting requests refused. */
-  private async retireUsers(keep: (name: string) => boolean): Promise<void> {
-    for (const [name, user] of this.users) {
-      if (keep(name)) continue;
-      this.users.delete(name);
-      await user.withLock(async () => user.retire()).catch(() => undefined);
-    }
-  }
-
-  /** The user's folder, media folder and media.db exist from the start, as with the official server; stale spool files go. */
-  private async prepareFolder(account: UserAccount): Promise<void> {
-    const paths = userPaths(this.config.baseFolder, account.name);
-    createUserFolders(paths);
-    const leftovers = await removeSpoolLeftovers(paths.folder);
-    if (leftovers.length > 0)
-      this.logger.info('removed temporary files an earlier run left', { uid: account.name, files: leftovers.length });
-    // media.db is opened (created, migrated) now and held for the server's life, as the official server does.
-    try {
-      this.userFor(account).mediaStore();
-    } catch (error) {
-      const why = /locked|busy/i.test(String(error)) ? 'it is in use (is another sync server running on this folder?)' : String(error);
-      throw new ServerStartError(`couldn't open ${paths.mediaDb}: ${why}`, { cause: error });
-    }
-  }
-}
-
-function listen(http: Server | HttpsServer, host: string, port: number): Promise<{ host: string; port: number }> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      http.off('listening', onListening);
-      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-      const problem = listenProblem(error.code);
-      const reason = problem === null ? error.message : listenProblemForLog(problem);
-      reject(new ServerStartError(`couldn't bind to ${where}: ${reason}`, { cause: error }));
-    };
-    const onListening = (): void => {
-      http.off('error', onError);
-      const bound = http.address() as AddressInfo;
-      resolve({ host: bound.address, port: bound.port });
-    };
-    http.once('error', onError);
-    http.once('listening', onListening);
-    http.listen(port, host);
-  });
 }

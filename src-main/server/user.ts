@@ -6,12 +6,17 @@
 // rolls the whole sync back) are written once, here.
 import type Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import type { LearnerNotices } from './learner-notices.js';
+import type { LearnerNotices } from './report/learner-notices.js';
 import { AuthFailedError, BadRequestError, ConflictError, isOutOfSpace, ServerFaultError, SyncError } from './errors.js';
-import type { ActivityEvent, PayloadLimits, SyncRequest, UserPaths } from './protocol.js';
+import { requireSessionKey, type ActivityEvent, type PayloadLimits, type SyncRequest } from './protocol.js';
+import type { UserPaths } from './storage/user-paths.js';
 import { NormalSyncSession } from './collection/normal-sync-session.js';
 import { MediaStore } from './media/media-store.js';
 import { openCollection, openCollectionWithoutSpace } from './storage/collection-file.js';
+import { QuietTimer } from './quiet-timer.js';
+
+/** SYNC_IDLE_CLOSE_SECS' default (config-schema.ts), for Users made without a setting. */
+const DEFAULT_IDLE_CLOSE_MS = 600_000;
 
 export class User {
   private col: Database.Database | null = null;
@@ -23,6 +28,8 @@ export class User {
   private lockTail: Promise<void> = Promise.resolve();
   /** Set when the account leaves the server (removed, renamed, server stopped). */
   private retired = false;
+  /** Closes the files once no request has come for idleCloseMs (quiet-timer.ts). */
+  private readonly quiet: QuietTimer;
 
   constructor(
     readonly username: string,
@@ -32,7 +39,25 @@ export class User {
     readonly record: (event: ActivityEvent) => void,
     /** What the server has to tell this account's learners in Anki (meta's msg). */
     private readonly notices: LearnerNotices | null = null,
-  ) {}
+    /** The files close after this long without a request (SYNC_IDLE_CLOSE_SECS); 0 keeps them open. */
+    idleCloseMs = DEFAULT_IDLE_CLOSE_MS,
+  ) {
+    this.quiet = new QuietTimer(idleCloseMs, () => this.closeWhenQuiet());
+  }
+
+  /**
+   * The quiet period is over: the files close, and reopen on the next request.
+   * Never while a normal sync is open (its transaction lives in the handle):
+   * the close is put off for another period then.
+   */
+  private closeWhenQuiet(): void {
+    if (this.retired || !this.quiet.isQuiet()) return;
+    if (this.sync !== null) {
+      this.quiet.restart();
+      return;
+    }
+    this.closeFiles();
+  }
 
   /**
    * The message for `meta` from this device (its address and client): a notice
@@ -69,13 +94,15 @@ export class User {
     const previous = this.lockTail;
     let release!: () => void;
     this.lockTail = new Promise<void>((resolve) => (release = resolve));
-    await previous;
+    this.quiet.enter();
     try {
+      await previous;
       if (this.retired) throw new AuthFailedError('invalid hkey: the account left the server');
       return await work();
     } finally {
       this.letGoOfHandleWithoutSpace();
       release();
+      this.quiet.leave();
     }
   }
 
@@ -102,6 +129,7 @@ export class User {
     if (this.col === null) {
       try {
         this.col = this.openCollectionHandle();
+        this.restartQuietOutsideRequests();
       } catch (error) {
         if (error instanceof SyncError) throw error;
         throw new ServerFaultError('open collection', { cause: error });
@@ -193,8 +221,16 @@ export class User {
 
   /** The media folder and database, opened (created, migrated) on first use and held until the user's files close. */
   mediaStore(): MediaStore {
-    this.media ??= MediaStore.open(this.paths);
+    if (this.media === null) {
+      this.media = MediaStore.open(this.paths);
+      this.restartQuietOutsideRequests();
+    }
     return this.media;
+  }
+
+  /** Files opened outside a request (media.db at start-up, the app reading counts) close when quiet too. */
+  private restartQuietOutsideRequests(): void {
+    if (this.quiet.isQuiet()) this.quiet.restart();
   }
 
   /** Rolls back any normal sync and closes the collection and media database; they reopen on next use. */
@@ -217,12 +253,7 @@ export class User {
   /** The account left the server: its files are closed and work still waiting for its lock is refused. */
   retire(): void {
     this.retired = true;
+    this.quiet.cancel();
     this.closeFiles();
   }
-}
-
-/** A step after `start` needs its session key (400 without one). */
-export function requireSessionKey(request: SyncRequest): string {
-  if (request.sessionKey === '') throw new BadRequestError(`${request.method}: missing session key`);
-  return request.sessionKey;
 }

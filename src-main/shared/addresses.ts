@@ -1,5 +1,5 @@
 // The shape of an address a learner pastes into Anki: the server computes them
-// (server/client-addresses.ts) for the headless command and the app, and the
+// (server/reach/client-addresses.ts) for the headless command and the app, and the
 // window shows them. Types only.
 
 /** Where an address works, which is what its label tells the learner. */

@@ -68,6 +68,7 @@ export interface ActivityEntry {
   readonly clientIp: string;
   /** A sentence for a learner, e.g. "A device tried to log in as alice with a wrong password." */
   readonly message: string;
+  /** A failure or a warning, as its event says (controller/activity-log.ts): the window marks it. */
   readonly isError: boolean;
 }
 

@@ -3,7 +3,7 @@
 // this computer, each saying where it works ("at home (Wi-Fi)", "anywhere your
 // devices run Tailscale"), and why an address may not work (a certificate that
 // does not name it). The server lists the address to give first: with HTTPS, one
-// the certificate covers (server/client-addresses.ts).
+// the certificate covers (server/reach/client-addresses.ts).
 
 import type { AppState, ClientAddress } from '../../src-main/shared/ipc.js';
 import { byId, h, replaceKeepingFocus, unseen } from '../dom.js';

@@ -11,11 +11,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(join(root, 'package.json'));
@@ -56,7 +56,7 @@ test(
   'electron-builder packs app.asar offline: natives unpacked, no tests, benches or maps, fuses flipped',
   { timeout: 120_000 },
   async (t) => {
-    const work = mkdtempSync(join(tmpdir(), 'ahs-pack-'));
+    const work = makeTempFolder('ahs-pack-');
     t.after(() => rmSync(work, { recursive: true, force: true }));
     const stub = join(work, 'electron-dist');
     const stubExe = join(stub, 'electron');

@@ -10,7 +10,6 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { containerTest, IMAGE, onPath, PODMAN_WRAPPER, podman, podmanOk, runLong } from '../support/podman.js';
 import { inCi } from '../support/chromium.js';
 import { makeTempFolder } from '../support/temp-folder.js';
@@ -22,6 +21,7 @@ import { statusOf } from '../support/v11-transport.js';
 import { createMediaDevice, v11MediaTransport } from '../support/media-server.js';
 import { parseJson, stringifyJson } from '../../src-main/server/json.js';
 import { REPO_ROOT } from '../support/fixture-paths.js';
+import { freePort } from '../support/ports.js';
 
 const USER = 'learner';
 const PASSWORD = 'Correct-Horse-7';
@@ -89,15 +89,6 @@ async function runContainer(t: TestContext, options: RunOptions): Promise<Contai
   };
   await container.logMatching(/listening addr=0\.0\.0\.0:8080/);
   return container;
-}
-
-/** A port nothing listens on now, on 127.0.0.1 (compose.yaml takes a fixed one). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A folder for a container's /data. */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { _electron } from 'playwright-core';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { loginAt, seedProfile, waitForHealth } from './app-profile.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');

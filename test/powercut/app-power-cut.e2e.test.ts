@@ -15,7 +15,7 @@ import { TestDevice } from '../support/test-device.js';
 import { collectionContent } from '../support/collection-rows.js';
 import { REAL_ANKI_FIXTURES } from '../support/real-anki-fixtures.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/ports.js';
 
 const unavailable = forgetfulFsUnavailable();
 if (unavailable !== null) console.log(`﹣ ${unavailable}; the power-cut tests are skipped.`);

@@ -10,18 +10,18 @@
 // check's worker thread and the .proto files from inside app.asar. The app
 // quits with exit 0 when a second launch asks it to.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ALLOW_REMOTE_DEBUGGING_SWITCH } from '../../src-main/controller/launch-switches.js';
 import { COMMAND_NAMES } from '../../src-main/shared/ipc.js';
 import { APP_ORIGIN } from '../../src-main/shared/app-origin.js';
 import { seedProfile } from '../electron/app-profile.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { fullSyncRoundTrip } from './full-sync-check.js';
 import { launchInstalled, quitInstalled, within, type RunningInstalledApp } from './installed-app.js';
 import { isMain } from './yaml.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 /**
  * The DevTools port (asked for with --remote-debugging-port=0): from <profile>/DevToolsActivePort,
@@ -87,7 +87,7 @@ export async function bridgeShape(page: Page): Promise<{ keys: string[]; node: s
 export const EXPECTED_BRIDGE = [...COMMAND_NAMES, 'onStateChanged'].sort();
 
 export async function driveWindow(executable: string, screenshot: string | undefined): Promise<void> {
-  const profile = mkdtempSync(join(tmpdir(), 'ahs-drive-'));
+  const profile = makeTempFolder('ahs-drive-');
   const port = await freePort();
   await seedProfile(profile, { port });
   const app = launchInstalled(executable, profile, ['--remote-debugging-port=0', `--${ALLOW_REMOTE_DEBUGGING_SWITCH}`]);

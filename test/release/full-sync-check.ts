@@ -4,12 +4,12 @@
 // and the .proto files from inside app.asar (drive-window.ts); here it runs
 // against the headless server (test/release/release-scripts.test.ts).
 
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { REAL_ANKI_FIXTURES } from '../support/fixture-paths.js';
 import { V11Client } from '../support/v11-client.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 export const SYNC_FIXTURE = 'v18-two-decks-16-notes.anki2';
 
@@ -27,7 +27,7 @@ function rows(path: string): string {
 
 /** Uploads the fixture as `username` and downloads it back; throws unless the two match. Returns the note count. */
 export async function fullSyncRoundTrip(base: string, username: string, password: string): Promise<number> {
-  const work = mkdtempSync(join(tmpdir(), 'ahs-roundtrip-'));
+  const work = makeTempFolder('ahs-roundtrip-');
   try {
     const uploaded = join(work, 'device-a.anki2');
     copyFileSync(join(REAL_ANKI_FIXTURES, SYNC_FIXTURE), uploaded);

@@ -11,10 +11,10 @@
 // - The deb holds package-type "deb" (its updates install the next deb) and the
 //   AppArmor profile that lets its sandbox work on Ubuntu 24.04+.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMain } from './yaml.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 /** The program interpreter an ELF file asks for (PT_INTERP), or null for a static one. */
 export function elfInterpreter(path: string): string | null {
@@ -59,7 +59,7 @@ export function appImageProblems(appImage: string): string[] {
   const problems: string[] = [];
   const interpreter = elfInterpreter(appImage);
   if (interpreter !== null) problems.push(`the AppImage's runtime is dynamically linked (${interpreter}): it needs libfuse.so.2`);
-  const work = mkdtempSync(join(tmpdir(), 'ahs-appimage-'));
+  const work = makeTempFolder('ahs-appimage-');
   try {
     extract(resolve(appImage), ['--appimage-extract'], work);
     problems.push(...appDirProblems(join(work, 'squashfs-root')));
@@ -86,7 +86,7 @@ export function appDirProblems(appDir: string): string[] {
 /** Problems with a deb, in words (dpkg-deb -x into a temporary folder). */
 export function debProblems(deb: string, productName = 'Anki Home Sync'): string[] {
   const problems: string[] = [];
-  const work = mkdtempSync(join(tmpdir(), 'ahs-deb-'));
+  const work = makeTempFolder('ahs-deb-');
   try {
     extract('dpkg-deb', ['-x', resolve(deb), work], work);
     const resources = join(work, 'opt', productName, 'resources');

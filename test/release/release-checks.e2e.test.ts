@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { createTestApp } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 import { releaseProblems } from './release-files.js';
 import { packageVersion, tagVersionProblem } from './tag-version.js';
 import { mergeUpdateInfo, type UpdateInfo } from './update-info.js';

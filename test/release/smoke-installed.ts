@@ -9,17 +9,17 @@
 //    and exits 0 when a second launch asks it to quit (--quit).
 // Never with --no-sandbox: on Linux the sandbox must work as installed.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loginAt, seedProfile, waitForHealth } from '../electron/app-profile.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { launchInstalled, quitInstalled, waitForLog, within } from './installed-app.js';
 import { packageVersion } from './tag-version.js';
 import { isMain } from './yaml.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 export async function refusesRemoteDebugging(executable: string): Promise<void> {
-  const profile = mkdtempSync(join(tmpdir(), 'ahs-refuse-'));
+  const profile = makeTempFolder('ahs-refuse-');
   try {
     const app = launchInstalled(executable, profile, ['--remote-debugging-port=0']);
     const { code } = await within(60_000, 'the app did not refuse --remote-debugging-port', app.exited);
@@ -35,7 +35,7 @@ export async function refusesRemoteDebugging(executable: string): Promise<void> 
 }
 
 export async function answersAndQuits(executable: string, version: string): Promise<void> {
-  const profile = mkdtempSync(join(tmpdir(), 'ahs-smoke-'));
+  const profile = makeTempFolder('ahs-smoke-');
   try {
     const port = await freePort();
     await seedProfile(profile, { port, users: [{ name: 'smoke', password: 'smoke-test-password' }] });

@@ -16,16 +16,16 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { basename, join, normalize, resolve, sep } from 'node:path';
 import { loginAt, seedProfile, waitForHealth } from '../electron/app-profile.js';
-import { freePort } from '../app/controller-harness.js';
+import { freePort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/fixture-paths.js';
 import { launchInstalled, quitInstalled, waitForLog, within } from './installed-app.js';
 import { packageVersion } from './tag-version.js';
 import { dumpYaml, isMain, loadYaml } from './yaml.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 /** Where the older build looks for updates: fixed, since it is built into that build. */
 export const UPDATE_PROOF_PORT = 47613;
@@ -130,7 +130,7 @@ function install(kind: UpdateKind, installer: string, newFolder: string, newVers
 export async function proveUpdate(kind: UpdateKind, oldInstaller: string, newFolder: string): Promise<void> {
   const newVersion = packageVersion();
   const oldVersion = olderVersion(newVersion);
-  const work = mkdtempSync(join(tmpdir(), 'ahs-update-'));
+  const work = makeTempFolder('ahs-update-');
   const server = await serveReleaseFolder(newFolder, UPDATE_PROOF_PORT);
   try {
     const installed = install(kind, oldInstaller, newFolder, newVersion, work);

@@ -16,7 +16,8 @@ import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import { createTestAuthority } from '../support/test-ca.js';
 import { V11Client } from '../support/v11-client.js';
-import { createTestApp, freePort, occupyPort } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
+import { freePort, occupyPort } from '../support/ports.js';
 import { assertTabWalk, SCHEMES } from './a11y.js';
 import { openAppWindow } from './window-harness.js';
 

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor, Decompressor } from 'zstd-napi';
 import type { Updater } from '../../src-main/controller/updates.js';
-import { clientAddresses } from '../../src-main/server/client-addresses.js';
+import { clientAddresses } from '../../src-main/server/reach/client-addresses.js';
 import { browserTest } from '../support/chromium.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
@@ -19,7 +19,7 @@ import { postRaw, syncHeaderValue, trustAuthority } from '../support/v11-transpo
 import { createTestAuthority } from '../support/test-ca.js';
 import { TestDevice } from '../support/test-device.js';
 import { makeTempFolder } from '../support/temp-folder.js';
-import { createTestApp } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 import { openAppWindow } from './window-harness.js';
 import { checkState } from './a11y.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { browserTest } from '../support/chromium.js';
-import { createTestApp } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 import { openAppWindow } from './window-harness.js';
 import { checkState } from './a11y.js';
 import { V11Client } from '../support/v11-client.js';

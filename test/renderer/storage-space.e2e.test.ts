@@ -8,7 +8,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserTest } from '../support/chromium.js';
 import { SmallDisk, smallDiskUnavailable } from '../support/small-disk.js';
-import { createTestApp } from '../app/controller-harness.js';
+import { createTestApp } from '../support/controller-harness.js';
 import { openAppWindow } from './window-harness.js';
 import { checkState } from './a11y.js';
 import { V11Client } from '../support/v11-client.js';
@@ -24,10 +24,7 @@ browserTest(
   async (t, chromium) => {
     const disk = SmallDisk.mount(48);
     const app = await createTestApp(t, { parent: disk.root });
-    t.after(() => {
-      disk.release();
-      disk.unmount();
-    });
+    disk.removeAfter(t); // after the app's own clean-up: nothing may hold the disk
     await app.controller.addUser('alice', 'pw-alice');
     const win = await openAppWindow(t, app, chromium);
     const { page } = win;

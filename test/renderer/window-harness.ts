@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { COMMAND_NAMES, type AppCommands, type AppState } from '../../src-main/shared/ipc.js';
 import { createAppCommands, invokeCommand } from '../../src-main/controller/app-commands.js';
 import type { DesktopPlatform } from '../../src-main/controller/platform.js';
-import type { TestApp } from '../app/controller-harness.js';
+import type { TestApp } from '../support/controller-harness.js';
 
 const RENDERER = fileURLToPath(new URL('../../src-renderer/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };

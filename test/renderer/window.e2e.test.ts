@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { hostKeyFor } from '../../src-main/controller/accounts.js';
-import { createTestApp, freePort, occupyPort } from '../app/controller-harness.js';
-import { hostKeyLogin } from '../app/host-key-login.js';
+import { createTestApp } from '../support/controller-harness.js';
+import { freePort, occupyPort } from '../support/ports.js';
+import { hostKeyLogin } from '../support/host-key-login.js';
 import { openAppWindow, saveScreenshot } from './window-harness.js';
 import { checkState, SCHEMES } from './a11y.js';
 import { decodePng } from '../support/png-pixels.js';

@@ -7,16 +7,7 @@ import { existsSync } from 'node:fs';
 import { BadRequestError, ConflictError } from '../../src-main/server/errors.js';
 import { findMethod, METHODS, type HostKeyMethod, type SyncArea } from '../../src-main/server/method-table.js';
 import type { SyncRequest } from '../../src-main/server/protocol.js';
-import { payloadLimits } from '../../src-main/server/server.js';
-import { createUserFolders, userPaths } from '../../src-main/server/storage/user-paths.js';
-import { User } from '../../src-main/server/user.js';
-import { makeTempFolder } from '../support/temp-folder.js';
-
-function newUser(): User {
-  const paths = userPaths(makeTempFolder('ahs-methods-'), 'alice');
-  createUserFolders(paths);
-  return new User('alice', paths, payloadLimits(100), () => undefined);
-}
+import { newUser } from '../support/temp-user.js';
 
 function request(method: string, json: string, sessionKey = 'session-1'): SyncRequest {
   return {
@@ -57,7 +48,7 @@ test('the table lists each method once, and every JSON method of the user is nam
 
 test('a body of the wrong shape is a 400 before the handler runs: no collection or media database is opened', async () => {
   for (const [area, name] of USER_METHODS) {
-    const user = newUser();
+    const user = newUser('ahs-methods-');
     await assert.rejects(
       user.withLock(async () => hostKeyMethod(area, name).handle(user, request(name, '[]'))),
       (error: unknown) => error instanceof BadRequestError,
@@ -69,7 +60,7 @@ test('a body of the wrong shape is a 400 before the handler runs: no collection 
 });
 
 test('a step of a normal sync is parsed inside its session: without one it is a 409, malformed in one it rolls the sync back', async () => {
-  const user = newUser();
+  const user = newUser('ahs-methods-');
   const run = (area: SyncArea, name: string, json: string): Promise<unknown> =>
     user.withLock(async () => hostKeyMethod(area, name).handle(user, request(name, json)));
   const chunk = '{"chunk":{"done":true}}';

@@ -2,17 +2,16 @@
 // server object, or a new one on the same folder, can start once the port is free.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SyncServer } from '../../src-main/server/server.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { silentLogger } from '../../src-main/server/report/log.js';
 import { plainUser } from '../support/test-server.js';
 import { V11Client } from '../support/v11-client.js';
+import { makeTempFolder } from '../support/temp-folder.js';
 
 test('a failed start releases every user folder, and a retry on the same folder starts', async (t) => {
-  const baseFolder = mkdtempSync(join(tmpdir(), 'ahs-server-retry-'));
+  const baseFolder = makeTempFolder('ahs-server-retry-');
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as AddressInfo).port;

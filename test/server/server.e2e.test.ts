@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { CompressStream } from 'zstd-napi';
-import { startTestServer, plainUser } from '../support/test-server.js';
+import { startLoggedIn, startTestServer, plainUser } from '../support/test-server.js';
 import { V11Client } from '../support/v11-client.js';
 import { syncHeaderValue, SyncHttpError } from '../support/v11-transport.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
@@ -44,9 +44,7 @@ test('setUsers takes effect on the next request, without a restart', async () =>
 });
 
 test('stop() during a full upload leaves the old collection and no partial file', async () => {
-  const server = await startTestServer();
-  const client = new V11Client(server.baseUrl);
-  await client.login('user', 'pass');
+  const { server, client } = await startLoggedIn();
   assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
   const paths = server.paths('user');
   const before = createHash('sha1').update(readFileSync(paths.collection)).digest('hex');

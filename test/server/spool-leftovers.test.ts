@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncServer } from '../../src-main/server/server.js';
-import { silentLogger } from '../../src-main/server/log.js';
+import { silentLogger } from '../../src-main/server/report/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { isSpoolLeftover, spoolPath } from '../../src-main/server/storage/spool-files.js';
 import { plainUser } from '../support/test-server.js';

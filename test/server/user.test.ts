@@ -4,16 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { AuthFailedError } from '../../src-main/server/errors.js';
-import { payloadLimits } from '../../src-main/server/server.js';
-import { createUserFolders, userPaths } from '../../src-main/server/storage/user-paths.js';
-import { User } from '../../src-main/server/user.js';
-import { makeTempFolder } from '../support/temp-folder.js';
-
-function newUser(): User {
-  const paths = userPaths(makeTempFolder('ahs-user-'), 'alice');
-  createUserFolders(paths);
-  return new User('alice', paths, payloadLimits(100), () => undefined);
-}
+import { newUser } from '../support/temp-user.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -5,7 +5,7 @@
 import fs, { readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { MediaStore } from '../../src-main/server/media/media-store.js';
-import type { UserPaths } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 
 const [pathsJson, zipPath, killAfter, step = 'move'] = process.argv.slice(2) as [string, string, string, string?];
 const paths = JSON.parse(pathsJson) as UserPaths;

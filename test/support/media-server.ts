@@ -2,7 +2,7 @@
 // folders, talking v11 to it over HTTP.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { UserPaths } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 import { MediaApi, MediaHttpError, type MediaMethod, type MediaTransport } from './media-api.js';
 import { MediaClient } from './media-client.js';
 import { legacyMediaTransport } from './legacy-media-transport.js';

@@ -7,6 +7,7 @@ import { copyFileSync, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJson, stringifyJson } from '../../src-main/server/json.js';
+import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { runNormalSync, type CollectionTransport, type NormalSyncResult } from './normal-sync-client.js';
@@ -17,8 +18,8 @@ import { V11Client } from './v11-client.js';
 import { newSessionKey } from './v11-transport.js';
 import { syncModeFromEnv, type SyncMode } from './sync-mode.js';
 import { LegacyClient } from './legacy-client.js';
-import { downgradeFileToSchema11 } from '../../src-main/server/storage/downgrade.js';
-import { upgradeFileToSchema18 } from '../../src-main/server/storage/upgrade.js';
+import { downgradeFileToSchema11 } from '../../src-main/server/storage/schema/downgrade.js';
+import { upgradeFileToSchema18 } from '../../src-main/server/storage/schema/upgrade.js';
 import { makeTempFolder } from './temp-folder.js';
 
 export const USER = 'user';
@@ -171,6 +172,17 @@ export class SyncHarness {
       for (const suffix of ['-wal', '-shm']) await rm(`${path}${suffix}`, { force: true });
     } finally {
       for (const suffix of ['', '-journal', '-wal', '-shm']) await rm(`${temp}${suffix}`, { force: true });
+    }
+  }
+
+  /** Every device holds what the server holds, and every file passes integrity_check. */
+  assertConverged(...devices: TestDevice[]): void {
+    const server = this.serverContents();
+    assert.equal(server.integrity, 'ok');
+    const { integrity: _i, col: _c, ...serverObjects } = server;
+    for (const device of devices) {
+      assert.equal(device.integrityCheck(), 'ok');
+      assert.deepEqual(contentsOf(device), serverObjects);
     }
   }
 

@@ -2,8 +2,8 @@
 // own, so that its memory can be measured apart from the test's clients.
 import { existsSync, readFileSync } from 'node:fs';
 import { SyncServer } from '../../src-main/server/server.js';
-import type { ServerConfig } from '../../src-main/server/config.js';
-import { consoleLogger, silentLogger } from '../../src-main/server/log.js';
+import type { ServerConfig } from '../../src-main/server/config/config.js';
+import { consoleLogger, silentLogger } from '../../src-main/server/report/log.js';
 import type { ActivityEvent } from '../../src-main/server/protocol.js';
 
 interface Start {

@@ -3,7 +3,7 @@
 // power-cut tests that kill it at a chosen moment.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
+import type { ServerConfig, UserAccount } from '../../src-main/server/config/config.js';
 import type { ActivityEvent } from '../../src-main/server/protocol.js';
 import { makeTempFolder } from './temp-folder.js';
 import { testServerConfig } from './test-server.js';

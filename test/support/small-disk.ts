@@ -35,6 +35,19 @@ export class SmallDisk {
     return new SmallDisk(root);
   }
 
+  /**
+   * Releases the filler and unmounts once the test is over: after the clean-up
+   * registered before this call (hooks run in the order they are added), so an
+   * app registered first has let go of the disk by then.
+   */
+  removeAfter(t: { after(fn: () => void): void }): this {
+    t.after(() => {
+      this.release();
+      this.unmount();
+    });
+    return this;
+  }
+
   /** Bytes an unprivileged writer could still write. */
   freeBytes(): number {
     const stats = statfsSync(this.root);

@@ -1,7 +1,10 @@
-// A throwaway user folder laid out like SYNC_BASE/<user>/.
+// A throwaway user folder laid out like SYNC_BASE/<user>/, and a User on one.
 import { rmSync } from 'node:fs';
-import type { UserPaths } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
+import { payloadLimits } from '../../src-main/server/server.js';
+import { createUserFolders } from '../../src-main/server/storage/user-paths.js';
+import { User } from '../../src-main/server/user.js';
 import { MediaStore } from '../../src-main/server/media/media-store.js';
 import { makeTempFolder } from './temp-folder.js';
 
@@ -22,4 +25,11 @@ export async function withMediaStore(body: (store: MediaStore, paths: TempUserPa
     store.close();
     paths.remove();
   }
+}
+
+/** A User "alice" on fresh folders (created, as the server creates them), recording nothing. */
+export function newUser(prefix = 'ahs-user-'): User {
+  const paths = userPaths(makeTempFolder(prefix), 'alice');
+  createUserFolders(paths);
+  return new User('alice', paths, payloadLimits(100), () => undefined);
 }

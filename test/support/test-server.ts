@@ -2,14 +2,16 @@
 // SYNC_BASE, for tests. Records the activity events it emits.
 import { rmSync } from 'node:fs';
 import { SyncServer } from '../../src-main/server/server.js';
-import type { ServerConfig, UserAccount } from '../../src-main/server/config.js';
-import type { ActivityEvent, UserPaths } from '../../src-main/server/protocol.js';
+import type { ServerConfig, UserAccount } from '../../src-main/server/config/config.js';
+import type { ActivityEvent } from '../../src-main/server/protocol.js';
+import type { UserPaths } from '../../src-main/server/storage/user-paths.js';
 import { deriveHostKey } from '../../src-main/server/auth/host-key.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
-import { silentLogger, type Logger } from '../../src-main/server/log.js';
+import { silentLogger, type Logger } from '../../src-main/server/report/log.js';
 import type { LoginThrottleOptions } from '../../src-main/server/auth/login-throttle.js';
 import { makeTempFolder } from './temp-folder.js';
-import type { WatcherOptions } from '../../src-main/server/tls/certificate-watcher.js';
+import { V11Client } from './v11-client.js';
+import type { WatcherOptions } from '../../src-main/server/reach/tls/certificate-watcher.js';
 
 /** A plain-password account as SYNC_USERn=name:password would give. */
 export function plainUser(name: string, password: string): UserAccount {
@@ -78,4 +80,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(baseFolder, { recursive: true, force: true });
     },
   };
+}
+
+/** A test server and a v11 client logged in as its default user: where most sync tests begin. */
+export async function startLoggedIn(options: TestServerOptions = {}): Promise<{ server: TestServer; client: V11Client }> {
+  const server = await startTestServer(options);
+  const client = new V11Client(server.baseUrl);
+  await client.login('user', 'pass');
+  return { server, client };
 }

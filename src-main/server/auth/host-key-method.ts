@@ -1,7 +1,7 @@
 // `hostKey` (login): {"u": name, "p": password} → {"key": hkey}, or 403.
 import { AuthFailedError, BadRequestError } from '../errors.js';
 import { jsonReply, type SyncReply } from '../protocol.js';
-import type { UserAccount } from '../config.js';
+import type { UserAccount } from '../config/config.js';
 import type { UserDirectory } from './user-directory.js';
 import { parseJsonBody } from '../json-body.js';
 import type { LoginThrottle } from './login-throttle.js';

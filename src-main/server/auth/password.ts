@@ -2,7 +2,7 @@
 // compared as SHA-256 digests with timingSafeEqual, so the comparison takes the
 // same time whatever the lengths and contents.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { PasswordSecret } from '../config.js';
+import type { PasswordSecret } from '../config/config.js';
 import { parsePhc, verifyPhc, type ParsedPhc } from './phc.js';
 
 /** A secret prepared once, when the users are loaded. */

@@ -2,7 +2,7 @@
 // password (login). Login scans every account and always runs one password
 // verification, so an unknown name takes as long as a wrong password: for a
 // name nobody has, against the most expensive hash configured.
-import type { UserAccount } from '../config.js';
+import type { UserAccount } from '../config/config.js';
 import { passwordMatches, prepareSecret, verificationCost, type PreparedSecret } from './password.js';
 
 interface Entry {

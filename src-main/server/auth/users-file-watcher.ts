@@ -6,8 +6,8 @@
 // disk; a new password takes effect at the next login, and devices holding the
 // old one's key log in again. A file that cannot be read or has a mistake
 // changes nothing: the last good list stays, and the reason is reported.
-import type { UserAccount } from '../config.js';
-import { SettledFileWatch, type FileWatchOptions } from '../file-watch.js';
+import type { UserAccount } from '../config/config.js';
+import { SettledFileWatch, type FileWatchOptions } from '../config/file-watch.js';
 import { readUsersFile, type UsersFile } from './users-file.js';
 import { UserConfigError } from './users-from-env.js';
 

@@ -7,7 +7,7 @@
 //
 // Messages name the file and the line, never the line's text: it holds a password.
 import { readFileSync, statSync } from 'node:fs';
-import type { UserAccount } from '../config.js';
+import type { UserAccount } from '../config/config.js';
 import { checkUsernames } from './usernames.js';
 import { parseUserValue, UserConfigError } from './users-from-env.js';
 

@@ -4,7 +4,7 @@
 // PASSWORDS_HASHED is set (to anything at all). A line of SYNC_USERS_FILE
 // (users-file.ts) is read by the same rules, so an account moved between the two
 // keeps its host key and devices stay logged in.
-import type { UserAccount } from '../config.js';
+import type { UserAccount } from '../config/config.js';
 import { deriveHostKey } from './host-key.js';
 import { parsePhc, PhcFormatError } from './phc.js';
 

@@ -4,9 +4,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { isOutOfSpace, ServerFaultError } from '../errors.js';
-import { rawReply, type MethodHandler, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
+import { rawReply, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
 import { installDatabaseFile, removeDatabaseFiles } from '../storage/database-files.js';
-import { copyCollection, downgradeFileToSchema11, schema11InMemory } from '../storage/downgrade.js';
+import { copyCollection, downgradeFileToSchema11, schema11InMemory } from '../storage/schema/downgrade.js';
 import { collectionImage, type CollectionImage } from '../storage/collection-image.js';
 import { spoolPath } from '../storage/spool-files.js';
 import type { User } from '../user.js';
@@ -23,7 +23,7 @@ export const CORRUPT_MESSAGE = 'Your upload was corrupt. Please use Check Databa
  * reference's sentences, both as a 200 that the client shows to the user. The
  * old collection stays untouched unless the new one is sound.
  */
-export const upload: MethodHandler<RequestBody> = async (user, body, request): Promise<SyncReply> => {
+export const upload = async (user: User, body: RequestBody, request: SyncRequest): Promise<SyncReply> => {
   user.abortSync();
   const file = await uploadedFile(user, body);
   try {
@@ -79,7 +79,7 @@ async function installCollection(user: User, uploaded: string): Promise<void> {
  * and no copy is written, so a download works on a full disk
  * (storage/collection-image.ts).
  */
-export const download: MethodHandler<null> = async (user, _input, request): Promise<SyncReply> => {
+export const download = async (user: User, _input: null, request: SyncRequest): Promise<SyncReply> => {
   user.abortSync();
   // Legacy clients need a schema-11 file in DELETE journal mode (§5.2).
   if (request.transportVersion < 11) return await legacyDownload(user, request);
@@ -135,7 +135,7 @@ async function legacyCopyOnDisk(user: User): Promise<SyncReply | null> {
   const dispose = (): Promise<void> => removeDatabaseFiles(copy);
   try {
     user.withCollection((db) => copyCollection(db, copy));
-    downgradeFileToSchema11(copy);
+    downgradeFileToSchema11(copy, { scratch: true });
   } catch (error) {
     await dispose();
     if (isOutOfSpace(error)) return null;

@@ -2,7 +2,8 @@
 // which the client decides between no sync, a normal sync and a full sync.
 import { statSync } from 'node:fs';
 import { ClientTooOldError } from '../errors.js';
-import { jsonReply, type MethodHandler } from '../protocol.js';
+import { jsonReply, type SyncReply, type SyncRequest } from '../protocol.js';
+import type { User } from '../user.js';
 import type { MetaInput } from './sync-data/wire.js';
 import { legacyVersionRefusal } from './legacy-version-rules.js';
 
@@ -15,7 +16,7 @@ interface ColStamps {
   usn: number;
 }
 
-export const meta: MethodHandler<MetaInput> = (user, { syncVersion: v, clientVersion }, request) => {
+export const meta = (user: User, { syncVersion: v, clientVersion }: MetaInput, request: SyncRequest): SyncReply => {
   request.reportClient?.(clientVersion);
   user.abortSync();
   return user.withCollection((db) => {

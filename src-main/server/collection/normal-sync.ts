@@ -5,7 +5,9 @@
 // is checked, and a failure rolls the whole sync back. The reference keeps the same steps in
 // rslib/src/sync/collection/{start,graves,changes,chunks,sanity,finish}.rs.
 import { stringifyJson } from '../json.js';
-import { jsonReply, rawReply, type MethodHandler, type SessionStep } from '../protocol.js';
+import { jsonReply, rawReply, type SyncReply, type SyncRequest } from '../protocol.js';
+import type { User } from '../user.js';
+import type { NormalSyncSession } from './normal-sync-session.js';
 import { changeCount, gatherChanges, mergeChanges, type DecodedChanges } from './sync-data/changes.js';
 import { chunkableIds, chunkObjectCount, loadChunk, takeChunkIds, writeChunkRows } from './sync-data/chunks.js';
 import { applyGravesInTurns, graveCount, pendingGraves } from './sync-data/graves.js';
@@ -18,7 +20,11 @@ import type { Chunk, Graves, SanityCounts, StartInput } from './sync-data/wire.j
  * the legacy graves some old clients send in this same request are applied, so
  * a client never gets its own deletions back.
  */
-export const start: MethodHandler<StartInput> = (user, { sessionKey, minUsn, clientIsNewer, legacyGraves }, request) => {
+export const start = (
+  user: User,
+  { sessionKey, minUsn, clientIsNewer, legacyGraves }: StartInput,
+  request: SyncRequest,
+): Promise<SyncReply> => {
   user.startSync(sessionKey, minUsn, clientIsNewer);
   return user.withSyncSession(request, async (session) => {
     const serverGraves = pendingGraves(session.db, session.clientUsn);
@@ -32,7 +38,7 @@ export const start: MethodHandler<StartInput> = (user, { sessionKey, minUsn, cli
 };
 
 /** `applyGraves` (§3.4): the client's deletions, in chunks. */
-export const applyGraves: SessionStep<Graves> = async (session, graves) => {
+export const applyGraves = async (session: NormalSyncSession, graves: Graves): Promise<SyncReply> => {
   await applyGravesInTurns(session.db, graves, session.serverUsn);
   session.moved.fromClient += graveCount(graves);
   return jsonReply(null);
@@ -44,7 +50,7 @@ export const applyGraves: SessionStep<Graves> = async (session, graves) => {
  * client's is merged, so nothing is echoed back. JSON is parsed and written
  * losslessly: i64 ids in notetypes and config survive.
  */
-export const applyChanges: SessionStep<DecodedChanges> = (session, incoming) => {
+export const applyChanges = (session: NormalSyncSession, incoming: DecodedChanges): SyncReply => {
   const ours = gatherChanges(session.db, session.clientUsn, null, !session.clientIsNewer);
   mergeChanges(session.db, incoming, session.serverUsn);
   session.moved.toClient += changeCount(ours);
@@ -57,7 +63,7 @@ export const applyChanges: SessionStep<DecodedChanges> = (session, incoming) => 
  * The ids are gathered on the first call, after graves and unchunked changes
  * but before anything from `applyChunk`.
  */
-export const chunk: SessionStep<null> = (session) => {
+export const chunk = (session: NormalSyncSession): SyncReply => {
   session.serverChunkIds ??= chunkableIds(session.db, session.clientUsn);
   const outgoing = loadChunk(session.db, takeChunkIds(session.serverChunkIds), null);
   session.moved.toClient += chunkObjectCount(outgoing);
@@ -65,7 +71,7 @@ export const chunk: SessionStep<null> = (session) => {
 };
 
 /** `applyChunk` (§3.7): the client's revlog, cards and notes. */
-export const applyChunk: SessionStep<Chunk> = (session, incoming) => {
+export const applyChunk = (session: NormalSyncSession, incoming: Chunk): SyncReply => {
   writeChunkRows(session.db, incoming, session.clientUsn);
   session.moved.fromClient += chunkObjectCount(incoming);
   return jsonReply(null);
@@ -95,7 +101,7 @@ export function compareSanityCounts(client: SanityCounts, server: SanityCounts |
  * commits. A mismatch is a 200 with "bad"; the server rolls back at once and
  * the client, seeing it, forces a full sync next time.
  */
-export const sanityCheck2: SessionStep<SanityCounts> = (session, client) => {
+export const sanityCheck2 = (session: NormalSyncSession, client: SanityCounts): SyncReply => {
   const response = compareSanityCounts(client, sanityCounts(session.db));
   if (response.status === 'bad') session.rollbackKeepingSession();
   return jsonReply(response);
@@ -106,7 +112,7 @@ export const sanityCheck2: SessionStep<SanityCounts> = (session, client) => {
  * session's transaction, and tells the client the new modification time,
  * which both sides then share.
  */
-export const finish: SessionStep<null> = (session, _input, user, request) => {
+export const finish = (session: NormalSyncSession, _input: null, user: User, request: SyncRequest): SyncReply => {
   const now = Date.now();
   session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);
   session.commit();
@@ -117,7 +123,7 @@ export const finish: SessionStep<null> = (session, _input, user, request) => {
 };
 
 /** `abort`: EmptyInput → null. Rolls back whatever sync is in progress, without comparing session keys. */
-export const abort: MethodHandler<null> = (user) => {
+export const abort = (user: User): SyncReply => {
   user.abortSync();
   return jsonReply(null);
 };

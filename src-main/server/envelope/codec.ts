@@ -1,24 +1,35 @@
-// Chooses the envelope for each request and reply. A request with the
-// `anki-sync` header is version 11 (and a broken header is a 400, never a
-// fallback); any other request is legacy multipart. The reply is encoded for
-// the request's transportVersion.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SyncReply } from '../protocol.js';
-import { parseSyncHeader, SYNC_HEADER, writeV11Reply, type SyncHeader } from './v11.js';
-import { writeLegacyReply } from './legacy-reply.js';
-import type { FileBytesListener } from './reply-bytes.js';
+// The envelope of each request, chosen once here, as the reference's
+// SyncRequest::from_request chooses (rslib/src/sync/request/mod.rs). A request
+// with the `anki-sync` header is version 11 (a broken header is a 400, never a
+// fallback); `GET /msync/begin?k=&v=` is the old desktop's media begin, a query
+// and no body; any other request is legacy multipart. Each is an Envelope
+// (envelope.ts): the pipeline reads the head, has the key checked, decodes the
+// body when it is the user's turn, and writes the reply, without knowing which
+// envelope it holds.
+import type { IncomingMessage } from 'node:http';
+import { SYNC_HEADER, v11Envelope } from './v11.js';
+import { legacyEnvelope } from './legacy-multipart.js';
+import { beginQueryEnvelope } from './legacy-begin-query.js';
+import type { Envelope } from './envelope.js';
 
-/** The v11 header of a request, or null for a legacy (multipart) one. */
-export function syncHeaderOf(req: IncomingMessage): SyncHeader | null {
-  const header = req.headers[SYNC_HEADER];
-  return header === undefined ? null : parseSyncHeader(header);
+export type { Envelope, HeadContext, RequestHead } from './envelope.js';
+export type { BodyTarget } from './body-sink.js';
+
+/** The envelope of a request: `query` is the one of a `GET /msync/begin`, null for any other request. */
+export function envelopeOf(req: IncomingMessage, query: URLSearchParams | null): Envelope {
+  if (query !== null) return beginQueryEnvelope(query);
+  return req.headers[SYNC_HEADER] === undefined ? legacyEnvelope : v11Envelope;
 }
 
-export function writeReply(
-  res: ServerResponse,
-  reply: SyncReply,
-  transportVersion: number,
-  onFileBytes?: FileBytesListener,
-): Promise<void> {
-  return transportVersion >= 11 ? writeV11Reply(res, reply, onFileBytes) : writeLegacyReply(res, reply, onFileBytes);
+/** The client version a v11 header names, read leniently: for words only, when the request itself was refused. */
+export function clientNamedBy(req: IncomingMessage): string {
+  const value = req.headers[SYNC_HEADER];
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined) return '';
+  try {
+    const parsed = JSON.parse(raw) as { c?: unknown };
+    return typeof parsed.c === 'string' ? parsed.c : '';
+  } catch {
+    return '';
+  }
 }

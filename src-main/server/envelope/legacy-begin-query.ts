@@ -4,6 +4,8 @@
 import { BadRequestError } from '../errors.js';
 import type { DecodedRequest } from '../protocol.js';
 import { LEGACY_TRANSPORT_VERSION } from './legacy-multipart.js';
+import { writeLegacyReply } from './legacy-reply.js';
+import type { Envelope, RequestHead } from './envelope.js';
 
 export function decodeLegacyBeginQuery(query: URLSearchParams): DecodedRequest {
   const hostKey = query.get('k');
@@ -17,5 +19,21 @@ export function decodeLegacyBeginQuery(query: URLSearchParams): DecodedRequest {
     transportVersion: LEGACY_TRANSPORT_VERSION,
     clientVersion,
     body: { kind: 'buffer', data: Buffer.from(JSON.stringify({ v: clientVersion })) },
+  };
+}
+
+interface QueryHead extends RequestHead {
+  readonly decoded: DecodedRequest;
+}
+
+/** The query is the whole request: read as the head, and handed over as the body. */
+export function beginQueryEnvelope(query: URLSearchParams): Envelope<QueryHead> {
+  return {
+    readHead: async () => {
+      const decoded = decodeLegacyBeginQuery(query);
+      return { hostKey: decoded.hostKey, bodyOnSocket: false, decoded };
+    },
+    decodeBody: async (_req, head) => head.decoded,
+    writeReply: (res, reply, _transportVersion, onFileBytes) => writeLegacyReply(res, reply, onFileBytes),
   };
 }

@@ -20,9 +20,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { AuthFailedError, BadRequestError, ServerFaultError, SyncError } from '../errors.js';
+import { BadRequestError, ServerFaultError, SyncError } from '../errors.js';
 import type { DecodedRequest, PayloadLimits, RequestBody } from '../protocol.js';
 import { gunzipBuffer, gunzipFile } from './legacy-gzip.js';
+import type { Envelope, RequestHead } from './envelope.js';
+import { writeLegacyReply } from './legacy-reply.js';
 import type { BodyTarget } from './body-sink.js';
 import type { SpoolQuota } from './spool-quota.js';
 
@@ -339,48 +341,8 @@ async function moveFile(from: string, to: string): Promise<void> {
   }
 }
 
-export interface LegacyDecodeOptions {
-  readonly limits: PayloadLimits;
-  /** Where the payload goes for a host key; 'discard' means a key we do not serve (a 403 at once). */
-  bodyTarget(hostKey: string): BodyTarget;
-  /** Where raw data is spooled while the form is read. */
-  spill(this: void): LegacySpill;
-  readonly mediaBegin?: boolean;
-}
-
-/** Both steps at once, for callers with no turn to wait for (the decoder's own tests). */
-export async function decodeLegacyRequest(req: IncomingMessage, options: LegacyDecodeOptions): Promise<DecodedRequest> {
-  const { limits } = options;
-  const form = await readLegacyForm(req, {
-    limits,
-    maxDecodedBytes: limits.maxUncompressedBytes,
-    checkKey: (hostKey) => {
-      if (options.bodyTarget(hostKey).kind === 'discard') throw new UnknownKeyError('invalid hkey');
-    },
-    spill: options.spill,
-  });
-  if (options.bodyTarget(form.fields.hostKey).kind === 'discard') {
-    await form.discard();
-    throw new UnknownKeyError('invalid hkey');
-  }
-  return decodeLegacyPayload(form, {
-    limits,
-    target: options.bodyTarget(form.fields.hostKey),
-    mediaBegin: options.mediaBegin ?? isMediaBeginPath(req.url),
-  });
-}
-
-class UnknownKeyError extends AuthFailedError {}
-
 function isTextField(name: string): boolean {
   return name === 'c' || name === 'k' || name === 'sk' || name === 's' || name === 'v';
-}
-
-/** `/msync/begin` (any query string ignored). */
-function isMediaBeginPath(url: string | undefined): boolean {
-  if (url === undefined) return false;
-  const path = url.split('?', 1)[0] ?? '';
-  return path === '/msync/begin';
 }
 
 async function collect(stream: Readable, maxBytes: number): Promise<Buffer> {
@@ -423,3 +385,15 @@ function asFormError(error: unknown): SyncError {
 async function removeAll(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map((path) => rm(path, { force: true })));
 }
+
+interface LegacyHead extends RequestHead {
+  readonly form: LegacyForm;
+}
+
+/** The legacy envelope: the whole form read as the head (its keys checked as they come), gunzipped at the user's turn. */
+export const legacyEnvelope: Envelope<LegacyHead> = {
+  readHead: async (req, context) => ({ hostKey: undefined, bodyOnSocket: false, form: await readLegacyForm(req, context) }),
+  decodeBody: (_req, head, target, context) =>
+    decodeLegacyPayload(head.form, { limits: context.limits, target, mediaBegin: context.mediaBegin }),
+  writeReply: (res, reply, _transportVersion, onFileBytes) => writeLegacyReply(res, reply, onFileBytes),
+};

@@ -4,8 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { SyncReply } from '../protocol.js';
-import { fileReplySource, replyBytes, type FileBytesListener } from './reply-bytes.js';
-import { endResponse } from './v11.js';
+import { endResponse, fileReplySource, replyBytes, type FileBytesListener } from './reply-bytes.js';
 
 /** Writes a 200 reply in the legacy encoding. The caller disposes a file reply. */
 export async function writeLegacyReply(response: ServerResponse, reply: SyncReply, onFileBytes?: FileBytesListener): Promise<void> {

@@ -1,7 +1,9 @@
-// A reply's payload before its envelope: the bytes of an in-memory reply, or
-// the stream of a file reply.
+// A reply's payload before its envelope (the bytes of an in-memory reply, or
+// the stream of a file reply), and its last step, shared by both envelopes.
 import { createReadStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { SyncReply } from '../protocol.js';
 import { stringifyJson } from '../json.js';
 
@@ -32,4 +34,10 @@ export function fileReplySource(reply: Extract<SyncReply, { kind: 'file' }>, onB
   // Attached in the same turn as the pipe that reads it, so no chunk is missed.
   if (onBytes !== undefined) source.on('data', (chunk: Buffer) => onBytes(chunk.length));
   return source;
+}
+
+/** Resolves once the body is handed to the socket; rejects if the connection closes first. */
+export async function endResponse(res: ServerResponse, body: Buffer): Promise<void> {
+  res.end(body);
+  await finished(res);
 }

@@ -5,13 +5,15 @@
 // and sync version. A header that is present but unreadable is a 400: the
 // server never falls back to multipart for it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { Compressor, CompressStream } from 'zstd-napi';
 import type { DecodedRequest, RequestBody, SyncReply } from '../protocol.js';
 import { BadRequestError, ProtocolDriftError, ServerFaultError } from '../errors.js';
 import { openBodySink, type BodyTarget } from './body-sink.js';
 import { decodeZstdStream } from './zstd-decode.js';
-import { fileReplySource, replyBytes, type FileBytesListener } from './reply-bytes.js';
+import { endResponse, fileReplySource, replyBytes, type FileBytesListener } from './reply-bytes.js';
+import { writeLegacyReply } from './legacy-reply.js';
+import type { Envelope, RequestHead } from './envelope.js';
 
 export const ORIGINAL_SIZE_HEADER = 'anki-original-size';
 
@@ -116,8 +118,18 @@ export async function writeV11Reply(res: ServerResponse, reply: SyncReply, onFil
   await endResponse(res, body);
 }
 
-/** Resolves once the body is handed to the socket; rejects if the connection closes first. */
-export async function endResponse(res: ServerResponse, body: Buffer): Promise<void> {
-  res.end(body);
-  await finished(res);
+interface V11Head extends RequestHead {
+  readonly header: SyncHeader;
 }
+
+/** The v11 envelope: the header read, then the body decoded off the socket. */
+export const v11Envelope: Envelope<V11Head> = {
+  readHead: async (req) => {
+    const header = parseSyncHeader(req.headers[SYNC_HEADER]!);
+    return { hostKey: header.k, bodyOnSocket: true, header };
+  },
+  decodeBody: (req, head, target, context) => decodeV11Request(req, head.header, target, context.maxDecodedBytes),
+  // A header may name versions 8–10: those clients read the legacy reply.
+  writeReply: (res, reply, transportVersion, onFileBytes) =>
+    transportVersion >= 11 ? writeV11Reply(res, reply, onFileBytes) : writeLegacyReply(res, reply, onFileBytes),
+};

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { ServerFaultError } from '../errors.js';
 
-import { CLIENT_IP_SOURCES } from '../config-schema.js';
+import { CLIENT_IP_SOURCES } from '../config/config-schema.js';
 
 export { CLIENT_IP_SOURCES };
 

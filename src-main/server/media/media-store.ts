@@ -5,7 +5,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, ServerFaultError } from '../errors.js';
-import type { UserPaths } from '../protocol.js';
+import type { UserPaths } from '../storage/user-paths.js';
 import { folderIgnoresCase, mediaFilePath } from '../storage/media-file-path.js';
 import { MediaDatabase, type MediaChange } from './database/media-database.js';
 import { forgetMissingFile } from './database/usn-rules.js';

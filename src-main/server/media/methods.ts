@@ -2,30 +2,31 @@
 // (requests.ts; method-table.ts pairs them); the envelope (v11 zstd or legacy
 // multipart) wraps their replies.
 import { BadRequestError } from '../errors.js';
-import { rawReply, type MethodHandler, type RequestBody, type SyncRequest } from '../protocol.js';
+import { rawReply, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
 import type { User } from '../user.js';
 import { mediaResult } from './media-result.js';
 import type { ZipSource } from './upload/zip-archive.js';
 
-export const begin: MethodHandler<{ clientVersion: string }> = (user, _input, request) =>
+export const begin = (user: User, _input: { clientVersion: string }, request: SyncRequest): SyncReply =>
   // `sk` was once a session key; legacy clients send it back as `sk` on later
   // calls, so it must be the host key they authenticated with.
   mediaResult({ usn: user.mediaStore().lastUsn(), sk: request.hostKey });
 
-export const mediaChanges: MethodHandler<{ lastUsn: number }> = (user, { lastUsn }) => mediaResult(user.mediaStore().changesAfter(lastUsn));
+export const mediaChanges = (user: User, { lastUsn }: { lastUsn: number }): SyncReply =>
+  mediaResult(user.mediaStore().changesAfter(lastUsn));
 
-export const uploadChanges: MethodHandler<RequestBody> = async (user, body, request) => {
+export const uploadChanges = async (user: User, body: RequestBody, request: SyncRequest): Promise<SyncReply> => {
   const result = await user.mediaStore().uploadChanges(zipSource(user, body));
   request.reportFiles?.(result.processed);
   return mediaResult([result.processed, result.currentUsn]);
 };
 
-export const downloadFiles: MethodHandler<{ files: string[] }> = async (user, { files }, request) => {
+export const downloadFiles = async (user: User, { files }: { files: string[] }, request: SyncRequest): Promise<SyncReply> => {
   request.reportFiles?.(files.length);
   return rawReply(await user.mediaStore().downloadFiles(files));
 };
 
-export const mediaSanity: MethodHandler<{ local: number }> = (user, { local }, request) => {
+export const mediaSanity = (user: User, { local }: { local: number }, request: SyncRequest): SyncReply => {
   const store = user.mediaStore();
   const answer = store.sanityCheck(local);
   recordMediaSync(user, request, store.takeTally(), answer);

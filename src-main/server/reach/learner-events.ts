@@ -6,7 +6,7 @@
 // a device is told each event once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LearnerNotice, NoticeSource } from '../learner-notices.js';
+import type { LearnerNotice, NoticeSource } from '../report/learner-notices.js';
 import { writeFileDurablySync } from '../storage/durable.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -21,8 +21,8 @@ import type Database from 'better-sqlite3';
 import { ServerFaultError } from '../errors.js';
 import { openDatabase, type OpenOptions } from './sqlite.js';
 import { buildEmptyCollection } from './new-collection/build.js';
-import { upgradeToSchema18 } from './upgrade.js';
-import { checkSchemaVersion, NotACollectionError, readSchemaVersion, UnsupportedSchemaError } from './schema-version.js';
+import { upgradeToSchema18 } from './schema/upgrade.js';
+import { checkSchemaVersion, NotACollectionError, readSchemaVersion, UnsupportedSchemaError } from './schema/schema-version.js';
 import { makePrivate } from './private-files.js';
 
 /** The collection file cannot be used: not SQLite, not a collection, or a schema we cannot read. */

@@ -5,7 +5,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InsufficientStorageError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../report/log.js';
 import { isBackupName, newestFirst } from '../collection/replaced-collections.js';
 import { formatBytes, type StorageSpace } from './storage-space.js';
 import { SERVER_FOLDER } from './user-paths.js';
@@ -51,5 +51,29 @@ export async function makeRoom(space: StorageSpace, baseFolder: string, bytes: n
     throw new InsufficientStorageError(
       `no room for an upload of ${formatBytes(bytes)}: ${formatBytes(view.freeBytes)} free on the storage disk`,
     );
+  }
+}
+
+/** Room on the storage disk for the request pipeline: made before a write, and the disk's episodes of "full" told. */
+export class DiskRoom {
+  constructor(
+    private readonly space: StorageSpace,
+    private readonly baseFolder: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Room for a write of `bytes` (0: not known yet); 507 when a known size cannot fit. */
+  make(bytes: number): Promise<void> {
+    return makeRoom(this.space, this.baseFolder, bytes, this.logger);
+  }
+
+  /** A request was refused for lack of space (507). */
+  refused(): void {
+    this.space.noteOutOfSpace();
+  }
+
+  /** A request that writes went through. */
+  wroteFine(): void {
+    this.space.noteWriteSucceeded();
   }
 }

@@ -4,8 +4,8 @@
 // the owner should hear of it before a sync fails, and once writes fail, every
 // learner should be told why in words, not only by a status.
 import { statfsSync } from 'node:fs';
-import type { Logger } from '../log.js';
-import type { LearnerNotice } from '../learner-notices.js';
+import type { Logger } from '../report/log.js';
+import type { LearnerNotice } from '../report/learner-notices.js';
 
 const MIB = 1024 * 1024;
 

@@ -6,7 +6,6 @@
 // learner's collection somewhere unexpected, or nowhere.
 
 import { basename, dirname, join, resolve } from 'node:path';
-import type { UserPaths } from '../protocol.js';
 import { makeFolderSync } from './durable.js';
 
 /** A username that cannot be used as a folder name. Raised at start-up, naming the user. */
@@ -85,6 +84,15 @@ export const SERVER_FOLDER = '.anki-home-sync';
 
 export function serverFolder(baseFolder: string): string {
   return join(resolve(baseFolder), SERVER_FOLDER);
+}
+
+/** Where one user's data lives. Built only here, from a validated name. */
+export interface UserPaths {
+  readonly folder: string;
+  readonly collection: string;
+  readonly mediaFolder: string;
+  readonly mediaDb: string;
+  readonly backups: string;
 }
 
 /** The files and folders of one user, for a validated username. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, plainUser, type TestServer } from '../../support/test-server.js';
 import { V11Client } from '../../support/v11-client.js';
 import { SyncHttpError } from '../../support/v11-transport.js';
-import type { UserAccount } from '../../../src-main/server/config.js';
+import type { UserAccount } from '../../../src-main/server/config/config.js';
 import { deriveHostKey } from '../../../src-main/server/auth/host-key.js';
 
 function phcUser(name: string, phc: string): UserAccount {

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startLoggedIn, startTestServer, type TestServer } from '../../support/test-server.js';
 import { V11Client } from '../../support/v11-client.js';
 import { SyncHttpError } from '../../support/v11-transport.js';
 import { copyRealAnkiFixture, realAnkiFixtures } from '../../support/real-anki-fixtures.js';
@@ -17,9 +17,7 @@ import { makeTempFolder } from '../../support/temp-folder.js';
 let server: TestServer;
 let client: V11Client;
 before(async () => {
-  server = await startTestServer();
-  client = new V11Client(server.baseUrl);
-  await client.login('user', 'pass');
+  ({ server, client } = await startLoggedIn());
 });
 after(() => server.close());
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startLoggedIn, type TestServer } from '../../support/test-server.js';
 import { EMPTY_INPUT, V11Client } from '../../support/v11-client.js';
 import { statusOf } from '../../support/v11-transport.js';
 import { copyRealAnkiFixture } from '../../support/real-anki-fixtures.js';
@@ -15,9 +15,7 @@ import { MAX_CHUNK_ROWS, MAX_GRAVES_PER_REQUEST } from '../../../src-main/server
 let server: TestServer;
 let client: V11Client;
 before(async () => {
-  server = await startTestServer();
-  client = new V11Client(server.baseUrl);
-  await client.login('user', 'pass');
+  ({ server, client } = await startLoggedIn());
   // What the client does before a full upload (before_upload): nothing stays pending.
   const path = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   const db = openDatabase(path);

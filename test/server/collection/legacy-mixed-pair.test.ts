@@ -16,16 +16,6 @@ before(async () => {
 });
 after(() => current.stop());
 
-function assertConverged(...devices: TestDevice[]): void {
-  const server = current.serverContents();
-  assert.equal(server.integrity, 'ok');
-  const { integrity: _i, col: _c, ...serverObjects } = server;
-  for (const device of devices) {
-    assert.equal(device.integrityCheck(), 'ok');
-    assert.deepEqual(contentsOf(device), serverObjects);
-  }
-}
-
 const noteIds = (device: TestDevice) => device.db.prepare('SELECT id FROM notes ORDER BY id').pluck().all() as number[];
 const firstCard = (device: TestDevice, noteId: number) =>
   device.db.prepare('SELECT id FROM cards WHERE nid = ? ORDER BY id').pluck().get(noteId) as number;
@@ -35,9 +25,9 @@ test('a v11 device and a version-10 device sync the same collection both ways', 
   const a = current.device();
   assert.equal(await current.fullUpload(a), 'OK');
   const b = await old.fullDownload(old.device('v18-empty-stock-notetypes.anki2'));
-  assertConverged(b);
+  current.assertConverged(b);
   assert.equal((await current.sync(a)).required.kind, 'normalSync');
-  assertConverged(a, b);
+  current.assertConverged(a, b);
 
   const notes = noteIds(a);
   a.reviewCard(firstCard(a, notes[0]!));
@@ -57,7 +47,7 @@ test('a v11 device and a version-10 device sync the same collection both ways', 
   assert.ok(fromOld.counts.clientGraves >= 2, 'the old client sent its graves inside start');
   assert.ok(fromOld.counts.serverGraves >= 2, 'and received the new client deletions');
   await current.sync(a);
-  assertConverged(a, b);
+  current.assertConverged(a, b);
   assert.ok(contentsOf(b).decks.some((deck) => JSON.stringify(deck).includes('From the new client')));
   assert.ok(b.db.prepare('SELECT 1 FROM decks WHERE id = ?').get(deckOfA));
 
@@ -68,11 +58,11 @@ test('a v11 device and a version-10 device sync the same collection both ways', 
   const required = (await current.sync(a)).required;
   assert.equal(required.kind, 'fullSync');
   const a2 = await current.fullDownload(a);
-  assertConverged(a2, b);
+  current.assertConverged(a2, b);
   // The download moved the server's mod on (as the reference does): the uploader syncs once more, moving nothing.
   const settle = await old.sync(b);
   assert.equal(settle.required.kind, 'normalSync');
   assert.deepEqual([settle.counts.clientGraves, settle.counts.serverGraves], [0, 0]);
   assert.equal((await old.sync(b)).required.kind, 'noChanges');
-  assertConverged(a2, b);
+  current.assertConverged(a2, b);
 });

@@ -1,8 +1,7 @@
 // The version rules on real collections written by Anki.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
@@ -11,9 +10,10 @@ import {
   V2_SCHEDULER_MESSAGE,
   V2_TIMEZONE_MESSAGE,
 } from '../../../src-main/server/collection/legacy-version-rules.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 function withFixtureCopy(name: string, run: (db: ReturnType<typeof openDatabase>) => void): void {
-  const folder = mkdtempSync(join(tmpdir(), 'version-rules-'));
+  const folder = makeTempFolder('version-rules-');
   try {
     const path = join(folder, 'collection.anki2');
     copyFileSync(join(REAL_ANKI_FIXTURES, name), path);

@@ -4,12 +4,12 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { decodeLegacyRequest, MAX_DATA_FIELD_BYTES } from '../../../src-main/server/envelope/legacy-multipart.js';
+import { MAX_DATA_FIELD_BYTES } from '../../../src-main/server/envelope/legacy-multipart.js';
+import { decodeLegacyRequest } from '../../support/legacy-decode.js';
 import type { BodyTarget } from '../../../src-main/server/envelope/body-sink.js';
 import { decodeLegacyBeginQuery } from '../../../src-main/server/envelope/legacy-begin-query.js';
 import { toSyncError } from '../../../src-main/server/errors.js';
@@ -17,6 +17,7 @@ import type { PayloadLimits } from '../../../src-main/server/protocol.js';
 import { ANKI_BOUNDARY, legacyFormParts, multipartBody, type LegacyFormOptions } from '../../support/legacy-form.js';
 import { httpRequest, sendRawRequest, type RawResponse } from '../../support/http-raw.js';
 import { recordedRequests, RECORDED_HKEY, withFieldValue, withHostKey } from '../../support/legacy-fixtures.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 const MiB = 1024 * 1024;
 
@@ -24,7 +25,7 @@ const MiB = 1024 * 1024;
 class DecoderHarness {
   private server: Server | null = null;
   limits: PayloadLimits = { maxBytes: 8 * MiB, maxUncompressedBytes: 24 * MiB };
-  readonly spoolFolder = mkdtempSync(join(tmpdir(), 'legacy-spool-'));
+  readonly spoolFolder = makeTempFolder('legacy-spool-');
   port = 0;
 
   async start(): Promise<void> {

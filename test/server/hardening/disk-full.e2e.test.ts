@@ -23,7 +23,7 @@ import { readDownloadZip } from '../../support/media-zip-reader.js';
 import { collectionContent, integrityCheck } from '../../support/collection-rows.js';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { STAGING_PREFIX } from '../../../src-main/server/media/upload/read-upload-zip.js';
-import type { Logger } from '../../../src-main/server/log.js';
+import type { Logger } from '../../../src-main/server/report/log.js';
 import type { TestDevice } from '../../support/test-device.js';
 
 const unavailable = smallDiskUnavailable();

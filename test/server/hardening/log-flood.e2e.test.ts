@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plainUser, startTestServer } from '../../support/test-server.js';
 import { v11Request, SyncHttpError, newSessionKey } from '../../support/v11-transport.js';
-import type { Logger } from '../../../src-main/server/log.js';
-import { DEFAULT_LOG_FLOOD } from '../../../src-main/server/log-flood.js';
+import type { Logger } from '../../../src-main/server/report/log.js';
+import { DEFAULT_LOG_FLOOD } from '../../../src-main/server/report/log-flood.js';
 
 interface Line {
   readonly level: keyof Logger;

@@ -10,7 +10,7 @@ import { startTestServer } from '../../support/test-server.js';
 import { ATTACKER, loginFrom, withDeadline } from '../../support/attacks.js';
 import { V11Client } from '../../support/v11-client.js';
 import { deriveHostKey } from '../../../src-main/server/auth/host-key.js';
-import type { UserAccount } from '../../../src-main/server/config.js';
+import type { UserAccount } from '../../../src-main/server/config/config.js';
 
 async function argonUser(name: string, password: string): Promise<UserAccount> {
   const phc = await argon2.hash(password, { type: argon2.argon2id });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncServer } from '../../../src-main/server/server.js';
-import type { Logger } from '../../../src-main/server/log.js';
+import type { Logger } from '../../../src-main/server/report/log.js';
 import { plainUser } from '../../support/test-server.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
 import { V11Client } from '../../support/v11-client.js';

@@ -9,7 +9,8 @@ import { readdirSync } from 'node:fs';
 import { startMediaServer, type MediaTestServer } from '../../support/media-server.js';
 import { httpRequest } from '../../support/http-raw.js';
 import { SyncHttpError, TEST_CLIENT_VERSION, v11Request } from '../../support/v11-transport.js';
-import { forgeZip, seededRandom, uploadMembers, type ForgedMember } from '../../support/zip-forge.js';
+import { seededRandom } from '../../support/seeded-random.js';
+import { forgeZip, uploadMembers, type ForgedMember } from '../../support/zip-forge.js';
 
 async function upload(server: MediaTestServer, zip: Buffer): Promise<number> {
   try {

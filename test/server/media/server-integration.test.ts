@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REAL_ANKI_FIXTURES } from '../../support/fixture-paths.js';
 import { SyncServer } from '../../../src-main/server/server.js';
-import { silentLogger } from '../../../src-main/server/log.js';
+import { silentLogger } from '../../../src-main/server/report/log.js';
 import { buildUploadZip } from '../../support/media-zips.js';
 import { startMediaServer } from '../../support/media-server.js';
 import { plainUser } from '../../support/test-server.js';

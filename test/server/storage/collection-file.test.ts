@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { CollectionFileError, createEmptyCollectionFile, openCollection } from '../../../src-main/server/storage/collection-file.js';
@@ -11,9 +10,10 @@ import { stockNotetypes } from '../../../src-main/server/storage/new-collection/
 import { getLegacyNotetype } from '../../../src-main/server/storage/objects/notetypes-legacy.js';
 import { getAllConfig } from '../../../src-main/server/storage/objects/config.js';
 import { copyRealAnkiFixture, REAL_ANKI_FIXTURES } from '../../support/real-anki-fixtures.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 function tempFolder(): { dir: string; collection: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'collection-file-'));
+  const dir = makeTempFolder('collection-file-');
   return { dir, collection: join(dir, 'collection.anki2'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

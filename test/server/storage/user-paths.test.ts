@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   assertSafeUsername,
@@ -11,6 +10,7 @@ import {
   usernameProblem,
 } from '../../../src-main/server/storage/user-paths.js';
 import { checkUsernames } from '../../../src-main/server/auth/usernames.js';
+import { makeTempFolder } from '../../support/temp-folder.js';
 
 test('ordinary usernames are accepted', () => {
   for (const name of [
@@ -104,7 +104,7 @@ test('UserPaths follow the official layout under SYNC_BASE', () => {
 });
 
 test('createUserFolders makes the user folder and media folder', () => {
-  const base = mkdtempSync(join(tmpdir(), 'user-paths-'));
+  const base = makeTempFolder('user-paths-');
   try {
     const paths = userPaths(base, 'Jean-Pierre');
     createUserFolders(paths);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AppController } from '../../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../../src-main/controller/running-server.js';
 import { toUserAccount } from '../../../src-main/controller/accounts.js';
-import { silentLogger } from '../../../src-main/server/log.js';
+import { silentLogger } from '../../../src-main/server/report/log.js';
 import { userPaths } from '../../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../../src-main/settings/conf-store.js';
 

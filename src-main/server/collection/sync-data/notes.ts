@@ -7,7 +7,7 @@ import { deriveNoteColumns, FIELD_SEPARATOR, normalizeNoteTags } from './note-fi
 import { readNotetypeShape, type NotetypeShape } from './notetype-shape.js';
 import { rowsByIds, statement } from './statements.js';
 import { isPending } from './usn.js';
-import type { NoteTuple } from './wire.js';
+import { I32_MAX, I32_MIN, strictInt, stringOf, tupleOf, U32_MAX } from '../../values.js';
 
 const SELECT = 'SELECT id, guid, mid, mod, usn, tags, flds FROM notes';
 
@@ -47,4 +47,25 @@ export function mergeNotes(db: Database.Database, notes: readonly NoteTuple[], p
     const derived = deriveNoteColumns(fields, shape.sortFieldIdx);
     write.run(id, guid, mid, mod, usn, normalizeNoteTags(tags), derived.flds, derived.sfld, derived.csum);
   }
+}
+
+/** [id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data]; sfld/csum travel as "". */
+export type NoteTuple = [number, string, number, number, number, string, string, string, string, number, string];
+
+// The tuple parser checks each element and normalises it in place: a chunk
+// holds hundreds of rows, and the freshly parsed arrays are ours to keep.
+export function parseNote(value: unknown): NoteTuple {
+  const t = tupleOf(value, 11, 'note');
+  strictInt(t[0], 'note id');
+  stringOf(t[1], 'note guid');
+  strictInt(t[2], 'note mid');
+  strictInt(t[3], 'note mod');
+  strictInt(t[4], 'note usn', I32_MIN, I32_MAX);
+  stringOf(t[5], 'note tags');
+  stringOf(t[6], 'note fields');
+  stringOf(t[7], 'note sfld');
+  stringOf(t[8], 'note csum');
+  strictInt(t[9], 'note flags', 0, U32_MAX);
+  stringOf(t[10], 'note data');
+  return t as NoteTuple;
 }

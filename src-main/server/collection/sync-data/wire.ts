@@ -5,8 +5,11 @@
 import { isJsonObject, type JsonObject } from '../../json.js';
 import { BadRequestError } from '../../errors.js';
 import { requestJsonObject } from '../../json-body.js';
-import type { SyncRequest } from '../../protocol.js';
-import { requireSessionKey } from '../../user.js';
+import { requireSessionKey, type SyncRequest } from '../../protocol.js';
+import { I32_MAX, I32_MIN, strictInt, tupleOf, U32_MAX } from '../../values.js';
+import { parseCard, type CardTuple } from './cards.js';
+import { parseNote, type NoteTuple } from './notes.js';
+import { parseRevlog, type RevlogTuple } from './revlog.js';
 import { decodeChanges, parseUnchunkedChanges, type DecodedChanges } from './changes.js';
 
 export interface Graves {
@@ -14,34 +17,6 @@ export interface Graves {
   decks: number[];
   notes: number[];
 }
-
-/** [id, cid, usn, ease, ivl, lastIvl, factor, time, type] */
-export type RevlogTuple = [number, number, number, number, number, number, number, number, number];
-
-/** [id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses, left, odue, odid, flags, data] */
-export type CardTuple = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  string,
-];
-
-/** [id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data]; sfld/csum travel as "". */
-export type NoteTuple = [number, string, number, number, number, string, string, string, string, number, string];
 
 export interface Chunk {
   done: boolean;
@@ -53,51 +28,6 @@ export interface Chunk {
 /** [[new, learn, review], cards, notes, revlog, graves, notetypes, decks, deck_configs] */
 export type SanityCounts = [[number, number, number], number, number, number, number, number, number, number];
 
-function fail(what: string): never {
-  throw new BadRequestError(`invalid ${what}`);
-}
-
-/** A JSON integer within [min, max]; floats are refused, like serde's integer types. */
-export function strictInt(value: unknown, what: string, min = -(2 ** 63), max = 2 ** 63 - 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(what);
-  return value;
-}
-
-/** A JSON number read as an integer: floats truncated (serde's `deserialize_int_from_number`). */
-function truncatedInt(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(what);
-  return Math.trunc(value);
-}
-
-/** i64 → i32 the way Rust's `as` does: keep the low 32 bits. */
-function wrapI32(value: number): number {
-  if (value >= -(2 ** 31) && value < 2 ** 31) return value;
-  return Number(BigInt.asIntN(32, BigInt(value)));
-}
-
-/** i64 → u32 as the reference's FromI64 does: negatives become 0, then the low 32 bits. */
-function clampU32(value: number): number {
-  if (value <= 0) return 0;
-  if (value < 2 ** 32) return value;
-  return Number(BigInt.asUintN(32, BigInt(value)));
-}
-
-function string(value: unknown, what: string): string {
-  if (typeof value !== 'string') fail(what);
-  return value;
-}
-
-function tuple(value: unknown, length: number, what: string): unknown[] {
-  if (!Array.isArray(value) || value.length !== length) fail(what);
-  return value;
-}
-
-const I32_MIN = -(2 ** 31);
-const I32_MAX = 2 ** 31 - 1;
-const U32_MAX = 2 ** 32 - 1;
-const CARD_TYPES = new Set([0, 1, 2, 3]);
-const CARD_QUEUES = new Set([-3, -2, -1, 0, 1, 2, 3, 4]);
-
 /**
  * Longest lists accepted, far above what clients send (the reference sends at
  * most 250 graves per applyGraves and 250 rows per chunk), so that a hostile
@@ -107,6 +37,10 @@ const CARD_QUEUES = new Set([-3, -2, -1, 0, 1, 2, 3, 4]);
 export const MAX_GRAVES_PER_REQUEST = 25_000;
 export const MAX_LEGACY_START_GRAVES = 2_000_000;
 export const MAX_CHUNK_ROWS = 5_000;
+
+function fail(what: string): never {
+  throw new BadRequestError(`invalid ${what}`);
+}
 
 function idList(value: unknown, what: string): number[] {
   if (!Array.isArray(value)) fail(what);
@@ -172,63 +106,6 @@ export function parseLegacyGraves(value: unknown): Graves | null {
   return parseGraves(value, MAX_LEGACY_START_GRAVES);
 }
 
-// The tuple parsers check each element and normalise it in place: a chunk
-// holds hundreds of rows, and the freshly parsed arrays are ours to keep.
-
-export function parseRevlog(value: unknown): RevlogTuple {
-  const t = tuple(value, 9, 'revlog entry');
-  strictInt(t[0], 'revlog id');
-  strictInt(t[1], 'revlog cid');
-  strictInt(t[2], 'revlog usn', I32_MIN, I32_MAX);
-  strictInt(t[3], 'revlog ease', 0, 255);
-  t[4] = wrapI32(truncatedInt(t[4], 'revlog ivl'));
-  t[5] = wrapI32(truncatedInt(t[5], 'revlog lastIvl'));
-  t[6] = clampU32(truncatedInt(t[6], 'revlog factor'));
-  t[7] = clampU32(truncatedInt(t[7], 'revlog time'));
-  // An unknown review kind is read as 0 (learning), as the reference does.
-  if (!(typeof t[8] === 'number' && Number.isInteger(t[8]) && t[8] >= 0 && t[8] <= 5)) t[8] = 0;
-  return t as RevlogTuple;
-}
-
-export function parseCard(value: unknown): CardTuple {
-  const t = tuple(value, 18, 'card');
-  strictInt(t[0], 'card id');
-  strictInt(t[1], 'card nid');
-  strictInt(t[2], 'card did');
-  strictInt(t[3], 'card ord', 0, 65535);
-  t[4] = truncatedInt(t[4], 'card mod');
-  strictInt(t[5], 'card usn', I32_MIN, I32_MAX);
-  if (!CARD_TYPES.has(strictInt(t[6], 'card type'))) fail('card type');
-  if (!CARD_QUEUES.has(strictInt(t[7], 'card queue'))) fail('card queue');
-  t[8] = wrapI32(truncatedInt(t[8], 'card due'));
-  t[9] = clampU32(truncatedInt(t[9], 'card ivl'));
-  strictInt(t[10], 'card factor', 0, 65535);
-  strictInt(t[11], 'card reps', 0, U32_MAX);
-  strictInt(t[12], 'card lapses', 0, U32_MAX);
-  strictInt(t[13], 'card left', 0, U32_MAX);
-  t[14] = wrapI32(truncatedInt(t[14], 'card odue'));
-  strictInt(t[15], 'card odid');
-  strictInt(t[16], 'card flags', 0, 255);
-  string(t[17], 'card data');
-  return t as CardTuple;
-}
-
-export function parseNote(value: unknown): NoteTuple {
-  const t = tuple(value, 11, 'note');
-  strictInt(t[0], 'note id');
-  string(t[1], 'note guid');
-  strictInt(t[2], 'note mid');
-  strictInt(t[3], 'note mod');
-  strictInt(t[4], 'note usn', I32_MIN, I32_MAX);
-  string(t[5], 'note tags');
-  string(t[6], 'note fields');
-  string(t[7], 'note sfld');
-  string(t[8], 'note csum');
-  strictInt(t[9], 'note flags', 0, U32_MAX);
-  string(t[10], 'note data');
-  return t as NoteTuple;
-}
-
 function optionalList<T>(value: unknown, parse: (item: unknown) => T, what: string): T[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) fail(what);
@@ -252,8 +129,8 @@ export function parseChunk(value: unknown): Chunk {
 }
 
 export function parseSanityCounts(value: unknown): SanityCounts {
-  const t = tuple(value, 8, 'sanity counts');
-  const due = tuple(t[0], 3, 'sanity due counts');
+  const t = tupleOf(value, 8, 'sanity counts');
+  const due = tupleOf(t[0], 3, 'sanity due counts');
   const u32 = (v: unknown) => strictInt(v, 'sanity count', 0, U32_MAX);
   return [[u32(due[0]), u32(due[1]), u32(due[2])], u32(t[1]), u32(t[2]), u32(t[3]), u32(t[4]), u32(t[5]), u32(t[6]), u32(t[7])];
 }

@@ -5,7 +5,7 @@
 // by storage/objects.
 
 import type Database from 'better-sqlite3';
-import { createCollectionSchema } from '../create-schema.js';
+import { createCollectionSchema } from '../schema/create-schema.js';
 import { putDeckConfig } from '../objects/deckconfigs.js';
 import { deckConfigFromLegacy } from '../objects/deckconfigs-legacy.js';
 import { putDeck } from '../objects/decks.js';

@@ -21,13 +21,11 @@ import {
   parseOther,
   PrecisionLostError,
   required,
-  saturatingUnsigned,
   withDefault,
-  wrapI32,
-  wrapUnsigned,
   type Parser,
   type Where,
 } from './legacy-json.js';
+import { saturatingUnsigned, wrapI32, wrapUnsigned } from '../../values.js';
 import { isJsonObject, jsonBytes } from '../../json.js';
 import type { DeckConfig } from './deckconfigs.js';
 

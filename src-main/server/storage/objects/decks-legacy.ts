@@ -25,12 +25,11 @@ import {
   parse,
   parseOther,
   required,
-  saturatingUnsigned,
   withDefault,
-  wrapI32,
   type Parser,
   type Where,
 } from './legacy-json.js';
+import { saturatingUnsigned, wrapI32 } from '../../values.js';
 import { isJsonObject, jsonBytes } from '../../json.js';
 import { humanDeckName, nativeDeckName } from './names.js';
 import type { Deck } from './decks.js';

@@ -223,22 +223,6 @@ export function f32Json(value: number): number {
   return target;
 }
 
-/** Rust `as` from an f32 to an unsigned integer of `bits`: truncates, saturates, NaN is 0. */
-export function saturatingUnsigned(value: number, bits: number): number {
-  if (Number.isNaN(value) || value <= 0) return 0;
-  const max = 2 ** bits - 1;
-  return value >= max ? max : Math.trunc(value);
-}
-
-/** Rust `as` between integer types: keeps the low bits. */
-export function wrapI32(value: number): number {
-  return value | 0;
-}
-
-export function wrapUnsigned(value: number, bits: 8 | 16 | 32): number {
-  return bits === 32 ? value >>> 0 : value & (2 ** bits - 1);
-}
-
 /** An i64 for JSON: a number when exact, else a bigint (see json.ts). */
 export function i64Json(value: bigint): JsonInt {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;

@@ -15,11 +15,11 @@ import {
   parseOther,
   required,
   withDefault,
-  wrapUnsigned,
   type JsonInt,
   type Parser,
   type Where,
 } from './legacy-json.js';
+import { wrapUnsigned } from '../../values.js';
 import { safeId } from './ids.js';
 import { getNotetype, type Notetype, type NotetypeField, type NotetypeTemplate } from './notetypes.js';
 

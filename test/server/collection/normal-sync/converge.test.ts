@@ -11,16 +11,6 @@ before(async () => {
 });
 after(() => harness.stop());
 
-function assertConverged(...devices: TestDevice[]): void {
-  const server = harness.serverContents();
-  assert.equal(server.integrity, 'ok');
-  const { integrity: _i, col: _c, ...serverObjects } = server;
-  for (const device of devices) {
-    assert.equal(device.integrityCheck(), 'ok');
-    assert.deepEqual(contentsOf(device), serverObjects);
-  }
-}
-
 function noteIds(device: TestDevice): number[] {
   return device.db.prepare('SELECT id FROM notes ORDER BY id').pluck().all() as number[];
 }
@@ -31,10 +21,10 @@ function cardsOf(device: TestDevice, noteId: number): number[] {
 
 test('reviews, edits, adds and deletes on both devices converge', async () => {
   const { a, b } = await twoDevicesInStep(harness);
-  assertConverged(b);
+  harness.assertConverged(b);
   const first = await harness.sync(a);
   assert.equal(first.required.kind, 'normalSync', 'the download moved the server on, so A syncs normally');
-  assertConverged(a, b);
+  harness.assertConverged(a, b);
 
   const notes = noteIds(a);
   // A: review two cards, edit a note, add a note, delete a note.
@@ -57,7 +47,7 @@ test('reviews, edits, adds and deletes on both devices converge', async () => {
   const syncB = await harness.sync(b);
   assert.equal(syncB.counts.serverGraves >= 2, true, 'B received A deletions');
   await harness.sync(a);
-  assertConverged(a, b);
+  harness.assertConverged(a, b);
 
   const ids = noteIds(a);
   assert.ok(ids.includes(addedOnA.noteId) && ids.includes(addedOnB.noteId));
@@ -72,7 +62,7 @@ test('reviews, edits, adds and deletes on both devices converge', async () => {
   assert.equal((await harness.sync(a)).required.kind, 'noChanges');
   const idle = await harness.sync(b);
   assert.deepEqual(idle.counts, { serverGraves: 0, clientGraves: 0, serverChunks: 1, clientChunks: 1, requests: 7 });
-  assertConverged(a, b);
+  harness.assertConverged(a, b);
 });
 
 test('the server computes sort field and checksum itself', async () => {

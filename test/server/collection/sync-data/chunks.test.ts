@@ -13,7 +13,8 @@ import {
   writeChunkRows,
 } from '../../../../src-main/server/collection/sync-data/chunks.js';
 import { fieldChecksum } from '../../../../src-main/server/collection/sync-data/note-fields.js';
-import type { CardTuple, NoteTuple } from '../../../../src-main/server/collection/sync-data/wire.js';
+import type { CardTuple } from '../../../../src-main/server/collection/sync-data/cards.js';
+import type { NoteTuple } from '../../../../src-main/server/collection/sync-data/notes.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 
 function withFixture(run: (db: Database.Database) => void): void {

@@ -2,16 +2,16 @@
 // empty collection, and it tells a fresh client "no changes" (docs/protocol/collection-sync.md §5.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
 import { startTestServer } from '../../../support/test-server.js';
 import { V11Client } from '../../../support/v11-client.js';
+import { makeTempFolder } from '../../../support/temp-folder.js';
 
 test('the first meta creates the empty collection; a second device can download it', async () => {
   const server = await startTestServer();
-  const device = mkdtempSync(join(tmpdir(), 'device-'));
+  const device = makeTempFolder('device-');
   try {
     const paths = server.paths('user');
     assert.equal(existsSync(paths.collection), false);

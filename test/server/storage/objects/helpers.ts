@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../../src-main/server/storage/sqlite.js';
-import { createCollectionSchema } from '../../../../src-main/server/storage/create-schema.js';
+import { createCollectionSchema } from '../../../../src-main/server/storage/schema/create-schema.js';
 import { copyRealAnkiFixture } from '../../../support/real-anki-fixtures.js';
 import { makeTempFolder } from '../../../support/temp-folder.js';
 

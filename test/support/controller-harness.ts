@@ -1,0 +1,77 @@
+// A controller as the app builds it, but on a temporary settings file and
+// storage folder, serving only 127.0.0.1, with the real SyncServer.
+
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppController } from '../../src-main/controller/app-controller.js';
+import { syncServerStarter } from '../../src-main/controller/running-server.js';
+import { silentLogger } from '../../src-main/server/report/log.js';
+import { userPaths } from '../../src-main/server/storage/user-paths.js';
+import { createConfSettings } from '../../src-main/settings/conf-store.js';
+import type { SettingsStore } from '../../src-main/settings/settings.js';
+import { freePort } from './ports.js';
+import { makeTempFolder } from './temp-folder.js';
+import type { Updater } from '../../src-main/controller/updates.js';
+import type { InterfaceTable } from '../../src-main/server/reach/client-addresses.js';
+
+export interface TestApp {
+  readonly controller: AppController;
+  readonly settings: SettingsStore;
+  readonly folder: string;
+  readonly storage: string;
+  /** The address a device would use right now. */
+  base(): string;
+  /** A second controller on the same settings file, as after a relaunch. */
+  relaunch(): TestApp;
+}
+
+export interface TestAppOptions {
+  /** A stand-in for electron-updater (controller/updates.ts's Updater). */
+  readonly updater?: Updater;
+  /** Where the app's folder (settings and storage) is made; the OS temp folder by default. */
+  readonly parent?: string;
+  /** This computer's network interfaces as the controller sees them; none but loopback by default. */
+  readonly networkInterfaces?: () => InterfaceTable;
+  /** The `.local` name the controller shows (controller/stable-name.ts); none by default. */
+  readonly stableName?: () => string | null;
+  /** The controller's log lines. */
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+function build(folder: string, options: TestAppOptions = {}): TestApp {
+  const settings = createConfSettings(join(folder, 'settings'));
+  const storage = join(folder, 'collections');
+  const controller = new AppController({
+    settings,
+    defaultStorageFolder: storage,
+    startServer: syncServerStarter(silentLogger),
+    userPaths,
+    ankiDataFolders: [join(folder, 'Anki2')],
+    networkInterfaces: options.networkInterfaces ?? (() => ({})),
+    homeCertificateFolder: join(folder, 'home-certificate'),
+    stableName: options.stableName ?? (() => null),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.updater ? { updater: options.updater } : {}),
+  });
+  return {
+    controller,
+    settings,
+    folder,
+    storage,
+    base: () =>
+      `${settings.read().tlsCertFile !== '' && settings.read().tlsKeyFile !== '' ? 'https' : 'http'}://127.0.0.1:${controller.currentPort()}/`,
+    relaunch: () => build(folder, options),
+  };
+}
+
+export async function createTestApp(t: { after(fn: () => Promise<void> | void): void }, options: TestAppOptions = {}): Promise<TestApp> {
+  const folder = makeTempFolder('ahs-app-', options.parent);
+  const app = build(folder, options);
+  app.settings.update({ bindAddress: 'this-computer-only', port: await freePort() });
+  t.after(async () => {
+    app.controller.updates.stop();
+    await app.controller.shutdown();
+    rmSync(folder, { recursive: true, force: true });
+  });
+  return app;
+}

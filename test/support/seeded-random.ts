@@ -1,0 +1,15 @@
+// The one seeded random generator of the tests and the benches: the same seed
+// gives the same cases (hostile zips) and the same files (the bench's big
+// collection) on every run.
+
+/** A small seeded generator (mulberry32): the same seed gives the same cases on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
