@@ -1,5 +1,5 @@
 // The events, besides a full disk (storage/storage-space.ts), that a learner
-// must act on and is told of inside Anki through meta's msg (learner-notices.ts):
+// must act on and is told of inside Anki through meta's msg (report/learner-notices.ts):
 // the HTTPS certificate is about to expire, the account was restored from a
 // backup (so a device must choose Download, not Upload, when Anki asks), and the
 // server is stopping for an update. Each source names its event with an id, so
