@@ -13,7 +13,7 @@ import type { UserPaths } from './storage/user-paths.js';
 import { NormalSyncSession } from './collection/normal-sync-session.js';
 import { MediaStore } from './media/media-store.js';
 import { openCollection, openCollectionWithoutSpace } from './storage/collection-file.js';
-import { QuietTimer } from './quiet-timer.js';
+import { QuietTimer } from './storage/quiet-timer.js';
 
 /** SYNC_IDLE_CLOSE_SECS' default (config-schema.ts), for Users made without a setting. */
 const DEFAULT_IDLE_CLOSE_MS = 600_000;

@@ -1,5 +1,5 @@
 // An account's files close after a quiet period (SYNC_IDLE_CLOSE_SECS,
-// src-main/server/quiet-timer.ts), never while a request runs or a normal sync
+// src-main/server/storage/quiet-timer.ts), never while a request runs or a normal sync
 // is open, and reopen on the next use. Real files; the clock is Node's mock
 // timers, so the quiet period passes when the test says so. Whether a file is
 // open is read from this process's descriptors.
