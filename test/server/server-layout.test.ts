@@ -16,7 +16,10 @@ test(`the server folder's root holds at most ${ROOT_LIMIT} source files`, () => 
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
     .map((entry) => entry.name)
     .sort();
-  assert.ok(loose.length <= ROOT_LIMIT, `${loose.length} files at src-main/server/: ${loose.join(', ')}; put the new one in its concern's folder`);
+  assert.ok(
+    loose.length <= ROOT_LIMIT,
+    `${loose.length} files at src-main/server/: ${loose.join(', ')}; put the new one in its concern's folder`,
+  );
 });
 
 test('each concern the issue names has its folder', () => {
