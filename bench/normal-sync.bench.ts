@@ -2,18 +2,16 @@
 // moves 10,000 changed cards and 10,000 review log rows from one device to the
 // server and on to another, next to a raw SQLite upsert of the same rows in
 // this same run. The server runs in a child process; its peak RSS is reported.
-import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { deriveNoteColumns, type ServerConfig, parseJson, stringifyJson, openDatabase } from '../src-main/server/index.js';
+import { deriveNoteColumns, parseJson, stringifyJson, openDatabase } from '../src-main/server/index.js';
 import { runNormalSync, type CollectionTransport } from '../test/support/normal-sync-client.js';
 import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
 import { newSessionKey } from '../test/support/v11-transport.js';
 import { bufferedV11Request, closeBufferedTransport } from './support/buffered-v11-transport.js';
-import type { ServerStats } from './support/sync-server-process.js';
+import { BenchServer } from './support/bench-server.js';
 import { median } from './support/median.js';
 import { makeTempFolder } from '../test/support/temp-folder.js';
 
@@ -24,7 +22,6 @@ const BULK_ROUNDS = 3;
 const REVLOG_BASE = 1_000_000_000_000;
 // The generated notes and cards; the fixture's own 16 are older.
 const CARD_BASE = 1_500_000_000_000;
-const here = dirname(fileURLToPath(import.meta.url));
 const hostKey = createHash('sha1').update('bench:bench').digest('hex');
 
 function ms(value: number): string {
@@ -97,44 +94,6 @@ function rawUpsert(sourcePath: string, basePath: string, scratch: string): numbe
   return elapsed;
 }
 
-class ServerProcess {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  static async start(config: ServerConfig): Promise<ServerProcess> {
-    const child = fork(join(here, 'support', 'sync-server-process.js'), [JSON.stringify(config)], { stdio: 'inherit' });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { type: string; port: number }) => resolve(message.port));
-      child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-    });
-    return new ServerProcess(child, `http://127.0.0.1:${port}/`);
-  }
-
-  private ask<T>(type: string): Promise<T> {
-    return new Promise((resolve) => {
-      this.child.once('message', (message: { stats: T }) => resolve(message.stats));
-      this.child.send({ type });
-    });
-  }
-
-  reset(): Promise<void> {
-    return this.ask('reset');
-  }
-
-  stats(): Promise<ServerStats> {
-    return this.ask('stats');
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.send({ type: 'stop' });
-    });
-  }
-}
-
 function transport(url: string): CollectionTransport {
   const sessionKey = newSessionKey();
   return {
@@ -146,7 +105,7 @@ function transport(url: string): CollectionTransport {
 }
 
 async function timedSync(
-  server: ServerProcess,
+  server: BenchServer,
   db: Database.Database,
 ): Promise<{ wallMs: number; serverMs: number; requests: number; kind: string }> {
   await server.reset();
@@ -167,7 +126,7 @@ try {
   copyFileSync(base, join(folder, 'a.anki2'));
   copyFileSync(base, join(folder, 'b.anki2'));
 
-  const server = await ServerProcess.start({
+  const server = await BenchServer.start({
     host: '127.0.0.1',
     port: 0,
     baseFolder: join(folder, 'server'),
