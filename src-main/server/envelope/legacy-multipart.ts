@@ -249,7 +249,12 @@ async function receiveData(stream: Readable, options: LegacyFormOptions, written
     return { kind: 'file', path: file.path, size };
   } catch (error) {
     stream.resume();
-    file?.out.destroy();
+    if (file !== null) {
+      file.out.destroy();
+      // The quota stands for bytes on disk: they are given back (finally) only
+      // once the refused file is gone, or another form could spool over it.
+      await rm(file.path, { force: true });
+    }
     throw error;
   } finally {
     file?.quota?.give(reserved);

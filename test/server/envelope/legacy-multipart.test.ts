@@ -18,6 +18,7 @@ import { ANKI_BOUNDARY, legacyFormParts, multipartBody, type LegacyFormOptions }
 import { httpRequest, sendRawRequest, type RawResponse } from '../../support/http-raw.js';
 import { recordedRequests, RECORDED_HKEY, withFieldValue, withHostKey } from '../../support/legacy-fixtures.js';
 import { makeTempFolder } from '../../support/temp-folder.js';
+import { SpoolQuota } from '../../../src-main/server/envelope/spool-quota.js';
 
 const MiB = 1024 * 1024;
 
@@ -37,7 +38,7 @@ class DecoderHarness {
           : decodeLegacyRequest(request, {
               limits: this.limits,
               bodyTarget: (hostKey) => this.bodyTarget(url.pathname, hostKey),
-              spill: () => ({ path: join(this.spoolFolder, `spill-${++this.spills}.tmp`) }),
+              spill: () => ({ path: join(this.spoolFolder, `spill-${++this.spills}.tmp`), quota: this.quota }),
             });
       decoding.then(
         (decoded) => {
@@ -74,6 +75,8 @@ class DecoderHarness {
   }
   private uploads = 0;
   private spills = 0;
+  /** The server's quota for data spooled before its key, when a test sets one. */
+  quota: SpoolQuota | undefined = undefined;
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
@@ -379,6 +382,36 @@ describe('legacy multipart decoder', () => {
       assert.equal((await harness.post('/sync/applyChunk', fits)).status, 200);
     } finally {
       harness.limits = saved;
+    }
+  });
+
+  test('a form refused past the spool quota gives its bytes back only once its spool file is gone', async () => {
+    // The quota stands for bytes on disk: handing them back while the refused
+    // file still exists let another form spool over it (CI saw 16.08 MiB under 16).
+    const folder = harness.spoolFolder;
+    const filesAtGive: string[][] = [];
+    harness.quota = new (class extends SpoolQuota {
+      override give(bytes: number): void {
+        filesAtGive.push(readdirSync(folder));
+        super.give(bytes);
+      }
+    })(128 * 1024);
+    try {
+      const dataFirst = multipartBody([
+        { name: 'data', value: randomBytes(300 * 1024), filename: 'data' },
+        { name: 'k', value: 'h' },
+        { name: 'c', value: '0' },
+      ]);
+      assert.equal((await harness.post('/sync/upload', dataFirst)).status, 503);
+      assert.ok(filesAtGive.length > 0, 'the quota was used');
+      assert.deepEqual(
+        filesAtGive,
+        filesAtGive.map(() => []),
+        'no spool file left when its bytes were given back',
+      );
+      assert.deepEqual(readdirSync(folder), []);
+    } finally {
+      harness.quota = undefined;
     }
   });
 
