@@ -7,13 +7,20 @@
 
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { clientAddresses, DEFAULT_MAX_PAYLOAD_MEGS, type InterfaceTable, type ServerConfig, type UserPaths } from '../server/index.js';
+import {
+  clientAddresses,
+  DEFAULT_MAX_PAYLOAD_MEGS,
+  offlineSnapshots,
+  type InterfaceTable,
+  type ServerConfig,
+  type UserPaths,
+} from '../server/index.js';
 import type { AppState, BindAddress, ClientAddress, ServerStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { certificateNames, HomeCertificate, localName } from './home-certificate.js';
 import { addressChangeNotice, homeAddresses, StableName } from './stable-name.js';
-import { restoreBackupFile } from './backup-restore.js';
+import { restoreSnapshotFor } from './backup-restore.js';
 import { AppError, toAppError } from './errors.js';
 import { hostFor, LiveView, storageFolderOf } from './live-view.js';
 import { probePort, startError, validatePort } from './port.js';
@@ -389,10 +396,9 @@ export class AppController {
   async restoreBackup(name: string, backupId: string): Promise<void> {
     await this.queue.run(async () => {
       const user = this.findUser(name);
-      const paths = this.options.userPaths(this.storageFolder(), user.name);
-      // Under the account's lock with its files closed; a device syncing meanwhile waits, then sees the restored collection.
-      const restore = (): Promise<void> => restoreBackupFile(paths, backupId);
-      await (this.server ? this.server.withUserFilesClosed(user.name, restore) : restore());
+      // Through the running server, under the account's lock: a device syncing meanwhile waits, then sees the restored collection.
+      const snapshots = this.server?.snapshots?.(user.name) ?? offlineSnapshots({ baseFolder: this.storageFolder() }, user.name);
+      await restoreSnapshotFor(snapshots, backupId);
       this.view.record({ kind: 'backup-restored', username: user.name });
     });
   }

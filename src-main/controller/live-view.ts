@@ -321,7 +321,13 @@ export class LiveView {
     const paths = this.options.userPaths(baseFolder, user.name);
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
     this.figures.set(user.name, figures);
-    return { name: user.name, lastSync: user.lastSync, clients: user.clients ?? [], ...figures, backups: await listBackups(paths) };
+    return {
+      name: user.name,
+      lastSync: user.lastSync,
+      clients: user.clients ?? [],
+      ...figures,
+      backups: await listBackups(baseFolder, user.name),
+    };
   }
 
   /**

@@ -5,6 +5,7 @@
 
 import {
   SyncServer,
+  type AccountSnapshots,
   type ActivityEvent,
   type CertificateStatus,
   type ClientSeen,
@@ -25,6 +26,8 @@ export interface RunningServer {
   renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void>;
   /** `work` under the account's lock with its files closed: nothing of its reads or writes meanwhile. */
   withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T>;
+  /** The account's snapshots, through the server, under the account's lock. */
+  snapshots?(username: string): AccountSnapshots;
   /** Accounts with a sync in progress right now. */
   syncing(): readonly string[];
   /** The HTTPS certificate served, or null over plain HTTP. */
@@ -65,6 +68,7 @@ export function syncServerStarter(logger?: Logger): StartServer {
       setUsers: (users) => server.setUsers(users),
       renameUser: (from, users, moveFolder) => server.renameUser(from, users, moveFolder),
       withUserFilesClosed: (username, work) => server.withUserFilesClosed(username, work),
+      snapshots: (username) => server.snapshots(username),
       syncing: () => server.syncing(),
       certificate: () => server.certificate(),
       storageSpace: () => server.storageSpace(),

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { listBackups, restoreBackupFile } from '../../src-main/controller/backup-restore.js';
-import { RESTORED_MARKER } from '../../src-main/server/index.js';
+// An old backup (backups/, before issue 24) is a snapshot like the others: listed, and restored with
+// the window's restore on the files alone (no server running).
+import { basename, dirname, join } from 'node:path';
+import { listBackups, restoreSnapshotFor } from '../../src-main/controller/backup-restore.js';
+import { offlineSnapshots, RESTORED_MARKER, type UserPaths } from '../../src-main/server/index.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { tempUserPaths } from '../support/temp-user.js';
@@ -18,6 +20,14 @@ function counts(path: string): { notes: number; scm: number } {
   } finally {
     db.close();
   }
+}
+
+function restoreBackupFile(paths: UserPaths, id: string): Promise<void> {
+  return restoreSnapshotFor(offlineSnapshots({ baseFolder: dirname(paths.folder) }, basename(paths.folder)), id);
+}
+
+function listed(paths: UserPaths) {
+  return listBackups(dirname(paths.folder), basename(paths.folder));
 }
 
 function userWithBackup(t: { after(fn: () => void): void }) {
@@ -36,29 +46,29 @@ function userWithBackup(t: { after(fn: () => void): void }) {
   return { paths, backupId, older };
 }
 
-test('restoring a backup installs it, forces a full sync, and keeps what it replaced', async (t) => {
+test('restoring an old backup installs it, forces a full sync, and keeps what it replaced', async (t) => {
   const { paths, backupId, older } = userWithBackup(t);
   const before = counts(paths.collection);
   assert.equal(before.notes, 0);
   const backupBytes = readFileSync(join(paths.backups, backupId));
 
   const now = Date.now();
-  await restoreBackupFile(paths, backupId, now);
+  await restoreBackupFile(paths, backupId);
 
   const after = counts(paths.collection);
   assert.equal(after.notes, counts(older).notes);
   assert.ok(after.notes > 0);
-  assert.equal(after.scm, now, 'a new schema time makes every device do a full sync');
+  assert.ok(after.scm >= now && after.scm <= Date.now(), 'a new schema time makes every device do a full sync');
   assert.equal(
     readFileSync(join(paths.folder, RESTORED_MARKER), 'utf8').trim(),
-    String(now),
+    String(after.scm),
     "the restored collection's schema time is kept, so each device is told to choose Download while it stands",
   );
   assert.deepEqual(readFileSync(join(paths.backups, backupId)), backupBytes, 'the backup itself is untouched');
-  const list = await listBackups(paths);
+  const list = await listed(paths);
   assert.equal(list.length, 2);
-  const saved = list.find((b) => b.id !== backupId)!;
-  assert.equal(counts(join(paths.backups, saved.id)).notes, 0, 'the replaced collection is now a backup');
+  const saved = list.find((b) => `${b.id}.anki2` !== backupId)!;
+  assert.match(saved.id, /-before-restore-n0-/, 'the replaced collection is now a snapshot, with its counts');
 });
 
 test('a damaged or unknown backup is refused and the collection stays as it was', async (t) => {
@@ -74,5 +84,5 @@ test('a damaged or unknown backup is refused and the collection stays as it was'
     (e: unknown) => e instanceof AppError && e.code === 'no-such-backup',
   );
   assert.deepEqual(readFileSync(paths.collection), original);
-  assert.equal((await listBackups(paths)).length, 2, 'nothing added, nothing removed');
+  assert.equal((await listed(paths)).length, 2, 'nothing added, nothing removed');
 });
