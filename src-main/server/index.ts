@@ -80,8 +80,7 @@ export {
 } from './storage/snapshots/snapshot-types.js';
 export { offlineSnapshots } from './storage/snapshots/offline-snapshots.js';
 
-// Backups and user status read collection files directly.
-export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
+// User status reads collection files directly.
 export { openDatabase } from './storage/sqlite.js';
 export { installDatabaseFile, isSideFile } from './storage/database-files.js';
 export { makeFolder, makeFolderSync, syncFolder, writeFileDurablySync } from './storage/durable.js';
