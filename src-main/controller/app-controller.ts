@@ -83,7 +83,10 @@ export class AppController {
       updater: updater ?? { checkAndDownload: async () => null, installNow: () => undefined },
       enabled: () => updater !== undefined && this.settings().checkForUpdates,
       syncing: () => this.syncingUsers(),
-      changed: () => this.changed(),
+      changed: () => {
+        this.announceUpdate();
+        this.changed();
+      },
       log: options.log,
     });
   }
@@ -399,7 +402,10 @@ export class AppController {
 
   /** Stops the server (draining syncs); used on quit, and before an update installs. */
   async shutdown(reason?: 'update'): Promise<void> {
-    if (reason === 'update') this.server?.announceStopForUpdate?.();
+    if (reason === 'update') {
+      const update = this.updates.status;
+      this.server?.announceStopForUpdate?.(update.state === 'ready' ? update.version : undefined);
+    }
     await this.stop();
   }
 
@@ -449,12 +455,19 @@ export class AppController {
     }
     this.view.record({ kind: 'started', port: this.server.port, https: this.server.certificate() !== null });
     this.setStatus({ state: 'running', port: this.server.port });
+    this.announceUpdate();
     await this.view.refreshCertificate();
     this.checkReach();
     if (this.reachTimer === null) {
       this.reachTimer = setInterval(() => this.checkReach(), REACH_CHECK_MS);
       this.reachTimer.unref();
     }
+  }
+
+  /** While a downloaded update waits, devices that sync are told the server will restart for it (server/reach/learner-events.ts). */
+  private announceUpdate(): void {
+    const update = this.updates.status;
+    if (update.state === 'ready') this.server?.announceUpdate?.(update.version);
   }
 
   private async stopNow(): Promise<void> {

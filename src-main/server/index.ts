@@ -29,7 +29,7 @@ export {
 } from './reach/client-addresses.js';
 
 // What learners were told inside Anki, and the events the app reports to them.
-export type { NoticeTold } from './report/learner-notices.js';
+export type { NoticeTold, ToldDevices } from './report/learner-notices.js';
 export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
 // A home certificate authority: HTTPS without a domain.
