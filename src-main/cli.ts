@@ -11,6 +11,7 @@ import {
   ankiwebTrapWarning,
   keepNameAnswering,
   renewIfHomeCertificate,
+  tailscaleName,
   servedInterfaces,
   type MdnsResponder,
   SyncServer,
@@ -207,21 +208,37 @@ async function main(): Promise<void> {
 /** How often a pair made by `certificate make` is looked at: it is renewed two months before its end. */
 const RENEWAL_CHECK_MS = 6 * 60 * 60 * 1000;
 
+/**
+ * The names a pair made by `certificate make` keeps: the ones it has, and this
+ * computer's Tailscale name while it has a Tailscale address (a renamed machine's
+ * old `.ts.net` name is dropped for the new one).
+ */
+async function namesToKeep(served: { readonly dnsNames: readonly string[]; readonly ipAddresses: readonly string[] }): Promise<string[]> {
+  const names = [...served.dnsNames, ...served.ipAddresses];
+  const onTailscale = clientAddresses({ host: '0.0.0.0', port: 0, interfaces: networkInterfaces() }).some((a) => a.place === 'tailscale');
+  const tailscale = onTailscale ? await tailscaleName() : null;
+  if (tailscale === null) return names;
+  return [...names.filter((name) => !name.toLowerCase().endsWith('.ts.net')), tailscale];
+}
+
 /** Keeps a pair made by `anki-home-sync certificate make` renewed, for the names it has; the watcher serves it. */
 function renewHomeCertificate(server: SyncServer, tls: { certFile: string; keyFile: string }): void {
-  const check = (): void => {
+  const check = async (): Promise<void> => {
     const served = server.certificate();
     if (served === null) return;
     try {
-      const issued = renewIfHomeCertificate(tls, [...served.dnsNames, ...served.ipAddresses]);
+      const issued = renewIfHomeCertificate(tls, await namesToKeep(served));
       if (issued !== null)
-        consoleLogger.info('the certificate made by "certificate make" was renewed; devices need nothing new', { cert: tls.certFile });
+        consoleLogger.info('the certificate made by "certificate make" was renewed; devices need nothing new', {
+          cert: tls.certFile,
+          why: issued,
+        });
     } catch (error) {
       consoleLogger.warn('the certificate made by "certificate make" could not be renewed', { reason: String(error) });
     }
   };
-  check();
-  setInterval(check, RENEWAL_CHECK_MS).unref();
+  void check();
+  setInterval(() => void check(), RENEWAL_CHECK_MS).unref();
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

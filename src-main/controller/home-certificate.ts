@@ -31,10 +31,15 @@ export function localName(host: string = hostname()): string | null {
   return label === '' ? null : `${label}.local`;
 }
 
-/** Every name and address devices may use: the addresses shown, the `.local` name, and this computer's own. */
-export function certificateNames(addresses: readonly ClientAddress[], stableName: string | null): string[] {
+/** Every name and address devices may use: the addresses shown, the `.local` and Tailscale names, and this computer's own. */
+export function certificateNames(
+  addresses: readonly ClientAddress[],
+  stableName: string | null,
+  tailscaleName: string | null = null,
+): string[] {
   const names: string[] = [];
   if (stableName !== null) names.push(stableName);
+  if (tailscaleName !== null) names.push(tailscaleName);
   for (const address of addresses) if (address.place !== 'this-computer') names.push(address.ip);
   names.push('localhost', '127.0.0.1');
   return names;
