@@ -12,6 +12,8 @@ import { capConnections, RequestsPerAddress } from './http/connection-limits.js'
 import { UserSlots } from './http/user-slots.js';
 import { Users, FolderError, type UsersOptions } from './users.js';
 import { listen, ServerStartError } from './reach/listen.js';
+import { servedRootProfile } from './reach/apple-profile.js';
+import { homeAuthorityOf } from './reach/home-authority.js';
 import { ServedCertificate, type CertificateStatus, type WatcherOptions } from './reach/tls/served-certificate.js';
 import { consoleLogger, type Logger } from './report/log.js';
 import { RequestReport, type ClientSeen, type SyncProgress } from './report/request-report.js';
@@ -215,6 +217,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         progress: this.report.progress,
         room: new DiskRoom(this.space, this.config.baseFolder, this.logger),
         onHandlerTimed: this.options.onHandlerTimed,
+        rootProfile: () => servedRootProfile(this.config.homeAuthorityFolder ?? homeAuthorityOf(this.config.tls)),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs
