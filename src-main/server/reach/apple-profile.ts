@@ -19,8 +19,7 @@ export const ROOT_PROFILE_FILE = 'anki-home-sync-root.mobileconfig';
 export async function servedRootProfile(folder: string | null): Promise<string | null> {
   if (folder === null) return null;
   try {
-    let pem: string;
-    pem = await readFile(homeAuthorityFiles(folder).rootCert, 'utf8');
+    const pem = await readFile(homeAuthorityFiles(folder).rootCert, 'utf8');
     return appleRootProfile(pem);
   } catch {
     // No root yet, or a file that is not a certificate: nothing to offer.
