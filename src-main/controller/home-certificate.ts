@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   appleRootProfile,
+  ROOT_PROFILE_PATH,
   ensureHomeCertificate,
   homeAuthorityFiles,
   rootCertificatePem,
@@ -45,6 +46,15 @@ export function certificateNames(
   return names;
 }
 
+/**
+ * Where an iPhone opens the profile: the server's path on the first address a
+ * device can reach (the `.local` name first, when it answers), or null.
+ */
+export function profileUrlOf(addresses: readonly ClientAddress[]): string | null {
+  const reachable = addresses.find((address) => address.place !== 'this-computer');
+  return reachable === undefined ? null : `${reachable.url}${ROOT_PROFILE_PATH.slice(1)}`;
+}
+
 export class HomeCertificate {
   readonly files: HomeAuthorityFiles;
 
@@ -69,11 +79,12 @@ export class HomeCertificate {
     return join(this.folder, APPLE_PROFILE);
   }
 
-  view(names: readonly string[], validTo: number): HomeCertificateView {
+  view(names: readonly string[], validTo: number, profileUrl: string | null): HomeCertificateView {
     return {
       rootPem: rootCertificatePem(this.folder),
       rootFile: this.files.rootCert,
       profileFile: this.profileFile(),
+      profileUrl,
       names,
       validTo,
     };

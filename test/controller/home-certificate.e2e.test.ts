@@ -56,6 +56,7 @@ test(
     assert.equal(statSync(rootKey).mode & 0o777, 0o600, "the root's key is the owner's alone");
     assert.ok(!rootKey.startsWith(app.storage), 'and it is kept outside the storage folder the server serves');
     assert.match(readFileSync(home.profileFile, 'utf8'), /com\.apple\.security\.root/);
+    assert.equal(home.profileUrl, null, 'served on this computer only: no phone could open the profile from the server');
 
     // A device that trusts only that root syncs.
     trustAuthority(Buffer.from(home.rootPem));
