@@ -101,7 +101,7 @@ browserTest(
     assert.equal(await client.fullUpload(copyRealAnkiFixture('v18-two-decks-16-notes.anki2')), 'OK');
     for (let i = 0; i < 100 && app.settings.read().lastAddresses.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     interfaces = lan('192.168.1.42');
-    app.controller.checkReach();
+    await app.controller.checkReach();
     await page.click('#tab-connect');
     await page.locator('#alerts', { hasText: "This computer's address changed" }).waitFor();
     await checkState(page, 'address-changed');
