@@ -11,7 +11,7 @@ import {
   ankiwebTrapWarning,
   keepNameAnswering,
   renewIfHomeCertificate,
-  tailscaleName,
+  withTailscaleName,
   servedInterfaces,
   type MdnsResponder,
   SyncServer,
@@ -208,26 +208,13 @@ async function main(): Promise<void> {
 /** How often a pair made by `certificate make` is looked at: it is renewed two months before its end. */
 const RENEWAL_CHECK_MS = 6 * 60 * 60 * 1000;
 
-/**
- * The names a pair made by `certificate make` keeps: the ones it has, and this
- * computer's Tailscale name while it has a Tailscale address (a renamed machine's
- * old `.ts.net` name is dropped for the new one).
- */
-async function namesToKeep(served: { readonly dnsNames: readonly string[]; readonly ipAddresses: readonly string[] }): Promise<string[]> {
-  const names = [...served.dnsNames, ...served.ipAddresses];
-  const onTailscale = clientAddresses({ host: '0.0.0.0', port: 0, interfaces: networkInterfaces() }).some((a) => a.place === 'tailscale');
-  const tailscale = onTailscale ? await tailscaleName() : null;
-  if (tailscale === null) return names;
-  return [...names.filter((name) => !name.toLowerCase().endsWith('.ts.net')), tailscale];
-}
-
-/** Keeps a pair made by `anki-home-sync certificate make` renewed, for the names it has; the watcher serves it. */
+/** Keeps a pair made by `anki-home-sync certificate make` renewed, for the names it has and the Tailscale name; the watcher serves it. */
 function renewHomeCertificate(server: SyncServer, tls: { certFile: string; keyFile: string }): void {
   const check = async (): Promise<void> => {
     const served = server.certificate();
     if (served === null) return;
     try {
-      const issued = renewIfHomeCertificate(tls, await namesToKeep(served));
+      const issued = renewIfHomeCertificate(tls, await withTailscaleName([...served.dnsNames, ...served.ipAddresses], networkInterfaces()));
       if (issued !== null)
         consoleLogger.info('the certificate made by "certificate make" was renewed; devices need nothing new', {
           cert: tls.certFile,

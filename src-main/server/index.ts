@@ -44,7 +44,7 @@ export {
 } from './reach/home-authority.js';
 export { appleRootProfile } from './reach/apple-profile.js';
 export { ROOT_PROFILE_PATH } from './method-table.js';
-export { tailscaleName, type TailscaleNameOptions } from './reach/tailscale-name.js';
+export { tailscaleName, withTailscaleName, type TailscaleNameOptions } from './reach/tailscale-name.js';
 
 // The `.local` name: asked for and, where nothing answers for it, answered by us.
 export {

@@ -4,6 +4,7 @@
 // (`tailscale status --json`, its Self.DNSName); where the CLI is missing, not
 // running or says nothing usable, there is simply no name, never an error.
 import { execFile } from 'node:child_process';
+import { clientAddresses, type InterfaceTable } from './client-addresses.js';
 
 /** How long `tailscale status` may take; a stuck daemon must not hold up the certificate. */
 const STATUS_TIMEOUT_MS = 5_000;
@@ -43,4 +44,20 @@ export function tailscaleName(options: TailscaleNameOptions = {}): Promise<strin
       resolve(null);
     }
   });
+}
+
+/**
+ * The names a certificate keeps: `names`, and this computer's Tailscale name
+ * while `interfaces` hold a Tailscale address; a renamed machine's old
+ * `.ts.net` name gives way to the new one. Tailscale is not asked otherwise.
+ */
+export async function withTailscaleName(
+  names: readonly string[],
+  interfaces: InterfaceTable,
+  options: TailscaleNameOptions = {},
+): Promise<string[]> {
+  const onTailscale = clientAddresses({ host: '0.0.0.0', port: 0, interfaces }).some((address) => address.place === 'tailscale');
+  const tailscale = onTailscale ? await tailscaleName(options) : null;
+  if (tailscale === null) return [...names];
+  return [...names.filter((name) => !name.toLowerCase().endsWith('.ts.net')), tailscale];
 }
