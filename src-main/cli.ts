@@ -11,6 +11,8 @@ import {
   ankiwebTrapWarning,
   keepNameAnswering,
   renewIfHomeCertificate,
+  homeAuthorityOf,
+  ROOT_PROFILE_PATH,
   withTailscaleName,
   servedInterfaces,
   type MdnsResponder,
@@ -200,6 +202,8 @@ async function main(): Promise<void> {
     console.log('In Anki, set the self-hosted sync server to one of:');
     for (const line of await addressLines(server, address.host, address.port, stableName)) console.log(line);
   }
+  if (homeAuthorityOf(config.tls) !== null)
+    console.log(`iPhones and iPads: open ${ROOT_PROFILE_PATH.slice(1)} at one of these addresses in Safari to trust the root certificate.`);
   const warning = server.certificate()?.warning;
   if (warning) console.warn(`anki-home-sync: warning: ${warning}`);
   if (config.tls !== undefined) renewHomeCertificate(server, config.tls);

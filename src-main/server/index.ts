@@ -37,6 +37,7 @@ export {
   ensureHomeCertificate,
   homeAuthorityFiles,
   renewIfHomeCertificate,
+  homeAuthorityOf,
   rootCertificatePem,
   RENEW_BEFORE_DAYS,
   type EnsureResult,
