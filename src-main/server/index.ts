@@ -96,3 +96,4 @@ export { MediaStore } from './media/media-store.js';
 export { deriveHostKey } from './auth/host-key.js';
 export { deriveNoteColumns } from './collection/sync-data/note-fields.js';
 export { parseJson, stringifyJson } from './json.js';
+export { compressToFile, SNAPSHOT_ZSTD_LEVEL } from './storage/snapshots/zstd-file.js';
