@@ -88,10 +88,11 @@ async function main(): Promise<void> {
       return performance.now() - started;
     };
     for (let i = 0; i < 3; i++) await smallSync();
+    // Idle and busy rounds alternate, so that the shared machine's load weighs on both alike.
     const idle: number[] = [];
-    for (let i = 0; i < SMALL_SYNCS; i++) idle.push(await smallSync());
     const busy: number[] = [];
-    while (busy.length < SMALL_SYNCS) {
+    while (busy.length < SMALL_SYNCS || idle.length < SMALL_SYNCS) {
+      for (let i = 0; i < 8; i++) idle.push(await smallSync());
       let running = true;
       const snapshot = big.take().finally(() => (running = false));
       while (running) busy.push(await smallSync());
