@@ -2,10 +2,10 @@
 // disk, a NAS share), below it in a folder per account. The folder itself is
 // never created: a share that is not mounted must not fill the disk under its
 // mount point. A missing or full folder is a warning, never a failed sync.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { syncFileSync, syncFolderSync } from '../durable.js';
+import { makeFolderSync, syncFileSync, syncFolderSync } from '../durable.js';
 import type { SnapshotFiles } from './snapshot-folder.js';
 import { snapshotFile } from './snapshot-names.js';
 
@@ -21,7 +21,8 @@ export function copyToSecondFolder(folder: string, username: string, files: Snap
   }
   const target = join(folder, username);
   try {
-    mkdirSync(target, { recursive: true, mode: 0o700 });
+    // Only the account's folder is made, durably: the second folder itself exists (checked above).
+    makeFolderSync(target);
     for (const path of files.media === null ? [files.collection] : [files.media, files.collection]) {
       const temp = join(target, `.tmp-${randomBytes(6).toString('hex')}`);
       try {
