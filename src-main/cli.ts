@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'hash-password') process.exit(await hashPasswordCommand(process.argv.slice(3)));
   if (process.argv[2] === 'certificate') process.exit(certificateCommand(process.argv.slice(3)));
   if (process.argv[2] === 'snapshots') process.exit(await snapshotsCommand(process.argv.slice(3)));
-  if (process.argv[2] === 'export' && exportNamesSnapshot(process.argv.slice(3))) process.exit(await exportSnapshotCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'export' && exportNamesSnapshot(process.argv.slice(3)))
+    process.exit(await exportSnapshotCommand(process.argv.slice(3)));
   if (process.argv.includes('--healthcheck')) {
     try {
       return healthcheck(listenAddressFromEnv(process.env));

@@ -120,7 +120,11 @@ export function snapshotTable(entries: readonly SnapshotEntry[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // Words to the left, numbers to the right.
   const line = (cells: string[]): string =>
-    '  ' + cells.map((cell, i) => (i >= 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    '  ' +
+    cells
+      .map((cell, i) => (i >= 3 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -152,7 +156,9 @@ async function restore(access: SnapshotAccess, user: string, id: string): Promis
 
 function needArgs(args: readonly string[], names: readonly string[]): string[] {
   if (args.length !== names.length) {
-    throw new UsageError(args.length < names.length ? `${names[args.length]} is missing` : `unexpected ${JSON.stringify(args[names.length])}`);
+    throw new UsageError(
+      args.length < names.length ? `${names[args.length]} is missing` : `unexpected ${JSON.stringify(args[names.length])}`,
+    );
   }
   return [...args];
 }
@@ -160,7 +166,12 @@ function needArgs(args: readonly string[], names: readonly string[]): string[] {
 /** A failure as the sentence the command prints; anything unexpected keeps its own message. */
 function sentence(error: unknown): string | null {
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
-  if (error instanceof SnapshotError || error instanceof ControlRequestError || error instanceof ExportError || error instanceof ConfigError)
+  if (
+    error instanceof SnapshotError ||
+    error instanceof ControlRequestError ||
+    error instanceof ExportError ||
+    error instanceof ConfigError
+  )
     return error.message;
   return null;
 }

@@ -39,7 +39,9 @@ export function askServer(path: string, request: ControlRequest): Promise<unknow
         try {
           answer = JSON.parse(line) as ControlAnswer;
         } catch {
-          settle(() => reject(new ControlRequestError('bad-answer', 'The running server answered something this command does not understand.')));
+          settle(() =>
+            reject(new ControlRequestError('bad-answer', 'The running server answered something this command does not understand.')),
+          );
           return;
         }
         if (answer.ok) settle(() => resolve(answer.value));
@@ -51,7 +53,9 @@ export function askServer(path: string, request: ControlRequest): Promise<unknow
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.once('error', (error) => settle(() => reject(error)));
     socket.once('close', () =>
-      settle(() => reject(new ControlRequestError('bad-answer', 'The running server closed the connection without answering; it may be stopping.'))),
+      settle(() =>
+        reject(new ControlRequestError('bad-answer', 'The running server closed the connection without answering; it may be stopping.')),
+      ),
     );
   });
 }

@@ -28,17 +28,10 @@ export type ControlRequest =
 export type ControlCommand = ControlRequest['command'];
 
 /** Why a request failed: a snapshot's own reasons, or the control socket's. */
-export type ControlFailure =
-  | 'no-such-snapshot'
-  | 'damaged'
-  | 'no-such-account'
-  | 'no-room'
-  | 'bad-request'
-  | 'server-error';
+export type ControlFailure = 'no-such-snapshot' | 'damaged' | 'no-such-account' | 'no-room' | 'bad-request' | 'server-error';
 
 export type ControlAnswer =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: ControlFailure; readonly message: string };
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: ControlFailure; readonly message: string };
 
 /** Where the server of `baseFolder` listens; null where there is no Unix socket (Windows). */
 export function controlSocketPath(baseFolder: string, platform: NodeJS.Platform = process.platform): string | null {
