@@ -69,6 +69,17 @@ export { describeClient, type ClientDescription } from './report/client-version.
 export { listenProblem, listenProblemForLearner, type ListenProblem } from './reach/listen-errors.js';
 export { userPaths, userFolderKey, usernameProblem, SERVER_FOLDER, type UserPaths } from './storage/user-paths.js';
 
+// Snapshots
+export {
+  SnapshotError,
+  type AccountSnapshots,
+  type SnapshotEntry,
+  type SnapshotErrorReason,
+  type SnapshotKind,
+  type SnapshotOptions,
+} from './storage/snapshots/snapshot-types.js';
+export { offlineSnapshots } from './storage/snapshots/offline-snapshots.js';
+
 // Backups and user status read collection files directly.
 export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
 export { openDatabase } from './storage/sqlite.js';

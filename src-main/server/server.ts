@@ -21,6 +21,8 @@ import { StorageSpace, type SpaceView } from './storage/storage-space.js';
 import { DiskRoom } from './storage/make-room.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config/config-schema.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';
+import type { AccountSnapshots } from './storage/snapshots/snapshot-types.js';
+import { offlineSnapshots } from './storage/snapshots/offline-snapshots.js';
 
 export { ServerStartError } from './reach/listen.js';
 export type { CertificateStatus } from './reach/tls/served-certificate.js';
@@ -299,5 +301,10 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
    */
   withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T> {
     return this.users.withUserFilesClosed(username, work);
+  }
+
+  /** The account's snapshots, taken and restored through the running server, under the account's lock. */
+  snapshots(username: string): AccountSnapshots {
+    return offlineSnapshots({ baseFolder: this.config.baseFolder }, username);
   }
 }

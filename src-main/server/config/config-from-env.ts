@@ -11,7 +11,17 @@ import { passwordsHashed, usersFromEnv, UserConfigError } from '../auth/users-fr
 import { readUsersFile, type UsersFile } from '../auth/users-file.js';
 import type { ClientIpSource } from '../http/client-ip.js';
 import { checkUsernames } from '../auth/usernames.js';
-import { ConfigError, readChoice, readInteger, readIpAddress, readLimits, readOptionalInteger, readTlsFiles } from './config-schema.js';
+import {
+  ConfigError,
+  readChoice,
+  readInteger,
+  readIpAddress,
+  readLimits,
+  readOptionalInteger,
+  readSnapshotDir,
+  readSnapshotMinutes,
+  readTlsFiles,
+} from './config-schema.js';
 
 export { ConfigError };
 
@@ -62,6 +72,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
   const limits = readLimits(env);
   const tlsFiles = readTlsFiles(env);
   const lowSpaceMegs = readOptionalInteger(env, 'lowSpaceMegs');
+  const snapshotMinutes = readSnapshotMinutes(env);
+  const snapshotDir = readSnapshotDir(env);
   const tls = tlsFiles === undefined ? undefined : { certFile: resolve(tlsFiles.certFile), keyFile: resolve(tlsFiles.keyFile) };
   const usersFilePath = readUsersFilePath(env);
   const file: UsersFile | null = usersFilePath === undefined ? null : { path: resolve(usersFilePath), hashed: passwordsHashed(env) };
@@ -93,6 +105,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => 
     ...(ipHeader ? { ipHeader } : {}),
     ...(tls ? { tls } : {}),
     ...(lowSpaceMegs === undefined ? {} : { lowSpaceMegs }),
+    snapshotMinutes,
+    snapshotDir: snapshotDir === null ? null : resolve(snapshotDir),
   };
   return { config, warnings, usersFile: file === null ? null : { file, fixed, fromFile }, mdnsName: readMdnsName(env) };
 }

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 
 export type SettingKind =
   | { readonly type: 'integer'; readonly min: number; readonly max: number; readonly unit?: string }
+  | { readonly type: 'integer-or-off'; readonly min: number; readonly max: number; readonly unit?: string }
   | { readonly type: 'ip-address' }
   | { readonly type: 'folder' }
   | { readonly type: 'file' }
@@ -66,6 +67,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxRequestsPerUser: 4,
   idleCloseSecs: 600,
 };
+
+/** SYNC_SNAPSHOT_MINUTES' default: at most one automatic snapshot an hour per account. */
+export const DEFAULT_SNAPSHOT_MINUTES = 60;
 
 export const CONFIG_SCHEMA = {
   users: {
@@ -212,6 +216,22 @@ export const CONFIG_SCHEMA = {
     help: "an account's collection and media database are closed after this many seconds without a request (never while a sync is open), so memory follows the active accounts; they reopen on the next request; `0` keeps them open",
     official: false,
   },
+  snapshotMinutes: {
+    env: 'SYNC_SNAPSHOT_MINUTES',
+    app: 'snapshotMinutes',
+    kind: { type: 'integer-or-off', min: 0, max: 525_600, unit: 'min' },
+    defaultText: `\`${DEFAULT_SNAPSHOT_MINUTES}\``,
+    help: "after a sync that changed an account, a snapshot of its collection is kept (under the account's `snapshots/`), at most one per this many minutes; `0` after every sync; `off` takes none. Kept like Time Machine: every one of the last 24 hours, one a day for 30 days, one a week for 26 weeks, never fewer than 3; a full upload and a restore always keep the collection they replace",
+    official: false,
+  },
+  snapshotDir: {
+    env: 'SYNC_SNAPSHOT_DIR',
+    app: 'snapshotDir',
+    kind: { type: 'folder' },
+    defaultText: 'unset',
+    help: 'a second copy of every snapshot is written to this folder too (another disk, a NAS share); a missing or full folder is a warning in the log and the window, never a failed sync',
+    official: false,
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof CONFIG_SCHEMA;
@@ -257,6 +277,26 @@ const INTEGER_DEFAULTS = {
   maxPayloadMegs: DEFAULT_MAX_PAYLOAD_MEGS,
   ...DEFAULT_LIMITS,
 } as const;
+
+/** SYNC_SNAPSHOT_MINUTES: whole minutes, or `off`. */
+export function readSnapshotMinutes(env: NodeJS.ProcessEnv): number | 'off' {
+  const spec = CONFIG_SCHEMA.snapshotMinutes;
+  const text = env[spec.env];
+  if (text === undefined) return DEFAULT_SNAPSHOT_MINUTES;
+  if (text.trim().toLowerCase() === 'off') return 'off';
+  const { min, max, unit } = spec.kind;
+  const value = /^\+?[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(`${spec.env} must be a whole number of ${unit} from ${min} to ${max}, or off, not "${text}".`);
+  }
+  return value;
+}
+
+/** SYNC_SNAPSHOT_DIR as given (relative to the working folder), or null when unset or empty. */
+export function readSnapshotDir(env: NodeJS.ProcessEnv): string | null {
+  const text = env[CONFIG_SCHEMA.snapshotDir.env];
+  return text === undefined || text.trim() === '' ? null : text;
+}
 
 export function readIpAddress(env: NodeJS.ProcessEnv, name: 'host'): string {
   const spec = CONFIG_SCHEMA[name];

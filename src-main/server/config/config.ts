@@ -44,6 +44,10 @@ export interface ServerConfig {
    * account's collection and media when that is more (storage/storage-space.ts).
    */
   readonly lowSpaceMegs?: number;
+  /** SYNC_SNAPSHOT_MINUTES: at most one automatic snapshot per account per this many minutes (0: after every sync), or 'off'; 60 when absent. */
+  readonly snapshotMinutes?: number | 'off';
+  /** SYNC_SNAPSHOT_DIR: every snapshot is also written below this folder (an absolute path); none when absent or null. */
+  readonly snapshotDir?: string | null;
 }
 
 export interface TlsFiles {
