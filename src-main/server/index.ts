@@ -94,3 +94,14 @@ export { MediaStore } from './media/media-store.js';
 export { deriveHostKey } from './auth/host-key.js';
 export { deriveNoteColumns } from './collection/sync-data/note-fields.js';
 export { parseJson, stringifyJson } from './json.js';
+
+// Export
+// "Download my collection": a collection package (.colpkg) Anki opens with File → Import.
+export {
+  currentMediaFiles,
+  exportCollectionPackage,
+  type ExportOptions,
+  type ExportResult,
+  type PackageSource,
+} from './storage/export/export-package.js';
+export { ExportError } from './storage/export/export-error.js';
