@@ -18,7 +18,7 @@ import { syncServerStarter } from '../controller/running-server.js';
 import { statusNotifierWatcherPresent } from '../controller/status-notifier.js';
 import { firstAddress, trayView } from '../controller/tray-menu.js';
 import { userPaths } from '../server/index.js';
-import { pickFile, pickFolder, showNoticeBox, showTrayNotice } from './dialogs.js';
+import { pickFile, pickFolder, pickSaveFile, showNoticeBox, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
 import { openLogFile } from './log-file.js';
 import { launchedAtLogin, setStartAtLogin } from './login-item.js';
@@ -82,6 +82,7 @@ function main(): void {
       const platform: DesktopPlatform = {
         pickFolder: (current) => pickFolder(win, current),
         pickFile: (title, current) => pickFile(win, title, current),
+        pickSaveFile: (title, suggestedName) => pickSaveFile(win, title, join(app.getPath('downloads'), suggestedName)),
         copyText: (text) => clipboard.writeText(text),
         openFile: (path) => void shell.openPath(path).then((problem) => problem !== '' && log(`opening ${path}: ${problem}`)),
         showFile: (path) => shell.showItemInFolder(path),

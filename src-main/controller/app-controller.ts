@@ -7,13 +7,21 @@
 
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { clientAddresses, DEFAULT_MAX_PAYLOAD_MEGS, type InterfaceTable, type ServerConfig, type UserPaths } from '../server/index.js';
-import type { AppState, BindAddress, ClientAddress, ServerStatus } from '../shared/ipc.js';
+import {
+  clientAddresses,
+  DEFAULT_MAX_PAYLOAD_MEGS,
+  offlineSnapshots,
+  type AccountSnapshots,
+  type InterfaceTable,
+  type ServerConfig,
+  type UserPaths,
+} from '../server/index.js';
+import type { AppState, BindAddress, ClientAddress, ExportView, ServerStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { certificateNames, HomeCertificate, localName } from './home-certificate.js';
 import { addressChangeNotice, homeAddresses, StableName } from './stable-name.js';
-import { restoreBackupFile } from './backup-restore.js';
+import { asAppErrors, exportPackage } from './snapshots.js';
 import { AppError, toAppError } from './errors.js';
 import { hostFor, LiveView, storageFolderOf } from './live-view.js';
 import { probePort, startError, validatePort } from './port.js';
@@ -74,6 +82,7 @@ export class AppController {
       ...(options.networkInterfaces ? { networkInterfaces: options.networkInterfaces } : {}),
       ...(options.log ? { log: options.log } : {}),
       server: () => this.server,
+      snapshots: (name) => this.snapshotsOf(name),
       update: () => this.updates.status,
       stableName: () => this.stableName(),
       home: this.home,
@@ -384,17 +393,41 @@ export class AppController {
     this.view.record({ kind: 'update-not-installed' });
   }
 
-  // ---- backups --------------------------------------------------------
+  // ---- snapshots (issue 24) -------------------------------------------
 
-  async restoreBackup(name: string, backupId: string): Promise<void> {
+  /** The account's snapshots: the running server's (under the account's lock), or the files' while it is stopped. */
+  snapshotsOf(name: string): AccountSnapshots {
+    return this.server ? this.server.snapshots(name) : offlineSnapshots({ baseFolder: this.storageFolder() }, name);
+  }
+
+  async takeSnapshot(name: string): Promise<void> {
     await this.queue.run(async () => {
       const user = this.findUser(name);
-      const paths = this.options.userPaths(this.storageFolder(), user.name);
-      // Under the account's lock with its files closed; a device syncing meanwhile waits, then sees the restored collection.
-      const restore = (): Promise<void> => restoreBackupFile(paths, backupId);
-      await (this.server ? this.server.withUserFilesClosed(user.name, restore) : restore());
-      this.view.record({ kind: 'backup-restored', username: user.name });
+      await asAppErrors(() => this.snapshotsOf(user.name).take());
+      this.changed();
     });
+  }
+
+  /**
+   * Puts the snapshot's collection and media back. A device syncing meanwhile waits for the
+   * account's lock, then is asked to choose a full download; the collection replaced is kept
+   * as a snapshot, so the restore can be undone.
+   */
+  async restoreSnapshot(name: string, snapshotId: string): Promise<void> {
+    await this.queue.run(async () => {
+      const user = this.findUser(name);
+      const snapshots = this.snapshotsOf(user.name);
+      const restored = await asAppErrors(async () => (await snapshots.list()).find((s) => s.id === snapshotId));
+      await asAppErrors(() => snapshots.restore(snapshotId));
+      this.view.record({ kind: 'snapshot-restored', username: user.name, takenAt: restored?.takenAt ?? null });
+    });
+  }
+
+  /** "Download my collection": the collection now (`snapshotId` null) or a snapshot's, to `outFile`. */
+  async exportCollection(name: string, snapshotId: string | null, outFile: string, legacy: boolean): Promise<ExportView> {
+    const user = this.findUser(name);
+    const paths = this.options.userPaths(this.storageFolder(), user.name);
+    return exportPackage(this.snapshotsOf(user.name), paths, snapshotId, outFile, legacy);
   }
 
   /** Stops the server (draining syncs); used on quit, and before an update installs. */

@@ -16,6 +16,7 @@ import {
   measureDisk,
   resolveCertificateNames,
   syncKey,
+  type AccountSnapshots,
   type ActivityEvent,
   type CertificateStatus,
   type ClientSeen,
@@ -40,7 +41,7 @@ import type {
 } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { ActivityLog, type AppActivityEvent } from './activity-log.js';
-import { listBackups } from './backup-restore.js';
+import { snapshotFigures } from './snapshots.js';
 import type { HomeCertificate } from './home-certificate.js';
 import { homeAddresses } from './stable-name.js';
 import type { RunningServer, ServerEvents } from './running-server.js';
@@ -55,6 +56,8 @@ export interface LiveViewOptions {
   readonly log?: (message: string, error?: unknown) => void;
   /** The server the commands started, or null while stopped. */
   readonly server: () => RunningServer | null;
+  /** An account's snapshots: the running server's, or the files' while stopped. */
+  readonly snapshots: (name: string) => AccountSnapshots;
   /** The updater's state, owned by the commands. */
   readonly update: () => UpdateView;
   /** This computer's `.local` name while it answers over multicast DNS; null otherwise. */
@@ -95,6 +98,8 @@ export class LiveView {
   /** Said once when this computer's address is no longer the one devices last used; cleared by the next sync. */
   private addressAlert: string | null = null;
   private revisions = 0;
+  /** The last snapshot skipped of each account (a nearly full disk), until one is taken again. */
+  private readonly snapshotWarnings = new Map<string, string>();
 
   constructor(private readonly options: LiveViewOptions) {}
 
@@ -321,7 +326,14 @@ export class LiveView {
     const paths = this.options.userPaths(baseFolder, user.name);
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
     this.figures.set(user.name, figures);
-    return { name: user.name, lastSync: user.lastSync, clients: user.clients ?? [], ...figures, backups: await listBackups(paths) };
+    return {
+      name: user.name,
+      lastSync: user.lastSync,
+      clients: user.clients ?? [],
+      ...figures,
+      ...(await snapshotFigures(this.options.snapshots(user.name), this.options.log)),
+      snapshotWarning: this.snapshotWarnings.get(user.name) ?? null,
+    };
   }
 
   /**

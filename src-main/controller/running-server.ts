@@ -5,6 +5,8 @@
 
 import {
   SyncServer,
+  silentLogger,
+  type AccountSnapshots,
   type ActivityEvent,
   type CertificateStatus,
   type ClientSeen,
@@ -15,6 +17,7 @@ import {
   type SyncProgress,
   type UserAccount,
 } from '../server/index.js';
+import { serveSnapshotControl } from '../control/snapshot-control.js';
 
 export interface RunningServer {
   /** The port actually bound (differs from the config's only when it asked for 0). */
@@ -25,6 +28,8 @@ export interface RunningServer {
   renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void>;
   /** `work` under the account's lock with its files closed: nothing of its reads or writes meanwhile. */
   withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T>;
+  /** The account's snapshots, taken and restored under its lock. */
+  snapshots(username: string): AccountSnapshots;
   /** Accounts with a sync in progress right now. */
   syncing(): readonly string[];
   /** The HTTPS certificate served, or null over plain HTTP. */
@@ -60,17 +65,23 @@ export function syncServerStarter(logger?: Logger): StartServer {
     server.on('space', (view) => events.space(view));
     server.on('told', () => events.told?.());
     const { port } = await server.start();
+    // `anki-home-sync snapshots …` run beside the app reaches this server through it, as it does the headless one.
+    const control = await serveSnapshotControl(config.baseFolder, (user) => server.snapshots(user), logger ?? silentLogger);
     return {
       port,
       setUsers: (users) => server.setUsers(users),
       renameUser: (from, users, moveFolder) => server.renameUser(from, users, moveFolder),
       withUserFilesClosed: (username, work) => server.withUserFilesClosed(username, work),
+      snapshots: (username) => server.snapshots(username),
       syncing: () => server.syncing(),
       certificate: () => server.certificate(),
       storageSpace: () => server.storageSpace(),
       noticesTold: () => server.noticesTold(),
       announceStopForUpdate: () => server.announceStopForUpdate(),
-      stop: () => server.stop(),
+      stop: async () => {
+        await control?.close();
+        await server.stop();
+      },
     };
   };
 }
