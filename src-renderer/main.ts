@@ -56,10 +56,12 @@ const dialog = new AccountDialog(
     },
     remove: (user, sink) => act(() => api.removeUser(user), sink),
     restore: async (user, id, sink) => {
-      const done = await act(() => api.restoreBackup(user, id), sink);
-      if (done) showNotice(`${user}'s collection was restored.`);
+      const done = await act(() => api.restoreSnapshot(user, id), sink);
+      if (done) showNotice(`${user}'s collection was restored. On each device, choose Download at the next sync.`);
       return done;
     },
+    takeSnapshot: (user, sink) => act(() => api.takeSnapshot(user), sink),
+    download: (user, id, legacy, sink) => call(sink, () => api.exportCollection(user, id, legacy)),
   },
   () => byId('accounts-title'),
 );

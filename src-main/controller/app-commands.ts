@@ -65,7 +65,10 @@ export function createAppCommands(controller: AppController, platform: DesktopPl
     setCheckForUpdates: async (on) => (await controller.setCheckForUpdates(bool(on)), state()),
     installUpdate: async () => (controller.installUpdate(), state()),
     takeSnapshot: async (name) => (await controller.takeSnapshot(str(name, 'name')), state()),
-    restoreSnapshot: async (name, snapshotId) => (await controller.restoreSnapshot(str(name, 'name'), str(snapshotId, 'snapshot')), state()),
+    restoreSnapshot: async (name, snapshotId) => (
+      await controller.restoreSnapshot(str(name, 'name'), str(snapshotId, 'snapshot')),
+      state()
+    ),
     exportCollection: async (name, snapshotId, legacy) => {
       const user = str(name, 'name');
       const id = snapshotId === null ? null : str(snapshotId, 'snapshot');

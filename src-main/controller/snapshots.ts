@@ -18,6 +18,7 @@ import {
   type UserPaths,
 } from '../server/index.js';
 import type { ExportView, SnapshotView } from '../shared/ipc.js';
+import { SNAPSHOT_KIND_WORDS } from '../shared/snapshot-words.js';
 import { AppError } from './errors.js';
 
 export interface SnapshotFigures {
@@ -32,6 +33,7 @@ function view(entry: SnapshotEntry): SnapshotView {
     id: entry.id,
     takenAt: entry.takenAt,
     kind: entry.kind,
+    kindInWords: SNAPSHOT_KIND_WORDS[entry.kind],
     bytes: entry.bytes,
     notes: entry.notes,
     cards: entry.cards,
@@ -40,7 +42,10 @@ function view(entry: SnapshotEntry): SnapshotView {
 }
 
 /** The account's snapshots, newest first, and their space; none when they cannot be read (an account with no folder yet). */
-export async function snapshotFigures(snapshots: AccountSnapshots, log?: (message: string, error?: unknown) => void): Promise<SnapshotFigures> {
+export async function snapshotFigures(
+  snapshots: AccountSnapshots,
+  log?: (message: string, error?: unknown) => void,
+): Promise<SnapshotFigures> {
   try {
     const entries = await snapshots.list();
     return { snapshots: entries.map(view).sort((a, b) => b.takenAt - a.takenAt), snapshotBytes: await snapshots.spaceBytes() };
@@ -87,7 +92,9 @@ export async function exportPackage(
 ): Promise<ExportView> {
   return asAppErrors(async () => {
     if (snapshotId === null) {
-      const written = await exportCollectionPackage({ collection: paths.collection, media: await currentMediaFiles(paths) }, outFile, { legacy });
+      const written = await exportCollectionPackage({ collection: paths.collection, media: await currentMediaFiles(paths) }, outFile, {
+        legacy,
+      });
       return { file: outFile, ...written };
     }
     const folder = await mkdtemp(join(tmpdir(), 'anki-home-sync-export-'));

@@ -65,6 +65,8 @@ export interface SnapshotView {
   readonly id: string;
   readonly takenAt: number;
   readonly kind: SnapshotKindView;
+  /** The kind in words ("after a sync"), from shared/snapshot-words.ts, as `snapshots list` says it. */
+  readonly kindInWords: string;
   readonly bytes: number;
   /** Counts at the time; null where the server has not read them (an older backup). */
   readonly notes: number | null;

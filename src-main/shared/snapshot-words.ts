@@ -1,5 +1,6 @@
 // What each kind of snapshot is, in words a learner reads: the window and the
-// headless `snapshots list` say the same. Plain constants only (the window imports it).
+// headless `snapshots list` say the same. The window gets them in each SnapshotView
+// (it loads nothing from src-main at run time).
 
 /** The kinds the server keeps (server/index.ts SnapshotKind, repeated here: the window cannot import the server). */
 export type SnapshotKindView = 'after-sync' | 'before-full-upload' | 'before-restore' | 'manual' | 'old-backup';

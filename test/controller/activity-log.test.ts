@@ -45,7 +45,10 @@ test("the app's own events are sentences written here, and say which are failure
     describeAppActivity({ kind: 'snapshot-restored', username: 'alice', takenAt: Date.UTC(2026, 11, 7, 5) }),
     /^alice's collection was restored to its snapshot of .+\. Its devices will ask to sync in full: choose Download on each\. The collection it replaced is kept as a snapshot\.$/,
   );
-  assert.match(describeAppActivity({ kind: 'snapshot-restored', username: 'alice', takenAt: null }), /^alice's collection was restored to a snapshot\./);
+  assert.match(
+    describeAppActivity({ kind: 'snapshot-restored', username: 'alice', takenAt: null }),
+    /^alice's collection was restored to a snapshot\./,
+  );
   assert.match(describeAppActivity({ kind: 'update-not-installed' }), /^The new version could not be installed/);
   assert.equal(appSeverityOf({ kind: 'start-failed', reason: 'x' }), 'failure');
   assert.equal(appSeverityOf({ kind: 'update-not-installed' }), 'failure');
