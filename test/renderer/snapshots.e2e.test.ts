@@ -19,65 +19,69 @@ function holds(file: string, name: string): boolean {
   return readFileSync(file).includes(Buffer.from(name));
 }
 
-browserTest('snapshots: take one now, download the collection and a snapshot, legacy for older Anki', { timeout: 90_000 }, async (t, chromium) => {
-  const app = await createTestApp(t);
-  await app.controller.addUser('alice', 'pw-alice');
-  await app.controller.start();
-  const device = new V11Client(app.base());
-  await device.login('alice', 'pw-alice');
-  const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
-  t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
-  assert.equal(await device.fullUpload(studied), 'OK');
+browserTest(
+  'snapshots: take one now, download the collection and a snapshot, legacy for older Anki',
+  { timeout: 90_000 },
+  async (t, chromium) => {
+    const app = await createTestApp(t);
+    await app.controller.addUser('alice', 'pw-alice');
+    await app.controller.start();
+    const device = new V11Client(app.base());
+    await device.login('alice', 'pw-alice');
+    const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+    t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
+    assert.equal(await device.fullUpload(studied), 'OK');
 
-  const asked: { title: string; suggested: string }[] = [];
-  let answer: string | null = null;
-  const win = await openAppWindow(t, app, chromium, {
-    pickSaveFile: async (title, suggested) => {
-      asked.push({ title, suggested });
-      return answer;
-    },
-  });
-  const { page } = win;
-  const dialog = page.locator('#account-dialog');
-  const status = dialog.locator('p[role=status]');
-  await page.click('#tab-accounts');
-  await page.getByRole('button', { name: 'Snapshots of alice' }).click();
-  await dialog.locator('h2', { hasText: 'Snapshots of alice' }).waitFor();
-  const before = await dialog.locator('li[data-snapshot]').count();
+    const asked: { title: string; suggested: string }[] = [];
+    let answer: string | null = null;
+    const win = await openAppWindow(t, app, chromium, {
+      pickSaveFile: async (title, suggested) => {
+        asked.push({ title, suggested });
+        return answer;
+      },
+    });
+    const { page } = win;
+    const dialog = page.locator('#account-dialog');
+    const status = dialog.locator('p[role=status]');
+    await page.click('#tab-accounts');
+    await page.getByRole('button', { name: 'Snapshots of alice' }).click();
+    await dialog.locator('h2', { hasText: 'Snapshots of alice' }).waitFor();
+    const before = await dialog.locator('li[data-snapshot]').count();
 
-  await dialog.getByRole('button', { name: 'Take a snapshot now' }).click();
-  await status.filter({ hasText: "Took a snapshot of alice's collection." }).waitFor();
-  const manual = dialog.locator('li[data-snapshot]', { hasText: 'taken by hand' });
-  await manual.waitFor();
-  assert.equal(await dialog.locator('li[data-snapshot]').count(), before + 1);
-  assert.match((await manual.textContent()) ?? '', /16 notes/);
+    await dialog.getByRole('button', { name: 'Take a snapshot now' }).click();
+    await status.filter({ hasText: "Took a snapshot of alice's collection." }).waitFor();
+    const manual = dialog.locator('li[data-snapshot]', { hasText: 'taken by hand' });
+    await manual.waitFor();
+    assert.equal(await dialog.locator('li[data-snapshot]').count(), before + 1);
+    assert.match((await manual.textContent()) ?? '', /16 notes/);
 
-  // Cancelled: nothing is written, nothing is said.
-  await dialog.getByRole('button', { name: 'Download my collection' }).click();
-  for (let tries = 0; asked.length === 0 || (await status.textContent()) !== ''; tries++) {
-    assert.ok(tries < 200, `the cancelled download leaves nothing said: ${await status.textContent()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  assert.equal(asked.length, 1);
-  assert.match(asked[0]!.suggested, /^alice \d{4}-\d{2}-\d{2}\.colpkg$/);
+    // Cancelled: nothing is written, nothing is said.
+    await dialog.getByRole('button', { name: 'Download my collection' }).click();
+    for (let tries = 0; asked.length === 0 || (await status.textContent()) !== ''; tries++) {
+      assert.ok(tries < 200, `the cancelled download leaves nothing said: ${await status.textContent()}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.equal(asked.length, 1);
+    assert.match(asked[0]!.suggested, /^alice \d{4}-\d{2}-\d{2}\.colpkg$/);
 
-  // For Anki before 2.1.50: the legacy layout.
-  const legacyFile = join(app.folder, 'alice-legacy.colpkg');
-  answer = legacyFile;
-  await dialog.getByLabel('For Anki older than 2.1.50').check();
-  await dialog.getByRole('button', { name: 'Download my collection' }).click();
-  await status.filter({ hasText: /^Saved .*alice-legacy\.colpkg: 16 notes, / }).waitFor();
-  assert.match(asked[1]!.title, /older than 2\.1\.50/);
-  assert.ok(existsSync(legacyFile));
-  assert.ok(holds(legacyFile, 'collection.anki2') && !holds(legacyFile, 'collection.anki21b'), 'the legacy form');
-  await checkState(page, 'snapshots-downloaded');
+    // For Anki before 2.1.50: the legacy layout.
+    const legacyFile = join(app.folder, 'alice-legacy.colpkg');
+    answer = legacyFile;
+    await dialog.getByLabel('For Anki older than 2.1.50').check();
+    await dialog.getByRole('button', { name: 'Download my collection' }).click();
+    await status.filter({ hasText: /^Saved .*alice-legacy\.colpkg: 16 notes, / }).waitFor();
+    assert.match(asked[1]!.title, /older than 2\.1\.50/);
+    assert.ok(existsSync(legacyFile));
+    assert.ok(holds(legacyFile, 'collection.anki2') && !holds(legacyFile, 'collection.anki21b'), 'the legacy form');
+    await checkState(page, 'snapshots-downloaded');
 
-  // A snapshot's own Download, in the current form.
-  const snapshotFile = join(app.folder, 'alice-snapshot.colpkg');
-  answer = snapshotFile;
-  await dialog.getByLabel('For Anki older than 2.1.50').uncheck();
-  await manual.getByRole('button', { name: /^Download the snapshot of / }).click();
-  await status.filter({ hasText: /^Saved .*alice-snapshot\.colpkg: 16 notes, / }).waitFor();
-  assert.ok(holds(snapshotFile, 'collection.anki21b'), 'the current form');
-  assert.deepEqual(win.pageErrors, []);
-});
+    // A snapshot's own Download, in the current form.
+    const snapshotFile = join(app.folder, 'alice-snapshot.colpkg');
+    answer = snapshotFile;
+    await dialog.getByLabel('For Anki older than 2.1.50').uncheck();
+    await manual.getByRole('button', { name: /^Download the snapshot of / }).click();
+    await status.filter({ hasText: /^Saved .*alice-snapshot\.colpkg: 16 notes, / }).waitFor();
+    assert.ok(holds(snapshotFile, 'collection.anki21b'), 'the current form');
+    assert.deepEqual(win.pageErrors, []);
+  },
+);
