@@ -62,6 +62,9 @@ export function describeActivity(event: ServerFacts): string {
     case 'storage':
       // The server writes these for the learner: which folder, and what happens meanwhile.
       return event.detail ?? 'The storage folder changed.';
+    case 'snapshot':
+      // The server writes these for the learner: a snapshot skipped, or its second copy not written, and why.
+      return event.detail ?? `${who}'s snapshots need attention.`;
     case 'protocol-drift':
       return event.detail ?? `A device${from} uses a newer sync protocol than this version of Anki Home Sync. Update Anki Home Sync.`;
   }

@@ -98,8 +98,8 @@ export class LiveView {
   /** Said once when this computer's address is no longer the one devices last used; cleared by the next sync. */
   private addressAlert: string | null = null;
   private revisions = 0;
-  /** The last snapshot skipped of each account (a nearly full disk), until one is taken again. */
-  private readonly snapshotWarnings = new Map<string, string>();
+  /** The last snapshot warning of each account (one skipped for a nearly full disk), until a snapshot is taken after it. */
+  private readonly snapshotWarnings = new Map<string, { at: number; sentence: string }>();
 
   constructor(private readonly options: LiveViewOptions) {}
 
@@ -286,6 +286,8 @@ export class LiveView {
     const entry = this.activity.recordServerEvent(event);
     if (event.kind === 'certificate') void this.refreshCertificate().catch((error) => this.options.log?.('certificate names', error));
     if (event.kind === 'storage') this.storageAlert = event.failed === true ? entry.message : null;
+    // A snapshot skipped (a nearly full disk) or its second copy not written: shown with the account's snapshots.
+    if (event.kind === 'snapshot' && event.username) this.snapshotWarnings.set(event.username, { at: event.at, sentence: entry.message });
     if (event.kind === 'protocol-drift' && !this.driftAlerts.includes(entry.message)) {
       this.driftAlerts.push(entry.message);
       if (this.driftAlerts.length > DRIFT_ALERTS_KEPT) this.driftAlerts.shift();
@@ -326,14 +328,26 @@ export class LiveView {
     const paths = this.options.userPaths(baseFolder, user.name);
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
     this.figures.set(user.name, figures);
+    const snapshots = await snapshotFigures(this.options.snapshots(user.name), this.options.log);
     return {
       name: user.name,
       lastSync: user.lastSync,
       clients: user.clients ?? [],
       ...figures,
-      ...(await snapshotFigures(this.options.snapshots(user.name), this.options.log)),
-      snapshotWarning: this.snapshotWarnings.get(user.name) ?? null,
+      ...snapshots,
+      snapshotWarning: this.snapshotWarning(user.name, snapshots.snapshots[0]?.takenAt ?? null),
     };
+  }
+
+  /** The account's snapshot warning, unless a snapshot was taken since. */
+  private snapshotWarning(username: string, newest: number | null): string | null {
+    const warning = this.snapshotWarnings.get(username);
+    if (warning === undefined) return null;
+    if (newest !== null && newest > warning.at) {
+      this.snapshotWarnings.delete(username);
+      return null;
+    }
+    return warning.sentence;
   }
 
   /**

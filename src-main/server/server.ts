@@ -22,7 +22,7 @@ import { DiskRoom } from './storage/make-room.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config/config-schema.js';
 import type { MethodDescriptor, MethodLimits } from './method-table.js';
 import type { AccountSnapshots } from './storage/snapshots/snapshot-types.js';
-import { offlineSnapshots } from './storage/snapshots/offline-snapshots.js';
+import { SnapshotKeeper } from './storage/snapshots/snapshot-keeper.js';
 
 export { ServerStartError } from './reach/listen.js';
 export type { CertificateStatus } from './reach/tls/served-certificate.js';
@@ -95,6 +95,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private readonly served: ServedCertificate;
   private readonly notices: LearnerNotices;
   private readonly stopAnnouncement = new StopAnnouncement();
+  /** Every account's snapshots: taken after writes, kept, pruned, restored. */
+  private readonly snapshotKeeper: SnapshotKeeper;
   private spaceTimer: NodeJS.Timeout | null = null;
   private http: Server | HttpsServer | null = null;
   private state: SyncServerState = 'stopped';
@@ -129,7 +131,15 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     );
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
+    this.snapshotKeeper = new SnapshotKeeper({
+      minutes: config.snapshotMinutes,
+      snapshotDir: config.snapshotDir,
+      logger,
+      record,
+      space: this.space,
+    });
     this.users = new Users(config.users, {
+      snapshots: this.snapshotKeeper,
       baseFolder: config.baseFolder,
       limits: this.limits,
       notices: this.notices,
@@ -261,6 +271,8 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     http.closeAllConnections();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
+    // Snapshots still being written finish first (their image holds the collection's file open).
+    await this.snapshotKeeper.settled();
     await this.users.retireAll();
     this.served.stop();
     if (this.spaceTimer !== null) clearInterval(this.spaceTimer);
@@ -305,6 +317,11 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
 
   /** The account's snapshots, taken and restored through the running server, under the account's lock. */
   snapshots(username: string): AccountSnapshots {
-    return offlineSnapshots({ baseFolder: this.config.baseFolder }, username);
+    return this.users.snapshots(username);
+  }
+
+  /** Resolves once every snapshot started in the background (after a sync, a compression) has ended. */
+  snapshotsSettled(): Promise<void> {
+    return this.snapshotKeeper.settled();
   }
 }

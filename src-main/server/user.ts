@@ -30,6 +30,13 @@ export class User {
   private retired = false;
   /** Closes the files once no request has come for idleCloseMs (quiet-timer.ts). */
   private readonly quiet: QuietTimer;
+  /** A committed write changed the collection or the media since the last look (takeChanged). */
+  private changed = false;
+  /**
+   * Keeps a collection a full upload is about to replace (closed, whole) as a
+   * snapshot (storage/snapshots/); set by the Users. Without it nothing is kept.
+   */
+  keepReplaced: ((old: string, media: MediaStore) => Promise<void>) | null = null;
 
   constructor(
     readonly username: string,
@@ -113,6 +120,23 @@ export class User {
    */
   private letGoOfHandleWithoutSpace(): void {
     if (this.colWithoutSpace && this.sync === null) this.closeCollection();
+  }
+
+  /** A committed write changed the account (a normal sync's changes from a device, a full upload, media added or removed). */
+  noteChanged(): void {
+    this.changed = true;
+  }
+
+  /** Whether the account changed since the last call: an automatic snapshot is due. */
+  takeChanged(): boolean {
+    const changed = this.changed;
+    this.changed = false;
+    return changed;
+  }
+
+  /** True between a normal sync's `start` and its end: its transaction lives in the collection handle. */
+  syncInProgress(): boolean {
+    return this.sync !== null;
   }
 
   /** True while the collection is held exclusively for lack of space: no second connection can read it. */

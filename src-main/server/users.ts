@@ -21,6 +21,10 @@ import { openToOthers } from './storage/private-files.js';
 import { makeFolder } from './storage/durable.js';
 import { SpoolQuota } from './envelope/spool-quota.js';
 import type { LegacySpill } from './envelope/legacy-multipart.js';
+import type { SnapshotKeeper } from './storage/snapshots/snapshot-keeper.js';
+import type { AccountAccess } from './storage/snapshots/account-access.js';
+import { accountSnapshots } from './storage/snapshots/account-snapshots.js';
+import { SnapshotError, type AccountSnapshots } from './storage/snapshots/snapshot-types.js';
 
 export type { UserAccount } from './config/config.js';
 
@@ -36,6 +40,8 @@ export interface UsersOptions {
   readonly preAuthSpoolBytes: number;
   readonly logger: Logger;
   record(event: ActivityEvent): void;
+  /** The accounts' snapshots (storage/snapshots/); without it, a full upload keeps nothing and no snapshot is taken. */
+  readonly snapshots?: SnapshotKeeper;
 }
 
 /** Thrown when an account's folder or media.db cannot be prepared at start. */
@@ -87,9 +93,52 @@ export class Users {
         this.options.notices,
         this.options.idleCloseMs,
       );
+      const keeper = this.options.snapshots;
+      if (keeper !== undefined) {
+        user.keepReplaced = async (old, media) => {
+          await keeper.keepReplaced(paths, account.name, old, 'before-full-upload', media.liveFiles());
+        };
+      }
       this.users.set(account.name, user);
     }
     return user;
+  }
+
+  /** A write of the account's committed: if it changed the account, a snapshot may follow (SYNC_SNAPSHOT_MINUTES). */
+  committed(account: UserAccount): void {
+    const user = this.users.get(account.name);
+    if (user === undefined || !user.takeChanged() || this.options.snapshots === undefined) return;
+    this.options.snapshots.afterWrite(this.accessOf(user));
+  }
+
+  /** The account's snapshots, through its User and under its lock; SnapshotError('no-such-account') for a name not served. */
+  snapshots(username: string): AccountSnapshots {
+    const keeper = this.options.snapshots;
+    const account = this.accounts.accounts.find((candidate) => candidate.name === username);
+    if (keeper === undefined || account === undefined) {
+      const refuse = (): Promise<never> =>
+        Promise.reject(new SnapshotError('no-such-account', `There is no account named ${JSON.stringify(username)} on this server.`));
+      return { list: refuse, take: refuse, restore: refuse, extractCollection: refuse, mediaFiles: refuse, spaceBytes: refuse };
+    }
+    return accountSnapshots(keeper, this.accessOf(this.userFor(account)), this.options.logger);
+  }
+
+  /** What the snapshots need of the account, each under its lock. */
+  private accessOf(user: User): AccountAccess {
+    return {
+      username: user.username,
+      paths: user.paths,
+      withCollection: (work) =>
+        user.withLock(async () => {
+          if (user.syncInProgress()) return work(null, user.mediaStore(), false);
+          return user.withCollection((db) => work(db, user.mediaStore(), user.collectionHeldExclusively()));
+        }),
+      withCollectionClosed: (work) =>
+        user.withLock(async () => {
+          user.closeFiles();
+          return work(() => user.mediaStore());
+        }),
+    };
   }
 
   /** A fresh path for a spooled body inside the user's folder. */

@@ -15,6 +15,8 @@ export type ServerActivityKind =
   /** The storage folder went away (a drive removed) or came back. */
   | 'storage'
   /** A client speaks a newer protocol than ours (a sync version, or a method name, we do not know). */
-  | 'protocol-drift';
+  | 'protocol-drift'
+  /** An account's snapshots: one skipped on a nearly full disk, a second copy not written (warnings; issue 24). */
+  | 'snapshot';
 
 export type ActivityKind = ServerActivityKind | 'server';

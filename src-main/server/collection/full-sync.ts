@@ -1,7 +1,7 @@
 // Full sync: one side's whole collection replaces the other's
 // (docs/protocol/collection-sync.md §5). The reference keeps these in
 // rslib/src/sync/collection/{upload,download}.rs.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { isOutOfSpace, ServerFaultError } from '../errors.js';
 import { rawReply, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
@@ -11,7 +11,6 @@ import { collectionImage, type CollectionImage } from '../storage/collection-ima
 import { spoolPath } from '../storage/spool-files.js';
 import type { User } from '../user.js';
 import { prepareUploadInBackground } from './prepare-upload.js';
-import { backUpCollection, pruneBackups } from './replaced-collections.js';
 
 export const UPLOAD_OK = 'OK';
 export const UPLOAD_TOO_LARGE = 'collection exceeds size limit';
@@ -41,6 +40,7 @@ export const upload = async (user: User, body: RequestBody, request: SyncRequest
       return rawReply(CORRUPT_MESSAGE);
     }
     await installCollection(user, file.path);
+    user.noteChanged();
     user.record({ kind: 'full-upload', username: user.username, clientIp: request.clientIp, at: Date.now(), detail: `${file.size} bytes` });
     return rawReply(UPLOAD_OK);
   } finally {
@@ -60,14 +60,14 @@ async function uploadedFile(user: User, body: RequestBody): Promise<{ path: stri
  * Puts a validated upload (a file in the same folder) in place of the live
  * collection so that, whenever the process stops, the folder holds either the
  * old collection or the new one, complete, and never a WAL that belongs to the
- * other (storage/database-files.ts). The old one is kept in backups/.
+ * other (storage/database-files.ts). The old one is kept as a
+ * 'before-full-upload' snapshot (storage/snapshots/), durably, before it is replaced.
  */
 async function installCollection(user: User, uploaded: string): Promise<void> {
   user.closeCollection();
   await installDatabaseFile(uploaded, user.paths.collection, async (old) => {
-    if ((await stat(old)).size > 0) await backUpCollection(old, user.paths.backups);
+    if ((await stat(old)).size > 0) await user.keepReplaced?.(old, user.mediaStore());
   });
-  if (existsSync(user.paths.backups)) await pruneBackups(user.paths.backups);
 }
 
 /**

@@ -117,6 +117,7 @@ export const finish = (session: NormalSyncSession, _input: null, user: User, req
   session.db.prepare('UPDATE col SET ls = ?, mod = ?, usn = usn + 1').run(now, now);
   session.commit();
   const { fromClient, toClient } = session.moved;
+  if (fromClient > 0) user.noteChanged();
   const detail = `${fromClient} ${fromClient === 1 ? 'change' : 'changes'} from the device, ${toClient} to it`;
   user.record({ kind: 'normal-sync', username: user.username, clientIp: request.clientIp, at: now, detail });
   return jsonReply(now);

@@ -152,10 +152,12 @@ export class RequestPipeline {
     // a legacy one is already on disk, and is gunzipped once it is the user's turn.
     const early = head.bodyOnSocket ? await decode(target) : undefined;
     await this.run(descriptor, known, async () => early ?? decode(target), envelope, req, res, outcome);
-    // What the write took (a full upload leaves the replaced collection as a backup) must not keep the disk
+    // What the write took (a full upload leaves the replaced collection as a snapshot) must not keep the disk
     // below its threshold: old backups give way now, after the answer.
     if (descriptor.auth === 'host-key' && descriptor.writes === 'commits') {
       this.deps.room.wroteFine();
+      // A write that changed the account may be followed by a snapshot of it, in the background.
+      this.deps.users.committed(known);
       void this.deps.room.make(0).catch(() => undefined);
     }
   }

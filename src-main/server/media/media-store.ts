@@ -17,6 +17,9 @@ import { recoverStaging } from './upload/replace-journal.js';
 import type { ZipSource } from './upload/zip-archive.js';
 import { FILES_IN_FLIGHT, mapInParallel } from './in-parallel.js';
 import { makeFolderSync } from '../storage/durable.js';
+import { keepInTrash, syncTrash } from '../storage/snapshots/media-trash.js';
+import type { MediaListEntry } from '../storage/snapshots/media-list.js';
+import { restoreMediaSet, type MediaSetRestored } from './restore-media-set.js';
 
 export type SanityAnswer = 'OK' | 'mediaSanity';
 
@@ -73,6 +76,16 @@ export class MediaStore {
     return this.db.meta().totalBytes;
   }
 
+  /** Every live file and its sha1: the media a snapshot taken now lists. */
+  liveFiles(): MediaListEntry[] {
+    return this.db.liveFiles();
+  }
+
+  /** Makes the live files exactly `wanted` (a snapshot's media), each difference a change with a new usn. */
+  restoreMediaSet(wanted: readonly MediaListEntry[]): MediaSetRestored {
+    return restoreMediaSet(this.db, this.paths, wanted, Math.floor(Date.now() / 1000));
+  }
+
   changesAfter(lastUsn: number): MediaChange[] {
     return this.db.changesAfter(lastUsn);
   }
@@ -83,6 +96,10 @@ export class MediaStore {
     try {
       const result = applyStagedUpload(this.db, this.paths.mediaFolder, staged, Math.floor(Date.now() / 1000), {
         folderIgnoresCase: this.folderIgnoresCase,
+        trash: {
+          keep: (path, sha1) => keepInTrash(this.paths.mediaTrash, path, sha1),
+          trashed: () => syncTrash(this.paths.mediaTrash),
+        },
       });
       for (const outcome of result.outcomes) {
         if (outcome === 'added' || outcome === 'replaced') this.tally.filesReceived++;

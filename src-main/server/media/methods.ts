@@ -18,6 +18,7 @@ export const mediaChanges = (user: User, { lastUsn }: { lastUsn: number }): Sync
 export const uploadChanges = async (user: User, body: RequestBody, request: SyncRequest): Promise<SyncReply> => {
   const result = await user.mediaStore().uploadChanges(zipSource(user, body));
   request.reportFiles?.(result.processed);
+  if (result.outcomes.some((outcome) => outcome === 'added' || outcome === 'replaced' || outcome === 'removed')) user.noteChanged();
   return mediaResult([result.processed, result.currentUsn]);
 };
 

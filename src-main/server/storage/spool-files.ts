@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type SpoolKind = 'upload' | 'download' | 'backup';
+export type SpoolKind = 'upload' | 'download' | 'backup' | 'restore';
 
-/** `upload-<16 hex>.tmp`, `download-…`, `backup-…`: then any suffix SQLite or a decoder adds. */
-const LEFTOVER = /^(?:(?:upload|download|backup)-[0-9a-f]{16}\.tmp|collection\.anki2\.creating-)/;
+/** `upload-<16 hex>.tmp`, `download-…`, `backup-…`, `restore-…` (a snapshot being restored): then any suffix SQLite or a decoder adds. */
+const LEFTOVER = /^(?:(?:upload|download|backup|restore)-[0-9a-f]{16}\.tmp|collection\.anki2\.creating-)/;
 
 /** A fresh path for a temporary file of `kind` in `folder`; nothing exists there yet. */
 export function spoolPath(folder: string, kind: SpoolKind): string {

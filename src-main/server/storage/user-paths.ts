@@ -92,7 +92,12 @@ export interface UserPaths {
   readonly collection: string;
   readonly mediaFolder: string;
   readonly mediaDb: string;
+  /** Backups of the collections full uploads replaced, before issue 24: read and restored, no longer written. */
   readonly backups: string;
+  /** The account's snapshots (storage/snapshots/). */
+  readonly snapshots: string;
+  /** Media files a sync deleted or replaced, by sha1, so a snapshot's media can come back (snapshots/media-trash.ts). */
+  readonly mediaTrash: string;
 }
 
 /** The files and folders of one user, for a validated username. */
@@ -110,6 +115,8 @@ export function userPaths(baseFolder: string, username: string): UserPaths {
     mediaFolder: join(folder, 'media'),
     mediaDb: join(folder, 'media.db'),
     backups: join(folder, 'backups'),
+    snapshots: join(folder, 'snapshots'),
+    mediaTrash: join(folder, 'media-trash'),
   };
 }
 

@@ -108,6 +108,14 @@ export class MediaDatabase {
     return entry !== undefined && entry.size > 0 ? entry : undefined;
   }
 
+  /** Every live file, with its sha1 in lowercase hex. */
+  liveFiles(): { fname: string; sha1: string }[] {
+    return this.db.prepare('SELECT fname, lower(hex(csum)) AS sha1 FROM media WHERE size > 0 ORDER BY fname').all() as {
+      fname: string;
+      sha1: string;
+    }[];
+  }
+
   /** A live file whose name differs from `fname` only by letter case, if any. */
   liveCaseVariant(fname: string): string | undefined {
     return (this.getLiveCaseVariant.get(fname, fname) as { fname: string } | undefined)?.fname;

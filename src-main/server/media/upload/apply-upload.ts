@@ -29,6 +29,12 @@ export interface ApplyOptions {
    * nothing. An add that would do that is refused.
    */
   readonly folderIgnoresCase: boolean;
+  /**
+   * Keeps a file this upload deletes or replaces, by the sha1 media.db had for
+   * it, before it goes (the media trash, storage/snapshots/media-trash.ts);
+   * then `trashed()` once, before the first unlink. Absent: nothing is kept.
+   */
+  readonly trash?: { keep(path: string, sha1: string): void; trashed(): void };
 }
 
 export function applyStagedUpload(
@@ -46,6 +52,8 @@ export function applyStagedUpload(
   const unlinkAfterCommit = new Map<string, { fname: string; path: string }>();
   const diskKey = (path: string) => (options.folderIgnoresCase ? path.toLowerCase() : path);
   const outcomes: ChangeOutcome[] = [];
+  /** What the upload deletes or replaces: kept in the trash once the change is committed. */
+  const toTrash: { path: string; sha1: string }[] = [];
   let currentUsn: number;
   try {
     currentUsn = db.transact((meta) => {
@@ -54,11 +62,13 @@ export function applyStagedUpload(
       const journal: JournalEntry[] = [];
       for (const change of upload.changes) {
         if (change.kind === 'add' && options.folderIgnoresCase) refuseCaseCollision(db, change.fname);
+        const before = options.trash === undefined ? undefined : db.liveEntry(change.fname);
         const outcome = registerUploadedChange(db, meta, change, nowSeconds);
         outcomes.push(outcome);
         const target = mediaFilePath(mediaFolder, change.fname);
         if (change.kind === 'delete') {
           if (outcome === 'removed') unlinkAfterCommit.set(diskKey(target), { fname: change.fname, path: target });
+          if (outcome === 'removed' && before !== undefined) toTrash.push({ path: target, sha1: before.csum.toString('hex') });
           continue;
         }
         // An identical upload changes no row, but it repairs a live row whose file went missing.
@@ -67,6 +77,8 @@ export function applyStagedUpload(
         const copyName = `previous-${outcomes.length}`;
         const copy = keepCopyOf(target, join(upload.stagingDir, copyName));
         if (copy !== null) replacedCopies.push(copy);
+        if (copy !== null && outcome === 'replaced' && before !== undefined)
+          toTrash.push({ path: copy, sha1: before.csum.toString('hex') });
         journal.push({ fname: change.fname, previous: copy === null ? null : copyName, sha1: change.sha1.toString('hex') });
         moves.push({ from: change.tempPath, to: target, copy });
       }
@@ -91,6 +103,10 @@ export function applyStagedUpload(
     }
     if (error instanceof SyncError) throw error;
     throw new ServerFaultError(`handle uploaded change: ${(error as Error).message}`, { cause: error });
+  }
+  if (options.trash !== undefined && toTrash.length > 0) {
+    for (const { path, sha1 } of toTrash) options.trash.keep(path, sha1);
+    options.trash.trashed();
   }
   const unlinked = [...unlinkAfterCommit.values()].filter(({ path }) => removeIfPresent(path));
   // The deletions are on disk before the answer (and before the journal that would finish them goes).
