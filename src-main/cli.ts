@@ -2,7 +2,8 @@
 // the official anki-sync-server. Reads the same environment variables, prints
 // where it listens and the address to give Anki, and stops cleanly on
 // Ctrl-C (SIGINT) or SIGTERM. With SYNC_USERS_FILE, the file's accounts change
-// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts).
+// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts);
+// `anki-home-sync export` writes an account's collection package (export-command.ts).
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
 import {
@@ -28,6 +29,7 @@ import {
 } from './server/index.js';
 import { hashPasswordCommand } from './hash-password.js';
 import { certificateCommand } from './certificate-command.js';
+import { exportCommand } from './export-command.js';
 
 /** Set by the container's entrypoint (container/entrypoint.ts). */
 const IN_CONTAINER = 'ANKI_HOME_SYNC_IN_CONTAINER';
@@ -114,6 +116,7 @@ function userNames(config: ServerConfig): string {
 async function main(): Promise<void> {
   if (process.argv[2] === 'hash-password') process.exit(await hashPasswordCommand(process.argv.slice(3)));
   if (process.argv[2] === 'certificate') process.exit(certificateCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'export') process.exit(await exportCommand(process.argv.slice(3)));
   if (process.argv.includes('--healthcheck')) {
     try {
       return healthcheck(listenAddressFromEnv(process.env));
