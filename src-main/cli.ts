@@ -2,7 +2,8 @@
 // the official anki-sync-server. Reads the same environment variables, prints
 // where it listens and the address to give Anki, and stops cleanly on
 // Ctrl-C (SIGINT) or SIGTERM. With SYNC_USERS_FILE, the file's accounts change
-// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts).
+// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts);
+// `anki-home-sync export` writes an account's collection package (export-command.ts).
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
 import {
@@ -28,6 +29,7 @@ import {
 } from './server/index.js';
 import { hashPasswordCommand } from './hash-password.js';
 import { certificateCommand } from './certificate-command.js';
+import { exportCommand } from './export-command.js';
 import { exportNamesSnapshot, exportSnapshotCommand, snapshotsCommand } from './snapshot-commands.js';
 import { serveSnapshotControl } from './control/snapshot-control.js';
 import type { ControlSocket } from './control/control-server.js';
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'snapshots') process.exit(await snapshotsCommand(process.argv.slice(3)));
   if (process.argv[2] === 'export' && exportNamesSnapshot(process.argv.slice(3)))
     process.exit(await exportSnapshotCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'export') process.exit(await exportCommand(process.argv.slice(3)));
   if (process.argv.includes('--healthcheck')) {
     try {
       return healthcheck(listenAddressFromEnv(process.env));

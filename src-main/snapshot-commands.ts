@@ -5,9 +5,10 @@
 // the server knows; otherwise on the files alone (offlineSnapshots).
 
 import { mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  baseFolderFromEnv,
   CONFIG_SCHEMA,
   ConfigError,
   exportCollectionPackage,
@@ -41,19 +42,10 @@ interface SnapshotAccess {
   extract(id: string, target: string): Promise<{ name: string; path: string }[]>;
 }
 
-/** SYNC_BASE as the server reads it (config/config-from-env.ts), and the second copy's folder. */
+/** SYNC_BASE as the server reads it, and the second copy's folder. */
 function snapshotSettings(env: NodeJS.ProcessEnv): { baseFolder: string; snapshotDir: string | null } {
-  const base = env['SYNC_BASE'];
-  let baseFolder: string;
-  if (base === undefined) {
-    const home = homedir();
-    if (home === '') throw new ConfigError('Unable to determine home folder; please set SYNC_BASE.');
-    baseFolder = join(home, '.syncserver');
-  } else if (base.trim() === '') {
-    throw new ConfigError("SYNC_BASE is set but empty; give the folder that holds the users' data.");
-  } else baseFolder = resolve(base);
   const dir = env[CONFIG_SCHEMA.snapshotDir.env];
-  return { baseFolder, snapshotDir: dir === undefined || dir.trim() === '' ? null : resolve(dir) };
+  return { baseFolder: baseFolderFromEnv(env), snapshotDir: dir === undefined || dir.trim() === '' ? null : resolve(dir) };
 }
 
 async function accessFor(env: NodeJS.ProcessEnv, user: string): Promise<SnapshotAccess> {

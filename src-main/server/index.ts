@@ -13,7 +13,7 @@ export { certificateCovers, CertificateError, loadCertificatePair, type Certific
 export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config/config.js';
 export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config/config.js';
 export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config/config-schema.js';
-export { configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config/config-from-env.js';
+export { baseFolderFromEnv, configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config/config-from-env.js';
 
 // SYNC_USERS_FILE watched while the headless server runs, and the hashes `hash-password` writes.
 export { UsersFileWatcher, changedAccounts, type UsersReload } from './auth/users-file-watcher.js';

@@ -1,0 +1,111 @@
+// The collection member of a package, made from a consistent image of the
+// collection while a running server may keep writing to it. `VACUUM INTO` from
+// a read-only connection copies the collection as one read transaction sees it
+// (SQLite: "the VACUUM INTO command is transactional"), so a sync that commits
+// meanwhile lands wholly after the copy or not at all; its writes wait in the
+// WAL and are never blocked by the copy. The copy is in journal_mode=DELETE,
+// as the reference closes a collection before packaging it
+// (rslib/src/import_export/package/colpkg/export.rs, `self.close(...)`).
+// Then, for the legacy form, the copy is downgraded to schema 11; for the
+// latest, it is zstd-compressed at zstd's default level, as the reference's
+// `Encoder::new(writer, 0)`. All of it is seconds of synchronous SQLite and
+// zstd work for a large collection, so it runs in a worker thread
+// (collection-copy-worker.ts), and inline only where a worker cannot start.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
+import { CompressStream } from 'zstd-napi';
+import { openDatabase } from '../sqlite.js';
+import { downgradeFileToSchema11 } from '../schema/downgrade.js';
+
+export interface CollectionCopyJob {
+  /** The live collection, only read. */
+  readonly source: string;
+  /** Where the uncompressed copy is made; removed again when `compressedTo` is given. */
+  readonly copy: string;
+  /** Schema 11 (journal_mode=DELETE), for the legacy form. */
+  readonly schema11: boolean;
+  /** The zstd-compressed copy's path, for the latest form; null to keep the copy raw. */
+  readonly compressedTo: string | null;
+}
+
+export interface CollectionCopy {
+  /** The file to put in the package as it is. */
+  readonly file: string;
+  readonly size: number;
+  readonly notes: number;
+  readonly cards: number;
+}
+
+/** What a failed copy reports across the worker boundary: the error's code survives for the learner's sentence. */
+export type CopyOutcome =
+  { readonly ok: true; readonly copy: CollectionCopy } | { readonly ok: false; readonly message: string; readonly code: string | null };
+
+/** The work itself, in whichever thread runs it. */
+export async function copyCollectionNow(job: CollectionCopyJob): Promise<CollectionCopy> {
+  const source = openDatabase(job.source, { readonly: true, fileMustExist: true });
+  try {
+    source.prepare('VACUUM INTO ?').run(job.copy);
+  } finally {
+    source.close();
+  }
+  if (job.schema11) downgradeFileToSchema11(job.copy, { scratch: true });
+  const counts = countRows(job.copy);
+  if (job.compressedTo === null) return { file: job.copy, size: (await stat(job.copy)).size, ...counts };
+  await pipeline(createReadStream(job.copy), new CompressStream(), createWriteStream(job.compressedTo, { flags: 'wx', mode: 0o600 }));
+  await rm(job.copy, { force: true });
+  return { file: job.compressedTo, size: (await stat(job.compressedTo)).size, ...counts };
+}
+
+function countRows(path: string): { notes: number; cards: number } {
+  const db = openDatabase(path, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string): number => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { notes: count('notes'), cards: count('cards') };
+  } finally {
+    db.close();
+  }
+}
+
+const WORKER = new URL('./collection-copy-worker.js', import.meta.url);
+
+/** Thrown in this thread for a copy that failed in the worker, with the original error's code. */
+export class CollectionCopyError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'CollectionCopyError';
+  }
+}
+
+/** The copy, made in a worker thread of its own (exports are rare: none is kept warm). */
+export function copyCollectionInBackground(job: CollectionCopyJob): Promise<CollectionCopy> {
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER, { workerData: job });
+  } catch {
+    return copyCollectionNow(job);
+  }
+  return new Promise<CollectionCopy>((resolve, reject) => {
+    let settled = false;
+    worker.once('message', (outcome: CopyOutcome) => {
+      settled = true;
+      if (outcome.ok) resolve(outcome.copy);
+      else reject(new CollectionCopyError(outcome.message, outcome.code));
+      void worker.terminate();
+    });
+    worker.once('error', (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (settled) return;
+      settled = true;
+      reject(new Error(`the collection copy's worker stopped (exit code ${code})`));
+    });
+  });
+}
