@@ -234,7 +234,7 @@ export class AccountDialog {
               h('div', {}, h('strong', {}, when), h('small', {}, snapshotSummary(snapshot))),
               h(
                 'div',
-                { class: 'action-buttons' },
+                { class: 'snapshot-buttons' },
                 h(
                   'button',
                   {
