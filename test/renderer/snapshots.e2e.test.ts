@@ -85,3 +85,36 @@ browserTest(
     assert.deepEqual(win.pageErrors, []);
   },
 );
+
+browserTest(
+  "a snapshot skipped for a nearly full disk is said with the account's snapshots, and syncing goes on",
+  { timeout: 90_000 },
+  async (t, chromium) => {
+    // Every disk is "nearly full" below a floor larger than any disk.
+    const app = await createTestApp(t, { serverConfig: (config) => ({ ...config, lowSpaceMegs: 1 << 30, snapshotMinutes: 0 }) });
+    await app.controller.addUser('alice', 'pw-alice');
+    const device = new V11Client(app.base());
+    await device.login('alice', 'pw-alice');
+    const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+    t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
+    assert.equal(await device.fullUpload(studied), 'OK', 'the sync succeeds');
+    const win = await openAppWindow(t, app, chromium);
+    const { page } = win;
+    await page.click('#tab-accounts');
+    const dialog = page.locator('#account-dialog');
+    // The warning reaches the account once the server's background snapshot work has given up.
+    for (let tries = 0; ; tries++) {
+      const alice = (await app.controller.state()).users[0]!;
+      if (alice.snapshotWarning !== null) {
+        assert.match(alice.snapshotWarning, /No snapshot of alice's collection was taken: the storage disk is nearly full\./);
+        break;
+      }
+      assert.ok(tries < 200, 'the skipped snapshot is reported');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await page.getByRole('button', { name: 'Snapshots of alice' }).click();
+    await dialog.locator('p.warning', { hasText: 'the storage disk is nearly full' }).waitFor();
+    await checkState(page, 'snapshots-skipped');
+    assert.deepEqual(win.pageErrors, []);
+  },
+);
