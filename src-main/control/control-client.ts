@@ -19,7 +19,17 @@ export class ControlRequestError extends Error {
 export async function runningServerSocket(baseFolder: string): Promise<string | null> {
   const path = controlSocketPath(baseFolder);
   if (path === null) return null;
-  return (await probeSocket(path)) === 'live' ? path : null;
+  try {
+    return (await probeSocket(path)) === 'live' ? path : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new ControlRequestError(
+        'not-allowed',
+        `The server running on ${baseFolder} belongs to another system user, so this command cannot reach it. Run it as that user (in a container: docker exec -u PUID:PGID).`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** Sends `request` and resolves with the answer's value; a refusal rejects with a ControlRequestError. */
