@@ -7,8 +7,8 @@ export type SnapshotKindView = 'after-sync' | 'before-full-upload' | 'before-res
 
 export const SNAPSHOT_KIND_WORDS: Readonly<Record<SnapshotKindView, string>> = {
   'after-sync': 'after a sync',
-  'before-full-upload': 'before a full upload replaced it',
-  'before-restore': 'before a restore replaced it',
+  'before-full-upload': 'before a full upload',
+  'before-restore': 'before a restore',
   manual: 'taken by hand',
   'old-backup': 'an older backup',
 };

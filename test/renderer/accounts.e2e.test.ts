@@ -44,7 +44,7 @@ browserTest(
     assert.equal(await device.fullUpload(empty), 'OK');
     await row('alice').locator('text=0 notes').waitFor();
     await page.getByRole('button', { name: 'Snapshots of alice' }).click();
-    const kept = dialog.locator('li[data-snapshot]', { hasText: 'before a full upload replaced it' }).first();
+    const kept = dialog.locator('li[data-snapshot]', { hasText: 'before a full upload' }).first();
     await kept.waitFor();
     assert.match((await dialog.locator('h2').textContent()) ?? '', /^Snapshots of alice$/);
     assert.match((await kept.textContent()) ?? '', /16 notes, \d+ cards, \d+ reviews · [\d.]+ (B|KB|MB)/);
@@ -68,7 +68,7 @@ browserTest(
     assert.equal(await page.evaluate('document.activeElement.dataset.focus'), 'snapshots:alice', 'the focus goes back to the opener');
     // The empty collection the restore replaced is listed: the restore can be undone.
     await page.getByRole('button', { name: 'Snapshots of alice' }).click();
-    await dialog.locator('li[data-snapshot]', { hasText: 'before a restore replaced it' }).waitFor();
+    await dialog.locator('li[data-snapshot]', { hasText: 'before a restore' }).waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
