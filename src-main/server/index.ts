@@ -30,7 +30,6 @@ export {
 
 // What learners were told inside Anki, and the events the app reports to them.
 export type { NoticeTold } from './report/learner-notices.js';
-export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
 // A home certificate authority: HTTPS without a domain.
 export {
@@ -80,10 +79,8 @@ export {
 } from './storage/snapshots/snapshot-types.js';
 export { offlineSnapshots } from './storage/snapshots/offline-snapshots.js';
 
-// Backups and user status read collection files directly.
-export { backUpCollection, pruneBackups, BACKUPS_KEPT } from './collection/replaced-collections.js';
+// User status reads collection files directly.
 export { openDatabase } from './storage/sqlite.js';
-export { installDatabaseFile, isSideFile } from './storage/database-files.js';
 export { makeFolder, makeFolderSync, syncFolder, writeFileDurablySync } from './storage/durable.js';
 
 // How full the storage disk is, for the window and the tray.
