@@ -17,7 +17,7 @@ test('the list is a table whose columns line up, kinds in words, sizes readable'
   assert.equal(lines.length, 3);
   assert.match(lines[0]!, /^ {2}ID\s+Taken\s+Kind\s+Notes\s+Cards\s+Reviews\s+Size$/);
   assert.match(lines[1]!, /^ {2}a1\s+2026-12-07 05:03 {2}after a sync\s+12,345\s+23,456\s+100,000\s+3\.5 MB$/);
-  assert.match(lines[2]!, /^ {2}old-one\s+2026-12-06 05:03 {2}an older backup\s+–\s+–\s+–\s+900 B$/);
+  assert.match(lines[2]!, /^ {2}old-one\s+2026-12-06 05:03 {2}an older backup\s+–\s+–\s+–\s+900 bytes$/);
   // Numbers are right-aligned: every line ends its Size column at the same place.
   const sizeEnds = lines.map((line) => line.length);
   assert.equal(new Set(sizeEnds).size, 1, lines.join('\n'));
