@@ -24,6 +24,7 @@ import type { LegacySpill } from './envelope/legacy-multipart.js';
 import type { SnapshotKeeper } from './storage/snapshots/snapshot-keeper.js';
 import type { AccountAccess } from './storage/snapshots/account-access.js';
 import { accountSnapshots } from './storage/snapshots/account-snapshots.js';
+import { removeLeftovers } from './storage/snapshots/snapshot-folder.js';
 import { SnapshotError, type AccountSnapshots } from './storage/snapshots/snapshot-types.js';
 
 export type { UserAccount } from './config/config.js';
@@ -236,6 +237,8 @@ export class Users {
     const paths = userPaths(this.options.baseFolder, account.name);
     createUserFolders(paths);
     const leftovers = await removeSpoolLeftovers(paths.folder);
+    // A snapshot a crash interrupted leaves only its temporary file, removed now (nothing writes one yet).
+    await removeLeftovers(paths);
     if (leftovers.length > 0)
       this.options.logger.info('removed temporary files an earlier run left', { uid: account.name, files: leftovers.length });
     // media.db is opened (created, migrated) now and held for the server's life, as the official server does.

@@ -47,6 +47,9 @@ for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
 
     assert.equal(collectionContent(server.paths('user').collection).ver, 18, 'the live collection is always schema 18');
 
+    // The snapshot after the upload holds its read image of the file meanwhile; a download then is served
+    // from memory and cannot checkpoint (storage/collection-image.ts). This test is of a download alone.
+    await server.server.snapshotsSettled();
     const device = secondDevice();
     await client.fullDownload(device);
     assert.deepEqual(integrityCheck(device), ['ok']);
@@ -128,7 +131,7 @@ for (const [label, bytes] of [
   });
 }
 
-test('each full upload keeps the replaced collection in backups/, the newest five', async () => {
+test('each full upload keeps the collection it replaces as a before-full-upload snapshot (issue 24)', async () => {
   const paths = server.paths('user');
   const uploaded: string[] = [];
   for (let i = 0; i < 7; i++) {
@@ -141,13 +144,20 @@ test('each full upload keeps the replaced collection in backups/, the newest fiv
     assert.equal(await client.fullUpload(file), 'OK');
     uploaded.push(sha1(paths.collection));
   }
-  const backups = readdirSync(paths.backups).sort();
-  assert.equal(backups.length, 5);
-  const kept = new Set(backups.map((name) => sha1(join(paths.backups, name))));
-  // The five collections replaced most recently: uploads 2..6 (upload 7 is live).
-  for (const hash of uploaded.slice(1, 6)) assert.ok(kept.has(hash));
+  await server.server.snapshotsSettled();
+  assert.ok(!existsSync(paths.backups), 'backups/ is no longer written');
+  const snapshots = server.server.snapshots('user');
+  const replaced = (await snapshots.list()).filter((entry) => entry.kind === 'before-full-upload');
+  const kept = new Map<string, number | null>();
+  for (const entry of replaced) {
+    const target = join(makeTempFolder('ahs-extract-'), 'collection.anki2');
+    await snapshots.extractCollection(entry.id, target);
+    kept.set(sha1(target), entry.notes);
+  }
+  // Every collection replaced within the last day is kept (retention.ts): uploads 1..6; upload 7 is live.
+  for (const hash of uploaded.slice(0, 6)) assert.equal(kept.get(hash), 16, 'kept, with its count of notes');
   assert.ok(!kept.has(uploaded[6]!));
-  assert.ok(!kept.has(uploaded[0]!));
+  assert.equal(readdirSync(paths.snapshots).filter((name) => name.startsWith('.')).length, 0, 'no temporary file is left');
 });
 
 test('a collection file bigger than 3 × MAX_SYNC_PAYLOAD_MEGS makes meta force a full sync (scm = now)', async () => {

@@ -98,6 +98,8 @@ test('UserPaths follow the official layout under SYNC_BASE', () => {
     mediaFolder: join(base, 'alice', 'media'),
     mediaDb: join(base, 'alice', 'media.db'),
     backups: join(base, 'alice', 'backups'),
+    snapshots: join(base, 'alice', 'snapshots'),
+    mediaTrash: join(base, 'alice', 'media-trash'),
   });
   // A relative SYNC_BASE is resolved once, so later chdirs cannot move the data.
   assert.equal(userPaths('data', '日本').folder, join(resolve('data'), '日本'));

@@ -50,8 +50,8 @@ type TakenKind = Exclude<SnapshotKind, 'old-backup'>;
 
 const MINUTE_MS = 60_000;
 /** While a normal sync is open the collection cannot be read as committed; a snapshot waits this long between tries. */
-const SYNC_OPEN_RETRY_MS = 2_000;
-const SYNC_OPEN_TRIES = 30;
+const SYNC_OPEN_RETRY_MS = 500;
+const SYNC_OPEN_TRIES = 120;
 
 /** The sentence for the activity list and the log when a snapshot is skipped for lack of space. */
 export function lowDiskSentence(username: string): string {
