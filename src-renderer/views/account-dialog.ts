@@ -228,6 +228,8 @@ export class AccountDialog {
           { class: 'snapshots', 'aria-labelledby': 'account-dialog-title' },
           ...user.snapshots.map((snapshot) => {
             const when = snapshotDate(snapshot.takenAt);
+            // Two snapshots of the same minute are told apart by their kind.
+            const spoken = ` the snapshot of ${when}, ${snapshot.kindInWords}`;
             return h(
               'li',
               { 'data-snapshot': snapshot.id },
@@ -249,7 +251,7 @@ export class AccountDialog {
                     },
                   },
                   'Restore',
-                  unseen(` the snapshot of ${when}`),
+                  unseen(spoken),
                 ),
                 h(
                   'button',
@@ -260,7 +262,7 @@ export class AccountDialog {
                     onclick: download(snapshot.id, `the snapshot of ${when}`),
                   },
                   'Download',
-                  unseen(` the snapshot of ${when}`),
+                  unseen(spoken),
                 ),
               ),
             );
