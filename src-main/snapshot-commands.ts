@@ -63,7 +63,7 @@ async function accessFor(env: NodeJS.ProcessEnv, user: string): Promise<Snapshot
   }
   const snapshots = offlineSnapshots(settings, user);
   return {
-    through: `no server is running on ${settings.baseFolder}, so this read its files`,
+    through: `no server is running on ${settings.baseFolder}, so this command worked on its files`,
     list: async () => ({ entries: await snapshots.list(), spaceBytes: await snapshots.spaceBytes() }),
     take: () => snapshots.take(),
     restore: (id) => snapshots.restore(id),

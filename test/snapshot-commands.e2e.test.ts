@@ -185,7 +185,7 @@ test('with no server running: the same commands work on the files', { skip, time
 
   const listed = await command(base, ['snapshots', 'list', 'alice']);
   assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, /no server is running on .+, so this read its files/);
+  assert.match(listed.stdout, /no server is running on .+, so this command worked on its files/);
   const sixteen = idOf(listed.stdout, /before a full upload\s+16\s/);
 
   const took = await command(base, ['snapshots', 'take', 'alice']);
