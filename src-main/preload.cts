@@ -28,6 +28,8 @@ const COMMANDS: Record<CommandName, true> = {
   openRootCertificate: true,
   showAppleProfile: true,
   takeSnapshot: true,
+  chooseSnapshotFolder: true,
+  clearSnapshotFolder: true,
   restoreSnapshot: true,
   exportCollection: true,
   setCheckForUpdates: true,

@@ -174,6 +174,12 @@ function renderUsersTable(): void {
 
 function renderSettings(next: AppState): void {
   setText(byId('storage-folder'), next.settings.storageFolder);
+  setText(byId('snapshot-dir'), next.settings.snapshotDir === '' ? 'None' : next.settings.snapshotDir);
+  const clearSnapshotDir = byId('clear-snapshot-dir');
+  const noSecondCopy = next.settings.snapshotDir === '';
+  // The button hides with the setting: a focus on it goes back to Choose, not to nowhere.
+  if (noSecondCopy && document.activeElement === clearSnapshotDir) byId('choose-snapshot-dir').focus();
+  clearSnapshotDir.hidden = noSecondCopy;
   const space = byId('storage-space');
   setText(space, next.storage === null ? '' : next.storage.summary);
   space.dataset['state'] = next.storage?.state ?? 'ok';
@@ -227,6 +233,8 @@ function wire(): void {
     void act(() => api.setPort(Number(port.value)));
   });
   byId('choose-folder').addEventListener('click', () => void act(api.chooseStorageFolder));
+  byId('choose-snapshot-dir').addEventListener('click', () => void act(api.chooseSnapshotFolder));
+  byId('clear-snapshot-dir').addEventListener('click', () => void act(api.clearSnapshotFolder));
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) {
     radio.addEventListener('change', () => void act(() => api.setBindAddress(radio.value as BindAddress)));
   }

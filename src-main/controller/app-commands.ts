@@ -64,6 +64,12 @@ export function createAppCommands(controller: AppController, platform: DesktopPl
     showAppleProfile: async () => (platform.showFile(controller.home.profileFile()), state()),
     setCheckForUpdates: async (on) => (await controller.setCheckForUpdates(bool(on)), state()),
     installUpdate: async () => (controller.installUpdate(), state()),
+    chooseSnapshotFolder: async () => {
+      const folder = await platform.pickFolder(controller.settings().snapshotDir || controller.storageFolder());
+      if (folder !== null) await controller.setSnapshotFolder(folder);
+      return state();
+    },
+    clearSnapshotFolder: async () => (await controller.clearSnapshotFolder(), state()),
     takeSnapshot: async (name) => (await controller.takeSnapshot(str(name, 'name')), state()),
     restoreSnapshot: async (name, snapshotId) => (
       await controller.restoreSnapshot(str(name, 'name'), str(snapshotId, 'snapshot')),

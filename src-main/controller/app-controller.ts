@@ -21,7 +21,7 @@ import type { AppSettings, SettingsStore, StoredUser } from '../settings/setting
 import { hashPassword, toUserAccount } from './accounts.js';
 import { certificateNames, HomeCertificate, localName } from './home-certificate.js';
 import { addressChangeNotice, homeAddresses, StableName } from './stable-name.js';
-import { asAppErrors, exportPackage } from './snapshots.js';
+import { asAppErrors, checkSnapshotFolder, exportPackage } from './snapshots.js';
 import { AppError, toAppError } from './errors.js';
 import { hostFor, LiveView, storageFolderOf } from './live-view.js';
 import { probePort, startError, validatePort } from './port.js';
@@ -397,7 +397,24 @@ export class AppController {
 
   /** The account's snapshots: the running server's (under the account's lock), or the files' while it is stopped. */
   snapshotsOf(name: string): AccountSnapshots {
-    return this.server ? this.server.snapshots(name) : offlineSnapshots({ baseFolder: this.storageFolder() }, name);
+    const settings = this.settings();
+    return this.server
+      ? this.server.snapshots(name)
+      : offlineSnapshots(
+          { baseFolder: this.storageFolder(settings), snapshotDir: settings.snapshotDir === '' ? null : settings.snapshotDir },
+          name,
+        );
+  }
+
+  /** Where the second copy of every snapshot goes (SYNC_SNAPSHOT_DIR); the server restarts to use it. */
+  async setSnapshotFolder(folder: string): Promise<void> {
+    const path = await checkSnapshotFolder(folder, this.storageFolder());
+    await this.queue.run(() => this.reconfigure({ snapshotDir: path }));
+  }
+
+  /** No second copy any more; what was written stays. */
+  async clearSnapshotFolder(): Promise<void> {
+    await this.queue.run(() => this.reconfigure({ snapshotDir: '' }));
   }
 
   async takeSnapshot(name: string): Promise<void> {
@@ -468,6 +485,7 @@ export class AppController {
         baseFolder,
         maxPayloadMegs: DEFAULT_MAX_PAYLOAD_MEGS,
         users: settings.users.map(toUserAccount),
+        snapshotDir: settings.snapshotDir === '' ? null : settings.snapshotDir,
         ...(settings.tlsCertFile !== '' && settings.tlsKeyFile !== ''
           ? { tls: { certFile: settings.tlsCertFile, keyFile: settings.tlsKeyFile } }
           : {}),

@@ -221,6 +221,7 @@ export class LiveView {
       checkForUpdates: settings.checkForUpdates,
       tlsCertFile: settings.tlsCertFile,
       tlsKeyFile: settings.tlsKeyFile,
+      snapshotDir: settings.snapshotDir,
     };
     const addresses = this.addresses();
     const storage = this.storageView(view.storageFolder);

@@ -5,9 +5,9 @@
 // lock, or on the files while it is stopped; this module only turns their
 // answers and their errors into what the window shows.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   currentMediaFiles,
   exportCollectionPackage,
@@ -69,6 +69,28 @@ export async function asAppErrors<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw snapshotAppError(error);
   }
+}
+
+/**
+ * The folder for the snapshots' second copy, or why it will not do: it must be a
+ * folder, and outside the storage folder (a copy on the same disk and folder
+ * guards against nothing).
+ */
+export async function checkSnapshotFolder(folder: string, storageFolder: string): Promise<string> {
+  if (typeof folder !== 'string' || folder.trim() === '') throw new AppError('bad-request', 'Choose a folder.');
+  const path = resolve(folder);
+  const inside = relative(resolve(storageFolder), path);
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new AppError(
+      'snapshot-folder-inside',
+      'This folder is inside the storage folder, so a second copy there would be lost with the first. Choose a folder on another disk or a NAS share.',
+    );
+  }
+  const found = await stat(path).catch(() => null);
+  if (found === null || !found.isDirectory()) {
+    throw new AppError('snapshot-folder-missing', 'That folder cannot be found. Connect its disk or share, then choose it again.');
+  }
+  return path;
 }
 
 /** The file name the save dialog offers: "alice 2026-12-07.colpkg". */

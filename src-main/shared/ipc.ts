@@ -15,6 +15,8 @@ export interface SettingsView {
   /** The HTTPS certificate and key files; empty for plain HTTP. */
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
+  /** Where a second copy of every snapshot goes; empty for none. */
+  readonly snapshotDir: string;
 }
 
 export type ServerStatus =
@@ -225,6 +227,10 @@ export interface AppCommands {
   setCheckForUpdates(on: boolean): Promise<AppState>;
   /** Opens a file dialog for the HTTPS certificate or its key; a cancelled dialog changes nothing. */
   chooseTlsFile(which: 'cert' | 'key'): Promise<AppState>;
+  /** Opens the folder dialog for the snapshots' second copy; a cancelled dialog changes nothing. */
+  chooseSnapshotFolder(): Promise<AppState>;
+  /** No second copy of the snapshots any more (those written stay where they are). */
+  clearSnapshotFolder(): Promise<AppState>;
   /** Back to plain HTTP. */
   clearTls(): Promise<AppState>;
   /** Makes a home certificate authority (or keeps the one there) and serves HTTPS with its certificate. */
@@ -272,6 +278,8 @@ const COMMANDS: Readonly<Record<CommandName, true>> = {
   openRootCertificate: true,
   showAppleProfile: true,
   takeSnapshot: true,
+  chooseSnapshotFolder: true,
+  clearSnapshotFolder: true,
   restoreSnapshot: true,
   exportCollection: true,
   setCheckForUpdates: true,

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
@@ -110,4 +110,43 @@ test("the app's server answers the headless commands on its control socket while
   );
   await app.controller.stop();
   assert.equal(await runningServerSocket(app.storage), null, 'gone when the server stops');
+});
+
+test("the app's second copy: a folder outside the storage folder gets every snapshot; inside it, or missing, is refused in words", async (t) => {
+  const { app } = await aliceWith16Notes(t);
+  await assert.rejects(app.controller.setSnapshotFolder(join(app.storage, 'alice')), (error: unknown) => {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'snapshot-folder-inside');
+    return true;
+  });
+  await assert.rejects(app.controller.setSnapshotFolder(join(app.folder, 'not-connected')), (error: unknown) => {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'snapshot-folder-missing');
+    return true;
+  });
+  assert.equal(app.settings.read().snapshotDir, '', 'nothing changed');
+  const nas = join(app.folder, 'nas');
+  mkdirSync(nas);
+  await app.controller.setSnapshotFolder(nas);
+  assert.equal((await app.controller.state()).settings.snapshotDir, nas);
+  assert.equal(app.controller.serverStatus.state, 'running', 'the server restarted with it');
+  await app.controller.takeSnapshot('alice');
+  const manual = (await alice(app)).snapshots.find((s) => s.kind === 'manual')!;
+  assert.ok(
+    readdirSync(join(nas, 'alice')).some((name) => name.startsWith(manual.id)),
+    `the second copy of ${manual.id} is in ${nas}: ${readdirSync(join(nas, 'alice')).join(', ')}`,
+  );
+  // Stopped, a snapshot taken on the files gets its second copy too.
+  const copies = (): string[] => readdirSync(join(nas, 'alice')).sort();
+  const before = copies();
+  await app.controller.stop();
+  await app.controller.takeSnapshot('alice');
+  const stoppedTake = (await alice(app)).snapshots.find((s) => s.kind === 'manual' && s.id !== manual.id)!;
+  assert.ok(!before.some((name) => name.startsWith(stoppedTake.id)));
+  assert.ok(
+    copies().some((name) => name.startsWith(stoppedTake.id)),
+    `the second copy of ${stoppedTake.id}: ${copies().join(', ')}`,
+  );
+  await app.controller.clearSnapshotFolder();
+  assert.equal(app.settings.read().snapshotDir, '');
 });

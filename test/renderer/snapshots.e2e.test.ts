@@ -5,7 +5,7 @@
 // refusal is said in the dialog. Checked with axe in light and dark.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
@@ -115,6 +115,31 @@ browserTest(
     await page.getByRole('button', { name: 'Snapshots of alice' }).click();
     await dialog.locator('p.warning', { hasText: 'the storage disk is nearly full' }).waitFor();
     await checkState(page, 'snapshots-skipped');
+    assert.deepEqual(win.pageErrors, []);
+  },
+);
+
+browserTest(
+  'Settings: the second copy of snapshots is chosen with the folder dialog, and turned off again',
+  { timeout: 90_000 },
+  async (t, chromium) => {
+    const app = await createTestApp(t);
+    await app.controller.addUser('alice', 'pw-alice');
+    const nas = join(app.folder, 'nas');
+    mkdirSync(nas);
+    const win = await openAppWindow(t, app, chromium, { pickFolder: async () => nas });
+    const { page } = win;
+    await page.click('#tab-settings');
+    assert.equal(await page.locator('#snapshot-dir').textContent(), 'None');
+    assert.equal(await page.locator('#clear-snapshot-dir').isVisible(), false);
+    await page.getByRole('button', { name: /^Choose folder…/ }).click();
+    await page.locator('#snapshot-dir', { hasText: nas }).waitFor();
+    assert.equal(app.settings.read().snapshotDir, nas);
+    await checkState(page, 'snapshot-dir-chosen');
+    await page.getByRole('button', { name: 'No second copy' }).click();
+    await page.locator('#snapshot-dir', { hasText: 'None' }).waitFor();
+    assert.equal(await page.evaluate('document.activeElement.id'), 'choose-snapshot-dir', 'the focus stays in the setting');
+    assert.equal(app.settings.read().snapshotDir, '');
     assert.deepEqual(win.pageErrors, []);
   },
 );
