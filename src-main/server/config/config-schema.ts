@@ -189,7 +189,7 @@ export const CONFIG_SCHEMA = {
     app: null,
     kind: { type: 'integer', min: 1, max: 9_999_999, unit: 'MiB' },
     defaultText: "`256`, or twice an account's collection and media when that is more",
-    help: "below this much free space on SYNC_BASE's disk, the log says so once, old backups give way, and each device is told once in Anki; a write that finds no room is answered `507 Insufficient Storage`",
+    help: "below this much free space on SYNC_BASE's disk, the log says so once, old snapshots give way (each account keeps its newest 3) and no new one is taken, and each device is told once in Anki; a write that finds no room is answered `507 Insufficient Storage`",
     official: false,
   },
   mdnsName: {

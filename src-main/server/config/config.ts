@@ -48,6 +48,12 @@ export interface ServerConfig {
   readonly snapshotMinutes?: number | 'off';
   /** SYNC_SNAPSHOT_DIR: every snapshot is also written below this folder (an absolute path); none when absent or null. */
   readonly snapshotDir?: string | null;
+  /**
+   * The home certificate authority's folder (reach/home-authority.ts), whose
+   * root is offered to iPhones as a profile at /home-root.mobileconfig. By
+   * default the folder of the served pair, when the authority made that pair.
+   */
+  readonly homeAuthorityFolder?: string;
 }
 
 export interface TlsFiles {

@@ -1,48 +1,46 @@
 // Before a write, room for it: when the storage disk is nearly full, the oldest
-// automatic backups give way first (every account keeps its newest), each one
-// logged; a spooled upload that still cannot fit with a margin is refused at
+// snapshots give way first (every account keeps its newest 3, issue 24; old
+// backups are snapshots too), each one logged; a spooled upload that still cannot fit with a margin is refused at
 // once with 507, before its bytes are received (docs/architecture.md).
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { InsufficientStorageError } from '../errors.js';
 import type { Logger } from '../report/log.js';
-import { isBackupName, newestFirst } from '../collection/replaced-collections.js';
+import { removeSnapshot, snapshotFiles, type SnapshotFiles } from './snapshots/snapshot-folder.js';
+import { KEEP_AT_LEAST } from './snapshots/retention.js';
 import { formatBytes, type StorageSpace } from './storage-space.js';
-import { SERVER_FOLDER } from './user-paths.js';
+import { SERVER_FOLDER, userPaths, usernameProblem } from './user-paths.js';
 
 /** Room left beside an upload: SQLite's journal, media.db's rows, the answer's own bytes. */
 export const UPLOAD_MARGIN_BYTES = 8 * 1024 * 1024;
 
 interface Prunable {
   readonly account: string;
-  readonly name: string;
-  readonly path: string;
+  readonly files: SnapshotFiles;
 }
 
-/** Every account's backups but its newest, oldest first across accounts (a backup's name is its time). */
-async function prunableBackups(baseFolder: string): Promise<Prunable[]> {
+/** Every account's snapshots but its newest 3, oldest first across accounts. */
+async function prunableSnapshots(baseFolder: string): Promise<Prunable[]> {
   const prunable: Prunable[] = [];
   for (const account of await readdir(baseFolder).catch(() => [] as string[])) {
-    if (account === SERVER_FOLDER) continue;
-    const folder = join(baseFolder, account, 'backups');
-    const names = newestFirst((await readdir(folder).catch(() => [] as string[])).filter(isBackupName));
-    for (const name of names.slice(1)) prunable.push({ account, name, path: join(folder, name) });
+    if (account === SERVER_FOLDER || usernameProblem(account) !== null) continue;
+    const all = await snapshotFiles(userPaths(baseFolder, account));
+    for (const files of all.slice(KEEP_AT_LEAST)) prunable.push({ account, files });
   }
-  return prunable.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return prunable.sort((a, b) => a.files.entry.takenAt - b.files.entry.takenAt);
 }
 
 /**
  * Makes room for a write of `bytes` (0 when its size is not known before it
- * arrives): backups give way while the disk is below its threshold plus
+ * arrives): snapshots give way while the disk is below its threshold plus
  * `bytes`; then, for a known size, 507 unless it fits with a margin.
  */
 export async function makeRoom(space: StorageSpace, baseFolder: string, bytes: number, logger: Logger): Promise<void> {
   let view = space.view(true);
   const wanted = bytes + view.lowBytes;
   if (view.freeBytes < wanted) {
-    for (const backup of await prunableBackups(baseFolder)) {
-      await rm(backup.path, { force: true });
-      logger.info('removed an old backup to make room on the storage disk', { uid: backup.account, file: backup.name });
+    for (const snapshot of await prunableSnapshots(baseFolder)) {
+      await removeSnapshot(snapshot.files);
+      logger.info('removed an old snapshot to make room on the storage disk', { uid: snapshot.account, snapshot: snapshot.files.entry.id });
       view = space.view(true);
       if (view.freeBytes >= wanted) break;
     }

@@ -145,6 +145,8 @@ for (const [modeName, mode] of MODES) {
       const second = harness.device();
       await addBulkyNotes(second, 300, 2000);
 
+      // Snapshots after the writes above are written before the disk is filled (issue 24).
+      await harness.server.server.snapshotsSettled();
       await disk.fill(256 * 1024);
       const before = disk.freeBytes();
       assert.equal(await statusOfAny(harness.fullUpload(second)), 507);
@@ -170,6 +172,8 @@ for (const [modeName, mode] of MODES) {
       const before = notesOf(a);
       await addBulkyNotes(a, 400, 2000);
 
+      // Snapshots after the writes above are written before the disk is filled (issue 24).
+      await harness.server.server.snapshotsSettled();
       await disk.fill(0);
       assert.equal(await statusOfAny(harness.sync(a)), 507);
 
@@ -190,6 +194,8 @@ for (const [modeName, mode] of MODES) {
       const media = bobMedia(harness, mode);
       await media.begin();
       const kept = await media.uploadChanges(await buildUploadZip([['kept.jpg', Buffer.alloc(50_000, 1)]]));
+      // Snapshots after the writes above are written before the disk is filled (issue 24).
+      await harness.server.server.snapshotsSettled();
       await disk.fill(64 * 1024);
       const before = disk.freeBytes();
       const files = [0, 1, 2, 3].map((i) => [`big-${i}.jpg`, Buffer.alloc(400_000, 10 + i)] as const);
@@ -218,6 +224,8 @@ for (const [modeName, mode] of MODES) {
     await media.begin();
     await media.uploadChanges(await buildUploadZip([['photo.jpg', photo]]));
 
+    // Snapshots after the writes above are written before the disk is filled (issue 24).
+    await harness.server.server.snapshotsSettled();
     await disk.fill(0);
     const bobMeta = await bobV11(harness).meta();
     assert.equal(bobMeta.empty, false);
@@ -251,6 +259,8 @@ test("an account's first contact on a full disk is 507; once space is back it wo
   const { disk, harness } = await setUp(t);
   const carol = plainUser('carol', 'carol password');
   await harness.server.server.setUsers([plainUser(USER, 'pass'), BOB, carol]);
+  // Snapshots after the writes above are written before the disk is filled (issue 24).
+  await harness.server.server.snapshotsSettled();
   await disk.fill(0);
   const client = new V11Client(harness.url, { hostKey: carol.hostKey });
   assert.equal(await statusOf(client.meta()), 507);
@@ -268,6 +278,8 @@ test(
     const { disk, harness, log } = await setUp(t);
     const { a } = await twoDevicesInStep(harness);
     await addBulkyNotes(a, 50, 500);
+    // Snapshots after the writes above are written before the disk is filled (issue 24).
+    await harness.server.server.snapshotsSettled();
     await disk.fill(0);
     for (let i = 0; i < 3; i++) assert.equal(await statusOfAny(harness.sync(a)), 507);
     assert.ok(harness.server.server.storageSpace().failingSince !== null);
@@ -300,6 +312,8 @@ test(
     const msgOf = async (client: { meta(): Promise<SyncMeta> }): Promise<SyncMeta> => client.meta();
 
     assert.equal((await msgOf(desktop)).msg, '', 'nothing to say while there is room');
+    // Snapshots after the writes above are written before the disk is filled (issue 24).
+    await harness.server.server.snapshotsSettled();
     await disk.fill((LOW_SPACE_MEGS - 1) * MIB);
     const low = await msgOf(desktop);
     assert.match(low.msg, /almost full: [\d.]+ MB left/);
@@ -311,6 +325,8 @@ test(
     assert.match(msgInReply(await legacy.meta()), /almost full/, 'and a legacy client');
     assert.equal(msgInReply(await legacy.meta()), '');
 
+    // Snapshots after the writes above are written before the disk is filled (issue 24).
+    await harness.server.server.snapshotsSettled();
     await disk.fill(0);
     await addBulkyNotes(a, 50, 500);
     assert.equal(await statusOfAny(harness.sync(a)), 507);
@@ -327,28 +343,34 @@ function msgInReply(reply: unknown): string {
 }
 
 test(
-  'backups give way first: when the disk is nearly full, old backups go (the newest of each account stays), each one logged',
+  'snapshots give way first: when the disk is nearly full, old snapshots go (the newest 3 of each account stay), each one logged',
   { skip },
   async (t) => {
     const { disk, harness, log } = await setUp(t);
     const device = harness.device();
     for (let i = 0; i < 4; i++) assert.equal(await harness.fullUpload(device), 'OK');
     const bobDevice = harness.device();
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       bobDevice.beforeUpload();
       assert.equal(await bobV11(harness).fullUpload(bobDevice.path), 'OK');
     }
-    const backups = (user: string): string[] => readdirSync(harness.server.paths(user).backups);
-    assert.equal(backups(USER).length, 3);
-    assert.equal(backups(BOB.name).length, 2);
+    await harness.server.server.snapshotsSettled();
+    const snapshots = async (user: string): Promise<string[]> =>
+      (await harness.server.server.snapshots(user).list()).map((entry) => entry.id);
+    const aliceBefore = await snapshots(USER);
+    const bobBefore = await snapshots(BOB.name);
+    assert.ok(aliceBefore.length > 3 && bobBefore.length > 3, `${aliceBefore.length} and ${bobBefore.length} snapshots`);
 
+    // Snapshots after the writes above are written before the disk is filled (issue 24).
+    await harness.server.server.snapshotsSettled();
     await disk.fill(LOW_SPACE_MEGS * MIB - 512 * 1024);
-    const newestAlice = backups(USER).sort().at(-1);
     // Any write makes room first.
     device.addNote({ fields: ['one more', 'back'] });
     assert.equal((await harness.sync(device)).required.kind, 'normalSync');
-    assert.deepEqual(backups(USER), [newestAlice]);
-    assert.equal(backups(BOB.name).length, 1);
-    assert.equal(log.filter((line) => line.message === 'removed an old backup to make room on the storage disk').length, 3);
+    await harness.server.server.snapshotsSettled();
+    assert.deepEqual(await snapshots(USER), aliceBefore.slice(0, 3), "alice's newest 3 stay");
+    assert.deepEqual(await snapshots(BOB.name), bobBefore.slice(0, 3), "and bob's");
+    const removed = aliceBefore.length + bobBefore.length - 6;
+    assert.equal(log.filter((line) => line.message === 'removed an old snapshot to make room on the storage disk').length, removed);
   },
 );

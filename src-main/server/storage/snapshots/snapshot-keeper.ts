@@ -218,7 +218,10 @@ export class SnapshotKeeper {
     const space = this.options.space;
     if (space === undefined) return false;
     const view = space.view(true);
-    return view.low || view.failingSince !== null || view.freeBytes < fileSize(paths.collection);
+    // The account's own threshold (by default twice its collection, at least 256 MiB): a snapshot,
+    // a fraction of the collection once compressed, then leaves room for the syncs. A disk that fills
+    // while one is written is caught there (ENOSPC): its temporary file goes.
+    return view.failingSince !== null || view.freeBytes < space.lowBytesFor(fileSize(paths.collection));
   }
 
   private warn(username: string, sentence: string): void {
