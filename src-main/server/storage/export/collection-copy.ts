@@ -11,11 +11,10 @@
 // `Encoder::new(writer, 0)`. All of it is seconds of synchronous SQLite and
 // zstd work for a large collection, so it runs in a worker thread
 // (collection-copy-worker.ts), and inline only where a worker cannot start.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
-import { CompressStream } from 'zstd-napi';
+import { ZstdContext } from './zstd-context.js';
 import { openDatabase } from '../sqlite.js';
 import { downgradeFileToSchema11 } from '../schema/downgrade.js';
 
@@ -46,6 +45,8 @@ export type CopyOutcome =
 export async function copyCollectionNow(job: CollectionCopyJob): Promise<CollectionCopy> {
   const source = openDatabase(job.source, { readonly: true, fileMustExist: true });
   try {
+    // A small page cache: the copy reads each page once, and memory stays flat for any size of collection.
+    source.pragma(`cache_size = -${COPY_CACHE_KIB}`);
     source.prepare('VACUUM INTO ?').run(job.copy);
   } finally {
     source.close();
@@ -53,9 +54,41 @@ export async function copyCollectionNow(job: CollectionCopyJob): Promise<Collect
   if (job.schema11) downgradeFileToSchema11(job.copy, { scratch: true });
   const counts = countRows(job.copy);
   if (job.compressedTo === null) return { file: job.copy, size: (await stat(job.copy)).size, ...counts };
-  await pipeline(createReadStream(job.copy), new CompressStream(), createWriteStream(job.compressedTo, { flags: 'wx', mode: 0o600 }));
+  compressFile(job.copy, job.compressedTo);
   await rm(job.copy, { force: true });
   return { file: job.compressedTo, size: (await stat(job.compressedTo)).size, ...counts };
+}
+
+/** SQLite's page cache for the copy, in KiB (its default is 2 MB; better-sqlite3 raises it to 16 MB). */
+const COPY_CACHE_KIB = 2048;
+const COMPRESS_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * `from` as one zstd frame in the new file `to`, through two fixed buffers and one
+ * context: this runs in the worker, whose thread may block, and its memory
+ * stays flat (a stream would leave a buffer per chunk for the collector).
+ */
+function compressFile(from: string, to: string): void {
+  const input = Buffer.allocUnsafe(COMPRESS_CHUNK_BYTES);
+  const output = Buffer.allocUnsafe(ZstdContext.outputBound(COMPRESS_CHUNK_BYTES));
+  const context = ZstdContext.take();
+  const source = openSync(from, 'r');
+  try {
+    const target = openSync(to, 'wx', 0o600);
+    try {
+      for (;;) {
+        const read = readSync(source, input, 0, input.length, null);
+        const out = context.compress(input.subarray(0, read), output, read === 0);
+        for (let offset = 0; offset < out.length;) offset += writeSync(target, out, offset, out.length - offset);
+        if (read === 0) break;
+      }
+    } finally {
+      closeSync(target);
+    }
+  } finally {
+    closeSync(source);
+    context.release();
+  }
 }
 
 function countRows(path: string): { notes: number; cards: number } {

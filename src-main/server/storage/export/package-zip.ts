@@ -3,16 +3,17 @@
 // the collection, the media files "0"…"n-1", then the media list, which can
 // only be written once every file's size and SHA-1 are known. Media files are
 // taken one at a time: each is opened, read, and handed to the zip, and the
-// next waits until the zip has written it, so memory holds at most one file
-// (of up to media-member.ts's WHOLE_FILE_BYTES) whatever the media's total.
-import { createWriteStream } from 'node:fs';
+// next waits until the zip has taken it, in chunks through a few buffers
+// reused for all of them (media-member.ts), so memory stays flat whatever the
+// media's total.
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { CountedFileSink } from './counted-file-sink.js';
 import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { compress } from 'zstd-napi';
 import type { CollectionCopy } from './collection-copy.js';
-import { mediaMemberStream } from './media-member.js';
+import { MediaMemberStream, MemberBuffers } from './media-member.js';
 import type { MediaSource } from './package-media.js';
 import { META_MEMBER, MEDIA_MAP_MEMBER, type PackagedMedia, type PackageLayout } from './package-layout.js';
 
@@ -37,6 +38,19 @@ export class MediaReadError extends Error {
   }
 }
 
+// yazl 3 has this; @types/yazl still describes yazl 2.
+declare module 'yazl' {
+  interface ZipFile {
+    /** Bytes given to outputStream so far: where the next byte lands in the file. */
+    readonly outputStreamCursor: number;
+    addReadStreamLazy(
+      metadataPath: string,
+      options: Partial<Options>,
+      getReadStream: (give: (error: Error | null, stream: NodeJS.ReadableStream) => void) => void,
+    ): void;
+  }
+}
+
 export interface ZipOutcome {
   readonly media: readonly PackagedMedia[];
   /** Listed files that were gone when their turn came (a sync removed them meanwhile). */
@@ -51,8 +65,10 @@ export async function writePackageZip(
   media: readonly MediaSource[],
 ): Promise<ZipOutcome> {
   const zip = new yazl.ZipFile();
-  // `flush`: the file is fsynced before the stream closes.
-  const written = pipeline(zip.outputStream, createWriteStream(path, { flags: 'wx', mode: PACKAGE_FILE_MODE, flush: true }));
+  const sink = new CountedFileSink(await open(path, 'wx', PACKAGE_FILE_MODE));
+  // The sink fsyncs the file before it finishes.
+  const written = pipeline(zip.outputStream, sink);
+  const buffers = new MemberBuffers(sink);
   const zipFailed = new Promise<never>((_resolve, reject) => zip.on('error', reject));
   // Whichever fails first ends the export; the other's rejection is already handled.
   written.catch(() => undefined);
@@ -69,13 +85,17 @@ export async function writePackageZip(
         vanished.push(file.name);
         continue;
       }
-      const member = await reading(
-        file.name,
-        handle.stat().then(({ size }) => mediaMemberStream(handle, size, layout.zstd)),
-      );
-      zip.addReadStream(member.stream, String(packaged.length), { compress: false, mtime });
-      await Promise.race([reading(file.name, finished(member.stream)), zipFailed, written]);
-      packaged.push({ name: file.name, size: member.facts.size(), sha1: member.facts.sha1() });
+      const member = new MediaMemberStream(handle, buffers, layout.zstd, () => zip.outputStreamCursor);
+      // yazl keeps every entry until the end: given by a getter that lets go of it, the member's stream
+      // can be collected as soon as it is written.
+      let stream: MediaMemberStream | null = member;
+      zip.addReadStreamLazy(String(packaged.length), { compress: false, mtime }, (give) => {
+        const taken = stream!;
+        stream = null;
+        give(null, taken);
+      });
+      await Promise.race([reading(file.name, finished(member)), zipFailed, written]);
+      packaged.push({ name: file.name, size: member.size(), sha1: member.sha1() });
     }
     const map = layout.mediaMap(packaged);
     zip.addBuffer(layout.zstd ? compress(map) : map, MEDIA_MAP_MEMBER, { compress: false, mtime });

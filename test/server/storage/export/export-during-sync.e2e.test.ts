@@ -6,6 +6,7 @@
 // next export then holds the synced collection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { globalAgent } from 'node:http';
 import { join } from 'node:path';
 import { currentMediaFiles, exportCollectionPackage } from '../../../../src-main/server/index.js';
 import { runNormalSync } from '../../../support/normal-sync-client.js';
@@ -40,7 +41,11 @@ test('an export during a normal sync holds the collection as it was before that 
   const transport = {
     call: async (method: string, body: unknown): Promise<unknown> => {
       // Every row of the sync is in the server's open transaction by now, and nothing is committed.
-      if (method === 'finish') during.push(await exportAndRead(harness, 'during'), await exportAndRead(harness, 'during-legacy', true));
+      if (method === 'finish') {
+        during.push(await exportAndRead(harness, 'during'), await exportAndRead(harness, 'during-legacy', true));
+        // The exports may outlast the server's 5 s keep-alive: `finish` goes on a new connection, not a closed one.
+        globalAgent.destroy();
+      }
       return inner.call(method, body);
     },
   };
