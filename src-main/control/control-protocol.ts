@@ -49,7 +49,7 @@ export function parseRequest(line: string): ControlRequest | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const r = value as Record<string, unknown>;
-  const text = (key: string): string | null => (typeof r[key] === 'string' && r[key] !== '' ? (r[key]) : null);
+  const text = (key: string): string | null => (typeof r[key] === 'string' && r[key] !== '' ? r[key] : null);
   const user = text('user');
   if (user === null) return null;
   switch (r['command']) {
