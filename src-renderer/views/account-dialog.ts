@@ -246,6 +246,7 @@ export class AccountDialog {
                     onclick: () => {
                       open.confirming = snapshot;
                       this.showError(null);
+                      this.status.textContent = '';
                       this.render(user);
                       this.dialog.querySelector<HTMLElement>('[data-initial-focus]')?.focus();
                     },
@@ -281,6 +282,7 @@ export class AccountDialog {
     const open = this.open!;
     const when = snapshotDate(snapshot.takenAt);
     const back = (): void => {
+      if (this.busy) return;
       open.confirming = null;
       this.showError(null);
       this.render(user);
@@ -296,6 +298,7 @@ export class AccountDialog {
         `At their next sync, ${user.name}'s devices will be asked to choose between Upload and Download: choose Download on each.`,
       ),
       h('p', {}, `The collection as it is now is kept as a snapshot first, so you can undo this by restoring that one.`),
+      this.status,
       this.error,
       h(
         'div',
@@ -303,7 +306,20 @@ export class AccountDialog {
         h('button', { type: 'button', 'data-initial-focus': true, onclick: back }, 'Cancel'),
         h(
           'button',
-          { type: 'button', class: 'danger', onclick: () => this.run(() => this.actions.restore(user.name, snapshot.id, this.showError)) },
+          {
+            type: 'button',
+            class: 'danger',
+            onclick: () => {
+              if (this.busy) return;
+              // A large collection takes a while: said, so a second click does not seem needed.
+              this.status.textContent = `Restoring ${user.name}'s collection…`;
+              this.run(async () => {
+                const done = await this.actions.restore(user.name, snapshot.id, this.showError);
+                if (!done) this.status.textContent = '';
+                return done;
+              });
+            },
+          },
           'Restore',
           unseen(` the snapshot of ${when}`),
         ),

@@ -5,7 +5,7 @@
 // refusal is said in the dialog. Checked with axe in light and dark.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
@@ -82,6 +82,18 @@ browserTest(
     await manual.getByRole('button', { name: /^Download the snapshot of / }).click();
     await status.filter({ hasText: /^Saved .*alice-snapshot\.colpkg: 16 notes, / }).waitFor();
     assert.ok(holds(snapshotFile, 'collection.anki21b'), 'the current form');
+
+    // A snapshot gone between the list and the restore (pruned, deleted by hand): refused in the dialog, nothing changed.
+    const id = (await manual.getAttribute('data-snapshot'))!;
+    await manual.getByRole('button', { name: /^Restore the snapshot of / }).click();
+    const folder = join(app.storage, 'alice', 'snapshots');
+    for (const name of readdirSync(folder)) if (name.startsWith(id)) rmSync(join(folder, name));
+    await dialog.locator('button.danger').click();
+    await dialog.locator('p[role=alert]', { hasText: /^[A-Z].*\.$/ }).waitFor();
+    assert.ok(await dialog.isVisible(), 'the dialog stays open with the reason');
+    assert.equal(await status.textContent(), '', 'no "Restoring…" left behind');
+    assert.equal((await app.controller.state()).users[0]!.notes, 16, 'the collection is unchanged');
+    await checkState(page, 'snapshots-restore-refused');
     assert.deepEqual(win.pageErrors, []);
   },
 );
