@@ -58,6 +58,7 @@ function command(base: string, args: string[]): Promise<Ran> {
 interface Server {
   readonly child: ChildProcess;
   readonly url: string;
+  readonly exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +79,7 @@ async function startServer(t: TestContext, base: string): Promise<Server> {
       return {
         child,
         url: `http://127.0.0.1:${match[1]}/`,
+        exited,
         stop: async () => {
           child.kill('SIGTERM');
           await exited;
@@ -228,3 +230,24 @@ test('refusals are sentences with a non-zero exit, running or not', { skip, time
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /ID is missing\nusage: anki-home-sync snapshots list USER/);
 });
+
+test(
+  'a server killed with SIGKILL leaves its socket: the commands then work on the files, and the next start replaces it',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const base = makeTempFolder('ahs-snapcli-');
+    const first = await startServer(t, base);
+    await aliceWithReplacedCollection(t, first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.ok(existsSync(join(base, '.anki-home-sync', 'control.sock')), 'the killed server left its socket');
+    const listed = await command(base, ['snapshots', 'list', 'alice']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /no server is running on .+, so this command worked on its files/);
+    const again = await startServer(t, base);
+    const through = await command(base, ['snapshots', 'list', 'alice']);
+    assert.equal(through.code, 0, through.stderr);
+    assert.match(through.stdout, /\(through the running server\)/);
+    await again.stop();
+  },
+);
