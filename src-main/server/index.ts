@@ -94,6 +94,7 @@ export { MediaStore } from './media/media-store.js';
 export { deriveHostKey } from './auth/host-key.js';
 export { deriveNoteColumns } from './collection/sync-data/note-fields.js';
 export { parseJson, stringifyJson } from './json.js';
+export { compressToFile, SNAPSHOT_ZSTD_LEVEL } from './storage/snapshots/zstd-file.js';
 
 // Export
 // "Download my collection": a collection package (.colpkg) Anki opens with File → Import.

@@ -215,6 +215,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   async start(): Promise<{ host: string; port: number }> {
     if (this.state !== 'stopped') throw new ServerStartError(`the server is ${this.state}`);
     this.state = 'starting';
+    this.snapshotKeeper.resume();
     try {
       await this.users.prepareFolders().catch((error: unknown) => {
         throw error instanceof FolderError ? new ServerStartError(error.message, { cause: error.cause }) : error;
@@ -289,7 +290,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await closed;
     // Snapshots still being written finish first (their image holds the collection's file open).
-    await this.snapshotKeeper.settled();
+    await this.snapshotKeeper.stop();
     await this.users.retireAll();
     this.served.stop();
     if (this.spaceTimer !== null) clearInterval(this.spaceTimer);

@@ -69,6 +69,8 @@ export class SnapshotKeeper {
   /** Accounts with an automatic snapshot queued or running, and whether another write came meanwhile. */
   private readonly queued = new Map<string, boolean>();
   private readonly background = new Set<Promise<unknown>>();
+  /** Set while the server stops: no automatic snapshot starts, and one waiting for an open sync gives up. */
+  private stopping = false;
 
   constructor(private readonly options: SnapshotKeeperOptions) {
     this.now = options.now ?? Date.now;
@@ -76,6 +78,17 @@ export class SnapshotKeeper {
 
   get minutes(): number | 'off' {
     return this.options.minutes ?? 60;
+  }
+
+  /** The server stops: automatic snapshots stop being started, and one waiting for a sync to end gives up; then settled(). */
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.settled();
+  }
+
+  /** The server starts (again). */
+  resume(): void {
+    this.stopping = false;
   }
 
   /** Every background snapshot, compression and prune started so far has ended (tests; the server's stop). */
@@ -90,7 +103,7 @@ export class SnapshotKeeper {
    */
   afterWrite(access: AccountAccess): void {
     const minutes = this.minutes;
-    if (minutes === 'off') return;
+    if (minutes === 'off' || this.stopping) return;
     const name = access.username;
     if (this.queued.has(name)) {
       // One runs: with snapshots after every sync, one more follows it.
@@ -245,7 +258,7 @@ export class SnapshotKeeper {
         }
       });
       if (captured !== null) return { ...captured, release: () => (captured.image.kind === 'file' ? captured.image.release() : undefined) };
-      if (tries >= SYNC_OPEN_TRIES) throw new Error('a normal sync stayed open');
+      if (tries >= SYNC_OPEN_TRIES || this.stopping) throw new Error('a normal sync stayed open');
       await new Promise((resolve) => setTimeout(resolve, SYNC_OPEN_RETRY_MS));
     }
   }
