@@ -153,15 +153,26 @@ function renderHttps(next: AppState): void {
 }
 
 function renderUpdate(next: AppState): void {
-  const ready = next.update.state === 'ready';
-  byId('update').hidden = !ready;
-  if (next.update.state !== 'ready') return;
+  const update = next.update;
+  byId('update').hidden = update.state !== 'ready' && update.state !== 'available';
+  byId('install-update').hidden = update.state !== 'ready';
+  const download = byId<HTMLAnchorElement>('update-download');
+  download.hidden = update.state !== 'available';
+  if (update.state === 'available') {
+    download.href = update.url;
+    setText(
+      byId('update-text'),
+      `Version ${update.version} is available. This copy can't install updates by itself on a Mac (it isn't signed by Apple): download the new version and put it in Applications in place of this one. Your accounts and collections stay as they are.`,
+    );
+    return;
+  }
+  if (update.state !== 'ready') return;
   const syncing = [...new Set(next.syncs.map((sync) => sync.username))];
   setText(
     byId('update-text'),
     syncing.length === 0
-      ? `Version ${next.update.version} is ready. It installs when you quit, or now:`
-      : `Version ${next.update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`,
+      ? `Version ${update.version} is ready. It installs when you quit, or now:`
+      : `Version ${update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`,
   );
   byId<HTMLButtonElement>('install-update').disabled = syncing.length > 0;
 }

@@ -28,6 +28,7 @@ import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { openAppSettings } from './settings-store.js';
 import { AppTray } from './tray.js';
 import { electronAppUpdater } from './updater.js';
+import { updatesInstall } from '../controller/mac-signature.js';
 import { createMainWindow, showWindow } from './window.js';
 
 // A separate profile (settings, collections, log) for a portable copy and for the smoke tests.
@@ -77,7 +78,13 @@ function main(): void {
         userPaths,
         log,
         // An unpackaged app (npm start) has no release to update to.
-        ...(app.isPackaged ? { updater: lifecycle.guardUpdater(electronAppUpdater((error) => lifecycle.updateError(error))) } : {}),
+        ...(app.isPackaged
+          ? {
+              updater: lifecycle.guardUpdater(
+                electronAppUpdater((error) => lifecycle.updateError(error), await updatesInstall(process.platform, process.execPath)),
+              ),
+            }
+          : {}),
       });
       const platform: DesktopPlatform = {
         pickFolder: (current) => pickFolder(win, current),

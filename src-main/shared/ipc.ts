@@ -160,7 +160,9 @@ export type UpdateView =
   | { readonly state: 'off' }
   | { readonly state: 'idle' }
   | { readonly state: 'checking' }
-  | { readonly state: 'ready'; readonly version: string };
+  | { readonly state: 'ready'; readonly version: string }
+  /** A newer version this copy cannot install by itself (an unsigned Mac build): downloaded by hand from `url`. */
+  | { readonly state: 'available'; readonly version: string; readonly url: string };
 
 export interface ApiError {
   /** Stable, for code: `port-in-use`, `bad-name`, ... */
