@@ -14,6 +14,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
+import { writeTooNewPlaceholder } from './too-new-placeholder.js';
 import { ZstdContext } from './zstd-context.js';
 import { openDatabase } from '../sqlite.js';
 import { downgradeFileToSchema11 } from '../schema/downgrade.js';
@@ -27,11 +28,15 @@ export interface CollectionCopyJob {
   readonly schema11: boolean;
   /** The zstd-compressed copy's path, for the latest form; null to keep the copy raw. */
   readonly compressedTo: string | null;
+  /** Where to write the latest form's placeholder for old Anki (too-new-placeholder.ts); null for none. */
+  readonly placeholder: string | null;
 }
 
 export interface CollectionCopy {
   /** The file to put in the package as it is. */
   readonly file: string;
+  /** The placeholder collection for old Anki, when the job asked for one. */
+  readonly placeholder: string | null;
   readonly size: number;
   readonly notes: number;
   readonly cards: number;
@@ -53,10 +58,11 @@ export async function copyCollectionNow(job: CollectionCopyJob): Promise<Collect
   }
   if (job.schema11) downgradeFileToSchema11(job.copy, { scratch: true });
   const counts = countRows(job.copy);
-  if (job.compressedTo === null) return { file: job.copy, size: (await stat(job.copy)).size, ...counts };
+  if (job.placeholder !== null) writeTooNewPlaceholder(job.placeholder);
+  if (job.compressedTo === null) return { file: job.copy, placeholder: job.placeholder, size: (await stat(job.copy)).size, ...counts };
   compressFile(job.copy, job.compressedTo);
   await rm(job.copy, { force: true });
-  return { file: job.compressedTo, size: (await stat(job.compressedTo)).size, ...counts };
+  return { file: job.compressedTo, placeholder: job.placeholder, size: (await stat(job.compressedTo)).size, ...counts };
 }
 
 /** SQLite's page cache for the copy, in KiB (its default is 2 MB; better-sqlite3 raises it to 16 MB). */

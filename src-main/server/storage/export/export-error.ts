@@ -53,6 +53,11 @@ export function exportErrorFor(error: unknown, step: ExportStep, folder: string)
         options,
       );
   }
+  if (step.kind === 'media')
+    return new ExportError(
+      `The media file ${JSON.stringify(step.name)} could not be read${code === null ? '' : ` (${code})`}, so nothing was exported.`,
+      options,
+    );
   const detail = error instanceof Error ? error.message : String(error);
   return new ExportError(`The export could not be written: ${detail}.`, options);
 }

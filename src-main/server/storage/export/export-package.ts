@@ -44,7 +44,7 @@ export async function exportCollectionPackage(source: PackageSource, outFile: st
   await checkPlaces(source.collection, target, folder);
   const layout = packageLayout(options.legacy === true);
   const stem = join(folder, `.${basename(target)}.${randomBytes(6).toString('hex')}`);
-  const temp = { zip: `${stem}.tmp`, copy: `${stem}.collection`, compressed: `${stem}.collection.zst` };
+  const temp = { zip: `${stem}.tmp`, copy: `${stem}.collection`, compressed: `${stem}.collection.zst`, placeholder: `${stem}.placeholder` };
   let step: ExportStep = { kind: 'collection' };
   try {
     const collection = await copyCollectionInBackground({
@@ -52,6 +52,7 @@ export async function exportCollectionPackage(source: PackageSource, outFile: st
       copy: temp.copy,
       compressedTo: layout.legacy ? null : temp.compressed,
       schema11: layout.legacy,
+      placeholder: layout.legacy ? null : temp.placeholder,
     });
     step = { kind: 'write' };
     const { files } = selectPackageMedia(source.media);
@@ -62,7 +63,11 @@ export async function exportCollectionPackage(source: PackageSource, outFile: st
   } catch (error) {
     throw exportErrorFor(error, error instanceof MediaReadError ? { kind: 'media', name: error.mediaName } : step, folder);
   } finally {
-    await Promise.all([temp.zip, temp.copy, `${temp.copy}-journal`, temp.compressed].map((path) => rm(path, { force: true })));
+    await Promise.all(
+      [temp.zip, temp.copy, `${temp.copy}-journal`, temp.compressed, temp.placeholder, `${temp.placeholder}-journal`].map((path) =>
+        rm(path, { force: true }),
+      ),
+    );
   }
 }
 

@@ -2,7 +2,9 @@
 // reference writes them (rslib/src/import_export/package/colpkg/export.rs,
 // package/meta.rs):
 //   Latest:  `meta` (PackageMetadata), `collection.anki21b` (schema 18, zstd),
-//            the media files "0"…"n-1" (each zstd), `media` (MediaEntries, zstd).
+//            `collection.anki2` (a placeholder asking old Anki to update,
+//            too-new-placeholder.ts), the media files "0"…"n-1" (each zstd),
+//            `media` (MediaEntries, zstd).
 //   Legacy1: no `meta`, `collection.anki2` (schema 11, raw), the media files raw,
 //            `media` as JSON {"0": "name", …}. Every member is stored, except the
 //            legacy collection, which the reference deflates.
@@ -17,6 +19,8 @@ export const PACKAGE_VERSION_LEGACY_1 = 1;
 export const PACKAGE_VERSION_LATEST = 3;
 
 export const META_MEMBER = 'meta';
+/** Legacy1's collection, and in a Latest package the placeholder that asks old Anki to update. */
+export const LEGACY_COLLECTION_MEMBER = 'collection.anki2';
 export const MEDIA_MAP_MEMBER = 'media';
 
 /** One media file as the package's list names it (MediaEntries.MediaEntry). */
@@ -46,7 +50,7 @@ export function packageLayout(legacy: boolean): PackageLayout {
     return {
       legacy,
       meta: null,
-      collectionMember: 'collection.anki2',
+      collectionMember: LEGACY_COLLECTION_MEMBER,
       zstd: false,
       deflateCollection: true,
       // The member's index is its position in the list: "0" is the first file written.

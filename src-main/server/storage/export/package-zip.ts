@@ -1,6 +1,6 @@
 // Writes a package's members into one zip file, in the reference's order
 // (rslib/src/import_export/package/colpkg/export.rs `export_collection`): meta,
-// the collection, the media files "0"…"n-1", then the media list, which can
+// the collection, the placeholder for old Anki (Latest only), the media files "0"…"n-1", then the media list, which can
 // only be written once every file's size and SHA-1 are known. Media files are
 // taken one at a time: each is opened, read, and handed to the zip, and the
 // next waits until the zip has taken it, in chunks through a few buffers
@@ -15,7 +15,7 @@ import { compress } from 'zstd-napi';
 import type { CollectionCopy } from './collection-copy.js';
 import { MediaMemberStream, MemberBuffers } from './media-member.js';
 import type { MediaSource } from './package-media.js';
-import { META_MEMBER, MEDIA_MAP_MEMBER, type PackagedMedia, type PackageLayout } from './package-layout.js';
+import { LEGACY_COLLECTION_MEMBER, META_MEMBER, MEDIA_MAP_MEMBER, type PackagedMedia, type PackageLayout } from './package-layout.js';
 
 /**
  * An export is the learner's own file, to copy, mail or keep: 0644 as any
@@ -77,6 +77,7 @@ export async function writePackageZip(
   try {
     if (layout.meta !== null) zip.addBuffer(Buffer.from(layout.meta), META_MEMBER, { compress: false, mtime });
     zip.addFile(collection.file, layout.collectionMember, { compress: layout.deflateCollection, mtime });
+    if (collection.placeholder !== null) zip.addFile(collection.placeholder, LEGACY_COLLECTION_MEMBER, { compress: false, mtime });
     const packaged: PackagedMedia[] = [];
     const vanished: string[] = [];
     for (const file of media) {
