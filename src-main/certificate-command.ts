@@ -7,7 +7,7 @@
 // SYNC_USER1, and prints the steps and the two variables to set.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { appleRootProfile, ensureHomeCertificate, rootCertificatePem } from './server/index.js';
+import { appleRootProfile, ensureHomeCertificate, ROOT_PROFILE_PATH, rootCertificatePem } from './server/index.js';
 
 const USAGE = 'usage: anki-home-sync certificate make --names NAME,IP,… --out FOLDER';
 
@@ -57,7 +57,9 @@ export function certificateCommand(args: readonly string[]): number {
         '',
         `Then give each device the root certificate, ${files.rootCert} (once; it lasts 20 years):`,
         '  AnkiDroid: copy the whole text of ca.pem into Settings → Sync → Custom sync certificate.',
-        `  iPhone, iPad (AnkiMobile): open ${APPLE_PROFILE} on the device (AirDrop, Mail or Files), install it in`,
+        `  iPhone, iPad (AnkiMobile): once the server runs, open https://<name>:<port>${ROOT_PROFILE_PATH} in Safari`,
+        '    (tap Show Details, then "visit this website": the device does not trust the root yet), or open',
+        `    ${APPLE_PROFILE} on the device (AirDrop, Mail or Files); install it in`,
         '    Settings → General → VPN & Device Management, then turn it on in',
         '    Settings → General → About → Certificate Trust Settings.',
         '  Windows: double-click ca.pem (rename it ca.crt first), Install Certificate → Current User →',

@@ -11,6 +11,9 @@ import {
   ankiwebTrapWarning,
   keepNameAnswering,
   renewIfHomeCertificate,
+  homeAuthorityOf,
+  ROOT_PROFILE_PATH,
+  withTailscaleName,
   servedInterfaces,
   type MdnsResponder,
   SyncServer,
@@ -199,6 +202,8 @@ async function main(): Promise<void> {
     console.log('In Anki, set the self-hosted sync server to one of:');
     for (const line of await addressLines(server, address.host, address.port, stableName)) console.log(line);
   }
+  if (homeAuthorityOf(config.tls) !== null)
+    console.log(`iPhones and iPads: open ${ROOT_PROFILE_PATH.slice(1)} at one of these addresses in Safari to trust the root certificate.`);
   const warning = server.certificate()?.warning;
   if (warning) console.warn(`anki-home-sync: warning: ${warning}`);
   if (config.tls !== undefined) renewHomeCertificate(server, config.tls);
@@ -207,21 +212,24 @@ async function main(): Promise<void> {
 /** How often a pair made by `certificate make` is looked at: it is renewed two months before its end. */
 const RENEWAL_CHECK_MS = 6 * 60 * 60 * 1000;
 
-/** Keeps a pair made by `anki-home-sync certificate make` renewed, for the names it has; the watcher serves it. */
+/** Keeps a pair made by `anki-home-sync certificate make` renewed, for the names it has and the Tailscale name; the watcher serves it. */
 function renewHomeCertificate(server: SyncServer, tls: { certFile: string; keyFile: string }): void {
-  const check = (): void => {
+  const check = async (): Promise<void> => {
     const served = server.certificate();
     if (served === null) return;
     try {
-      const issued = renewIfHomeCertificate(tls, [...served.dnsNames, ...served.ipAddresses]);
+      const issued = renewIfHomeCertificate(tls, await withTailscaleName([...served.dnsNames, ...served.ipAddresses], networkInterfaces()));
       if (issued !== null)
-        consoleLogger.info('the certificate made by "certificate make" was renewed; devices need nothing new', { cert: tls.certFile });
+        consoleLogger.info('the certificate made by "certificate make" was renewed; devices need nothing new', {
+          cert: tls.certFile,
+          why: issued,
+        });
     } catch (error) {
       consoleLogger.warn('the certificate made by "certificate make" could not be renewed', { reason: String(error) });
     }
   };
-  check();
-  setInterval(check, RENEWAL_CHECK_MS).unref();
+  void check();
+  setInterval(() => void check(), RENEWAL_CHECK_MS).unref();
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

@@ -6,6 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { V11Client } from './support/v11-client.js';
 import { copyRealAnkiFixture } from './support/real-anki-fixtures.js';
@@ -333,6 +335,25 @@ test('certificate make: needs no SYNC_USER1, writes the root and the pair, print
   });
   const port = await listeningPort(running);
   assert.equal(await new V11Client(`https://localhost:${port}/`).login('user', 'pass'), 'b2619aa1529dfdc4248e6edbf3c1b2a2b014cf6d');
+  // iPhones get the root from the server itself, as a profile.
+  const profile = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+    const req = httpsRequest(
+      { host: '127.0.0.1', port, servername: 'localhost', path: '/home-root.mobileconfig', ca: readFileSync(join(out, 'ca.pem')) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual([profile.status, profile.type], [200, 'application/x-apple-aspen-config']);
+  assert.equal(profile.body, readFileSync(join(out, 'ca.mobileconfig'), 'utf8'), 'the same profile certificate make wrote');
+  for (let i = 0; i < 100 && !/home-root\.mobileconfig/.test(running.output()); i++) await sleep(20);
+  assert.match(running.output(), /iPhones and iPads: open home-root\.mobileconfig at one of these addresses in Safari/);
   running.child.kill('SIGTERM');
   assert.equal(await running.exited, 0);
 });

@@ -7,7 +7,14 @@
 
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { clientAddresses, DEFAULT_MAX_PAYLOAD_MEGS, type InterfaceTable, type ServerConfig, type UserPaths } from '../server/index.js';
+import {
+  clientAddresses,
+  DEFAULT_MAX_PAYLOAD_MEGS,
+  tailscaleName,
+  type InterfaceTable,
+  type ServerConfig,
+  type UserPaths,
+} from '../server/index.js';
 import type { AppState, BindAddress, ClientAddress, ServerStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
@@ -41,6 +48,8 @@ export interface ControllerOptions {
   readonly homeCertificateFolder?: string;
   /** This computer's `.local` name, when it answers on the network (see controller/stable-name.ts); null: none. */
   readonly stableName?: () => string | null;
+  /** This computer's MagicDNS name, asked while it has a Tailscale address (server/reach/tailscale-name.ts). */
+  readonly tailscaleName?: () => Promise<string | null>;
 }
 
 /** How often the addresses are looked at again: for the home certificate's names and the address-changed notice. */
@@ -55,6 +64,8 @@ export class AppController {
   readonly view: LiveView;
   readonly home: HomeCertificate;
   private reachTimer: NodeJS.Timeout | null = null;
+  /** The MagicDNS name Tailscale last gave, while this computer has a Tailscale address. */
+  private tailscaleDns: string | null = null;
   /** The `.local` name, asked for and answered for while the server runs on every network (unless the options give one). */
   private readonly stable: StableName | null;
 
@@ -83,7 +94,10 @@ export class AppController {
       updater: updater ?? { checkAndDownload: async () => null, installNow: () => undefined },
       enabled: () => updater !== undefined && this.settings().checkForUpdates,
       syncing: () => this.syncingUsers(),
-      changed: () => this.changed(),
+      changed: () => {
+        this.announceUpdate();
+        this.changed();
+      },
       log: options.log,
     });
   }
@@ -290,6 +304,7 @@ export class AppController {
    */
   async makeHomeCertificate(): Promise<void> {
     await this.queue.run(async () => {
+      await this.refreshTailscaleName();
       const made = this.home.ensure(this.namesForCertificate());
       this.view.forgetCertificate();
       await this.reconfigure({ tlsCertFile: made.files.serverCert, tlsKeyFile: made.files.serverKey });
@@ -297,26 +312,49 @@ export class AppController {
     });
   }
 
+  /** This computer's addresses, whatever the bind. */
+  private everyAddress(): ClientAddress[] {
+    return clientAddresses({ host: '0.0.0.0', port: this.currentPort(), interfaces: this.view.interfaces() });
+  }
+
   /**
-   * The names the home certificate must cover now: the `.local` name and every
-   * address of this computer (all of them, whatever the bind, so that choosing
-   * "All networks" later needs no new certificate).
+   * The names the home certificate must cover now: the `.local` name, the
+   * Tailscale name, and every address of this computer (all of them, whatever
+   * the bind, so that choosing "All networks" later needs no new certificate).
    */
   private namesForCertificate(): string[] {
-    const plain = clientAddresses({ host: '0.0.0.0', port: this.currentPort(), interfaces: this.view.interfaces() });
+    const plain = this.everyAddress();
+    const tailscale = plain.some((address) => address.place === 'tailscale') ? this.tailscaleDns : null;
     // The computer's own name is covered even before it answers: it may answer later, on another network.
-    return certificateNames(plain, this.stableName() ?? localName());
+    return certificateNames(plain, this.stableName() ?? localName(), tailscale);
+  }
+
+  /** Asks Tailscale for this computer's name while it has a Tailscale address. */
+  private async refreshTailscaleName(): Promise<void> {
+    if (!this.everyAddress().some((address) => address.place === 'tailscale')) return;
+    const name = await (this.options.tailscaleName ?? tailscaleName)();
+    // A name gone (Tailscale stopped, logged out) needs no new certificate: the one it has still serves the rest.
+    if (name !== null) this.tailscaleDns = name;
   }
 
   /**
    * Looks at the addresses again: while the home certificate is served, it is
-   * re-issued when it misses one of them or nears its end (the server's watcher
-   * then serves it). Runs every minute while the server runs, and at start.
+   * re-issued when it misses one of them (the Tailscale name included, once
+   * Tailscale has said it) or nears its end; the server's watcher then serves
+   * it. Runs every minute while the server runs, and at start.
    */
-  checkReach(now?: number): void {
+  checkReach(now?: number): Promise<void> {
     if (this.settings().bindAddress === 'all-interfaces')
       void this.stable?.refresh().catch((error) => this.options.log?.('.local name', error));
     this.checkAddressChange();
+    // Tailscale is asked first, so that its coming up (a new address and a new name) is one re-issue.
+    return this.refreshTailscaleName().then(
+      () => this.renewHomeCertificate(now),
+      (error: unknown) => this.options.log?.('Tailscale name', error),
+    );
+  }
+
+  private renewHomeCertificate(now?: number): void {
     try {
       if (this.home.inUse(this.settings())) {
         const result = this.home.ensure(this.namesForCertificate(), now);
@@ -399,7 +437,10 @@ export class AppController {
 
   /** Stops the server (draining syncs); used on quit, and before an update installs. */
   async shutdown(reason?: 'update'): Promise<void> {
-    if (reason === 'update') this.server?.announceStopForUpdate?.();
+    if (reason === 'update') {
+      const update = this.updates.status;
+      this.server?.announceStopForUpdate?.(update.state === 'ready' ? update.version : undefined);
+    }
     await this.stop();
   }
 
@@ -449,12 +490,19 @@ export class AppController {
     }
     this.view.record({ kind: 'started', port: this.server.port, https: this.server.certificate() !== null });
     this.setStatus({ state: 'running', port: this.server.port });
+    this.announceUpdate();
     await this.view.refreshCertificate();
-    this.checkReach();
+    void this.checkReach();
     if (this.reachTimer === null) {
-      this.reachTimer = setInterval(() => this.checkReach(), REACH_CHECK_MS);
+      this.reachTimer = setInterval(() => void this.checkReach(), REACH_CHECK_MS);
       this.reachTimer.unref();
     }
+  }
+
+  /** While a downloaded update waits, devices that sync are told the server will restart for it (server/reach/learner-events.ts). */
+  private announceUpdate(): void {
+    const update = this.updates.status;
+    if (update.state === 'ready') this.server?.announceUpdate?.(update.version);
   }
 
   private async stopNow(): Promise<void> {

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   appleRootProfile,
+  ROOT_PROFILE_PATH,
   ensureHomeCertificate,
   homeAuthorityFiles,
   rootCertificatePem,
@@ -31,13 +32,27 @@ export function localName(host: string = hostname()): string | null {
   return label === '' ? null : `${label}.local`;
 }
 
-/** Every name and address devices may use: the addresses shown, the `.local` name, and this computer's own. */
-export function certificateNames(addresses: readonly ClientAddress[], stableName: string | null): string[] {
+/** Every name and address devices may use: the addresses shown, the `.local` and Tailscale names, and this computer's own. */
+export function certificateNames(
+  addresses: readonly ClientAddress[],
+  stableName: string | null,
+  tailscaleName: string | null = null,
+): string[] {
   const names: string[] = [];
   if (stableName !== null) names.push(stableName);
+  if (tailscaleName !== null) names.push(tailscaleName);
   for (const address of addresses) if (address.place !== 'this-computer') names.push(address.ip);
   names.push('localhost', '127.0.0.1');
   return names;
+}
+
+/**
+ * Where an iPhone opens the profile: the server's path on the first address a
+ * device can reach (the `.local` name first, when it answers), or null.
+ */
+export function profileUrlOf(addresses: readonly ClientAddress[]): string | null {
+  const reachable = addresses.find((address) => address.place !== 'this-computer');
+  return reachable === undefined ? null : `${reachable.url}${ROOT_PROFILE_PATH.slice(1)}`;
 }
 
 export class HomeCertificate {
@@ -64,11 +79,12 @@ export class HomeCertificate {
     return join(this.folder, APPLE_PROFILE);
   }
 
-  view(names: readonly string[], validTo: number): HomeCertificateView {
+  view(names: readonly string[], validTo: number, profileUrl: string | null): HomeCertificateView {
     return {
       rootPem: rootCertificatePem(this.folder),
       rootFile: this.files.rootCert,
       profileFile: this.profileFile(),
+      profileUrl,
       names,
       validTo,
     };

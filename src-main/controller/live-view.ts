@@ -41,7 +41,7 @@ import type {
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { ActivityLog, type AppActivityEvent } from './activity-log.js';
 import { listBackups } from './backup-restore.js';
-import type { HomeCertificate } from './home-certificate.js';
+import { profileUrlOf, type HomeCertificate } from './home-certificate.js';
 import { homeAddresses } from './stable-name.js';
 import type { RunningServer, ServerEvents } from './running-server.js';
 import { readCollectionFigures, type CollectionFigures } from './user-status.js';
@@ -244,15 +244,17 @@ export class LiveView {
           ? null
           : { names: [...this.certificate.dnsNames, ...this.certificate.ipAddresses], validTo: this.certificate.validTo },
       told: (this.options.server()?.noticesTold?.() ?? []).map(toldView),
-      homeCertificate: this.homeView(settings),
+      homeCertificate: this.homeView(settings, addresses),
     };
   }
 
-  private homeView(settings: AppSettings): HomeCertificateView | null {
+  private homeView(settings: AppSettings, addresses: readonly ClientAddress[]): HomeCertificateView | null {
     if (!this.options.home.inUse(settings)) return null;
     const served = this.certificate;
+    // The running server serves the profile (server/method-table.ts, ROOT_PROFILE_PATH).
+    const profileUrl = this.status.state === 'running' ? profileUrlOf(addresses) : null;
     try {
-      return this.options.home.view(served === null ? [] : [...served.dnsNames, ...served.ipAddresses], served?.validTo ?? 0);
+      return this.options.home.view(served === null ? [] : [...served.dnsNames, ...served.ipAddresses], served?.validTo ?? 0, profileUrl);
     } catch {
       return null;
     }

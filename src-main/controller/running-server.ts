@@ -13,6 +13,7 @@ import {
   type ServerConfig,
   type SpaceView,
   type SyncProgress,
+  type ToldDevices,
   type UserAccount,
 } from '../server/index.js';
 
@@ -33,8 +34,10 @@ export interface RunningServer {
   storageSpace(): SpaceView;
   /** Who was told what inside Anki (meta's msg), newest first. */
   noticesTold?(): NoticeTold[];
-  /** Devices that sync from now until it stops are told, once, that the server stops for an update. */
-  announceStopForUpdate?(): void;
+  /** Devices that sync from now until it stops are told, once per version, that an update waits to restart the server. */
+  announceUpdate?(version: string): void;
+  /** Devices that sync from now until it stops are told, once per version, that the server stops for an update. */
+  announceStopForUpdate?(version?: string): void;
   /** Stops accepting, lets in-flight syncs finish, closes every collection. */
   stop(): Promise<void>;
 }
@@ -52,8 +55,10 @@ export interface ServerEvents {
 export type StartServer = (config: ServerConfig, events: ServerEvents) => Promise<RunningServer>;
 
 export function syncServerStarter(logger?: Logger): StartServer {
+  // A restart for a new setting is not a new event for the devices told.
+  const toldDevices: ToldDevices = new Map();
   return async (config, events) => {
-    const server = new SyncServer(config, logger ? { logger } : {});
+    const server = new SyncServer(config, { ...(logger ? { logger } : {}), toldDevices });
     server.on('activity', (event) => events.activity(event));
     server.on('progress', (progress) => events.progress(progress));
     server.on('client', (seen) => events.client(seen));
@@ -69,7 +74,8 @@ export function syncServerStarter(logger?: Logger): StartServer {
       certificate: () => server.certificate(),
       storageSpace: () => server.storageSpace(),
       noticesTold: () => server.noticesTold(),
-      announceStopForUpdate: () => server.announceStopForUpdate(),
+      announceUpdate: (version) => server.announceUpdate(version),
+      announceStopForUpdate: (version) => server.announceStopForUpdate(version),
       stop: () => server.stop(),
     };
   };

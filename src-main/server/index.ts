@@ -29,7 +29,7 @@ export {
 } from './reach/client-addresses.js';
 
 // What learners were told inside Anki, and the events the app reports to them.
-export type { NoticeTold } from './report/learner-notices.js';
+export type { NoticeTold, ToldDevices } from './report/learner-notices.js';
 export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
 // A home certificate authority: HTTPS without a domain.
@@ -37,12 +37,15 @@ export {
   ensureHomeCertificate,
   homeAuthorityFiles,
   renewIfHomeCertificate,
+  homeAuthorityOf,
   rootCertificatePem,
   RENEW_BEFORE_DAYS,
   type EnsureResult,
   type HomeAuthorityFiles,
 } from './reach/home-authority.js';
 export { appleRootProfile } from './reach/apple-profile.js';
+export { ROOT_PROFILE_PATH } from './method-table.js';
+export { tailscaleName, withTailscaleName, type TailscaleNameOptions } from './reach/tailscale-name.js';
 
 // The `.local` name: asked for and, where nothing answers for it, answered by us.
 export {

@@ -173,10 +173,15 @@ export function findMethod(area: SyncArea, name: string): MethodDescriptor | und
 
 export type Route =
   | { readonly kind: 'health' }
+  /** The home authority's root as an iOS profile (reach/apple-profile.ts): public, no account, no body read. */
+  | { readonly kind: 'root-profile'; readonly head: boolean }
   | { readonly kind: 'sync'; readonly method: string; readonly descriptor: MethodDescriptor }
   | { readonly kind: 'msync'; readonly method: string; readonly descriptor: MethodDescriptor }
   /** Desktop 2.1.22–2.1.56 media begin: GET /msync/begin?k=…&v=… */
   | { readonly kind: 'msync-begin-get'; readonly query: URLSearchParams; readonly descriptor: MethodDescriptor };
+
+/** Where the running server offers the home root as an iOS profile, so an iPhone opens it in Safari. */
+export const ROOT_PROFILE_PATH = '/home-root.mobileconfig';
 
 const METHOD_PATH = /^\/(sync|msync)\/([^/]+)$/;
 
@@ -191,7 +196,8 @@ function decodeSegment(segment: string): string {
 /**
  * The only paths served (docs/protocol/transport-auth-media.md §1.1): POST
  * /sync/{method}, POST /msync/{method}, GET /msync/begin (legacy media begin),
- * GET|HEAD /health. Any other path is a 404 with no body; a known path with the
+ * GET|HEAD /health, GET|HEAD /home-root.mobileconfig (the home root for
+ * iPhones; a 404 without a home authority). Any other path is a 404 with no body; a known path with the
  * wrong HTTP method is a 405; a method name that is not in the table is a 400.
  */
 export function routeRequest(httpMethod: string | undefined, url: string | undefined): Route {
@@ -202,6 +208,10 @@ export function routeRequest(httpMethod: string | undefined, url: string | undef
 
   if (path === '/health') {
     if (httpMethod === 'GET' || httpMethod === 'HEAD') return { kind: 'health' };
+    throw new MethodNotAllowedError(`${httpMethod} ${path}`);
+  }
+  if (path === ROOT_PROFILE_PATH) {
+    if (httpMethod === 'GET' || httpMethod === 'HEAD') return { kind: 'root-profile', head: httpMethod === 'HEAD' };
     throw new MethodNotAllowedError(`${httpMethod} ${path}`);
   }
   const match = METHOD_PATH.exec(path);

@@ -12,11 +12,13 @@ import { capConnections, RequestsPerAddress } from './http/connection-limits.js'
 import { UserSlots } from './http/user-slots.js';
 import { Users, FolderError, type UsersOptions } from './users.js';
 import { listen, ServerStartError } from './reach/listen.js';
+import { servedRootProfile } from './reach/apple-profile.js';
+import { homeAuthorityOf } from './reach/home-authority.js';
 import { ServedCertificate, type CertificateStatus, type WatcherOptions } from './reach/tls/served-certificate.js';
 import { consoleLogger, type Logger } from './report/log.js';
 import { RequestReport, type ClientSeen, type SyncProgress } from './report/request-report.js';
-import { LearnerNotices, type NoticeTold } from './report/learner-notices.js';
-import { certificateNotice, restoredNotice, StopAnnouncement } from './reach/learner-events.js';
+import { LearnerNotices, type NoticeTold, type ToldDevices } from './report/learner-notices.js';
+import { certificateNotice, restoredNotice, UpdateAnnouncement } from './reach/learner-events.js';
 import { StorageSpace, type SpaceView } from './storage/storage-space.js';
 import { DiskRoom } from './storage/make-room.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './config/config-schema.js';
@@ -39,6 +41,8 @@ export interface SyncServerOptions {
   readonly loginThrottle?: UsersOptions['loginThrottle'];
   /** How the certificate files are watched for renewal (tests poll faster). */
   readonly certificateWatch?: WatcherOptions;
+  /** Devices told in Anki by an earlier server of this process (the app's restarts), so they are not told again. */
+  readonly toldDevices?: ToldDevices;
 }
 
 export type SyncServerState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -92,7 +96,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   private readonly space: StorageSpace;
   private readonly served: ServedCertificate;
   private readonly notices: LearnerNotices;
-  private readonly stopAnnouncement = new StopAnnouncement();
+  private readonly updateAnnouncement = new UpdateAnnouncement();
   private spaceTimer: NodeJS.Timeout | null = null;
   private http: Server | HttpsServer | null = null;
   private state: SyncServerState = 'stopped';
@@ -118,12 +122,13 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     this.notices = new LearnerNotices(
       [
         (account) => this.space.notice(account.bytes),
-        this.stopAnnouncement.source,
+        this.updateAnnouncement.source,
         restoredNotice,
         certificateNotice(() => this.served.current),
       ],
       Date.now,
       (told) => this.emit('told', told),
+      options.toldDevices,
     );
     this.serverLimits = { ...DEFAULT_LIMITS, ...config.limits };
     this.limits = { ...payloadLimits(config.maxPayloadMegs), maxJsonBytes: this.serverLimits.maxJsonMegs * MIB };
@@ -166,11 +171,22 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
   }
 
   /**
-   * Says to each device that syncs from now on, once, that the server is
-   * stopping for an update; the app calls it before it drains for an install.
+   * Says to each device that syncs from now on, once per version, that the
+   * server will restart to install the update `version`; the app calls it when
+   * an update is downloaded, and again at each start while one waits. Until it
+   * stops.
    */
-  announceStopForUpdate(): void {
-    this.stopAnnouncement.announce();
+  announceUpdate(version: string): void {
+    this.updateAnnouncement.ready(version);
+  }
+
+  /**
+   * Says to each device that syncs from now on (and was not told of this
+   * version yet), once, that the server is stopping for an update; the app
+   * calls it before it drains for an install.
+   */
+  announceStopForUpdate(version?: string): void {
+    this.updateAnnouncement.stopping(version);
   }
 
   /** Accounts with a sync in progress (a request, or a sync between its requests). */
@@ -201,6 +217,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
         progress: this.report.progress,
         room: new DiskRoom(this.space, this.config.baseFolder, this.logger),
         onHandlerTimed: this.options.onHandlerTimed,
+        rootProfile: () => servedRootProfile(this.config.homeAuthorityFolder ?? homeAuthorityOf(this.config.tls)),
       });
       // No overall request timeout: a full upload on a slow link can take many minutes. A head must
       // arrive within HEADERS_TIMEOUT_MS, and a connection with no bytes moving for idleTimeoutSecs
@@ -264,7 +281,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
     if (this.spaceTimer !== null) clearInterval(this.spaceTimer);
     this.spaceTimer = null;
     this.report.flush();
-    this.stopAnnouncement.clear();
+    this.updateAnnouncement.clear();
     this.http = null;
     this.address = null;
     this.state = 'stopped';

@@ -108,6 +108,8 @@ export interface HomeCertificateView {
   readonly rootFile: string;
   /** The iOS/iPadOS configuration profile holding the root. */
   readonly profileFile: string;
+  /** Where an iPhone on the network opens that profile in Safari, served by the running server; null while it is not running or no device can reach it. */
+  readonly profileUrl: string | null;
   /** The names and addresses the server certificate covers. */
   readonly names: readonly string[];
   readonly validTo: number;

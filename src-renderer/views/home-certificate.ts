@@ -1,6 +1,7 @@
 // "Make my own certificate", and then what each device needs to trust it: the
 // root certificate as text and as a QR code for AnkiDroid, the file for desktop
-// systems, and the iOS profile for AnkiMobile, each with its steps.
+// systems, and the iOS profile for AnkiMobile (opened in Safari from the running
+// server, by its address or a QR code), each with its steps.
 
 import type { HomeCertificateView } from '../../src-main/shared/ipc.js';
 import { h, replaceKeepingFocus } from '../dom.js';
@@ -28,10 +29,25 @@ export function renderHomeCertificate(
     replaceKeepingFocus(body);
     return;
   }
-  const qr = h('img', { class: 'qr qr-large', alt: 'QR code of the root certificate, for AnkiDroid', width: '240', height: '240' });
+  const qr = h('img', {
+    class: 'qr qr-large',
+    id: 'root-qr',
+    alt: 'QR code of the root certificate, for AnkiDroid',
+    width: '240',
+    height: '240',
+  });
   void actions.qr(view.rootPem).then((src) => {
     if (src) qr.src = src;
   });
+  const url = view.profileUrl;
+  const profileQr =
+    url === null
+      ? null
+      : h('img', { class: 'qr', id: 'profile-qr', alt: 'QR code of the iPhone profile address', width: '160', height: '160' });
+  if (url !== null && profileQr !== null)
+    void actions.qr(url).then((src) => {
+      if (src) profileQr.src = src;
+    });
   replaceKeepingFocus(
     body,
     h(
@@ -78,14 +94,33 @@ export function renderHomeCertificate(
       'div',
       { class: 'home-ca-device' },
       h('h4', {}, 'AnkiMobile (iPhone, iPad)'),
+      url === null || profileQr === null
+        ? null
+        : h('figure', { class: 'qr-figure qr-side' }, profileQr, h('figcaption', {}, 'iPhone profile')),
       h(
         'ol',
         {},
-        h('li', {}, 'Send the profile to the iPhone (AirDrop, Mail or Files) and open it there.'),
+        url === null
+          ? h('li', {}, 'Send the profile to the iPhone (AirDrop, Mail or Files) and open it there.')
+          : h(
+              'li',
+              {},
+              'On the iPhone, open ',
+              h('code', { id: 'profile-url' }, url),
+              ' in Safari, or scan this code with the Camera. Safari first says the connection is not private, because the iPhone ' +
+                'does not trust the certificate yet: tap Show Details, then "visit this website". Allow the download.',
+            ),
         h('li', {}, 'Settings → General → VPN & Device Management: install "Anki Home Sync root".'),
         h('li', {}, 'Settings → General → About → Certificate Trust Settings: turn it on.'),
       ),
-      h('button', { type: 'button', id: 'show-profile', onclick: () => actions.showProfile() }, 'Show the iPhone profile'),
+      h(
+        'div',
+        { class: 'home-ca-buttons' },
+        url === null
+          ? null
+          : h('button', { type: 'button', id: 'copy-profile-url', onclick: () => actions.copy(url) }, 'Copy the profile address'),
+        h('button', { type: 'button', id: 'show-profile', onclick: () => actions.showProfile() }, 'Show the iPhone profile'),
+      ),
     ),
   );
 }

@@ -42,13 +42,13 @@ test('the .local name comes first; an address change after a sync is said once, 
   assert.deepEqual(app.settings.read().lastAddresses, ['192.168.1.20']);
 
   interfaces = lan('192.168.1.42');
-  app.controller.checkReach();
+  await app.controller.checkReach();
   const notice = `This computer's address changed: devices last synced with 192.168.1.20, and it is now 192.168.1.42. Set each device's sync address to http://desk.local:${port}/, which keeps working when the router changes the number.`;
   const state = await app.controller.state();
   assert.ok(state.alerts.includes(notice), state.alerts.join('\n'));
   assert.ok(state.activity.some((entry) => entry.message === notice && entry.isError));
   assert.deepEqual(logged.filter((line) => line === notice).length, 1);
-  app.controller.checkReach();
+  await app.controller.checkReach();
   assert.equal(logged.filter((line) => line === notice).length, 1, 'said once');
 
   assert.equal(await client.fullUpload(path), 'OK');

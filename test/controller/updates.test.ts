@@ -14,6 +14,7 @@ import { silentLogger } from '../../src-main/server/report/log.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import { V11Client } from '../support/v11-client.js';
+import { LegacyClient } from '../support/legacy-client.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import { freePort } from '../support/ports.js';
 import { rmSync } from 'node:fs';
@@ -190,4 +191,59 @@ test('the controller: a normal sync in progress on the real server holds the upd
   await controller.setCheckForUpdates(false);
   assert.equal(settings.read().checkForUpdates, false);
   assert.equal((await controller.state()).settings.checkForUpdates, false);
+});
+
+test('a downloaded update is told inside Anki to each device that syncs before the restart, once; the new version says nothing', async (t) => {
+  const folder = makeTempFolder('ahs-update-told-');
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const settings = createConfSettings(join(folder, 'settings'));
+  settings.update({ bindAddress: 'this-computer-only', port: await freePort() });
+  const app = (updater: StandInUpdater) =>
+    new AppController({
+      settings,
+      defaultStorageFolder: join(folder, 'collections'),
+      startServer: syncServerStarter(silentLogger),
+      userPaths,
+      ankiDataFolders: [],
+      networkInterfaces: () => ({}),
+      updater,
+    });
+  const before = app(new StandInUpdater('0.2.0'));
+  t.after(() => before.shutdown());
+  await before.addUser('alice', 'pw-alice');
+  const url = `http://127.0.0.1:${before.currentPort()}/`;
+  const desktop = new V11Client(url);
+  const hostKey = await desktop.login('alice', 'pw-alice');
+  const legacy = new LegacyClient(url, { hostKey, syncVersion: 10 });
+  const legacyMsg = async () => String(((await legacy.meta()) as { msg: unknown }).msg);
+  assert.equal((await desktop.meta()).msg, '', 'nothing while no update waits');
+
+  await before.updates.checkNow();
+  assert.match((await desktop.meta()).msg, /has an update ready and will restart to install it/);
+  assert.equal((await desktop.meta()).msg, '', 'once per device');
+  assert.match(await legacyMsg(), /will restart to install it/, 'a legacy client too');
+  assert.equal(await legacyMsg(), '');
+
+  // The server restarts for another reason (a setting) while the update still waits: devices already told stay told; others hear it.
+  await before.stop();
+  await before.start();
+  assert.equal((await desktop.meta()).msg, '');
+  const phone = new V11Client(url, { hostKey });
+  assert.match((await phone.json<{ msg: string }>('sync', 'meta', { v: 11, cv: 'anki,2.20.1 (abcdef),android' })).msg, /will restart/);
+
+  assert.equal((await before.state()).told.length, 3, 'the window lists the three devices told');
+  // "Restart and install" drains the server.
+  await before.shutdown('update');
+
+  // The new version runs: nothing waits, and nothing is said.
+  // A new process: the app's starter (and what it remembers) is new too.
+  const after = app(new StandInUpdater(null));
+  t.after(async () => {
+    after.updates.stop();
+    await after.shutdown();
+  });
+  await after.start();
+  await after.updates.checkNow();
+  assert.equal((await desktop.meta()).msg, '');
+  assert.equal(await legacyMsg(), '');
 });

@@ -34,6 +34,8 @@ export interface TestAppOptions {
   readonly networkInterfaces?: () => InterfaceTable;
   /** The `.local` name the controller shows (controller/stable-name.ts); none by default. */
   readonly stableName?: () => string | null;
+  /** This computer's MagicDNS name, as the controller asks Tailscale for it; by default a real `tailscale` on PATH. */
+  readonly tailscaleName?: () => Promise<string | null>;
   /** The controller's log lines. */
   readonly log?: (message: string, error?: unknown) => void;
 }
@@ -52,6 +54,7 @@ function build(folder: string, options: TestAppOptions = {}): TestApp {
     stableName: options.stableName ?? (() => null),
     ...(options.log ? { log: options.log } : {}),
     ...(options.updater ? { updater: options.updater } : {}),
+    ...(options.tailscaleName ? { tailscaleName: options.tailscaleName } : {}),
   });
   return {
     controller,

@@ -44,6 +44,12 @@ export interface ServerConfig {
    * account's collection and media when that is more (storage/storage-space.ts).
    */
   readonly lowSpaceMegs?: number;
+  /**
+   * The home certificate authority's folder (reach/home-authority.ts), whose
+   * root is offered to iPhones as a profile at /home-root.mobileconfig. By
+   * default the folder of the served pair, when the authority made that pair.
+   */
+  readonly homeAuthorityFolder?: string;
 }
 
 export interface TlsFiles {

@@ -12,12 +12,13 @@
 // costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, rm } from 'node:fs/promises';
-import { AuthFailedError, InsufficientStorageError, ServerFaultError, toSyncError, writeError } from '../errors.js';
+import { AuthFailedError, InsufficientStorageError, NotFoundError, ServerFaultError, toSyncError, writeError } from '../errors.js';
 import type { DecodedRequest, RequestBody, SyncReply, SyncRequest } from '../protocol.js';
 import { clientNamedBy, envelopeOf, type BodyTarget, type Envelope, type HeadContext } from '../envelope/codec.js';
 import type { UserAccount, Users } from '../users.js';
 import type { Slot, UserSlots } from './user-slots.js';
-import { LOGIN_BYTES, routeRequest, type MethodDescriptor, type MethodLimits, type Route } from '../method-table.js';
+import { ROOT_PROFILE_FILE } from '../reach/apple-profile.js';
+import { LOGIN_BYTES, ROOT_PROFILE_PATH, routeRequest, type MethodDescriptor, type MethodLimits, type Route } from '../method-table.js';
 import { clientIp, type ClientIpSource } from './client-ip.js';
 import type { ProgressRequest, RequestReport, SyncProgressTracker } from '../report/request-report.js';
 import type { DiskRoom } from '../storage/make-room.js';
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   readonly progress: SyncProgressTracker;
   /** Room on the storage disk before a write; a write that went through ends a "disk full" episode. */
   readonly room: DiskRoom;
+  /** The home root as an iOS profile, or null when there is no home authority (reach/apple-profile.ts). */
+  readonly rootProfile: () => Promise<string | null>;
   readonly onHandlerTimed?: ((method: MethodDescriptor, ms: number) => void) | undefined;
 }
 
@@ -94,12 +97,32 @@ export class RequestPipeline {
     }
   }
 
+  /**
+   * The home root for iPhones: public (a root certificate is meant to be
+   * handed out), so no account and no body; it carries the certificate only,
+   * made afresh from ca.pem, never a key (reach/apple-profile.ts).
+   */
+  private async serveRootProfile(head: boolean, res: ServerResponse): Promise<void> {
+    const profile = await this.deps.rootProfile();
+    if (profile === null) throw new NotFoundError(ROOT_PROFILE_PATH);
+    const body = Buffer.from(profile, 'utf8');
+    res.writeHead(200, {
+      'content-type': 'application/x-apple-aspen-config',
+      'content-length': String(body.length),
+      'content-disposition': `attachment; filename="${ROOT_PROFILE_FILE}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(head ? undefined : body);
+  }
+
   private async serve(route: Route, req: IncomingMessage, res: ServerResponse, outcome: Outcome): Promise<void> {
     if (route.kind === 'health') {
       res.writeHead(200, { 'content-length': '0' });
       res.end();
       return;
     }
+    if (route.kind === 'root-profile') return this.serveRootProfile(route.head, res);
     const { descriptor } = route;
     const query = route.kind === 'msync-begin-get' ? route.query : null;
     // Old desktop media begin (a GET with a query): as in the reference, no client address lookup.

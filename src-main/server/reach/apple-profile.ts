@@ -5,6 +5,27 @@
 // the root must still be switched on under General → About → Certificate Trust
 // Settings. The profile carries the certificate only, never a key.
 import { createHash, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homeAuthorityFiles } from './home-authority.js';
+
+/** The file name the download is given. */
+export const ROOT_PROFILE_FILE = 'anki-home-sync-root.mobileconfig';
+
+/**
+ * The profile of the root in the authority's `folder`, made afresh from its
+ * certificate (ca.pem: the only file of that folder read for a device, and only
+ * its certificate goes out), or null when there is no authority.
+ */
+export async function servedRootProfile(folder: string | null): Promise<string | null> {
+  if (folder === null) return null;
+  try {
+    const pem = await readFile(homeAuthorityFiles(folder).rootCert, 'utf8');
+    return appleRootProfile(pem);
+  } catch {
+    // No root yet, or a file that is not a certificate: nothing to offer.
+    return null;
+  }
+}
 
 /** A UUID made from the certificate, so the same root always makes the same profile. */
 function uuidFrom(der: Buffer, salt: string): string {

@@ -200,6 +200,15 @@ export function rootCertificatePem(folder: string): string {
   return readFileSync(homeAuthorityFiles(folder).rootCert, 'utf8');
 }
 
+/** The authority's folder when `tls` is a pair it made (its root and key beside it, under our names); null otherwise. */
+export function homeAuthorityOf(tls: { readonly certFile: string; readonly keyFile: string } | undefined): string | null {
+  if (tls === undefined) return null;
+  const folder = dirname(tls.certFile);
+  const files = homeAuthorityFiles(folder);
+  if (files.serverCert !== tls.certFile || files.serverKey !== tls.keyFile) return null;
+  return existsSync(files.rootCert) && existsSync(files.rootKey) ? folder : null;
+}
+
 /**
  * For the headless server: when the pair it serves is one this module made (the
  * root and its key beside it, under our file names), renews it before its end
@@ -211,9 +220,7 @@ export function renewIfHomeCertificate(
   names: readonly string[],
   now?: number,
 ): IssueReason {
-  const folder = dirname(tls.certFile);
-  const files = homeAuthorityFiles(folder);
-  if (files.serverCert !== tls.certFile || files.serverKey !== tls.keyFile) return null;
-  if (!existsSync(files.rootCert) || !existsSync(files.rootKey) || names.length === 0) return null;
+  const folder = homeAuthorityOf(tls);
+  if (folder === null || names.length === 0) return null;
   return ensureHomeCertificate(folder, names, now === undefined ? {} : { now }).issued;
 }

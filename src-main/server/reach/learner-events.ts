@@ -62,13 +62,34 @@ export const restoredNotice: NoticeSource = (account) => {
   };
 };
 
-/** Announced when the server is about to stop for an update; cleared when it starts again. */
-export class StopAnnouncement {
+/**
+ * An update of the app, told to devices ahead of the restart that installs it.
+ * The server stops accepting at once when it drains for an install, so a
+ * message given only then reaches almost nobody: it is given from the moment
+ * the update is downloaded and waits for "Restart and install" (or a quit), to
+ * every device that syncs meanwhile. The waiting and the stopping are one event
+ * per version: a device told the update was coming is not told again as it
+ * stops. After the restart nothing is said: the server is back, and a device
+ * whose sync failed meanwhile only has to sync again, which it does by itself
+ * or when the learner next syncs.
+ */
+export class UpdateAnnouncement {
   private notice: LearnerNotice | null = null;
 
-  announce(at: number = Date.now()): void {
+  /** The update `version` is downloaded; the server restarts to install it when its owner agrees. */
+  ready(version: string): void {
     this.notice = {
-      id: `stopping-${at}`,
+      id: `update-${version}`,
+      text:
+        'The sync server has an update ready and will restart to install it. ' +
+        'If a sync fails around then (Anki may say it cannot connect), nothing is lost: sync again a few minutes later.',
+    };
+  }
+
+  /** The server is draining now to install the update `version` (unknown: a new event). */
+  stopping(version: string = `at-${Date.now()}`): void {
+    this.notice = {
+      id: `update-${version}`,
       text:
         'The sync server is stopping for an update and will be back in a few minutes. ' +
         'If a sync fails meanwhile, nothing is lost: sync again a little later.',

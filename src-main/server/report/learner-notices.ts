@@ -36,14 +36,20 @@ export function escapeHtml(text: string): string {
 /** Devices remembered as told; the oldest are forgotten first (a forgotten device is told again, once). */
 const REMEMBERED = 10_000;
 
-export class LearnerNotices {
-  private readonly told = new Map<string, NoticeTold>();
+/**
+ * Which devices were told what. It outlives one server: the app starts a new
+ * SyncServer when a setting changes, and a device told before must not be told
+ * again for that.
+ */
+export type ToldDevices = Map<string, NoticeTold>;
 
+export class LearnerNotices {
   constructor(
     private readonly sources: readonly NoticeSource[],
     private readonly now: () => number = Date.now,
     /** Hears of each device told, for the window's list. */
     private readonly onTold: (told: NoticeTold) => void = () => undefined,
+    private readonly told: ToldDevices = new Map(),
   ) {}
 
   /**

@@ -95,7 +95,13 @@ export class RequestReport {
       loginFailed('', LOGIN_THROTTLED);
     } else if (error instanceof AuthFailedError) {
       loginFailed('', 'unknown or outdated host key');
-    } else if (route !== undefined && route.kind !== 'health' && error.status !== 404 && error.status !== 405) {
+    } else if (
+      route !== undefined &&
+      route.kind !== 'health' &&
+      route.kind !== 'root-profile' &&
+      error.status !== 404 &&
+      error.status !== 405
+    ) {
       const what = route.kind === 'msync-begin-get' ? 'msync/begin' : `${route.kind}/${route.method}`;
       this.activityGate.record({
         kind: 'error',

@@ -215,45 +215,62 @@ test(
   },
 );
 
-test("the root's key is never readable through the server, whatever the path", { timeout: 30_000 }, async (t) => {
-  // The authority inside SYNC_BASE, the worst place it could be: still nothing serves it.
-  const server0 = await startTestServer();
-  const base = server0.baseFolder;
-  await server0.server.stop();
-  const authority = join(base, 'home-ca');
-  const { files } = ensureHomeCertificate(authority, ['localhost', '127.0.0.1']);
-  const server = await startTestServer({ config: { baseFolder: base, tls: { certFile: files.serverCert, keyFile: files.serverKey } } });
-  t.after(() => server.close());
-  const root = readFileSync(files.rootCert);
-  const key = readFileSync(files.rootKey, 'utf8');
-  const paths = [
-    '/ca.key',
-    '/home-ca/ca.key',
-    '/../home-ca/ca.key',
-    '/sync/../home-ca/ca.key',
-    '/sync/..%2f..%2fhome-ca%2fca.key',
-    '/%2e%2e/%2e%2e/home-ca/ca.key',
-    '/msync/../../home-ca/server.key',
-    '/ca.pem',
-    '//home-ca/ca.key',
-  ];
-  for (const path of paths) {
-    for (const method of ['GET', 'POST']) {
-      const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpsRequest({ host: '127.0.0.1', port: server.port, servername: 'localhost', path, method, ca: root }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+test(
+  "the root's key is never readable through the server, whatever the path; the iPhone profile route carries the root only",
+  { timeout: 30_000 },
+  async (t) => {
+    // The authority inside SYNC_BASE, the worst place it could be: still nothing serves it.
+    const server0 = await startTestServer();
+    const base = server0.baseFolder;
+    await server0.server.stop();
+    const authority = join(base, 'home-ca');
+    const { files } = ensureHomeCertificate(authority, ['localhost', '127.0.0.1']);
+    const server = await startTestServer({ config: { baseFolder: base, tls: { certFile: files.serverCert, keyFile: files.serverKey } } });
+    t.after(() => server.close());
+    const root = readFileSync(files.rootCert);
+    const key = readFileSync(files.rootKey, 'utf8');
+    const paths = [
+      '/ca.key',
+      '/home-ca/ca.key',
+      '/../home-ca/ca.key',
+      '/sync/../home-ca/ca.key',
+      '/sync/..%2f..%2fhome-ca%2fca.key',
+      '/%2e%2e/%2e%2e/home-ca/ca.key',
+      '/msync/../../home-ca/server.key',
+      '/ca.pem',
+      '//home-ca/ca.key',
+      '/home-root.mobileconfig/../ca.key',
+      '/home-root.mobileconfig?file=ca.key',
+      '/home-root.mobileconfig',
+    ];
+    const keyBase64 = key.replace(/-----[^-]+-----|\s/g, '');
+    for (const path of paths) {
+      for (const method of ['GET', 'POST', 'HEAD']) {
+        const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpsRequest({ host: '127.0.0.1', port: server.port, servername: 'localhost', path, method, ca: root }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          });
+          req.on('error', reject);
+          req.end();
         });
-        req.on('error', reject);
-        req.end();
-      });
-      assert.ok(reply.status >= 400, `${method} ${path} answered ${reply.status}`);
-      assert.doesNotMatch(reply.body, /PRIVATE KEY|BEGIN CERTIFICATE/, `${method} ${path}`);
-      assert.ok(!reply.body.includes(key.slice(40, 100)));
+        if (/^\/home-root\.mobileconfig(\?|$)/.test(path) && method !== 'POST') {
+          // The one public file: the root certificate as an iOS profile (the query is no part of the path).
+          assert.equal(reply.status, 200, `${method} ${path}`);
+        } else {
+          assert.ok(reply.status >= 400, `${method} ${path} answered ${reply.status}`);
+        }
+        assert.doesNotMatch(reply.body, /PRIVATE KEY|BEGIN CERTIFICATE/, `${method} ${path}`);
+        assert.ok(!reply.body.includes(key.slice(40, 100)));
+        const flat = reply.body.replace(/\s/g, '');
+        for (let at = 0; at + 48 <= keyBase64.length; at += 48) {
+          assert.ok(!flat.includes(keyBase64.slice(at, at + 48)), `${method} ${path}: no part of the key, however wrapped`);
+        }
+      }
     }
-  }
-});
+  },
+);
 
 test('headless renewal: a pair made by "certificate make" is renewed before its end for its names; anyone else\'s pair is left alone', () => {
   const authority = join(folder, 'headless');

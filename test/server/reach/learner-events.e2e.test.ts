@@ -85,6 +85,36 @@ test('a restored account: each device is told once to choose Download, until a f
   assert.equal((await other.json<SyncMeta>('sync', 'meta', { v: 11, cv: 'anki,24.11 (aaaaaa),mac' })).msg, '');
 });
 
+test('an update waiting to install: each device that syncs before the restart is told once, over v11 and legacy; not again as it stops', async (t) => {
+  const server = await startTestServer();
+  t.after(() => server.close());
+  const { desktop, phone, legacy } = await devices(server);
+  assert.equal((await desktop.meta()).msg, '', 'nothing to say before the update is downloaded');
+  server.server.announceUpdate('0.2.0');
+  const told = await desktop.meta();
+  assert.match(told.msg, /has an update ready and will restart to install it/);
+  assert.equal(told.cont, true, 'the sync goes on');
+  assert.equal((await desktop.meta()).msg, '', 'told once');
+  server.server.announceUpdate('0.2.0');
+  assert.equal((await desktop.meta()).msg, '', 'announced again at a new start of the same wait: still told once');
+  assert.match((await phone()).msg, /will restart to install it/);
+  assert.match(await legacy(), /will restart to install it/, 'and a legacy client (sync version 10)');
+  assert.equal(await legacy(), '');
+
+  // The owner chose "Restart and install": the drain is the same event for the devices already told.
+  server.server.announceStopForUpdate('0.2.0');
+  assert.equal((await desktop.meta()).msg, '');
+  assert.equal(await legacy(), '');
+  const late = new V11Client(server.baseUrl, { hostKey: desktop.hostKey });
+  const lateMeta = await late.json<SyncMeta>('sync', 'meta', { v: 11, cv: 'anki,24.11 (aaaaaa),mac' });
+  assert.match(lateMeta.msg, /stopping for an update/, 'a device not told yet hears it as the server stops');
+  assert.equal(server.server.noticesTold().length, 4, 'the window lists the four devices told');
+
+  // A newer update is a new event.
+  server.server.announceUpdate('0.3.0');
+  assert.match((await desktop.meta()).msg, /will restart to install it/);
+});
+
 test('stopping for an update: devices that sync meanwhile are told once, over v11 and legacy; a new start says nothing', async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());
