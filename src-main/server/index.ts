@@ -12,7 +12,7 @@ export { certificateCovers, CertificateError, loadCertificatePair, type Certific
 // Configuration: the typed shape, the one schema, and the official environment reader.
 export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config/config.js';
 export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config/config.js';
-export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, isAppPort } from './config/config-schema.js';
+export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, DEFAULT_SNAPSHOT_MINUTES, isAppPort } from './config/config-schema.js';
 export { baseFolderFromEnv, configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config/config-from-env.js';
 
 // SYNC_USERS_FILE watched while the headless server runs, and the hashes `hash-password` writes.

@@ -80,7 +80,8 @@ export async function restoreSnapshot(
       }
       giveNewSchemaTime(staged, now);
       const replaced = await access.withCollectionClosed(async (mediaStore) => {
-        let kept: SnapshotEntry | null = null;
+        // Set inside the install below (TypeScript cannot see a callback assign it).
+        let kept = null as SnapshotEntry | null;
         await installDatabaseFile(staged, access.paths.collection, async (old) => {
           if (statSync(old).size > 0) {
             kept = await keeper.keepReplaced(access.paths, access.username, old, 'before-restore', mediaStore().liveFiles());
@@ -100,9 +101,8 @@ export async function restoreSnapshot(
         return kept;
       });
       logger.info('snapshot restored', { uid: access.username, id });
-      if (replaced === null)
-        throw new SnapshotError('no-such-snapshot', 'The account had no collection to replace; the snapshot was restored.');
-      return replaced;
+      // An account that had no collection yet has nothing to undo: the restored snapshot stands for itself.
+      return replaced ?? files.entry;
     } finally {
       if (existsSync(staged)) await removeDatabaseFiles(staged);
       await rm(staged, { force: true });
