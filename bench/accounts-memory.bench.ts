@@ -120,7 +120,7 @@ async function quietAccounts(folder: string, template: string): Promise<void> {
     const quiet = (await server.stats()).vmRssKb;
     console.log(
       `${ACCOUNTS} accounts, one small sync each (${syncSecs.toFixed(0)} s; close delay ${CLOSE_SECS} s): RSS idle ${MiB(idle)}, after the syncs +${MiB(peak - idle)} (VmHWM ${MiB(stats.vmHwmKb)}), ` +
-        `after ${CLOSE_SECS + 3} s quiet +${MiB(quiet - idle)} (target ≤ +64 MiB)  [load ${loadavg()[0]!.toFixed(2)}]`,
+        `after ${CLOSE_SECS + 3} s quiet ${quiet >= idle ? '+' : '-'}${MiB(Math.abs(quiet - idle))} (target ≤ +64 MiB)  [load ${loadavg()[0]!.toFixed(2)}]`,
     );
   } finally {
     for (const db of clients) db.close();

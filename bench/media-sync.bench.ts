@@ -312,17 +312,19 @@ console.log(
   'the test client keeps one request on the wire at a time, in the reference order; it reads and zips its next batch, ' +
     'or writes the files of the last one, while the server handles the current request',
 );
-const ROUNDS = 3;
-const small = await run(1000);
+// `node dist/bench/run.js media-sync [files] [rounds]`: a smaller run while working on one row.
+const FILES = Number(process.argv[2] ?? 5000);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const small = await run(Math.min(1000, FILES));
 report(small, 'one round, for the memory comparison');
 const rounds: Run[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const r = await run(5000);
+  const r = await run(FILES);
   report(r, `round ${round} of ${ROUNDS}`);
   rounds.push(r);
 }
 const m = (pick: (r: Run) => number) => median(rounds.map(pick));
-console.log(`\n5000 files, median of ${ROUNDS} rounds (each ratio is taken within its round, against the raw run just before it):`);
+console.log(`\n${FILES} files, median of ${ROUNDS} rounds (each ratio is taken within its round, against the raw run just before it):`);
 console.log(
   `  upload    ${fmt(m((r) => r.uploadMs) / 1000, 2)} s  ${fmt(m((r) => mb(r.bytes) / (r.uploadMs / 1000)))} MB/s` +
     `   ${fmt(

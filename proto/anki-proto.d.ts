@@ -1024,6 +1024,182 @@ export namespace anki {
         }
     }
 
+    /** Namespace import_export. */
+    namespace import_export {
+
+        /**
+         * Properties of a PackageMetadata.
+         * @deprecated Use anki.import_export.PackageMetadata.$Properties instead.
+         */
+        interface IPackageMetadata extends anki.import_export.PackageMetadata.$Properties {
+        }
+
+        /** Represents a PackageMetadata. */
+        class PackageMetadata {
+
+            /**
+             * Constructs a new PackageMetadata.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: anki.import_export.PackageMetadata.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PackageMetadata version. */
+            version: anki.import_export.PackageMetadata.Version;
+
+            /**
+             * Gets the type url for PackageMetadata
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace PackageMetadata {
+
+            /** Properties of a PackageMetadata. */
+            interface $Properties {
+
+                /** PackageMetadata version */
+                version?: (anki.import_export.PackageMetadata.Version|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PackageMetadata. */
+            type $Shape = anki.import_export.PackageMetadata.$Properties;
+
+            /** Version enum. */
+            enum Version {
+
+                /** VERSION_UNKNOWN value */
+                VERSION_UNKNOWN = 0,
+
+                /** VERSION_LEGACY_1 value */
+                VERSION_LEGACY_1 = 1,
+
+                /** VERSION_LEGACY_2 value */
+                VERSION_LEGACY_2 = 2,
+
+                /** VERSION_LATEST value */
+                VERSION_LATEST = 3
+            }
+        }
+
+        /**
+         * Properties of a MediaEntries.
+         * @deprecated Use anki.import_export.MediaEntries.$Properties instead.
+         */
+        interface IMediaEntries extends anki.import_export.MediaEntries.$Properties {
+        }
+
+        /** Represents a MediaEntries. */
+        class MediaEntries {
+
+            /**
+             * Constructs a new MediaEntries.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: anki.import_export.MediaEntries.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** MediaEntries entries. */
+            entries: anki.import_export.MediaEntries.MediaEntry.$Properties[];
+
+            /**
+             * Gets the type url for MediaEntries
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace MediaEntries {
+
+            /** Properties of a MediaEntries. */
+            interface $Properties {
+
+                /** MediaEntries entries */
+                entries?: (anki.import_export.MediaEntries.MediaEntry.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a MediaEntries. */
+            type $Shape = anki.import_export.MediaEntries.$Properties;
+
+            /**
+             * Properties of a MediaEntry.
+             * @deprecated Use anki.import_export.MediaEntries.MediaEntry.$Properties instead.
+             */
+            interface IMediaEntry extends anki.import_export.MediaEntries.MediaEntry.$Properties {
+            }
+
+            /** Represents a MediaEntry. */
+            class MediaEntry {
+
+                /**
+                 * Constructs a new MediaEntry.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: anki.import_export.MediaEntries.MediaEntry.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** MediaEntry name. */
+                name: string;
+
+                /** MediaEntry size. */
+                size: number;
+
+                /** MediaEntry sha1. */
+                sha1: Uint8Array;
+
+                /** MediaEntry legacy_zip_filename. */
+                legacy_zip_filename?: (number|null);
+
+                /**
+                 * Gets the type url for MediaEntry
+                 * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+                 * @returns The type url
+                 */
+                static getTypeUrl(prefix?: string): string;
+            }
+
+            namespace MediaEntry {
+
+                /** Properties of a MediaEntry. */
+                interface $Properties {
+
+                    /** MediaEntry name */
+                    name?: (string|null);
+
+                    /** MediaEntry size */
+                    size?: (number|null);
+
+                    /** MediaEntry sha1 */
+                    sha1?: (Uint8Array|null);
+
+                    /** MediaEntry legacy_zip_filename */
+                    legacy_zip_filename?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a MediaEntry. */
+                type $Shape = anki.import_export.MediaEntries.MediaEntry.$Properties;
+            }
+        }
+    }
+
     /** Namespace notetypes. */
     namespace notetypes {
 

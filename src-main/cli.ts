@@ -2,7 +2,8 @@
 // the official anki-sync-server. Reads the same environment variables, prints
 // where it listens and the address to give Anki, and stops cleanly on
 // Ctrl-C (SIGINT) or SIGTERM. With SYNC_USERS_FILE, the file's accounts change
-// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts).
+// while it runs. `anki-home-sync hash-password` makes a PHC hash (hash-password.ts);
+// `anki-home-sync export` writes an account's collection package (export-command.ts).
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
 import {
@@ -31,6 +32,10 @@ import {
 } from './server/index.js';
 import { hashPasswordCommand } from './hash-password.js';
 import { certificateCommand } from './certificate-command.js';
+import { exportCommand } from './export-command.js';
+import { exportNamesSnapshot, exportSnapshotCommand, snapshotsCommand } from './snapshot-commands.js';
+import { serveSnapshotControl } from './control/snapshot-control.js';
+import type { ControlSocket } from './control/control-server.js';
 
 /** Set by the container's entrypoint (container/entrypoint.ts). */
 const IN_CONTAINER = 'ANKI_HOME_SYNC_IN_CONTAINER';
@@ -117,6 +122,10 @@ function userNames(config: ServerConfig): string {
 async function main(): Promise<void> {
   if (process.argv[2] === 'hash-password') process.exit(await hashPasswordCommand(process.argv.slice(3)));
   if (process.argv[2] === 'certificate') process.exit(certificateCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'snapshots') process.exit(await snapshotsCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'export' && exportNamesSnapshot(process.argv.slice(3)))
+    process.exit(await exportSnapshotCommand(process.argv.slice(3)));
+  if (process.argv[2] === 'export') process.exit(await exportCommand(process.argv.slice(3)));
   if (process.argv.includes('--healthcheck')) {
     try {
       return healthcheck(listenAddressFromEnv(process.env));
@@ -140,6 +149,7 @@ async function main(): Promise<void> {
   const server = new SyncServer(config, { logger: consoleLogger, shutdownGraceMs: SHUTDOWN_GRACE_MS });
   let watcher: UsersFileWatcher | null = null;
   let responder: MdnsResponder | null = null;
+  let control: ControlSocket | null = null;
   // Handlers go in before anything can announce the server, so a signal is never missed.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -153,6 +163,7 @@ async function main(): Promise<void> {
     setTimeout(() => fail('requests were still running a minute after the stop signal; leaving anyway.'), 60_000).unref();
     watcher?.stop();
     responder?.stop();
+    void control?.close();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => fail(`stopping failed: ${String(error)}`),
@@ -168,7 +179,10 @@ async function main(): Promise<void> {
     if (error instanceof ServerStartError || error instanceof Error) fail(error.message);
     throw error;
   }
+  // `anki-home-sync snapshots …` reaches this server through it (control/).
+  control = await serveSnapshotControl(config.baseFolder, (user) => server.snapshots(user), consoleLogger);
   if (stopping) {
+    void control?.close();
     // A signal came while starting: stop what just started.
     await server.stop();
     process.exit(0);

@@ -56,10 +56,12 @@ const dialog = new AccountDialog(
     },
     remove: (user, sink) => act(() => api.removeUser(user), sink),
     restore: async (user, id, sink) => {
-      const done = await act(() => api.restoreBackup(user, id), sink);
-      if (done) showNotice(`${user}'s collection was restored.`);
+      const done = await act(() => api.restoreSnapshot(user, id), sink);
+      if (done) showNotice(`${user}'s collection was restored. On each device, choose Download at the next sync.`);
       return done;
     },
+    takeSnapshot: (user, sink) => act(() => api.takeSnapshot(user), sink),
+    download: (user, id, legacy, sink) => call(sink, () => api.exportCollection(user, id, legacy)),
   },
   () => byId('accounts-title'),
 );
@@ -153,15 +155,26 @@ function renderHttps(next: AppState): void {
 }
 
 function renderUpdate(next: AppState): void {
-  const ready = next.update.state === 'ready';
-  byId('update').hidden = !ready;
-  if (next.update.state !== 'ready') return;
+  const update = next.update;
+  byId('update').hidden = update.state !== 'ready' && update.state !== 'available';
+  byId('install-update').hidden = update.state !== 'ready';
+  const download = byId<HTMLAnchorElement>('update-download');
+  download.hidden = update.state !== 'available';
+  if (update.state === 'available') {
+    download.href = update.url;
+    setText(
+      byId('update-text'),
+      `Version ${update.version} is available. This copy can't install updates by itself on a Mac (it isn't signed by Apple): download the new version and put it in Applications in place of this one. Your accounts and collections stay as they are.`,
+    );
+    return;
+  }
+  if (update.state !== 'ready') return;
   const syncing = [...new Set(next.syncs.map((sync) => sync.username))];
   setText(
     byId('update-text'),
     syncing.length === 0
-      ? `Version ${next.update.version} is ready. It installs when you quit, or now:`
-      : `Version ${next.update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`,
+      ? `Version ${update.version} is ready. It installs when you quit, or now:`
+      : `Version ${update.version} is ready. It can be installed once ${syncing.join(' and ')} ${syncing.length === 1 ? 'has' : 'have'} finished syncing.`,
   );
   byId<HTMLButtonElement>('install-update').disabled = syncing.length > 0;
 }
@@ -172,6 +185,12 @@ function renderUsersTable(): void {
 
 function renderSettings(next: AppState): void {
   setText(byId('storage-folder'), next.settings.storageFolder);
+  setText(byId('snapshot-dir'), next.settings.snapshotDir === '' ? 'None' : next.settings.snapshotDir);
+  const clearSnapshotDir = byId('clear-snapshot-dir');
+  const noSecondCopy = next.settings.snapshotDir === '';
+  // The button hides with the setting: a focus on it goes back to Choose, not to nowhere.
+  if (noSecondCopy && document.activeElement === clearSnapshotDir) byId('choose-snapshot-dir').focus();
+  clearSnapshotDir.hidden = noSecondCopy;
   const space = byId('storage-space');
   setText(space, next.storage === null ? '' : next.storage.summary);
   space.dataset['state'] = next.storage?.state ?? 'ok';
@@ -225,6 +244,8 @@ function wire(): void {
     void act(() => api.setPort(Number(port.value)));
   });
   byId('choose-folder').addEventListener('click', () => void act(api.chooseStorageFolder));
+  byId('choose-snapshot-dir').addEventListener('click', () => void act(api.chooseSnapshotFolder));
+  byId('clear-snapshot-dir').addEventListener('click', () => void act(api.clearSnapshotFolder));
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="bind"]')) {
     radio.addEventListener('change', () => void act(() => api.setBindAddress(radio.value as BindAddress)));
   }

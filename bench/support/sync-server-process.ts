@@ -41,6 +41,14 @@ process.on('message', (message: { type: string }) => {
   } else if (message.type === 'stats') {
     (globalThis as { gc?: () => void }).gc?.();
     const stats: ServerStats = { handlerMs, requests, vmHwmKb: statusKb('VmHWM'), vmRssKb: statusKb('VmRSS') };
+    // Where the RSS is: V8's heap and buffers; the rest is native (SQLite, zstd, malloc's free lists).
+    if (process.env['BENCH_SERVER_MEMORY'] === '1') {
+      const MiB = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`;
+      const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      console.error(
+        `  server memory: rss ${MiB(rss)}, V8 heap ${MiB(heapUsed)} of ${MiB(heapTotal)}, external ${MiB(external)} (buffers ${MiB(arrayBuffers)})`,
+      );
+    }
     process.send!({ type: 'stats', stats });
   } else if (message.type === 'stop') {
     void server.stop().then(() => process.exit(0));

@@ -1,5 +1,5 @@
 // The native dialogs the app needs: a folder picker, a file picker for the HTTPS
-// certificate and key, and the one-time notices.
+// certificate and key, the save dialog of "Download my collection", and the one-time notices.
 
 import { dialog, Notification, type BrowserWindow } from 'electron';
 import type { Notice } from '../controller/notices.js';
@@ -27,6 +27,18 @@ export async function pickFile(parent: BrowserWindow | null, title: string, curr
   };
   const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
   return result.canceled || result.filePaths.length === 0 ? null : (result.filePaths[0] ?? null);
+}
+
+/** Where "Download my collection" writes its collection package. */
+export async function pickSaveFile(parent: BrowserWindow | null, title: string, defaultPath: string): Promise<string | null> {
+  const options: Electron.SaveDialogOptions = {
+    title,
+    defaultPath,
+    filters: [{ name: 'Anki collection package', extensions: ['colpkg'] }],
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const result = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
+  return result.canceled || result.filePath === undefined || result.filePath === '' ? null : result.filePath;
 }
 
 /** Said once: closing the window does not stop the server. */

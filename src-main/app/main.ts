@@ -18,7 +18,7 @@ import { syncServerStarter } from '../controller/running-server.js';
 import { statusNotifierWatcherPresent } from '../controller/status-notifier.js';
 import { firstAddress, trayView } from '../controller/tray-menu.js';
 import { userPaths } from '../server/index.js';
-import { pickFile, pickFolder, showNoticeBox, showTrayNotice } from './dialogs.js';
+import { pickFile, pickFolder, pickSaveFile, showNoticeBox, showTrayNotice } from './dialogs.js';
 import { pushState, serveCommands } from './ipc.js';
 import { openLogFile } from './log-file.js';
 import { launchedAtLogin, setStartAtLogin } from './login-item.js';
@@ -28,6 +28,7 @@ import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { openAppSettings } from './settings-store.js';
 import { AppTray } from './tray.js';
 import { electronAppUpdater } from './updater.js';
+import { updatesInstall } from '../controller/mac-signature.js';
 import { createMainWindow, showWindow } from './window.js';
 
 // A separate profile (settings, collections, log) for a portable copy and for the smoke tests.
@@ -77,11 +78,18 @@ function main(): void {
         userPaths,
         log,
         // An unpackaged app (npm start) has no release to update to.
-        ...(app.isPackaged ? { updater: lifecycle.guardUpdater(electronAppUpdater((error) => lifecycle.updateError(error))) } : {}),
+        ...(app.isPackaged
+          ? {
+              updater: lifecycle.guardUpdater(
+                electronAppUpdater((error) => lifecycle.updateError(error), await updatesInstall(process.platform, process.execPath)),
+              ),
+            }
+          : {}),
       });
       const platform: DesktopPlatform = {
         pickFolder: (current) => pickFolder(win, current),
         pickFile: (title, current) => pickFile(win, title, current),
+        pickSaveFile: (title, suggestedName) => pickSaveFile(win, title, join(app.getPath('downloads'), suggestedName)),
         copyText: (text) => clipboard.writeText(text),
         openFile: (path) => void shell.openPath(path).then((problem) => problem !== '' && log(`opening ${path}: ${problem}`)),
         showFile: (path) => shell.showItemInFolder(path),

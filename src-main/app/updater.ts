@@ -6,18 +6,22 @@
 import electronUpdater from 'electron-updater';
 import type { Updater } from '../controller/updates.js';
 
-/** `onError`: electron-updater's errors, a failed install among them (an unsigned Mac, pkexec cancelled). */
-export function electronAppUpdater(onError: (error: unknown) => void): Updater {
+/**
+ * `onError`: electron-updater's errors, a failed install among them (pkexec cancelled).
+ * `installs`: false where this copy cannot install (controller/mac-signature.ts): it only looks.
+ */
+export function electronAppUpdater(onError: (error: unknown) => void, installs: boolean): Updater {
   const { autoUpdater } = electronUpdater;
-  autoUpdater.autoDownload = true;
+  autoUpdater.autoDownload = installs;
   // The lifecycle installs on quit itself, after the server has drained.
   autoUpdater.autoInstallOnAppQuit = false;
   autoUpdater.on('error', (error) => onError(error));
   return {
+    canInstall: installs,
     async checkAndDownload() {
       const result = await autoUpdater.checkForUpdates();
       if (result === null || !result.isUpdateAvailable) return null;
-      await result.downloadPromise;
+      if (installs) await result.downloadPromise;
       return result.updateInfo.version;
     },
     installNow(restart) {

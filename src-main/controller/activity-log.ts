@@ -16,7 +16,8 @@ export type AppActivityEvent =
   | { readonly kind: 'stopped' }
   /** `reason` is the AppError's sentence (port.ts, storage-folder.ts): what to do about it. */
   | { readonly kind: 'start-failed'; readonly reason: string }
-  | { readonly kind: 'backup-restored'; readonly username: string }
+  /** `takenAt`: when the snapshot restored was taken (null when it was not listed). */
+  | { readonly kind: 'snapshot-restored'; readonly username: string; readonly takenAt: number | null }
   | { readonly kind: 'update-not-installed' }
   /** "Make my own certificate": `newRoot` when the authority was made now, not kept. */
   | { readonly kind: 'home-certificate-made'; readonly newRoot: boolean; readonly names: readonly string[] }
@@ -46,7 +47,7 @@ export function describeActivity(event: ServerFacts): string {
     case 'normal-sync':
       return `${who} synced${from}.`;
     case 'full-upload':
-      return `${who}'s collection was replaced by a full upload${from}. The previous copy is kept: see Backups.`;
+      return `${who}'s collection was replaced by a full upload${from}. The previous copy is kept: see Snapshots.`;
     case 'full-download':
       return `${who}'s collection was downloaded in full${from}.`;
     case 'media-sync':
@@ -89,8 +90,10 @@ export function describeAppActivity(event: AppActivityEvent): string {
       return 'The server stopped.';
     case 'start-failed':
       return event.reason;
-    case 'backup-restored':
-      return `${event.username}'s collection was restored from a backup. Its devices will ask to sync in full.`;
+    case 'snapshot-restored': {
+      const when = event.takenAt === null ? 'a snapshot' : `its snapshot of ${new Date(event.takenAt).toLocaleString()}`;
+      return `${event.username}'s collection was restored to ${when}. Its devices will ask to sync in full: choose Download on each. The collection it replaced is kept as a snapshot.`;
+    }
     case 'update-not-installed':
       return 'The new version could not be installed, so this one carries on and the server is running again. Try again later, or download the new version yourself.';
     case 'home-certificate-made':
@@ -123,7 +126,7 @@ export class ActivityLog {
     });
   }
 
-  /** Something the app itself did: started, stopped, failed to start, restored a backup. */
+  /** Something the app itself did: started, stopped, failed to start, restored a snapshot. */
   recordApp(event: AppActivityEvent, at = Date.now()): ActivityEntry {
     return this.push({
       at,

@@ -8,6 +8,7 @@ import type { AppController } from './app-controller.js';
 import { qrCodeDataUrl } from './qr-code.js';
 import { AppError, toAppError } from './errors.js';
 import type { DesktopPlatform } from './platform.js';
+import { suggestedPackageName } from './snapshots.js';
 
 function str(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new AppError('bad-request', `The ${what} is missing.`);
@@ -63,7 +64,27 @@ export function createAppCommands(controller: AppController, platform: DesktopPl
     showAppleProfile: async () => (platform.showFile(controller.home.profileFile()), state()),
     setCheckForUpdates: async (on) => (await controller.setCheckForUpdates(bool(on)), state()),
     installUpdate: async () => (controller.installUpdate(), state()),
-    restoreBackup: async (name, backupId) => (await controller.restoreBackup(str(name, 'name'), str(backupId, 'backup')), state()),
+    chooseSnapshotFolder: async () => {
+      const folder = await platform.pickFolder(controller.settings().snapshotDir || controller.storageFolder());
+      if (folder !== null) await controller.setSnapshotFolder(folder);
+      return state();
+    },
+    clearSnapshotFolder: async () => (await controller.clearSnapshotFolder(), state()),
+    takeSnapshot: async (name) => (await controller.takeSnapshot(str(name, 'name')), state()),
+    restoreSnapshot: async (name, snapshotId) => (
+      await controller.restoreSnapshot(str(name, 'name'), str(snapshotId, 'snapshot')),
+      state()
+    ),
+    exportCollection: async (name, snapshotId, legacy) => {
+      const user = str(name, 'name');
+      const id = snapshotId === null ? null : str(snapshotId, 'snapshot');
+      const old = bool(legacy);
+      const file = await platform.pickSaveFile(
+        old ? `Save ${user}'s collection for Anki older than 2.1.50` : `Save ${user}'s collection`,
+        suggestedPackageName(user, Date.now()),
+      );
+      return file === null ? null : controller.exportCollection(user, id, file, old);
+    },
   };
 }
 

@@ -12,16 +12,17 @@ import {
   DEFAULT_MAX_PAYLOAD_MEGS,
   offlineSnapshots,
   tailscaleName,
+  type AccountSnapshots,
   type InterfaceTable,
   type ServerConfig,
   type UserPaths,
 } from '../server/index.js';
-import type { AppState, BindAddress, ClientAddress, ServerStatus } from '../shared/ipc.js';
+import type { AppState, BindAddress, ClientAddress, ExportView, ServerStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
 import { certificateNames, HomeCertificate, localName } from './home-certificate.js';
 import { addressChangeNotice, homeAddresses, StableName } from './stable-name.js';
-import { restoreSnapshotFor } from './backup-restore.js';
+import { asAppErrors, checkSnapshotFolder, exportPackage } from './snapshots.js';
 import { AppError, toAppError } from './errors.js';
 import { hostFor, LiveView, storageFolderOf } from './live-view.js';
 import { probePort, startError, validatePort } from './port.js';
@@ -86,6 +87,7 @@ export class AppController {
       ...(options.networkInterfaces ? { networkInterfaces: options.networkInterfaces } : {}),
       ...(options.log ? { log: options.log } : {}),
       server: () => this.server,
+      snapshots: (name) => this.snapshotsOf(name),
       update: () => this.updates.status,
       stableName: () => this.stableName(),
       home: this.home,
@@ -423,16 +425,58 @@ export class AppController {
     this.view.record({ kind: 'update-not-installed' });
   }
 
-  // ---- backups --------------------------------------------------------
+  // ---- snapshots (issue 24) -------------------------------------------
 
-  async restoreBackup(name: string, backupId: string): Promise<void> {
+  /** The account's snapshots: the running server's (under the account's lock), or the files' while it is stopped. */
+  snapshotsOf(name: string): AccountSnapshots {
+    const settings = this.settings();
+    return this.server
+      ? this.server.snapshots(name)
+      : offlineSnapshots(
+          { baseFolder: this.storageFolder(settings), snapshotDir: settings.snapshotDir === '' ? null : settings.snapshotDir },
+          name,
+        );
+  }
+
+  /** Where the second copy of every snapshot goes (SYNC_SNAPSHOT_DIR); the server restarts to use it. */
+  async setSnapshotFolder(folder: string): Promise<void> {
+    const path = await checkSnapshotFolder(folder, this.storageFolder());
+    await this.queue.run(() => this.reconfigure({ snapshotDir: path }));
+  }
+
+  /** No second copy any more; what was written stays. */
+  async clearSnapshotFolder(): Promise<void> {
+    await this.queue.run(() => this.reconfigure({ snapshotDir: '' }));
+  }
+
+  async takeSnapshot(name: string): Promise<void> {
     await this.queue.run(async () => {
       const user = this.findUser(name);
-      // Through the running server, under the account's lock: a device syncing meanwhile waits, then sees the restored collection.
-      const snapshots = this.server?.snapshots?.(user.name) ?? offlineSnapshots({ baseFolder: this.storageFolder() }, user.name);
-      await restoreSnapshotFor(snapshots, backupId);
-      this.view.record({ kind: 'backup-restored', username: user.name });
+      await asAppErrors(() => this.snapshotsOf(user.name).take());
+      this.changed();
     });
+  }
+
+  /**
+   * Puts the snapshot's collection and media back. A device syncing meanwhile waits for the
+   * account's lock, then is asked to choose a full download; the collection replaced is kept
+   * as a snapshot, so the restore can be undone.
+   */
+  async restoreSnapshot(name: string, snapshotId: string): Promise<void> {
+    await this.queue.run(async () => {
+      const user = this.findUser(name);
+      const snapshots = this.snapshotsOf(user.name);
+      const restored = await asAppErrors(async () => (await snapshots.list()).find((s) => s.id === snapshotId));
+      await asAppErrors(() => snapshots.restore(snapshotId));
+      this.view.record({ kind: 'snapshot-restored', username: user.name, takenAt: restored?.takenAt ?? null });
+    });
+  }
+
+  /** "Download my collection": the collection now (`snapshotId` null) or a snapshot's, to `outFile`. */
+  async exportCollection(name: string, snapshotId: string | null, outFile: string, legacy: boolean): Promise<ExportView> {
+    const user = this.findUser(name);
+    const paths = this.options.userPaths(this.storageFolder(), user.name);
+    return exportPackage(this.snapshotsOf(user.name), paths, snapshotId, outFile, legacy);
   }
 
   /** Stops the server (draining syncs); used on quit, and before an update installs. */
@@ -476,6 +520,7 @@ export class AppController {
         baseFolder,
         maxPayloadMegs: DEFAULT_MAX_PAYLOAD_MEGS,
         users: settings.users.map(toUserAccount),
+        snapshotDir: settings.snapshotDir === '' ? null : settings.snapshotDir,
         ...(settings.tlsCertFile !== '' && settings.tlsKeyFile !== ''
           ? { tls: { certFile: settings.tlsCertFile, keyFile: settings.tlsKeyFile } }
           : {}),

@@ -159,6 +159,7 @@ export class AppLifecycle {
    */
   guardUpdater(inner: Updater): Updater {
     return {
+      ...(inner.canInstall === undefined ? {} : { canInstall: inner.canInstall }),
       checkAndDownload: () => inner.checkAndDownload(),
       installNow: (restart) => {
         if (restart) void this.installAndRestart(inner);

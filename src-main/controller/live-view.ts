@@ -16,6 +16,7 @@ import {
   measureDisk,
   resolveCertificateNames,
   syncKey,
+  type AccountSnapshots,
   type ActivityEvent,
   type CertificateStatus,
   type ClientSeen,
@@ -40,7 +41,7 @@ import type {
 } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { ActivityLog, type AppActivityEvent } from './activity-log.js';
-import { listBackups } from './backup-restore.js';
+import { snapshotFigures } from './snapshots.js';
 import { profileUrlOf, type HomeCertificate } from './home-certificate.js';
 import { homeAddresses } from './stable-name.js';
 import type { RunningServer, ServerEvents } from './running-server.js';
@@ -55,6 +56,8 @@ export interface LiveViewOptions {
   readonly log?: (message: string, error?: unknown) => void;
   /** The server the commands started, or null while stopped. */
   readonly server: () => RunningServer | null;
+  /** An account's snapshots: the running server's, or the files' while stopped. */
+  readonly snapshots: (name: string) => AccountSnapshots;
   /** The updater's state, owned by the commands. */
   readonly update: () => UpdateView;
   /** This computer's `.local` name while it answers over multicast DNS; null otherwise. */
@@ -95,6 +98,8 @@ export class LiveView {
   /** Said once when this computer's address is no longer the one devices last used; cleared by the next sync. */
   private addressAlert: string | null = null;
   private revisions = 0;
+  /** The last snapshot warning of each account (one skipped for a nearly full disk), until a snapshot is taken after it. */
+  private readonly snapshotWarnings = new Map<string, { at: number; sentence: string }>();
 
   constructor(private readonly options: LiveViewOptions) {}
 
@@ -216,6 +221,7 @@ export class LiveView {
       checkForUpdates: settings.checkForUpdates,
       tlsCertFile: settings.tlsCertFile,
       tlsKeyFile: settings.tlsKeyFile,
+      snapshotDir: settings.snapshotDir,
     };
     const addresses = this.addresses();
     const storage = this.storageView(view.storageFolder);
@@ -283,6 +289,8 @@ export class LiveView {
     const entry = this.activity.recordServerEvent(event);
     if (event.kind === 'certificate') void this.refreshCertificate().catch((error) => this.options.log?.('certificate names', error));
     if (event.kind === 'storage') this.storageAlert = event.failed === true ? entry.message : null;
+    // A snapshot skipped (a nearly full disk) or its second copy not written: shown with the account's snapshots.
+    if (event.kind === 'snapshot' && event.username) this.snapshotWarnings.set(event.username, { at: event.at, sentence: entry.message });
     if (event.kind === 'protocol-drift' && !this.driftAlerts.includes(entry.message)) {
       this.driftAlerts.push(entry.message);
       if (this.driftAlerts.length > DRIFT_ALERTS_KEPT) this.driftAlerts.shift();
@@ -323,13 +331,26 @@ export class LiveView {
     const paths = this.options.userPaths(baseFolder, user.name);
     const figures = await readCollectionFigures(paths, this.figures.get(user.name));
     this.figures.set(user.name, figures);
+    const snapshots = await snapshotFigures(this.options.snapshots(user.name), this.options.log);
     return {
       name: user.name,
       lastSync: user.lastSync,
       clients: user.clients ?? [],
       ...figures,
-      backups: await listBackups(baseFolder, user.name),
+      ...snapshots,
+      snapshotWarning: this.snapshotWarning(user.name, snapshots.snapshots[0]?.takenAt ?? null),
     };
+  }
+
+  /** The account's snapshot warning, unless a snapshot was taken since. */
+  private snapshotWarning(username: string, newest: number | null): string | null {
+    const warning = this.snapshotWarnings.get(username);
+    if (warning === undefined) return null;
+    if (newest !== null && newest > warning.at) {
+      this.snapshotWarnings.delete(username);
+      return null;
+    }
+    return warning.sentence;
   }
 
   /**

@@ -9,6 +9,8 @@ export interface DesktopPlatform {
   pickFolder(current: string): Promise<string | null>;
   /** Shows the file dialog for a PEM file (certificate or key); null when cancelled. */
   pickFile(title: string, current: string): Promise<string | null>;
+  /** Shows the save dialog for a collection package (.colpkg), offering `suggestedName`; null when cancelled. */
+  pickSaveFile(title: string, suggestedName: string): Promise<string | null>;
   copyText(text: string): void;
   setStartAtLogin(on: boolean): void;
   /** Opens a file with the system's own program for it (a certificate: the system's certificate viewer). */

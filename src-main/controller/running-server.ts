@@ -5,6 +5,7 @@
 
 import {
   SyncServer,
+  silentLogger,
   type AccountSnapshots,
   type ActivityEvent,
   type CertificateStatus,
@@ -17,6 +18,7 @@ import {
   type ToldDevices,
   type UserAccount,
 } from '../server/index.js';
+import { serveSnapshotControl } from '../control/snapshot-control.js';
 
 export interface RunningServer {
   /** The port actually bound (differs from the config's only when it asked for 0). */
@@ -27,8 +29,8 @@ export interface RunningServer {
   renameUser(from: string, users: readonly UserAccount[], moveFolder: () => Promise<void>): Promise<void>;
   /** `work` under the account's lock with its files closed: nothing of its reads or writes meanwhile. */
   withUserFilesClosed<T>(username: string, work: () => Promise<T>): Promise<T>;
-  /** The account's snapshots, through the server, under the account's lock. */
-  snapshots?(username: string): AccountSnapshots;
+  /** The account's snapshots, taken and restored under its lock. */
+  snapshots(username: string): AccountSnapshots;
   /** Accounts with a sync in progress right now. */
   syncing(): readonly string[];
   /** The HTTPS certificate served, or null over plain HTTP. */
@@ -68,6 +70,8 @@ export function syncServerStarter(logger?: Logger): StartServer {
     server.on('space', (view) => events.space(view));
     server.on('told', () => events.told?.());
     const { port } = await server.start();
+    // `anki-home-sync snapshots …` run beside the app reaches this server through it, as it does the headless one.
+    const control = await serveSnapshotControl(config.baseFolder, (user) => server.snapshots(user), logger ?? silentLogger);
     return {
       port,
       setUsers: (users) => server.setUsers(users),
@@ -80,7 +84,10 @@ export function syncServerStarter(logger?: Logger): StartServer {
       noticesTold: () => server.noticesTold(),
       announceUpdate: (version) => server.announceUpdate(version),
       announceStopForUpdate: (version) => server.announceStopForUpdate(version),
-      stop: () => server.stop(),
+      stop: async () => {
+        await control?.close();
+        await server.stop();
+      },
     };
   };
 }

@@ -118,6 +118,17 @@ export function trayModel(view: TrayView): TrayModel {
         enabled: !syncing,
       },
     );
+  } else if (view.update.state === 'available') {
+    // This copy cannot install it (an unsigned Mac build): the window has the download link.
+    items.push(
+      { kind: 'separator' },
+      {
+        kind: 'action',
+        label: `Version ${view.update.version} is available: open the window to download it`,
+        action: 'open-window',
+        enabled: true,
+      },
+    );
   }
   items.push(
     { kind: 'separator' },

@@ -15,7 +15,16 @@ export interface Updater {
   checkAndDownload(): Promise<string | null>;
   /** Quits and installs the downloaded version; `restart` starts the new one after. */
   installNow(restart: boolean): void;
+  /**
+   * false: this copy cannot install updates (a Mac build without a Developer ID
+   * signature, controller/mac-signature.ts), so checkAndDownload only looks and
+   * downloads nothing, and a new version is offered as a download instead.
+   */
+  readonly canInstall?: boolean;
 }
+
+/** Where a new version is downloaded by hand: the releases electron-builder.yml `publish` names. */
+export const RELEASES_URL = 'https://github.com/anki-home-sync/anki-home-sync/releases/latest';
 
 /** What the window and the tray show (shared/ipc.ts). */
 export type UpdateStatus = UpdateView;
@@ -50,7 +59,7 @@ export class UpdateChecks {
   start(): void {
     this.stop();
     if (!this.rules.enabled()) {
-      this.set(this.current.state === 'ready' ? this.current : { state: 'off' });
+      this.set(this.current.state === 'ready' || this.current.state === 'available' ? this.current : { state: 'off' });
       return;
     }
     if (this.current.state === 'off') this.set({ state: 'idle' });
@@ -76,9 +85,15 @@ export class UpdateChecks {
       this.set({ state: 'checking' });
       try {
         const version = await this.rules.updater.checkAndDownload();
-        // The release workflow's update proof waits for this line in the log.
-        if (version !== null) this.rules.log?.(`version ${version} is downloaded and ready to install`);
-        this.set(version === null ? { state: 'idle' } : { state: 'ready', version });
+        if (version === null) this.set({ state: 'idle' });
+        else if (this.rules.updater.canInstall === false) {
+          this.rules.log?.(`version ${version} is available; this copy cannot install it by itself`);
+          this.set({ state: 'available', version, url: RELEASES_URL });
+        } else {
+          // The release workflow's update proof waits for this line in the log.
+          this.rules.log?.(`version ${version} is downloaded and ready to install`);
+          this.set({ state: 'ready', version });
+        }
       } catch (error) {
         this.rules.log?.('update check failed', error);
         this.set({ state: 'idle' });

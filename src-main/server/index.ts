@@ -13,7 +13,7 @@ export { certificateCovers, CertificateError, loadCertificatePair, type Certific
 export type { ServerConfig, UserAccount, PasswordSecret, ServerLimits, TlsFiles } from './config/config.js';
 export { DEFAULT_HOST, DEFAULT_MAX_PAYLOAD_MEGS, DEFAULT_PORT, DEFAULT_LIMITS } from './config/config.js';
 export { APP_PORT_MIN, CONFIG_SCHEMA, ConfigError, DEFAULT_SNAPSHOT_MINUTES, isAppPort } from './config/config-schema.js';
-export { configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config/config-from-env.js';
+export { baseFolderFromEnv, configFromEnv, listenAddressFromEnv, type EnvConfig, type UsersFileConfig } from './config/config-from-env.js';
 
 // SYNC_USERS_FILE watched while the headless server runs, and the hashes `hash-password` writes.
 export { UsersFileWatcher, changedAccounts, type UsersReload } from './auth/users-file-watcher.js';
@@ -30,7 +30,6 @@ export {
 
 // What learners were told inside Anki, and the events the app reports to them.
 export type { NoticeTold, ToldDevices } from './report/learner-notices.js';
-export { markRestored, RESTORED_MARKER } from './reach/learner-events.js';
 
 // A home certificate authority: HTTPS without a domain.
 export {
@@ -85,7 +84,6 @@ export { offlineSnapshots } from './storage/snapshots/offline-snapshots.js';
 
 // User status reads collection files directly.
 export { openDatabase } from './storage/sqlite.js';
-export { installDatabaseFile, isSideFile } from './storage/database-files.js';
 export { makeFolder, makeFolderSync, syncFolder, writeFileDurablySync } from './storage/durable.js';
 
 // How full the storage disk is, for the window and the tray.
@@ -97,3 +95,14 @@ export { deriveHostKey } from './auth/host-key.js';
 export { deriveNoteColumns } from './collection/sync-data/note-fields.js';
 export { parseJson, stringifyJson } from './json.js';
 export { compressToFile, SNAPSHOT_ZSTD_LEVEL } from './storage/snapshots/zstd-file.js';
+
+// Export
+// "Download my collection": a collection package (.colpkg) Anki opens with File → Import.
+export {
+  currentMediaFiles,
+  exportCollectionPackage,
+  type ExportOptions,
+  type ExportResult,
+  type PackageSource,
+} from './storage/export/export-package.js';
+export { ExportError } from './storage/export/export-error.js';

@@ -54,8 +54,12 @@ export function requireSessionKey(request: SyncRequest): string {
 export type SyncReply =
   /** Serialised with JSON.stringify; `null` is the unit reply. */
   | { readonly kind: 'json'; readonly value: unknown }
-  /** Bytes sent as they are: `OK`, an upload error sentence, a media zip. */
-  | { readonly kind: 'raw'; readonly data: Buffer }
+  /**
+   * Bytes sent as they are: `OK`, an upload error sentence, a media zip.
+   * `incompressible` says zstd would gain nothing (already-compressed media),
+   * so v11 wraps them at its fastest level.
+   */
+  | { readonly kind: 'raw'; readonly data: Buffer; readonly incompressible?: boolean }
   /**
    * A file streamed to the client (full download); `dispose` runs after the last
    * byte or on error. With `fd`, that open descriptor is read instead of the path
@@ -98,4 +102,9 @@ export function jsonReply(value: unknown): SyncReply {
 
 export function rawReply(data: Buffer | string): SyncReply {
   return { kind: 'raw', data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data };
+}
+
+/** Bytes that are already compressed (a media download's stored zip of media files). */
+export function incompressibleReply(data: Buffer): SyncReply {
+  return { kind: 'raw', data, incompressible: true };
 }

@@ -14,6 +14,7 @@ import { NormalSyncSession } from './collection/normal-sync-session.js';
 import { MediaStore } from './media/media-store.js';
 import { openCollection, openCollectionWithoutSpace } from './storage/collection-file.js';
 import { QuietTimer } from './storage/quiet-timer.js';
+import { releaseFreeMemorySoon } from './storage/free-memory.js';
 
 /** SYNC_IDLE_CLOSE_SECS' default (config-schema.ts), for Users made without a setting. */
 const DEFAULT_IDLE_CLOSE_MS = 600_000;
@@ -64,6 +65,8 @@ export class User {
       return;
     }
     this.closeFiles();
+    // What the closed files freed goes back to the system, not only to malloc (storage/free-memory.ts).
+    releaseFreeMemorySoon();
   }
 
   /**

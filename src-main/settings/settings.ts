@@ -32,6 +32,8 @@ export interface AppSettings {
   /** HTTPS: the PEM certificate (chain) and key files; both empty for plain HTTP. */
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
+  /** SYNC_SNAPSHOT_DIR: a folder every snapshot is also written to (another disk, a NAS share); empty for none. */
+  readonly snapshotDir: string;
   /**
    * An account rename whose folder move may not have reached the disk: written
    * (durably) before the move, cleared after it. The next start finishes the move,
@@ -60,6 +62,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   checkForUpdates: true,
   tlsCertFile: '',
   tlsKeyFile: '',
+  snapshotDir: '',
   renaming: null,
   lastAddresses: [],
 };
@@ -92,6 +95,7 @@ export function sanitizeSettings(raw: unknown): AppSettings {
     checkForUpdates: pick('checkForUpdates', (v) => typeof v === 'boolean'),
     tlsCertFile: pick('tlsCertFile', (v) => typeof v === 'string'),
     tlsKeyFile: pick('tlsKeyFile', (v) => typeof v === 'string'),
+    snapshotDir: pick('snapshotDir', (v) => typeof v === 'string'),
     renaming: pick('renaming', isFolderRename),
     lastAddresses: pick('lastAddresses', (v) => Array.isArray(v) && v.every((a) => typeof a === 'string')),
   };

@@ -15,6 +15,8 @@ export interface SettingsView {
   /** The HTTPS certificate and key files; empty for plain HTTP. */
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
+  /** Where a second copy of every snapshot goes; empty for none. */
+  readonly snapshotDir: string;
 }
 
 export type ServerStatus =
@@ -48,13 +50,38 @@ export interface UserStatus {
   readonly cards: number;
   readonly mediaFiles: number;
   readonly mediaBytes: number;
-  readonly backups: readonly BackupEntry[];
+  /** The account's snapshots, newest first (issue 24). */
+  readonly snapshots: readonly SnapshotView[];
+  /** What all of them take on disk, the media kept for them included. */
+  readonly snapshotBytes: number;
+  /** Set when the last snapshot the server meant to take was skipped (a nearly full disk), in words. */
+  readonly snapshotWarning: string | null;
 }
 
-export interface BackupEntry {
-  /** The file name inside the user's backups folder; what restoreBackup takes. */
+import type { SnapshotKindView } from './snapshot-words.js';
+export type { SnapshotKindView };
+
+/** One snapshot of an account's collection, as the window lists it. */
+export interface SnapshotView {
+  /** What restoreSnapshot and exportCollection take. */
   readonly id: string;
-  readonly createdAt: number;
+  readonly takenAt: number;
+  readonly kind: SnapshotKindView;
+  /** The kind in words ("after a sync"), from shared/snapshot-words.ts, as `snapshots list` says it. */
+  readonly kindInWords: string;
+  readonly bytes: number;
+  /** Counts at the time; null where the server has not read them (an older backup). */
+  readonly notes: number | null;
+  readonly cards: number | null;
+  readonly revlog: number | null;
+}
+
+/** A collection package written by "Download my collection". */
+export interface ExportView {
+  readonly file: string;
+  readonly notes: number;
+  readonly cards: number;
+  readonly mediaFiles: number;
   readonly bytes: number;
 }
 
@@ -160,7 +187,9 @@ export type UpdateView =
   | { readonly state: 'off' }
   | { readonly state: 'idle' }
   | { readonly state: 'checking' }
-  | { readonly state: 'ready'; readonly version: string };
+  | { readonly state: 'ready'; readonly version: string }
+  /** A newer version this copy cannot install by itself (an unsigned Mac build): downloaded by hand from `url`. */
+  | { readonly state: 'available'; readonly version: string; readonly url: string };
 
 export interface ApiError {
   /** Stable, for code: `port-in-use`, `bad-name`, ... */
@@ -190,10 +219,22 @@ export interface AppCommands {
   copyText(text: string): Promise<string>;
   /** A PNG data: URL of the QR code for `text`, made in the main process. */
   qrCode(text: string): Promise<string>;
-  restoreBackup(name: string, backupId: string): Promise<AppState>;
+  /** A snapshot of the account's collection now, whatever SYNC_SNAPSHOT_MINUTES says. */
+  takeSnapshot(name: string): Promise<AppState>;
+  /** Puts that snapshot's collection and media back; the collection it replaces is kept as a snapshot. */
+  restoreSnapshot(name: string, snapshotId: string): Promise<AppState>;
+  /**
+   * Opens the save dialog, then writes the account's collection (snapshotId null: as it is now; else
+   * that snapshot's) and media as a .colpkg; `legacy` for Anki before 2.1.50. Null when cancelled.
+   */
+  exportCollection(name: string, snapshotId: string | null, legacy: boolean): Promise<ExportView | null>;
   setCheckForUpdates(on: boolean): Promise<AppState>;
   /** Opens a file dialog for the HTTPS certificate or its key; a cancelled dialog changes nothing. */
   chooseTlsFile(which: 'cert' | 'key'): Promise<AppState>;
+  /** Opens the folder dialog for the snapshots' second copy; a cancelled dialog changes nothing. */
+  chooseSnapshotFolder(): Promise<AppState>;
+  /** No second copy of the snapshots any more (those written stay where they are). */
+  clearSnapshotFolder(): Promise<AppState>;
   /** Back to plain HTTP. */
   clearTls(): Promise<AppState>;
   /** Makes a home certificate authority (or keeps the one there) and serves HTTPS with its certificate. */
@@ -240,7 +281,11 @@ const COMMANDS: Readonly<Record<CommandName, true>> = {
   makeHomeCertificate: true,
   openRootCertificate: true,
   showAppleProfile: true,
-  restoreBackup: true,
+  takeSnapshot: true,
+  chooseSnapshotFolder: true,
+  clearSnapshotFolder: true,
+  restoreSnapshot: true,
+  exportCollection: true,
   setCheckForUpdates: true,
   installUpdate: true,
   chooseTlsFile: true,

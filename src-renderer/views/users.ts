@@ -1,5 +1,5 @@
 // The accounts table: figures per account, and per row the buttons that open
-// the account's dialogs (rename, password, backups, remove). Each button names
+// the account's dialogs (rename, password, snapshots, remove). Each button names
 // its account to a screen reader ("Rename alice"), and keeps the focus when a
 // sync redraws the table.
 
@@ -19,7 +19,7 @@ function lastSyncCell(user: UserStatus, now: number): HTMLTableCellElement {
 const BUTTONS: readonly { kind: DialogKind; label: string; spoken: (name: string) => string }[] = [
   { kind: 'rename', label: 'Rename', spoken: (name) => ` ${name}` },
   { kind: 'password', label: 'Password', spoken: (name) => ` of ${name}` },
-  { kind: 'backups', label: 'Backups', spoken: (name) => ` of ${name}` },
+  { kind: 'snapshots', label: 'Snapshots', spoken: (name) => ` of ${name}` },
   { kind: 'remove', label: 'Remove', spoken: (name) => ` ${name}` },
 ];
 

@@ -41,10 +41,17 @@ test("the app's own events are sentences written here, and say which are failure
   assert.equal(describeAppActivity({ kind: 'started', port: 8080, https: true }), 'The server started on port 8080, with HTTPS.');
   assert.equal(describeAppActivity({ kind: 'stopped' }), 'The server stopped.');
   assert.equal(describeAppActivity({ kind: 'start-failed', reason: 'Port 8080 is in use.' }), 'Port 8080 is in use.');
-  assert.match(describeAppActivity({ kind: 'backup-restored', username: 'alice' }), /^alice's collection was restored from a backup\./);
+  assert.match(
+    describeAppActivity({ kind: 'snapshot-restored', username: 'alice', takenAt: Date.UTC(2026, 11, 7, 5) }),
+    /^alice's collection was restored to its snapshot of .+\. Its devices will ask to sync in full: choose Download on each\. The collection it replaced is kept as a snapshot\.$/,
+  );
+  assert.match(
+    describeAppActivity({ kind: 'snapshot-restored', username: 'alice', takenAt: null }),
+    /^alice's collection was restored to a snapshot\./,
+  );
   assert.match(describeAppActivity({ kind: 'update-not-installed' }), /^The new version could not be installed/);
   assert.equal(appSeverityOf({ kind: 'start-failed', reason: 'x' }), 'failure');
   assert.equal(appSeverityOf({ kind: 'update-not-installed' }), 'failure');
   assert.equal(appSeverityOf({ kind: 'started', port: 1, https: false }), null);
-  assert.equal(appSeverityOf({ kind: 'backup-restored', username: 'alice' }), null);
+  assert.equal(appSeverityOf({ kind: 'snapshot-restored', username: 'alice', takenAt: null }), null);
 });

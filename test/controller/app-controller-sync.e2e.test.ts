@@ -1,5 +1,5 @@
 // The controller with devices syncing: figures and activity after a full
-// upload, backups restored while the server runs, and account changes that
+// upload, snapshots restored while the server runs, and account changes that
 // leave another user's sync in progress untouched.
 
 import { test } from 'node:test';
@@ -34,7 +34,7 @@ function countRows(path: string): { notes: number; cards: number } {
   }
 }
 
-test('after a full upload the window shows the figures, the sync and a backup that restores while running', async (t) => {
+test('after a full upload the window shows the figures, the sync and a snapshot that restores while running, and can be undone', async (t) => {
   const app = await createTestApp(t);
   await app.controller.addUser('alice', 'pw');
   const device = new V11Client(app.base());
@@ -50,7 +50,7 @@ test('after a full upload the window shows the figures, the sync and a backup th
   assert.equal(alice!.lastSync?.clientIp, '127.0.0.1');
   const activity = (await app.controller.state()).activity.map((e) => e.message);
   assert.ok(
-    activity.includes("alice's collection was replaced by a full upload from 127.0.0.1. The previous copy is kept: see Backups."),
+    activity.includes("alice's collection was replaced by a full upload from 127.0.0.1. The previous copy is kept: see Snapshots."),
     activity.join('\n'),
   );
 
@@ -59,18 +59,29 @@ test('after a full upload the window shows the figures, the sync and a backup th
   [alice] = (await app.controller.state()).users;
   assert.deepEqual([alice!.mediaFiles, alice!.mediaBytes], [1, 3000]);
 
-  // A stale device replaces it with an empty collection: the 16 notes become a backup.
+  // A stale device replaces it with an empty collection: the 16 notes are kept as a snapshot.
   assert.equal(await device.fullUpload(fixture(t, 'v18-empty-stock-notetypes.anki2')), 'OK');
   [alice] = (await app.controller.state()).users;
   assert.equal(alice!.notes, 0);
-  const backup = alice!.backups[0]!;
-  assert.ok(backup, 'the replaced collection is listed');
+  const kept = alice!.snapshots.find((s) => s.kind === 'before-full-upload');
+  assert.ok(kept, `the replaced collection is listed: ${JSON.stringify(alice!.snapshots)}`);
+  assert.equal(kept.notes, expected.notes);
+  assert.ok(alice!.snapshotBytes >= kept.bytes);
 
   const before = await device.meta();
-  await app.controller.restoreBackup('alice', backup.id);
+  await app.controller.restoreSnapshot('alice', kept.id);
   [alice] = (await app.controller.state()).users;
   assert.equal(alice!.notes, expected.notes);
   assert.equal(app.controller.serverStatus.state, 'running');
+  const restored = (await app.controller.state()).activity.map((e) => e.message);
+  assert.ok(
+    restored.some((m) => /^alice's collection was restored to its snapshot of .+ choose Download on each\./.test(m)),
+    restored.join('\n'),
+  );
+  // The empty collection it replaced is a snapshot too: the restore can be undone.
+  const undo = alice!.snapshots.find((s) => s.kind === 'before-restore');
+  assert.ok(undo, 'the restore kept what it replaced');
+  assert.equal(undo.notes, 0);
 
   // The device is told to sync in full, and downloads the restored notes.
   const after = await device.meta();

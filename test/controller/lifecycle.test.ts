@@ -388,6 +388,15 @@ test('"restart and install" that never takes over: after the watchdog the server
   await app.ending();
 });
 
+test('the guarded updater says what the inner one says about installing (an unsigned Mac build only looks)', () => {
+  const { lifecycle } = launch(async () => {
+    throw new Error('never built: Electron is never ready here');
+  });
+  const inner = new StandInUpdater('9.9.9');
+  assert.equal(lifecycle.guardUpdater(Object.assign(inner, { canInstall: false })).canInstall, false);
+  assert.equal('canInstall' in lifecycle.guardUpdater(new StandInUpdater('9.9.9')), false);
+});
+
 test('a second launch shows the window (even during start-up); a second launch with --quit quits', async (t) => {
   const testApp = await appWithAccount(t);
   const { app, lifecycle, shown } = launch(async () => testApp.controller);

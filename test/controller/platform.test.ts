@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../support/fixture-paths.js';
 const complete: DesktopPlatform = {
   pickFolder: async () => null,
   pickFile: async () => null,
+  pickSaveFile: async () => null,
   copyText: () => undefined,
   setStartAtLogin: () => undefined,
   openFile: () => undefined,
@@ -34,10 +35,13 @@ test('a platform missing any capability does not compile', () => {
   const withoutFolder: DesktopPlatform = { ...rest(complete, 'pickFolder') };
   // @ts-expect-error and opening the root certificate with the system's viewer
   const withoutOpen: DesktopPlatform = { ...rest(complete, 'openFile') };
+  // @ts-expect-error and the save dialog: without it "Download my collection" would write nowhere
+  const withoutSave: DesktopPlatform = { ...rest(complete, 'pickSaveFile') };
+  assert.equal(typeof withoutSave, 'object');
   assert.equal(typeof withoutOpen, 'object');
   assert.equal(typeof withoutPicker, 'object');
   assert.equal(typeof withoutFolder, 'object');
-  assert.equal(Object.keys(complete).sort().join(), 'copyText,openFile,pickFile,pickFolder,setStartAtLogin,showFile');
+  assert.equal(Object.keys(complete).sort().join(), 'copyText,openFile,pickFile,pickFolder,pickSaveFile,setStartAtLogin,showFile');
 });
 
 test('the Electron glue builds the whole platform as one typed object, with a real file dialog', () => {
@@ -47,4 +51,6 @@ test('the Electron glue builds the whole platform as one typed object, with a re
   const dialogs = readFileSync(join(REPO_ROOT, 'src-main', 'app', 'dialogs.ts'), 'utf8');
   assert.match(dialogs, /export async function pickFile\(/);
   assert.match(dialogs, /properties: \['openFile'/);
+  assert.match(main, /pickSaveFile: \(title, suggestedName\) => pickSaveFile\(win, title, /);
+  assert.match(dialogs, /dialog\.showSaveDialog\(parent, options\)/);
 });

@@ -77,6 +77,20 @@ test('a version ready to install: offered in the menu, but not while a device sy
   );
 });
 
+test('a version this copy cannot install (an unsigned Mac build): the menu opens the window, which has the download', () => {
+  const view: TrayView = { ...running, update: { state: 'available', version: '0.2.0', url: 'https://github.com/o/r/releases/latest' } };
+  const items = trayModel(view).items;
+  assert.equal(
+    items.some((i) => i.kind === 'action' && i.action === 'install-update'),
+    false,
+  );
+  assert.ok(
+    items.some(
+      (i) => i.kind === 'action' && i.action === 'open-window' && i.label === 'Version 0.2.0 is available: open the window to download it',
+    ),
+  );
+});
+
 test('a nearly full storage disk is said in the tooltip and the menu; a full one too', () => {
   const low: TrayView = {
     ...running,

@@ -6,7 +6,7 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHECK_EVERY_MS, UpdateChecks, type Updater } from '../../src-main/controller/updates.js';
+import { CHECK_EVERY_MS, RELEASES_URL, UpdateChecks, type Updater } from '../../src-main/controller/updates.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/running-server.js';
@@ -17,7 +17,8 @@ import { V11Client } from '../support/v11-client.js';
 import { LegacyClient } from '../support/legacy-client.js';
 import { makeTempFolder } from '../support/temp-folder.js';
 import { freePort } from '../support/ports.js';
-import { rmSync } from 'node:fs';
+import { REPO_ROOT } from '../support/fixture-paths.js';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 class StandInUpdater implements Updater {
@@ -115,6 +116,45 @@ test('a failed check is logged and tried again at the next turn', async (t: Test
   t.mock.timers.tick(CHECK_EVERY_MS);
   await settle();
   assert.deepEqual(checks.status, { state: 'ready', version: '0.3.0' });
+});
+
+test('a copy that cannot install (an unsigned Mac build) offers the new version as a download and never installs it', async (t: TestContext) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const logged: string[] = [];
+  const updater = Object.assign(new StandInUpdater('0.2.0'), { canInstall: false });
+  const checks = new UpdateChecks({
+    updater,
+    enabled: () => true,
+    syncing: () => [],
+    changed: () => undefined,
+    log: (m) => logged.push(m),
+  });
+  t.after(() => checks.stop());
+  checks.start();
+  await settle();
+  assert.deepEqual(checks.status, { state: 'available', version: '0.2.0', url: RELEASES_URL });
+  // Not the line the release workflow's update proof waits for: nothing was downloaded.
+  assert.deepEqual(logged, ['version 0.2.0 is available; this copy cannot install it by itself']);
+  assert.throws(
+    () => checks.installNow(),
+    (e: unknown) => e instanceof AppError && e.code === 'no-update',
+  );
+  assert.equal(checks.installOnQuit(), false, 'quit stays a plain quit');
+  assert.deepEqual(updater.installs, []);
+  // It keeps looking, so a later version replaces the one offered.
+  updater.available = '0.3.0';
+  t.mock.timers.tick(CHECK_EVERY_MS);
+  await settle();
+  assert.deepEqual(checks.status, { state: 'available', version: '0.3.0', url: RELEASES_URL });
+  assert.equal(updater.checks, 2);
+});
+
+test('the download link is the releases page of the repository electron-builder.yml publishes to', () => {
+  const yml = readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8');
+  const owner = /^publish:\n(?: {2}.*\n)*? {2}owner: (\S+)$/m.exec(yml)?.[1];
+  const repo = /^publish:\n(?: {2}.*\n)*? {2}repo: (\S+)$/m.exec(yml)?.[1];
+  assert.ok(owner !== undefined && repo !== undefined, 'publish names an owner and a repo');
+  assert.equal(RELEASES_URL, `https://github.com/${owner}/${repo}/releases/latest`);
 });
 
 test('installing is refused while a device syncs, and needs a downloaded version', async () => {

@@ -1,5 +1,5 @@
 // Power cuts under the app (issue 28): adding an account, renaming one, and
-// restoring a backup, each acknowledged when the controller's promise resolves
+// restoring a snapshot, each acknowledged when the controller's promise resolves
 // (the window then says it is done). After a cut right after that, the change
 // is there; after a cut before it, the app starts on the old state or the new
 // one, and no account loses its collection.
@@ -137,7 +137,7 @@ const cases: Record<string, () => PowerCutCase<AppProcess>> = {
           return account!.name === 'alicia' ? 'new' : 'old';
         }),
     }),
-  'restoring a backup': () => {
+  'restoring a snapshot': () => {
     const before = fixtureNotes();
     const after = (() => {
       const device = deviceWith(2);
@@ -147,11 +147,10 @@ const cases: Record<string, () => PowerCutCase<AppProcess>> = {
     return appCase({
       setup: (root) => setUpAlice(root, 2),
       async act(app) {
-        // The list is the account's snapshots (issue 24); the first upload was kept when the second replaced it.
-        const backups = await app.send<{ id: string }[]>({ type: 'backups', name: 'alice' });
-        const replaced = backups.filter((backup) => backup.id.includes('-before-full-upload-'));
-        assert.equal(replaced.length, 1, 'the first upload was kept when the second replaced it');
-        await app.send({ type: 'restoreBackup', name: 'alice', id: replaced[0]!.id });
+        const snapshots = await app.send<{ id: string; kind: string }[]>({ type: 'snapshots', name: 'alice' });
+        const kept = snapshots.filter((s) => s.kind === 'before-full-upload');
+        assert.equal(kept.length, 1, 'the first upload was kept when the second replaced it');
+        await app.send({ type: 'restoreSnapshot', name: 'alice', id: kept[0]!.id });
       },
       check: (root) =>
         inspect(root, async (port, accounts) => {
@@ -160,7 +159,7 @@ const cases: Record<string, () => PowerCutCase<AppProcess>> = {
             assert.deepEqual(notes, before);
             return 'new';
           } catch {
-            assert.deepEqual(notes, after, 'the collection is the restored backup or the one it replaced');
+            assert.deepEqual(notes, after, 'the collection is the restored snapshot or the one it replaced');
             return 'old';
           }
         }),

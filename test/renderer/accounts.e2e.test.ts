@@ -1,5 +1,5 @@
 // The accounts table with a device syncing: figures and last sync appear, a
-// backup is restored from the window, a password is changed and an account
+// snapshot is restored from the window (after its confirmation), a password is changed and an account
 // removed, each with the server running throughout. Each dialog is checked with
 // axe in light and dark, and photographed.
 
@@ -15,7 +15,7 @@ import { checkState } from './a11y.js';
 import { browserTest } from '../support/chromium.js';
 
 browserTest(
-  'the accounts table: figures after a sync, restore a backup, change a password, remove an account',
+  'the accounts table: figures after a sync, restore a snapshot, change a password, remove an account',
   { timeout: 90_000 },
   async (t, chromium) => {
     const app = await createTestApp(t);
@@ -43,16 +43,34 @@ browserTest(
     // A stale device overwrites it; the window offers the previous copy back.
     assert.equal(await device.fullUpload(empty), 'OK');
     await row('alice').locator('text=0 notes').waitFor();
-    await page.getByRole('button', { name: 'Backups of alice' }).click();
-    const restore = dialog.locator('button[data-backup]').first();
-    await restore.waitFor();
-    assert.match((await dialog.locator('h2').textContent()) ?? '', /^Backups of alice$/);
-    await checkState(page, '7-dialog-backups');
-    await restore.click();
+    await page.getByRole('button', { name: 'Snapshots of alice' }).click();
+    const kept = dialog.locator('li[data-snapshot]', { hasText: 'before a full upload' }).first();
+    await kept.waitFor();
+    assert.match((await dialog.locator('h2').textContent()) ?? '', /^Snapshots of alice$/);
+    assert.match((await kept.textContent()) ?? '', /16 notes, \d+ cards, \d+ reviews · [\d.]+ (B|KB|MB)/);
+    assert.match((await dialog.locator('#snapshots-hint').textContent()) ?? '', /taking [\d.]+ (B|KB|MB) in all/);
+    await checkState(page, '7-dialog-snapshots');
+    await kept.getByRole('button', { name: /^Restore the snapshot of / }).click();
+    // Nothing happens before the learner says yes, and the sentence says what will.
+    assert.match((await dialog.locator('h2').textContent()) ?? '', /^Restore alice's collection to .+\?$/);
+    const confirm = (await dialog.textContent()) ?? '';
+    assert.match(confirm, /choose Download on each/);
+    assert.match(confirm, /kept as a snapshot first, so you can undo this/);
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Cancel', 'the safe answer has the focus');
+    await checkState(page, '7-dialog-restore-confirm');
+    await dialog.locator('button.danger').click();
     await row('alice').locator('text=16 notes').waitFor();
-    assert.equal(await page.locator('#notice').textContent(), "alice's collection was restored.");
+    assert.equal(
+      await page.locator('#notice').textContent(),
+      "alice's collection was restored. On each device, choose Download at the next sync.",
+    );
     await dialog.waitFor({ state: 'hidden' });
-    assert.equal(await page.evaluate('document.activeElement.dataset.focus'), 'backups:alice', 'the focus goes back to the opener');
+    assert.equal(await page.evaluate('document.activeElement.dataset.focus'), 'snapshots:alice', 'the focus goes back to the opener');
+    // The empty collection the restore replaced is listed: the restore can be undone.
+    await page.getByRole('button', { name: 'Snapshots of alice' }).click();
+    await dialog.locator('li[data-snapshot]', { hasText: 'before a restore' }).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
 
     await page.getByRole('button', { name: 'Password of bob' }).click();
     await checkState(page, '7-dialog-password');

@@ -139,21 +139,21 @@ browserTest(
     const collection = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
     t.after(() => rmSync(dirname(collection), { recursive: true, force: true }));
     assert.equal(await device.fullUpload(collection), 'OK');
-    assert.equal(await device.fullUpload(collection), 'OK', 'the second upload keeps the first as a backup');
+    assert.equal(await device.fullUpload(collection), 'OK', 'the second upload keeps the first as a snapshot');
     await page.focus('#tab-settings');
     await page.keyboard.press('ArrowLeft');
     assert.equal(await focusedId(page), 'tab-accounts');
     for (const [kind, name] of [
       ['rename', 'Rename alice'],
       ['password', 'Password of alice'],
-      ['backups', 'Backups of alice'],
+      ['snapshots', 'Snapshots of alice'],
       ['remove', 'Remove alice'],
     ] as const) {
       const opener = page.getByRole('button', { name, exact: true });
       await opener.focus();
       await page.keyboard.press('Enter');
       await page.locator('#account-dialog[open]').waitFor();
-      if (kind === 'backups') await page.locator('#account-dialog button[data-backup]').first().waitFor();
+      if (kind === 'snapshots') await page.locator('#account-dialog li[data-snapshot]').first().waitFor();
       await walkBoth(page, `the ${kind} dialog`);
       await page.keyboard.press('Escape');
       await page.locator('#account-dialog').waitFor({ state: 'hidden' });

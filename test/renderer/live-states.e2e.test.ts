@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Compressor, Decompressor } from 'zstd-napi';
-import type { Updater } from '../../src-main/controller/updates.js';
+import { RELEASES_URL, type Updater } from '../../src-main/controller/updates.js';
 import { clientAddresses } from '../../src-main/server/reach/client-addresses.js';
 import { browserTest } from '../support/chromium.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
@@ -116,6 +116,27 @@ browserTest('a full upload in progress, then an update held back until it ends',
   await sleep(200);
   assert.deepEqual(installs, [true]);
 });
+
+browserTest(
+  'a version an unsigned Mac build cannot install: offered as a download, with no install button',
+  { timeout: 60_000 },
+  async (t, chromium) => {
+    const updater: Updater = { checkAndDownload: async () => '0.2.0', installNow: () => assert.fail('never installs'), canInstall: false };
+    const app = await createTestApp(t, { updater });
+    const { page } = await openAppWindow(t, app, chromium);
+    await app.controller.updates.checkNow();
+    await page.locator('#update:not([hidden])').waitFor();
+    assert.match(
+      (await page.locator('#update-text').textContent()) ?? '',
+      /^Version 0\.2\.0 is available\. This copy can't install updates by itself on a Mac/,
+    );
+    assert.equal(await page.locator('#install-update').isVisible(), false);
+    const link = page.locator('#update-download');
+    assert.ok(await link.isVisible());
+    assert.equal(await link.getAttribute('href'), RELEASES_URL);
+    await checkState(page, '11b-update-download-by-hand');
+  },
+);
 
 browserTest(
   'HTTPS with my own certificate: chosen in Settings, its names shown, an expiry warned of, a wrong key refused',

@@ -130,6 +130,7 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
 export const cancellingPlatform: DesktopPlatform = {
   pickFolder: async () => null,
   pickFile: async () => null,
+  pickSaveFile: async () => null,
   copyText: () => undefined,
   setStartAtLogin: () => undefined,
   openFile: () => undefined,

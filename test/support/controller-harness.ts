@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/running-server.js';
 import { silentLogger } from '../../src-main/server/report/log.js';
+import type { ServerConfig } from '../../src-main/server/config/config.js';
 import { userPaths } from '../../src-main/server/storage/user-paths.js';
 import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
@@ -38,6 +39,8 @@ export interface TestAppOptions {
   readonly tailscaleName?: () => Promise<string | null>;
   /** The controller's log lines. */
   readonly log?: (message: string, error?: unknown) => void;
+  /** Changes the config the controller starts its server with (a setting the app has no field for). */
+  readonly serverConfig?: (config: ServerConfig) => ServerConfig;
 }
 
 function build(folder: string, options: TestAppOptions = {}): TestApp {
@@ -46,7 +49,9 @@ function build(folder: string, options: TestAppOptions = {}): TestApp {
   const controller = new AppController({
     settings,
     defaultStorageFolder: storage,
-    startServer: syncServerStarter(silentLogger),
+    startServer: options.serverConfig
+      ? (config, events) => syncServerStarter(silentLogger)(options.serverConfig!(config), events)
+      : syncServerStarter(silentLogger),
     userPaths,
     ankiDataFolders: [join(folder, 'Anki2')],
     networkInterfaces: options.networkInterfaces ?? (() => ({})),

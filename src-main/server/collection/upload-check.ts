@@ -85,16 +85,27 @@ function checkOpenUpload(db: Database.Database): UploadVerdict {
 export function prepareUploadedCollection(path: string): UploadVerdict {
   return withUpload(path, (db) => {
     const verdict = checkOpenUpload(db);
-    if (!verdict.ok || verdict.schema === SCHEMA_MAX_VERSION) return verdict;
+    if (!verdict.ok) return verdict;
     db.pragma('synchronous = OFF');
-    try {
-      upgradeToSchema18(db, { server: false });
-    } catch (error) {
-      return { ok: false, reason: `upgrade from schema ${verdict.schema} failed: ${String(error)}` };
+    if (verdict.schema !== SCHEMA_MAX_VERSION) {
+      try {
+        upgradeToSchema18(db, { server: false });
+      } catch (error) {
+        return { ok: false, reason: `upgrade from schema ${verdict.schema} failed: ${String(error)}` };
+      }
+      const ver = db.prepare('SELECT ver FROM col').pluck().get();
+      const problem = ver === SCHEMA_MAX_VERSION ? collectionSchemaProblem(db, SCHEMA_MAX_VERSION) : `col.ver is ${String(ver)}`;
+      if (problem !== null) return { ok: false, reason: `after the upgrade to schema 18: not an Anki collection: ${problem}` };
     }
-    const ver = db.prepare('SELECT ver FROM col').pluck().get();
-    const problem = ver === SCHEMA_MAX_VERSION ? collectionSchemaProblem(db, SCHEMA_MAX_VERSION) : `col.ver is ${String(ver)}`;
-    if (problem !== null) return { ok: false, reason: `after the upgrade to schema 18: not an Anki collection: ${problem}` };
+    // Clients upload in journal_mode DELETE; the live collection is WAL (storage/collection-file.ts).
+    // Switched here, unsynced like the upgrade, the first open after the install finds WAL already;
+    // switched there, it was a durable write through a rollback journal (three fsyncs) in the
+    // next request of the account. Where it cannot be done (no room for the WAL), that open still does it.
+    try {
+      db.pragma('journal_mode = WAL');
+    } catch {
+      // The upload is sound either way.
+    }
     return { ok: true, schema: SCHEMA_MAX_VERSION };
   });
 }

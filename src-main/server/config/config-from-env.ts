@@ -43,6 +43,11 @@ export interface UsersFileConfig {
   readonly fromFile: readonly UserAccount[];
 }
 
+/** SYNC_BASE alone (default `~/.syncserver`), for commands that read an account's files and need no accounts configured. */
+export function baseFolderFromEnv(env: NodeJS.ProcessEnv = process.env, home: () => string = homedir): string {
+  return readBase(env, home);
+}
+
 function readBase(env: NodeJS.ProcessEnv, home: () => string): string {
   const base = env['SYNC_BASE'];
   if (base === undefined) {

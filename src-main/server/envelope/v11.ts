@@ -65,6 +65,14 @@ export function parseSyncHeader(value: string | string[]): SyncHeader {
 // cost more than compressing a chunk.
 const replyCompressor = new Compressor();
 
+// Media files are compressed already: at zstd's default level a 2.5 MiB download
+// zip took as long to compress as to read and zip, and shrank by nothing. At a
+// negative level zstd gives up on such bytes almost at once and sends them as raw
+// blocks; the frame is an ordinary one, which any zstd decoder reads.
+const FAST_LEVEL = -1;
+const incompressibleCompressor = new Compressor();
+incompressibleCompressor.setParameters({ compressionLevel: FAST_LEVEL });
+
 /** The client parses anki-original-size as a u32. */
 const MAX_REPLY_BYTES = 0xffff_ffff;
 
@@ -113,7 +121,7 @@ export async function writeV11Reply(res: ServerResponse, reply: SyncReply, onFil
   }
   const payload = replyBytes(reply);
   if (payload.length > MAX_REPLY_BYTES) throw new ServerFaultError(`reply of ${payload.length} bytes is over 4 GiB`);
-  const body = replyCompressor.compress(payload);
+  const body = (reply.kind === 'raw' && reply.incompressible === true ? incompressibleCompressor : replyCompressor).compress(payload);
   res.writeHead(200, { [ORIGINAL_SIZE_HEADER]: String(payload.length), 'content-length': String(body.length) });
   await endResponse(res, body);
 }

@@ -2,7 +2,7 @@
 // (requests.ts; method-table.ts pairs them); the envelope (v11 zstd or legacy
 // multipart) wraps their replies.
 import { BadRequestError } from '../errors.js';
-import { rawReply, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
+import { incompressibleReply, type RequestBody, type SyncReply, type SyncRequest } from '../protocol.js';
 import type { User } from '../user.js';
 import { mediaResult } from './media-result.js';
 import type { ZipSource } from './upload/zip-archive.js';
@@ -24,7 +24,7 @@ export const uploadChanges = async (user: User, body: RequestBody, request: Sync
 
 export const downloadFiles = async (user: User, { files }: { files: string[] }, request: SyncRequest): Promise<SyncReply> => {
   request.reportFiles?.(files.length);
-  return rawReply(await user.mediaStore().downloadFiles(files));
+  return incompressibleReply(await user.mediaStore().downloadFiles(files));
 };
 
 export const mediaSanity = (user: User, { local }: { local: number }, request: SyncRequest): SyncReply => {

@@ -24,13 +24,15 @@ import type {
   DeckKind,
   FieldConfig,
   FilteredDeck,
+  MediaEntries,
   NormalDeck,
+  PackageMetadata,
   NotetypeConfig,
   TemplateConfig,
 } from './proto-types.js';
 
 const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
-const PROTO_FILES = ['notetypes.proto', 'decks.proto', 'deck_config.proto'];
+const PROTO_FILES = ['notetypes.proto', 'decks.proto', 'deck_config.proto', 'import_export.proto'];
 
 let root: protobuf.Root | undefined;
 
@@ -156,6 +158,9 @@ export const fieldConfigCodec = codec<FieldConfig>('anki.notetypes.Notetype.Fiel
 export const templateConfigCodec = codec<TemplateConfig>('anki.notetypes.Notetype.Template.Config');
 export const deckCommonCodec = codec<DeckCommon>('anki.decks.Deck.Common');
 export const deckConfigConfigCodec = codec<DeckConfigConfig>('anki.deck_config.DeckConfig.Config');
+/** A collection package's `meta` and `media` members (rslib/src/import_export/package/meta.rs, media.rs). */
+export const packageMetadataCodec = codec<PackageMetadata>('anki.import_export.PackageMetadata');
+export const mediaEntriesCodec = codec<MediaEntries>('anki.import_export.MediaEntries');
 const kindContainerCodec = codec<{ normal?: NormalDeck | null; filtered?: FilteredDeck | null }>('anki.decks.Deck.KindContainer');
 
 export class MissingDeckKindError extends Error {

@@ -72,3 +72,13 @@ export type FilteredSearchTerm = FilteredDeck['search_terms'][number];
 export type DeckKind = { normal: NormalDeck; filtered?: undefined } | { filtered: FilteredDeck; normal?: undefined };
 /** anki.deck_config.DeckConfig.Config (deck_config.config) */
 export type DeckConfigConfig = Flat<Message<anki.deck_config.DeckConfig.Config>>;
+/** anki.import_export.PackageMetadata (a collection package's `meta` member) */
+export type PackageMetadata = Flat<Message<anki.import_export.PackageMetadata>>;
+type AllMediaEntries = Flat<Message<anki.import_export.MediaEntries>>;
+/**
+ * anki.import_export.MediaEntries.MediaEntry. Its legacy_zip_filename is `optional` in the .proto
+ * and undefined when absent, which the nested-message mapping above cannot say.
+ */
+export type PackageMediaEntry = Flat<Omit<AllMediaEntries['entries'][number], 'legacy_zip_filename'> & { legacy_zip_filename?: number }>;
+/** anki.import_export.MediaEntries (a collection package's `media` member, since version Latest) */
+export type MediaEntries = { entries: PackageMediaEntry[] };

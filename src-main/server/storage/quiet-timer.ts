@@ -3,7 +3,8 @@
 // follows the accounts in use, not every account that ever synced: each open
 // collection holds up to its page cache (storage/collection-file.ts) and each
 // media.db its own (media/database/). They reopen on the next request, as
-// after a storage change.
+// after a storage change. What they freed goes back to the system, not only to
+// malloc (free-memory.ts).
 
 export class QuietTimer {
   private timer: NodeJS.Timeout | null = null;

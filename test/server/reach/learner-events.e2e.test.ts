@@ -50,7 +50,7 @@ test('a restored account: each device is told once to choose Download, until a f
   assert.equal(await desktop.fullUpload(collection('restored')), 'OK');
   assert.equal((await desktop.meta()).msg, '', 'nothing to say before the restore');
 
-  // What the window's restore does (controller/backup-restore.ts): a new schema time, then the marker.
+  // What the window's restore does (server/storage/snapshots/restore-snapshot.ts): a new schema time, then the marker.
   const restoredScm = Date.now();
   await server.server.withUserFilesClosed('user', async () => {
     const db = openDatabase(server.paths('user').collection, { fileMustExist: true });

@@ -15,8 +15,8 @@ export type AppCommand =
   | { type: 'start' }
   | { type: 'addUser'; name: string; password: string }
   | { type: 'renameUser'; from: string; to: string }
-  | { type: 'backups'; name: string }
-  | { type: 'restoreBackup'; name: string; id: string }
+  | { type: 'snapshots'; name: string }
+  | { type: 'restoreSnapshot'; name: string; id: string }
   | { type: 'accounts' }
   | { type: 'shutdown' };
 
@@ -43,12 +43,12 @@ async function handle(command: AppCommand): Promise<unknown> {
       return controller.addUser(command.name, command.password);
     case 'renameUser':
       return controller.renameUser(command.from, command.to);
-    case 'backups': {
+    case 'snapshots': {
       const state = await controller.state();
-      return state.users.find((user) => user.name === command.name)?.backups ?? [];
+      return state.users.find((user) => user.name === command.name)?.snapshots ?? [];
     }
-    case 'restoreBackup':
-      return controller.restoreBackup(command.name, command.id);
+    case 'restoreSnapshot':
+      return controller.restoreSnapshot(command.name, command.id);
     case 'accounts':
       return controller.settings().users.map((user) => ({ name: user.name, hostKey: toUserAccount(user).hostKey }));
     case 'shutdown':

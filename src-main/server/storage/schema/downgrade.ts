@@ -119,10 +119,12 @@ export function downgradeFileToSchema11(path: string, options: { scratch?: boole
   const db = openDatabase(path);
   try {
     if (options.scratch === true) {
-      // Out of WAL first (the header's bytes 18/19 become 1, as old clients need), then no journal at all.
+      // No fsync first: openDatabase's synchronous = FULL made leaving WAL fsync the WAL, the file
+      // and both again (four per download, strace showed), for a file that is deleted once sent.
+      db.pragma('synchronous = OFF');
+      // Out of WAL (the header's bytes 18/19 become 1, as old clients need), then no journal at all.
       db.pragma('journal_mode = DELETE');
       db.pragma('journal_mode = OFF');
-      db.pragma('synchronous = OFF');
     }
     downgradeToSchema11(db);
   } finally {
