@@ -4,15 +4,13 @@
 // control socket (control/), so a restore happens under the account's lock and
 // the server knows; otherwise on the files alone (offlineSnapshots).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   baseFolderFromEnv,
   CONFIG_SCHEMA,
   ConfigError,
-  exportCollectionPackage,
   ExportError,
+  exportUnpackedCollection,
   formatBytes,
   offlineSnapshots,
   SnapshotError,
@@ -236,21 +234,14 @@ export function exportSnapshotCommand(args: readonly string[], env: NodeJS.Proce
     const { user, file, id, legacy } = exportArgs(args);
     const access = await accessFor(env, user);
     // The snapshot's collection is written here, by the server when one runs (the same OS user), then packed.
-    const folder = await mkdtemp(join(tmpdir(), 'anki-home-sync-export-'));
-    try {
-      const collection = join(folder, 'collection.anki2');
-      const media = await access.extract(id, collection);
-      const written = await exportCollectionPackage({ collection, media }, file, { legacy });
-      return [
-        `Wrote ${user}'s snapshot ${id} to ${file}: ${written.notes.toLocaleString('en')} notes, ${written.cards.toLocaleString('en')} cards, ` +
-          `${written.mediaFiles.toLocaleString('en')} media files, ${formatBytes(written.bytes)}.`,
-        legacy
-          ? 'Open it in Anki older than 2.1.50 with File → Import; it replaces the collection there.'
-          : 'Open it in Anki with File → Import; it replaces the collection there.',
-        `(${access.through})`,
-      ];
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const written = await exportUnpackedCollection((collection) => access.extract(id, collection), file, { legacy });
+    return [
+      `Wrote ${user}'s snapshot ${id} to ${file}: ${written.notes.toLocaleString('en')} notes, ${written.cards.toLocaleString('en')} cards, ` +
+        `${written.mediaFiles.toLocaleString('en')} media files, ${formatBytes(written.bytes)}.`,
+      legacy
+        ? 'Open it in Anki older than 2.1.50 with File → Import; it replaces the collection there.'
+        : 'Open it in Anki with File → Import; it replaces the collection there.',
+      `(${access.through})`,
+    ];
   });
 }

@@ -28,7 +28,8 @@ export type ControlRequest =
 export type ControlCommand = ControlRequest['command'];
 
 /** Why a request failed: a snapshot's own reasons, or the control socket's. */
-export type ControlFailure = 'no-such-snapshot' | 'damaged' | 'no-such-account' | 'no-room' | 'bad-request' | 'server-error';
+export type ControlFailure =
+  'no-such-snapshot' | 'damaged' | 'no-such-account' | 'no-room' | 'storage-missing' | 'bad-request' | 'server-error';
 
 export type ControlAnswer =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: ControlFailure; readonly message: string };

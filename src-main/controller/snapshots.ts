@@ -5,13 +5,13 @@
 // lock, or on the files while it is stopped; this module only turns their
 // answers and their errors into what the window shows.
 
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import {
   currentMediaFiles,
   exportCollectionPackage,
   ExportError,
+  exportUnpackedCollection,
   SnapshotError,
   type AccountSnapshots,
   type SnapshotEntry,
@@ -50,7 +50,9 @@ export async function snapshotFigures(
     const entries = await snapshots.list();
     return { snapshots: entries.map(view).sort((a, b) => b.takenAt - a.takenAt), snapshotBytes: await snapshots.spaceBytes() };
   } catch (error) {
-    if (!(error instanceof SnapshotError && error.reason === 'no-such-account')) log?.('listing snapshots failed', error);
+    // An account with no folder yet, or a storage drive unplugged (the window's alerts say so): nothing to log.
+    const expected = error instanceof SnapshotError && (error.reason === 'no-such-account' || error.reason === 'storage-missing');
+    if (!expected) log?.('listing snapshots failed', error);
     return NONE;
   }
 }
@@ -119,14 +121,14 @@ export async function exportPackage(
       });
       return { file: outFile, ...written };
     }
-    const folder = await mkdtemp(join(tmpdir(), 'anki-home-sync-export-'));
-    try {
-      const collection = join(folder, 'collection.anki2');
-      await snapshots.extractCollection(snapshotId, collection);
-      const written = await exportCollectionPackage({ collection, media: await snapshots.mediaFiles(snapshotId) }, outFile, { legacy });
-      return { file: outFile, ...written };
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const written = await exportUnpackedCollection(
+      async (collection) => {
+        await snapshots.extractCollection(snapshotId, collection);
+        return snapshots.mediaFiles(snapshotId);
+      },
+      outFile,
+      { legacy },
+    );
+    return { file: outFile, ...written };
   });
 }

@@ -106,3 +106,4 @@ export {
   type PackageSource,
 } from './storage/export/export-package.js';
 export { ExportError } from './storage/export/export-error.js';
+export { exportUnpackedCollection } from './storage/export/unpacked-package.js';

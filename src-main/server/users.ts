@@ -6,7 +6,7 @@
 // request's account and User; the server asks it to change the accounts.
 import type { PayloadLimits, ActivityEvent } from './protocol.js';
 import type { UserAccount } from './config/config.js';
-import { AuthFailedError } from './errors.js';
+import { AuthFailedError, StorageMissingError } from './errors.js';
 import { User } from './user.js';
 import { UserDirectory } from './auth/user-directory.js';
 import { checkUsernames } from './auth/usernames.js';
@@ -117,11 +117,18 @@ export class Users {
     const keeper = this.options.snapshots;
     const account = this.accounts.accounts.find((candidate) => candidate.name === username);
     if (keeper === undefined || account === undefined) {
-      const refuse = (): Promise<never> =>
-        Promise.reject(new SnapshotError('no-such-account', `There is no account named ${JSON.stringify(username)} on this server.`));
-      return { list: refuse, take: refuse, restore: refuse, extractCollection: refuse, mediaFiles: refuse, spaceBytes: refuse };
+      return refusing(new SnapshotError('no-such-account', `There is no account named ${JSON.stringify(username)} on this server.`));
     }
-    return accountSnapshots(keeper, this.accessOf(this.userFor(account)), this.options.logger);
+    let user: User;
+    try {
+      user = this.userFor(account);
+    } catch (error) {
+      // The storage folder gone (a drive unplugged): every answer says so, none throws at the caller.
+      if (!(error instanceof StorageMissingError)) throw error;
+      const sentence = `The storage folder ${this.options.baseFolder} is not there any more. If it is on a drive, reconnect the drive.`;
+      return refusing(new SnapshotError('storage-missing', sentence, { cause: error }));
+    }
+    return accountSnapshots(keeper, this.accessOf(user), this.options.logger);
   }
 
   /** What the snapshots need of the account, each under its lock. */
@@ -255,4 +262,10 @@ function directoryFor(accounts: readonly UserAccount[]): UserDirectory {
   const problem = checkUsernames(accounts.map((account) => account.name));
   if (problem !== null) throw new Error(problem);
   return new UserDirectory(accounts);
+}
+
+/** Snapshots of an account that cannot have any now: each answer is `error`. */
+function refusing(error: SnapshotError): AccountSnapshots {
+  const refuse = (): Promise<never> => Promise.reject(error);
+  return { list: refuse, take: refuse, restore: refuse, extractCollection: refuse, mediaFiles: refuse, spaceBytes: refuse };
 }

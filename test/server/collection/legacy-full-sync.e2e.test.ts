@@ -3,7 +3,7 @@
 // install) and full download of a schema-11 copy (the live file stays 18).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startTestServer, plainUser, type TestServer } from '../../support/test-server.js';
@@ -206,14 +206,16 @@ describe('legacy version rules and the mixed pair', () => {
     } finally {
       db.close();
     }
-    const backups = server.paths('user').backups;
-    const backupsBefore = existsSync(backups) ? readdirSync(backups).length : 0;
+    await server.server.snapshotsSettled();
+    const keptBefore = (await server.server.snapshots('user').list()).filter((entry) => entry.kind === 'before-full-upload').length;
     assert.equal(await legacy.fullUpload(path), 'OK');
     const live = server.paths('user').collection;
     assert.equal(collectionContent(live).ver, 18);
     assert.deepEqual(integrityCheck(live), ['ok']);
     assert.deepEqual(collectionObjects(live), want);
-    assert.equal(readdirSync(backups).length, Math.min(backupsBefore + 1, 5), 'the replaced collection is kept');
+    await server.server.snapshotsSettled();
+    const keptAfter = (await server.server.snapshots('user').list()).filter((entry) => entry.kind === 'before-full-upload').length;
+    assert.equal(keptAfter, keptBefore + 1, 'the replaced collection is kept as a snapshot (issue 24)');
   });
 
   test('a schema-11 collection written by real Anki uploads over the legacy envelope and comes back to v11 as 18', async () => {

@@ -39,9 +39,21 @@ function bigCollection(notes: number): string {
   return path;
 }
 
+function names(folder: string): string[] {
+  return existsSync(folder) ? readdirSync(folder) : [];
+}
+
+/** Each file's sha1; a temporary file renamed or removed between the listing and the read is left out. */
 function snapshotFiles(folder: string): Record<string, string> {
-  if (!existsSync(folder)) return {};
-  return Object.fromEntries(readdirSync(folder).map((name) => [name, sha1(join(folder, name))]));
+  const files: Record<string, string> = {};
+  for (const name of names(folder)) {
+    try {
+      files[name] = sha1(join(folder, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return files;
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -67,8 +79,8 @@ test('kill -9 during a snapshot: the account and the older snapshots are intact,
   await client.login('user', 'pass');
   const small = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   assert.equal(await client.fullUpload(small), 'OK');
-  await until(() => Object.keys(snapshotFiles(paths.snapshots)).some((name) => name.endsWith('.anki2.zst')), 'the first snapshot');
-  await until(() => !Object.keys(snapshotFiles(paths.snapshots)).some(temporary), 'the first snapshot to finish');
+  await until(() => names(paths.snapshots).some((name) => name.endsWith('.anki2.zst')), 'the first snapshot');
+  await until(() => !names(paths.snapshots).some(temporary), 'the first snapshot to finish');
   const older = snapshotFiles(paths.snapshots);
 
   // A large upload; its snapshot is cut off while its temporary file is being written.

@@ -66,6 +66,8 @@ const ALLOWED: Record<string, string> = {
   'server/media/upload/read-upload-zip.ts': "a media upload's staging folder: its name is fsynced by writeJournal before any file moves",
   'app/log-file.ts': "the app's log folder: no learner's data",
   'controller/login-item.ts': "the desktop's autostart folder: the system's, not ours",
+  'server/storage/export/unpacked-package.ts':
+    "a snapshot unpacked for its export, in the system's temp folder: removed at once, nothing acknowledged lives there",
 };
 
 test('every folder the server or the app creates goes through makeFolder', () => {

@@ -33,7 +33,7 @@ export interface AccountSnapshots {
   spaceBytes(): Promise<number>;
 }
 
-export type SnapshotErrorReason = 'no-such-snapshot' | 'damaged' | 'no-such-account' | 'no-room';
+export type SnapshotErrorReason = 'no-such-snapshot' | 'damaged' | 'no-such-account' | 'no-room' | 'storage-missing';
 
 /** A snapshot could not be read, restored or taken; the message is a sentence for the learner. */
 export class SnapshotError extends Error {
