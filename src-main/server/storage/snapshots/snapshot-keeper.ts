@@ -24,9 +24,9 @@ import type { StorageSpace } from '../storage-space.js';
 import type { UserPaths } from '../user-paths.js';
 import { countsOf, type AccountAccess } from './account-access.js';
 import { readMediaList, writeMediaList, type MediaListEntry } from './media-list.js';
-import { pruneTrash } from './media-trash.js';
+import { pruneTrash, trashBytes } from './media-trash.js';
 import { snapshotsToKeep } from './retention.js';
-import { findSnapshot, removeLeftovers, removeSnapshot, snapshotFiles, type SnapshotFiles } from './snapshot-folder.js';
+import { findSnapshot, removeLeftovers, removeSnapshot, snapshotBytes, snapshotFiles, type SnapshotFiles } from './snapshot-folder.js';
 import { COMPRESSED_SUFFIX, MEDIA_SUFFIX, RAW_SUFFIX, snapshotId, TEMP_PREFIX, type Counts } from './snapshot-names.js';
 import { SnapshotError, type SnapshotEntry, type SnapshotKind } from './snapshot-types.js';
 import { runInWorker } from './worker-jobs.js';
@@ -288,7 +288,9 @@ export class SnapshotKeeper {
     if (files === null) throw new Error(`the snapshot ${id} just written is not there`);
     this.secondCopy(username, files);
     await this.prune(paths, username);
-    this.options.logger.info('snapshot taken', { uid: username, id, bytes: files.entry.bytes });
+    // The account's whole snapshot space (and its media trash), as the window shows it: a log reader sees it grow.
+    const accountBytes = (await snapshotBytes(paths)) + trashBytes(paths.mediaTrash);
+    this.options.logger.info('snapshot taken', { uid: username, id, bytes: files.entry.bytes, account_bytes: accountBytes });
     return files.entry;
   }
 
