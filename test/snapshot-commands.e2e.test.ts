@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { V11Client, type SyncMeta } from './support/v11-client.js';
 import { copyRealAnkiFixture } from './support/real-anki-fixtures.js';
 import { makeTempFolder } from './support/temp-folder.js';
-import { openDatabase } from '../src-main/server/storage/sqlite.js';
+import { notesIn } from './support/collection-counts.js';
 
 const BIN = fileURLToPath(new URL('../../bin/anki-home-sync.js', import.meta.url));
 const skip = process.platform === 'win32' ? 'the control socket is a Unix socket' : false;
@@ -95,15 +95,6 @@ function fixture(t: TestContext, name: string): string {
   const path = copyRealAnkiFixture(name);
   t.after(() => rmSync(dirname(path), { recursive: true, force: true }));
   return path;
-}
-
-function notesIn(path: string): number {
-  const db = openDatabase(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
 }
 
 /** The ID of the listed snapshot whose line matches `line`. */

@@ -5,43 +5,21 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
-import { V11Client } from '../support/v11-client.js';
-import { createTestApp } from '../support/controller-harness.js';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { appWithAlice16Notes } from '../support/controller-harness.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { askServer, runningServerSocket } from '../../src-main/control/control-client.js';
 import type { SnapshotListing } from '../../src-main/control/snapshot-control.js';
-import { openDatabase } from '../../src-main/server/storage/sqlite.js';
 import { readColpkg } from '../support/colpkg-reader.js';
-
-function notesIn(path: string): number {
-  const db = openDatabase(path, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM notes').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+import { notesIn } from '../support/collection-counts.js';
 
 const skipSocket = process.platform === 'win32' ? 'no Unix sockets on Windows' : false;
 
-async function aliceWith16Notes(t: { after(fn: () => void): void }) {
-  const app = await createTestApp(t);
-  await app.controller.addUser('alice', 'pw');
-  const device = new V11Client(app.base());
-  await device.login('alice', 'pw');
-  const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
-  t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
-  assert.equal(await device.fullUpload(studied), 'OK');
-  return { app, device };
-}
-
-const alice = async (app: Awaited<ReturnType<typeof aliceWith16Notes>>['app']) => (await app.controller.state()).users[0]!;
+const alice = async (app: Awaited<ReturnType<typeof appWithAlice16Notes>>['app']) => (await app.controller.state()).users[0]!;
 
 test('a snapshot taken now, running and stopped, is listed with its counts, kind in words and the total space', async (t) => {
-  const { app } = await aliceWith16Notes(t);
+  const { app } = await appWithAlice16Notes(t);
   await app.controller.takeSnapshot('alice');
   let listed = (await alice(app)).snapshots.filter((s) => s.kind === 'manual');
   assert.equal(listed.length, 1);
@@ -61,7 +39,7 @@ test('a snapshot taken now, running and stopped, is listed with its counts, kind
 });
 
 test('restoring a snapshot that is not there is refused in words, and the collection stays', async (t) => {
-  const { app } = await aliceWith16Notes(t);
+  const { app } = await appWithAlice16Notes(t);
   await assert.rejects(app.controller.restoreSnapshot('alice', 'no-such-snapshot'), (error: unknown) => {
     assert.ok(error instanceof AppError);
     assert.equal(error.code, 'no-such-snapshot');
@@ -73,7 +51,7 @@ test('restoring a snapshot that is not there is refused in words, and the collec
 });
 
 test('Download my collection writes a package of the collection now, and of a snapshot, in either form', async (t) => {
-  const { app } = await aliceWith16Notes(t);
+  const { app } = await appWithAlice16Notes(t);
   const now = join(app.folder, 'now.colpkg');
   const written = await app.controller.exportCollection('alice', null, now, false);
   assert.equal(written.file, now);
@@ -100,7 +78,7 @@ test('Download my collection writes a package of the collection now, and of a sn
 });
 
 test("the app's server answers the headless commands on its control socket while it runs", { skip: skipSocket }, async (t) => {
-  const { app } = await aliceWith16Notes(t);
+  const { app } = await appWithAlice16Notes(t);
   const socket = await runningServerSocket(app.storage);
   assert.ok(socket, 'the app opened the control socket');
   const listing = (await askServer(socket, { command: 'snapshots-list', user: 'alice' })) as SnapshotListing;
@@ -113,7 +91,7 @@ test("the app's server answers the headless commands on its control socket while
 });
 
 test("the app's second copy: a folder outside the storage folder gets every snapshot; inside it, or missing, is refused in words", async (t) => {
-  const { app } = await aliceWith16Notes(t);
+  const { app } = await appWithAlice16Notes(t);
   await assert.rejects(app.controller.setSnapshotFolder(join(app.storage, 'alice')), (error: unknown) => {
     assert.ok(error instanceof AppError);
     assert.equal(error.code, 'snapshot-folder-inside');

@@ -7,22 +7,14 @@
 // controller, real server, real files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppError } from '../../src-main/controller/errors.js';
-import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
-import { V11Client } from '../support/v11-client.js';
 import { SyncHttpError } from '../support/v11-transport.js';
-import { createTestApp } from '../support/controller-harness.js';
+import { appWithAlice16Notes } from '../support/controller-harness.js';
 
 test('a storage drive removed: alerted while running, refused at start, and everything as before once it is back', async (t) => {
-  const app = await createTestApp(t);
-  await app.controller.addUser('alice', 'pw');
-  const device = new V11Client(app.base());
-  await device.login('alice', 'pw');
-  const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
-  t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
-  assert.equal(await device.fullUpload(studied), 'OK');
+  const { app, device } = await appWithAlice16Notes(t);
   const unplugged = `${app.storage}-unplugged`;
 
   // Removed while the server runs.

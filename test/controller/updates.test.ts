@@ -34,13 +34,14 @@ class StandInUpdater implements Updater {
   }
 }
 
-function rules(updater: Updater, over: { enabled?: () => boolean; syncing?: () => string[] } = {}) {
+function rules(updater: Updater, over: { enabled?: () => boolean; syncing?: () => string[]; log?: (message: string) => void } = {}) {
   let changes = 0;
   const checks = new UpdateChecks({
     updater,
     enabled: over.enabled ?? (() => true),
     syncing: over.syncing ?? (() => []),
     changed: () => changes++,
+    log: over.log,
   });
   return { checks, changes: () => changes };
 }
@@ -122,13 +123,7 @@ test('a copy that cannot install (an unsigned Mac build) offers the new version 
   t.mock.timers.enable({ apis: ['setInterval'] });
   const logged: string[] = [];
   const updater = Object.assign(new StandInUpdater('0.2.0'), { canInstall: false });
-  const checks = new UpdateChecks({
-    updater,
-    enabled: () => true,
-    syncing: () => [],
-    changed: () => undefined,
-    log: (m) => logged.push(m),
-  });
+  const { checks } = rules(updater, { log: (m) => logged.push(m) });
   t.after(() => checks.stop());
   checks.start();
   await settle();

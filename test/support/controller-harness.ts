@@ -2,7 +2,7 @@
 // storage folder, serving only 127.0.0.1, with the real SyncServer.
 
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppController } from '../../src-main/controller/app-controller.js';
 import { syncServerStarter } from '../../src-main/controller/running-server.js';
 import { silentLogger } from '../../src-main/server/report/log.js';
@@ -12,6 +12,8 @@ import { createConfSettings } from '../../src-main/settings/conf-store.js';
 import type { SettingsStore } from '../../src-main/settings/settings.js';
 import { freePort } from './ports.js';
 import { makeTempFolder } from './temp-folder.js';
+import { copyRealAnkiFixture } from './real-anki-fixtures.js';
+import { V11Client } from './v11-client.js';
 import type { Updater } from '../../src-main/controller/updates.js';
 import type { InterfaceTable } from '../../src-main/server/reach/client-addresses.js';
 
@@ -82,4 +84,19 @@ export async function createTestApp(t: { after(fn: () => Promise<void> | void): 
     rmSync(folder, { recursive: true, force: true });
   });
   return app;
+}
+
+/** The app with one account, alice, whose device has fully uploaded the 16-note fixture a real Anki wrote. */
+export async function appWithAlice16Notes(t: {
+  after(fn: () => Promise<void> | void): void;
+}): Promise<{ app: TestApp; device: V11Client }> {
+  const app = await createTestApp(t);
+  await app.controller.addUser('alice', 'pw');
+  const device = new V11Client(app.base());
+  await device.login('alice', 'pw');
+  const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
+  const answer = await device.fullUpload(studied);
+  if (answer !== 'OK') throw new Error(`the first upload was refused: ${answer}`);
+  return { app, device };
 }
