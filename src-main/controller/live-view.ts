@@ -136,6 +136,7 @@ export class LiveView {
       client: (seen) => this.onClient(seen),
       space: () => this.changed(),
       told: () => this.changed(),
+      snapshots: () => this.changed(),
     };
   }
 

@@ -55,6 +55,8 @@ export interface ServerEvents {
   space(view: SpaceView): void;
   /** A device was told something inside Anki. */
   told?(): void;
+  /** An account's snapshots changed (after its sync was answered, often). */
+  snapshots?(username: string): void;
 }
 
 export type StartServer = (config: ServerConfig, events: ServerEvents) => Promise<RunningServer>;
@@ -69,6 +71,7 @@ export function syncServerStarter(logger?: Logger): StartServer {
     server.on('client', (seen) => events.client(seen));
     server.on('space', (view) => events.space(view));
     server.on('told', () => events.told?.());
+    server.on('snapshots', (username) => events.snapshots?.(username));
     const { port } = await server.start();
     // `anki-home-sync snapshots …` run beside the app reaches this server through it, as it does the headless one.
     const control = await serveSnapshotControl(config.baseFolder, (user) => server.snapshots(user), logger ?? silentLogger);

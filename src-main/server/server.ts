@@ -69,6 +69,8 @@ export interface SyncServerEvents {
   space: [SpaceView];
   /** A device was told something inside Anki (meta's msg). */
   told: [NoticeTold];
+  /** An account's snapshots changed: one kept, taken, compressed or pruned, often after its sync was answered. */
+  snapshots: [username: string];
 }
 
 export function payloadLimits(maxPayloadMegs: number): PayloadLimits {
@@ -142,6 +144,7 @@ export class SyncServer extends EventEmitter<SyncServerEvents> {
       logger,
       record,
       space: this.space,
+      changed: (username) => this.emit('snapshots', username),
     });
     this.users = new Users(config.users, {
       snapshots: this.snapshotKeeper,

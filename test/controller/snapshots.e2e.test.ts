@@ -5,9 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { appWithAlice16Notes } from '../support/controller-harness.js';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { appWithAlice16Notes, createTestApp } from '../support/controller-harness.js';
+import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
+import { V11Client } from '../support/v11-client.js';
+import type { AppState } from '../../src-main/shared/ipc.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { askServer, runningServerSocket } from '../../src-main/control/control-client.js';
 import type { SnapshotListing } from '../../src-main/control/snapshot-control.js';
@@ -127,4 +131,38 @@ test("the app's second copy: a folder outside the storage folder gets every snap
   );
   await app.controller.clearSnapshotFolder();
   assert.equal(app.settings.read().snapshotDir, '');
+});
+
+test('the window is handed the snapshots taken in the background after a sync was answered, with nothing else happening', async (t) => {
+  // The CI run that found it: the keyboard e2e opened "Snapshots of alice" and
+  // waited 30 s for a list that the window had read while the kept collection
+  // was being compressed, and no later change came to read it again.
+  const app = await createTestApp(t);
+  await app.controller.addUser('alice', 'pw');
+  const states: AppState[] = [];
+  const loop = app.controller.view.follow((state) => states.push(state));
+  t.after(() => loop.stop());
+  await loop.refresh();
+  const device = new V11Client(app.base());
+  await device.login('alice', 'pw');
+  const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
+  t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
+  assert.equal(await device.fullUpload(studied), 'OK');
+  assert.equal(await device.fullUpload(studied), 'OK', 'the second keeps the first');
+  // What the disk holds once the background work (the first's snapshot, the second's compression) is done.
+  const settled = async (): Promise<string[]> => {
+    for (let tries = 0; ; tries++) {
+      const listed = (await alice(app)).snapshots;
+      const names = readdirSync(join(app.storage, 'alice', 'snapshots'));
+      // Both compressed: no raw `.anki2` left, no temporary file.
+      if (listed.length === 2 && !names.some((name) => name.endsWith('.anki2') || name.startsWith('.tmp-')))
+        return listed.map((s) => `${s.id} ${s.bytes}`);
+      assert.ok(tries < 600, `the background work ends: ${names.join(', ')}`);
+      await sleep(50);
+    }
+  };
+  const onDisk = await settled();
+  const shown = (): string[] => (states.at(-1)?.users[0]?.snapshots ?? []).map((s) => `${s.id} ${s.bytes}`);
+  for (let tries = 0; tries < 100 && JSON.stringify(shown()) !== JSON.stringify(onDisk); tries++) await sleep(100);
+  assert.deepEqual(shown(), onDisk, 'the last state the window was handed lists the snapshots as they are on disk');
 });

@@ -42,6 +42,12 @@ export interface SnapshotKeeperOptions {
   readonly record?: ((event: ActivityEvent) => void) | undefined;
   /** How full the storage disk is; absent: never checked. */
   readonly space?: StorageSpace | undefined;
+  /**
+   * An account's snapshots changed on disk (one kept, taken, compressed or
+   * pruned): the window lists them again. Work in the background ends after the
+   * sync that caused it was answered, so nothing else would tell it.
+   */
+  readonly changed?: ((username: string) => void) | undefined;
   /** The clock (tests move it). */
   readonly now?: (() => number) | undefined;
 }
@@ -189,6 +195,7 @@ export class SnapshotKeeper {
     await syncFolder(paths.snapshots);
     const files = await findSnapshot(paths, id);
     if (files === null) throw new Error(`the snapshot ${id} just kept is not there`);
+    this.options.changed?.(username);
     this.inBackground(this.inTurn(username, () => this.compressKept(paths, username, files)));
     return files.entry;
   }
@@ -291,6 +298,7 @@ export class SnapshotKeeper {
     // The account's whole snapshot space (and its media trash), as the window shows it: a log reader sees it grow.
     const accountBytes = (await snapshotBytes(paths)) + trashBytes(paths.mediaTrash);
     this.options.logger.info('snapshot taken', { uid: username, id, bytes: files.entry.bytes, account_bytes: accountBytes });
+    this.options.changed?.(username);
     return files.entry;
   }
 
@@ -316,6 +324,7 @@ export class SnapshotKeeper {
     const compressed = await findSnapshot(paths, id);
     if (compressed !== null) this.secondCopy(username, compressed);
     await this.prune(paths, username);
+    this.options.changed?.(username);
   }
 
   private compress(job: { source: { fd: number; size: number } | { data: Buffer }; target: string }): Promise<number> {
