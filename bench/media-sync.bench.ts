@@ -15,7 +15,7 @@ import yazl from 'yazl';
 import yauzl from 'yauzl';
 import { MediaStore, userPaths } from '../src-main/server/index.js';
 import { createMediaDevice, v11MediaTransport } from '../test/support/media-server.js';
-import { buildUploadZip } from '../test/support/media-zips.js';
+import { storedUploadZip } from '../test/support/media-zips.js';
 import { plainUser } from '../test/support/test-server.js';
 import { median } from './support/median.js';
 import { makeTempFolder } from '../test/support/temp-folder.js';
@@ -175,7 +175,7 @@ function clientBatches(from: string, names: string[]): string[][] {
 async function storeAlone(from: string, names: string[], folder: string): Promise<{ storeUploadMs: number; storeDownloadMs: number }> {
   const batches = clientBatches(from, names);
   const zips: Buffer[] = [];
-  for (const batch of batches) zips.push(await buildUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
+  for (const batch of batches) zips.push(storedUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
   const store = MediaStore.open(userPaths(folder, 'bench'));
   try {
     flushDisk();
@@ -217,7 +217,7 @@ async function rawUnzipSha1AndWrite(from: string, names: string[], to: string): 
   mkdirSync(to);
   const zips: Buffer[] = [];
   for (const batch of clientBatches(from, names))
-    zips.push(await buildUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
+    zips.push(storedUploadZip(batch.map((name) => [name, readFileSync(join(from, name))] as const)));
   const start = performance.now();
   for (const zip of zips) {
     const archive = await new Promise<yauzl.ZipFile>((resolve, reject) =>

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MediaApi, type MediaChangeRecord, type MediaTransport } from './media-api.js';
 import { downloadZipFileCount, readDownloadZip } from './media-zip-reader.js';
-import { buildUploadZip } from './media-zips.js';
+import { storedUploadZip } from './media-zips.js';
 import { requestOnTheWire, sentAhead } from './request-ahead.js';
 
 const MAX_FILES_IN_ZIP = 25;
@@ -284,7 +284,7 @@ export class MediaClient {
     if (pending.length === 0) return null;
     const entries = this.gatherForUpload(pending);
     if (!Array.isArray(entries)) return entries;
-    return { pending, entries, zip: await buildUploadZip(entries) };
+    return { pending, entries, zip: storedUploadZip(entries) };
   }
 
   /** The first `limit` dirty rows, leaving out `skip` (rows about to be marked clean). */

@@ -26,6 +26,8 @@ import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBu
 
 /** A JSON body larger than this waits for its turn in a file, not in memory. */
 const JSON_SPILL_BYTES = 8 * 1024 * 1024;
+/** A media upload past this many decoded bytes is spooled to a file. */
+const MEDIA_SPILL_BYTES = 4 * 1024 * 1024;
 
 export interface PipelineDeps {
   readonly limits: MethodLimits;
@@ -194,6 +196,10 @@ export class RequestPipeline {
 
   private bodyTarget(descriptor: MethodDescriptor, account: UserAccount): BodyTarget {
     const cap = descriptor.maxDecodedBytes(this.deps.limits);
+    // A media batch (2.5 MiB from the reference client) is read from memory: spooling it cost a write and
+    // a read of every byte. A larger one goes on to a file (media/upload/read-upload-zip.ts reads both).
+    if (descriptor.body === 'spooled' && descriptor.area === 'msync')
+      return { kind: 'memory', maxBytes: cap, spill: { atBytes: MEDIA_SPILL_BYTES, path: () => this.deps.users.spoolPath(account) } };
     if (descriptor.body === 'spooled') return { kind: 'file', path: this.deps.users.spoolPath(account) };
     return { kind: 'memory', maxBytes: cap, spill: { atBytes: JSON_SPILL_BYTES, path: () => this.deps.users.spoolPath(account) } };
   }

@@ -10,7 +10,8 @@ import { startMediaServer, type MediaTestServer } from '../../support/media-serv
 import { httpRequest } from '../../support/http-raw.js';
 import { SyncHttpError, TEST_CLIENT_VERSION, v11Request } from '../../support/v11-transport.js';
 import { seededRandom } from '../../support/seeded-random.js';
-import { forgeZip, uploadMembers, type ForgedMember } from '../../support/zip-forge.js';
+import { forgeZip, uploadMembers } from '../../support/zip-forge.js';
+import { compressible, ZIP_MUTATIONS as MUTATIONS } from '../../support/zip-mutations.js';
 
 async function upload(server: MediaTestServer, zip: Buffer): Promise<number> {
   try {
@@ -34,11 +35,6 @@ async function mediaState(server: MediaTestServer): Promise<string> {
 
 async function assertUp(server: MediaTestServer): Promise<void> {
   assert.equal((await httpRequest(new URL('health', server.baseUrl).toString(), { method: 'GET' })).status, 200);
-}
-
-/** Content that deflates to almost nothing: `size` bytes of one repeated line. */
-function compressible(size: number): Buffer {
-  return Buffer.alloc(size, 'all work and no play makes a server crash\n');
 }
 
 test('a member that inflates past the size its headers declare is a 400, every time, and the server stays up', async (t) => {
@@ -66,65 +62,6 @@ test('a deflated member whose central directory claims no compressed bytes is a 
   assert.equal(await upload(server, forgeZip(members)), 400);
   await assertUp(server);
 });
-
-/** One way of breaking a sound upload zip. */
-type Mutation = (members: ForgedMember[], random: () => number) => Buffer;
-
-const field = (random: () => number, size: number): number => {
-  const choices = [0, 1, size - 1, size + 1, size * 2, Math.floor(random() * 2 ** 32), 0xffffffff, Math.floor(size / 2)];
-  return choices[Math.floor(random() * choices.length)]! >>> 0;
-};
-
-const MUTATIONS: Record<string, Mutation> = {
-  'truncated anywhere': (members, random) => {
-    const zip = forgeZip(members);
-    return zip.subarray(0, Math.floor(random() * zip.length));
-  },
-  'a lying size or CRC in the local header': (members, random) => {
-    const i = Math.floor(random() * members.length);
-    const key = (['crc', 'compressedSize', 'uncompressedSize'] as const)[Math.floor(random() * 3)]!;
-    members[i] = { ...members[i]!, local: { [key]: field(random, members[i]!.data.length) } };
-    return forgeZip(members);
-  },
-  'a lying size or CRC in the central directory': (members, random) => {
-    const i = Math.floor(random() * members.length);
-    const key = (['crc', 'compressedSize', 'uncompressedSize'] as const)[Math.floor(random() * 3)]!;
-    members[i] = { ...members[i]!, central: { [key]: field(random, members[i]!.data.length) } };
-    return forgeZip(members);
-  },
-  'sizes that agree with each other and not with the data': (members, random) => {
-    const i = Math.floor(random() * members.length);
-    const size = field(random, members[i]!.data.length);
-    members[i] = { ...members[i]!, local: { uncompressedSize: size }, central: { uncompressedSize: size } };
-    return forgeZip(members);
-  },
-  'a bad CRC everywhere': (members, random) => {
-    const i = Math.floor(random() * members.length);
-    const crc = Math.floor(random() * 2 ** 32);
-    members[i] = { ...members[i]!, local: { crc }, central: { crc } };
-    return forgeZip(members);
-  },
-  'overlapping members': (members, random) => {
-    const i = Math.floor(random() * (members.length - 1));
-    members[i + 1] = { ...members[i + 1]!, centralOffset: (offsets) => offsets[i]! + Math.floor(random() * 40) };
-    return forgeZip(members);
-  },
-  'two central entries of one name for one local member': (members, random) => {
-    const of = Math.floor(random() * members.length);
-    return forgeZip(members, { extraCentral: [{ name: members[of]!.name, of }] });
-  },
-  'data descriptors that lie': (members, random) => {
-    const i = Math.floor(random() * members.length);
-    const key = (['crc', 'compressedSize', 'uncompressedSize'] as const)[Math.floor(random() * 3)]!;
-    members[i] = { ...members[i]!, dataDescriptor: true, descriptor: { [key]: field(random, members[i]!.data.length) } };
-    return forgeZip(members);
-  },
-  'random bytes flipped': (members, random) => {
-    const zip = forgeZip(members);
-    for (let n = 1 + Math.floor(random() * 4); n > 0; n--) zip[Math.floor(random() * zip.length)] = Math.floor(random() * 256);
-    return zip;
-  },
-};
 
 test('fuzz: truncations, lying sizes, bad CRCs, overlapping members and data descriptors are 200 or 400, never a crash', async (t) => {
   const server = await startMediaServer();

@@ -100,13 +100,19 @@ async function makeStagingDir(mediaFolder: string): Promise<string> {
   }
 }
 
+/** A deflated member up to this size is inflated in one call when the zip is in memory (zip-archive.ts, memberContent). */
+const INFLATE_AT_ONCE_BYTES = 4 << 20;
+
 /**
  * Copies a member to `tempPath`, hashing as it goes, and flushes it to disk:
- * durable before any rename can publish it.
+ * durable before any rename can publish it. From a zip held in memory, the
+ * member is taken whole (a stored one without a copy); from a spooled zip, it
+ * is streamed, so memory stays bounded.
  */
 async function stageMember(archive: ZipArchive, name: string, tempPath: string): Promise<{ sha1: Buffer; size: number }> {
   const member = archive.members.get(name)!;
-  const stream = await archive.openMember(member);
+  const whole = await archive.memberContent(member, INFLATE_AT_ONCE_BYTES);
+  const stream = whole === null ? await archive.openMember(member) : null;
   const hash = createHash('sha1');
   let crc = 0;
   let size = 0;
@@ -114,11 +120,12 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const file = await open(tempPath, 'wx').catch((error: Error) => {
-    stream.destroy();
+    stream?.destroy();
     throw new ServerFaultError(`staging media upload: ${error.message}`, { cause: error });
   });
   try {
-    for await (const chunk of readZipStream(stream)) {
+    const pieces: AsyncIterable<Buffer> | Buffer[] = stream === null ? [whole!] : readZipStream(stream);
+    for await (const chunk of pieces) {
       size += chunk.length;
       // yauzl already holds the member to its declared size (checked above); this
       // bound holds whatever the header says.
@@ -140,7 +147,7 @@ async function stageMember(archive: ZipArchive, name: string, tempPath: string):
     if (crc !== member.crc32) throw new BadRequestError(`unzip files: member ${JSON.stringify(name)} fails its CRC check`);
     await file.datasync().catch(fault);
   } finally {
-    stream.destroy();
+    stream?.destroy();
     await file.close();
   }
   return { sha1: hash.digest(), size };

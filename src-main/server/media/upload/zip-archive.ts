@@ -4,6 +4,19 @@
 // true sizes either way, and yauzl holds each member's stream to them.
 import yauzl from 'yauzl';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { inflateRaw } from 'node:zlib';
+
+const inflateRawAsync = promisify(inflateRaw);
+
+/** yauzl 3's readLocalFileHeader, which @types/yauzl (written for 2.x) does not declare. */
+type LocalHeaderReader = {
+  readLocalFileHeader(
+    entry: yauzl.Entry,
+    options: { minimal: true },
+    callback: (error: Error | null, header: { fileDataStart: number }) => void,
+  ): void;
+};
 
 /** Anything wrong with the archive itself (the caller answers 400). */
 export class CorruptZipError extends Error {}
@@ -28,6 +41,8 @@ export class ZipArchive {
   private constructor(
     private readonly zip: yauzl.ZipFile,
     readonly members: ReadonlyMap<string, yauzl.Entry>,
+    /** The archive's bytes when it is held in memory. */
+    private readonly bytes: Buffer | null,
   ) {}
 
   /** Parses the central directory; refuses more than `maxMembers` members or two members with one name. */
@@ -51,7 +66,7 @@ export class ZipArchive {
         zip.on('error', (error: Error) => reject(new CorruptZipError(error.message)));
         zip.readEntry();
       });
-      return new ZipArchive(zip, members);
+      return new ZipArchive(zip, members, Buffer.isBuffer(source) ? source : null);
     } catch (error) {
       zip.close();
       throw error;
@@ -83,6 +98,45 @@ export class ZipArchive {
         resolve(stream);
       });
     });
+  }
+
+  /**
+   * The member's whole content at once, without a stream, when the archive is
+   * in memory: a stored member is a view of the archive's bytes (no copy), a
+   * deflated one of at most `inflateLimit` bytes is inflated in one call on
+   * the thread pool, off the event loop. Null otherwise (a spooled archive, a
+   * larger deflated member): read it with openMember, whose memory is bounded.
+   * The checks are yauzl's: the local header's signature and the data's bounds
+   * (readLocalFileHeader), and a deflated member's size against the central
+   * directory's, to the byte.
+   */
+  async memberContent(entry: yauzl.Entry, inflateLimit: number): Promise<Buffer | null> {
+    if (this.bytes === null) return null;
+    if (entry.compressionMethod === 8 && entry.uncompressedSize > inflateLimit) return null;
+    if (entry.isEncrypted()) throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} is encrypted`);
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+      throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`);
+    }
+    const start = await new Promise<number>((resolve, reject) => {
+      (this.zip as unknown as LocalHeaderReader).readLocalFileHeader(entry, { minimal: true }, (error, header) =>
+        error ? reject(new CorruptZipError(error.message)) : resolve(header.fileDataStart),
+      );
+    });
+    const data = this.bytes.subarray(start, start + entry.compressedSize);
+    if (entry.compressionMethod === 0) return data;
+    let inflated: Buffer;
+    try {
+      // One byte more than declared: a member that inflates past its size is caught, not cut to fit.
+      inflated = await inflateRawAsync(data, { maxOutputLength: entry.uncompressedSize + 1 });
+    } catch (error) {
+      throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (inflated.length !== entry.uncompressedSize) {
+      throw new CorruptZipError(
+        `member ${JSON.stringify(entry.fileName)} inflates to ${inflated.length} bytes, not the ${entry.uncompressedSize} its header says`,
+      );
+    }
+    return inflated;
   }
 
   /** Reads at most `limit` bytes of a member. */
