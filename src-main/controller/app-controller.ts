@@ -8,10 +8,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  clientAddresses,
   DEFAULT_MAX_PAYLOAD_MEGS,
   offlineSnapshots,
-  tailscaleName,
   type AccountSnapshots,
   type InterfaceTable,
   type ServerConfig,
@@ -20,8 +18,9 @@ import {
 import type { AppState, BindAddress, ClientAddress, ExportView, ServerStatus } from '../shared/ipc.js';
 import type { AppSettings, SettingsStore, StoredUser } from '../settings/settings.js';
 import { hashPassword, toUserAccount } from './accounts.js';
-import { certificateNames, HomeCertificate, localName } from './home-certificate.js';
-import { addressChangeNotice, homeAddresses, StableName } from './stable-name.js';
+import { HomeCertificate } from './home-certificate.js';
+import { StableName } from './stable-name.js';
+import { ReachChecks } from './reach-checks.js';
 import { asAppErrors, checkSnapshotFolder, exportPackage } from './snapshots.js';
 import { AppError, toAppError } from './errors.js';
 import { hostFor, LiveView, storageFolderOf } from './live-view.js';
@@ -66,8 +65,7 @@ export class AppController {
   readonly view: LiveView;
   readonly home: HomeCertificate;
   private reachTimer: NodeJS.Timeout | null = null;
-  /** The MagicDNS name Tailscale last gave, while this computer has a Tailscale address. */
-  private tailscaleDns: string | null = null;
+  private readonly reach: ReachChecks;
   /** The `.local` name, asked for and answered for while the server runs on every network (unless the options give one). */
   private readonly stable: StableName | null;
 
@@ -91,6 +89,16 @@ export class AppController {
       update: () => this.updates.status,
       stableName: () => this.stableName(),
       home: this.home,
+    });
+    this.reach = new ReachChecks({
+      settings: () => this.settings(),
+      view: this.view,
+      home: this.home,
+      stable: this.stable,
+      currentPort: () => this.currentPort(),
+      stableName: () => this.stableName(),
+      ...(options.tailscaleName ? { tailscaleName: options.tailscaleName } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     const updater = options.updater;
     this.updates = new UpdateChecks({
@@ -307,81 +315,21 @@ export class AppController {
    */
   async makeHomeCertificate(): Promise<void> {
     await this.queue.run(async () => {
-      await this.refreshTailscaleName();
-      const made = this.home.ensure(this.namesForCertificate());
+      await this.reach.refreshTailscaleName();
+      const made = this.home.ensure(this.reach.namesForCertificate());
       this.view.forgetCertificate();
       await this.reconfigure({ tlsCertFile: made.files.serverCert, tlsKeyFile: made.files.serverKey });
       this.view.record({ kind: 'home-certificate-made', newRoot: made.newRoot, names: made.names });
     });
   }
 
-  /** This computer's addresses, whatever the bind. */
-  private everyAddress(): ClientAddress[] {
-    return clientAddresses({ host: '0.0.0.0', port: this.currentPort(), interfaces: this.view.interfaces() });
-  }
-
   /**
-   * The names the home certificate must cover now: the `.local` name, the
-   * Tailscale name, and every address of this computer (all of them, whatever
-   * the bind, so that choosing "All networks" later needs no new certificate).
-   */
-  private namesForCertificate(): string[] {
-    const plain = this.everyAddress();
-    const tailscale = plain.some((address) => address.place === 'tailscale') ? this.tailscaleDns : null;
-    // The computer's own name is covered even before it answers: it may answer later, on another network.
-    return certificateNames(plain, this.stableName() ?? localName(), tailscale);
-  }
-
-  /** Asks Tailscale for this computer's name while it has a Tailscale address. */
-  private async refreshTailscaleName(): Promise<void> {
-    if (!this.everyAddress().some((address) => address.place === 'tailscale')) return;
-    const name = await (this.options.tailscaleName ?? tailscaleName)();
-    // A name gone (Tailscale stopped, logged out) needs no new certificate: the one it has still serves the rest.
-    if (name !== null) this.tailscaleDns = name;
-  }
-
-  /**
-   * Looks at the addresses again: while the home certificate is served, it is
-   * re-issued when it misses one of them (the Tailscale name included, once
-   * Tailscale has said it) or nears its end; the server's watcher then serves
-   * it. Runs every minute while the server runs, and at start.
+   * Looks at the addresses again (reach-checks.ts): the `.local` name, a DHCP
+   * move, the Tailscale name, the home certificate's names and end. Runs every
+   * minute while the server runs, and at start.
    */
   checkReach(now?: number): Promise<void> {
-    if (this.settings().bindAddress === 'all-interfaces')
-      void this.stable?.refresh().catch((error) => this.options.log?.('.local name', error));
-    this.checkAddressChange();
-    // Tailscale is asked first, so that its coming up (a new address and a new name) is one re-issue.
-    return this.refreshTailscaleName().then(
-      () => this.renewHomeCertificate(now),
-      (error: unknown) => this.options.log?.('Tailscale name', error),
-    );
-  }
-
-  private renewHomeCertificate(now?: number): void {
-    try {
-      if (this.home.inUse(this.settings())) {
-        const result = this.home.ensure(this.namesForCertificate(), now);
-        if (result.issued !== null) {
-          const why = result.issued === 'expiring' || result.issued === 'names-changed' ? result.issued : 'again';
-          this.view.record({ kind: 'home-certificate-renewed', why });
-        }
-      }
-    } catch (error) {
-      this.options.log?.('home certificate renewal', error);
-    }
-  }
-
-  /** DHCP moved this computer: said once, in the window (until a device syncs again), the activity list and the log. */
-  private checkAddressChange(): void {
-    const settings = this.settings();
-    if (settings.bindAddress !== 'all-interfaces') return;
-    const now = homeAddresses(this.view.interfaces());
-    const https = settings.tlsCertFile !== '' && settings.tlsKeyFile !== '';
-    const notice = addressChangeNotice(settings.lastAddresses, now, this.currentPort(), this.stableName(), https ? 'https' : 'http');
-    if (notice === null) return;
-    this.options.log?.(notice);
-    this.view.remember({ lastAddresses: now });
-    this.view.addressChanged(notice);
+    return this.reach.check(now);
   }
 
   /** Plain HTTP again. */
