@@ -2,7 +2,10 @@
 // moves 10,000 changed cards and 10,000 review log rows from one device to the
 // server and on to another, next to a raw SQLite upsert of the same rows in
 // this same run. The server runs in a child process; its peak RSS is reported.
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+// `node dist/bench/run.js normal-sync 50000` runs it on a collection that holds
+// 50,000 more notes (bench/support/big-collection.ts), where SQLite's page
+// cache matters (issue 29: the cache size is chosen from these runs).
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -12,10 +15,13 @@ import { REAL_ANKI_FIXTURES } from '../test/support/real-anki-fixtures.js';
 import { newSessionKey } from '../test/support/v11-transport.js';
 import { bufferedV11Request, closeBufferedTransport } from './support/buffered-v11-transport.js';
 import { BenchServer } from './support/bench-server.js';
+import { buildBigCollection } from './support/big-collection.js';
 import { median } from './support/median.js';
 import { makeTempFolder } from '../test/support/temp-folder.js';
 
 const ROWS = 10_000;
+/** Notes (with their cards and ten revlog rows each) the collection holds besides the ROWS that sync. */
+const EXTRA_NOTES = Number(process.argv[2] ?? 0);
 const NO_CHANGE_RUNS = 20;
 const BULK_ROUNDS = 3;
 // Below the fixture's own revlog ids, so each round's rows can be counted on their own.
@@ -30,7 +36,9 @@ function ms(value: number): string {
 
 /** A real-Anki collection grown to ROWS notes and cards, everything synced (no usn -1). */
 function prepareCollection(path: string): void {
-  copyFileSync(join(REAL_ANKI_FIXTURES, 'v18-two-decks-16-notes.anki2'), path);
+  const fixture = join(REAL_ANKI_FIXTURES, 'v18-two-decks-16-notes.anki2');
+  if (EXTRA_NOTES > 0) buildBigCollection(fixture, path, { notes: EXTRA_NOTES, revlog: EXTRA_NOTES * 10, fieldChars: 1_250 });
+  else copyFileSync(fixture, path);
   const db = openDatabase(path);
   const ntid = db.prepare('SELECT mid FROM notes LIMIT 1').pluck().get() as number;
   const addNote = db.prepare("INSERT INTO notes VALUES (?, ?, ?, 1700000000, 0, '', ?, ?, ?, 0, '')");
@@ -120,6 +128,7 @@ const folder = makeTempFolder('ahs-bench-normal-');
 try {
   const base = join(folder, 'base.anki2');
   prepareCollection(base);
+  console.log(`collection: ${ROWS + EXTRA_NOTES + 16} notes, ${(statSync(base).size / 1024 / 1024).toFixed(1)} MiB`);
   const serverFolder = join(folder, 'server', 'bench');
   mkdirSync(serverFolder, { recursive: true });
   copyFileSync(base, join(serverFolder, 'collection.anki2'));

@@ -28,12 +28,18 @@ import { makePrivate } from './private-files.js';
 /** The collection file cannot be used: not SQLite, not a collection, or a schema we cannot read. */
 export class CollectionFileError extends ServerFaultError {}
 
+/**
+ * SQLite's page cache for an open collection, in KiB: an upper bound, filled
+ * only as pages are read, and freed when an idle account's files close.
+ */
+const COLLECTION_CACHE_KIB = 40_960;
+
 /** Settings of the connection only: they change nothing in the file. */
 function applyConnectionPragmas(db: Database.Database): void {
   // A writer in another connection may hold the lock for a moment (a checkpoint); wait rather than fail.
   db.pragma('busy_timeout = 5000');
   db.pragma('locking_mode = NORMAL');
-  db.pragma('cache_size = -40960');
+  db.pragma(`cache_size = -${COLLECTION_CACHE_KIB}`);
   // Every commit is on disk before the client is told it succeeded: openDatabase sets synchronous = FULL.
 }
 
@@ -109,7 +115,7 @@ export function createEmptyCollectionFile(target: string, nowMs = Date.now()): v
 export function openCollectionWithoutSpace(path: string): Database.Database {
   const db = openReadable(path, { fileMustExist: true, exclusive: true });
   try {
-    db.pragma('cache_size = -40960');
+    db.pragma(`cache_size = -${COLLECTION_CACHE_KIB}`);
     const ver = readableSchemaVersion(db, path);
     if (ver !== 18) upgradeToSchema18(db, { server: true });
     return db;
