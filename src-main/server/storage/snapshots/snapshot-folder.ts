@@ -42,8 +42,22 @@ async function sizeOf(path: string): Promise<number | null> {
 
 /** Every snapshot of the account, newest first. */
 export async function snapshotFiles(folders: SnapshotFolders): Promise<SnapshotFiles[]> {
+  return describeSnapshots(folders, await names(folders.snapshots), await names(folders.backups));
+}
+
+/**
+ * The snapshots named in `listed` (snapshots/) and `listedBackups` (backups/),
+ * with their files' sizes as they are now. A kept collection may finish its
+ * compression between the listing and the reading of its size: its raw form
+ * is gone, and its compressed form, not in the listing, is the snapshot.
+ */
+export async function describeSnapshots(
+  folders: SnapshotFolders,
+  listed: readonly string[],
+  listedBackups: readonly string[],
+): Promise<SnapshotFiles[]> {
   const found = new Map<string, { compressed?: string; raw?: string; media?: string }>();
-  for (const name of await names(folders.snapshots)) {
+  for (const name of listed) {
     const file = snapshotFile(name);
     if (file === null) continue;
     const parts = found.get(file.id) ?? {};
@@ -53,9 +67,15 @@ export async function snapshotFiles(folders: SnapshotFolders): Promise<SnapshotF
   const files: SnapshotFiles[] = [];
   for (const [id, parts] of found) {
     // A compressed collection wins over its raw form (a compression that finished before the raw file went).
-    const collection = parts.compressed ?? parts.raw;
+    let collection = parts.compressed ?? parts.raw;
     if (collection === undefined) continue;
-    const bytes = await sizeOf(collection);
+    let bytes = await sizeOf(collection);
+    if (bytes === null && parts.compressed === undefined) {
+      // Compressed since the listing: the raw form went once the compressed one was in place.
+      parts.compressed = join(folders.snapshots, id + COMPRESSED_SUFFIX);
+      collection = parts.compressed;
+      bytes = await sizeOf(collection);
+    }
     if (bytes === null) continue;
     const parsed = parseId(id)!;
     const mediaBytes = parts.media === undefined ? 0 : ((await sizeOf(parts.media)) ?? 0);
@@ -66,7 +86,7 @@ export async function snapshotFiles(folders: SnapshotFolders): Promise<SnapshotF
       media: parts.media ?? null,
     });
   }
-  for (const name of await names(folders.backups)) {
+  for (const name of listedBackups) {
     const id = oldBackupId(name);
     if (id === null) continue;
     const path = join(folders.backups, name);
