@@ -10,7 +10,7 @@ import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
 import { V11Client } from '../support/v11-client.js';
 import { createTestApp } from '../support/controller-harness.js';
 import { hostKeyLogin } from '../support/host-key-login.js';
-import { openAppWindow } from './window-harness.js';
+import { focusAfterDialogClose, openAppWindow } from './window-harness.js';
 import { checkState } from './a11y.js';
 import { browserTest } from '../support/chromium.js';
 
@@ -65,7 +65,7 @@ browserTest(
       "alice's collection was restored. On each device, choose Download at the next sync.",
     );
     await dialog.waitFor({ state: 'hidden' });
-    assert.equal(await page.evaluate('document.activeElement.dataset.focus'), 'snapshots:alice', 'the focus goes back to the opener');
+    assert.equal(await focusAfterDialogClose(page, 'snapshots:alice'), 'snapshots:alice', 'the focus goes back to the opener');
     // The empty collection the restore replaced is listed: the restore can be undone.
     await page.getByRole('button', { name: 'Snapshots of alice' }).click();
     await dialog.locator('li[data-snapshot]', { hasText: 'before a restore' }).waitFor();

@@ -19,7 +19,7 @@ import { V11Client } from '../support/v11-client.js';
 import { createTestApp } from '../support/controller-harness.js';
 import { freePort, occupyPort } from '../support/ports.js';
 import { assertTabWalk, SCHEMES } from './a11y.js';
-import { openAppWindow } from './window-harness.js';
+import { focusAfterDialogClose, openAppWindow } from './window-harness.js';
 
 const SECTIONS = ['connect', 'accounts', 'settings', 'activity'] as const;
 
@@ -157,6 +157,7 @@ browserTest(
       await walkBoth(page, `the ${kind} dialog`);
       await page.keyboard.press('Escape');
       await page.locator('#account-dialog').waitFor({ state: 'hidden' });
+      await focusAfterDialogClose(page, `${kind}:alice`);
       assert.equal(await focusedId(page), `${kind}:alice`, `Escape closes the ${kind} dialog and the focus is back on "${name}"`);
     }
     assert.equal(app.settings.read().users.length, 1, 'Escape changed nothing');

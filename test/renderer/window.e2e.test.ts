@@ -9,7 +9,7 @@ import { hostKeyFor } from '../../src-main/controller/accounts.js';
 import { createTestApp } from '../support/controller-harness.js';
 import { freePort, occupyPort } from '../support/ports.js';
 import { hostKeyLogin } from '../support/host-key-login.js';
-import { openAppWindow, saveScreenshot } from './window-harness.js';
+import { focusAfterDialogClose, openAppWindow, saveScreenshot } from './window-harness.js';
 import { checkState, SCHEMES } from './a11y.js';
 import { decodePng } from '../support/png-pixels.js';
 import { browserTest } from '../support/chromium.js';
@@ -138,7 +138,7 @@ browserTest(
     await page.click('#account-dialog button[type=submit]');
     await page.locator('#users tr[data-user=robert]').waitFor();
     await page.locator('#account-dialog').waitFor({ state: 'hidden' });
-    assert.equal(await page.evaluate('document.activeElement.dataset.focus'), 'rename:robert', 'the focus goes back to the renamed row');
+    assert.equal(await focusAfterDialogClose(page, 'rename:robert'), 'rename:robert', 'the focus goes back to the renamed row');
     assert.equal((await hostKeyLogin(app.base(), 'robert', 'pw-bob')).status, 200);
 
     // How it looks on a home network: a LAN address with its QR code.
