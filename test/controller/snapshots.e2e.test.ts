@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appWithAlice16Notes, createTestApp } from '../support/controller-harness.js';
+import { appWithAlice16Notes } from '../support/controller-harness.js';
 import { copyRealAnkiFixture } from '../support/real-anki-fixtures.js';
-import { V11Client } from '../support/v11-client.js';
 import type { AppState } from '../../src-main/shared/ipc.js';
 import { AppError } from '../../src-main/controller/errors.js';
 import { askServer, runningServerSocket } from '../../src-main/control/control-client.js';
@@ -137,18 +136,14 @@ test('the window is handed the snapshots taken in the background after a sync wa
   // The CI run that found it: the keyboard e2e opened "Snapshots of alice" and
   // waited 30 s for a list that the window had read while the kept collection
   // was being compressed, and no later change came to read it again.
-  const app = await createTestApp(t);
-  await app.controller.addUser('alice', 'pw');
+  const { app, device } = await appWithAlice16Notes(t);
   const states: AppState[] = [];
   const loop = app.controller.view.follow((state) => states.push(state));
   t.after(() => loop.stop());
   await loop.refresh();
-  const device = new V11Client(app.base());
-  await device.login('alice', 'pw');
   const studied = copyRealAnkiFixture('v18-two-decks-16-notes.anki2');
   t.after(() => rmSync(dirname(studied), { recursive: true, force: true }));
-  assert.equal(await device.fullUpload(studied), 'OK');
-  assert.equal(await device.fullUpload(studied), 'OK', 'the second keeps the first');
+  assert.equal(await device.fullUpload(studied), 'OK', 'the second upload keeps the first');
   // What the disk holds once the background work (the first's snapshot, the second's compression) is done.
   const settled = async (): Promise<string[]> => {
     for (let tries = 0; ; tries++) {

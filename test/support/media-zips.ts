@@ -18,17 +18,22 @@ export interface UploadZipOptions {
 
 /** The zip a client sends for `entries`: members "0", "1", … and `_meta`, like the reference client's. */
 export function buildUploadZip(entries: readonly UploadEntry[], options: UploadZipOptions = {}): Promise<Buffer> {
+  return buildZip(uploadZipMembers(entries, options.deletion ?? null), options);
+}
+
+/** Members "0", "1", … for the added files, then `_meta`: each name with its member, or `deletion`. */
+function uploadZipMembers(entries: readonly UploadEntry[], deletion: null | ''): [string, Buffer][] {
   const meta: [string, string | null][] = [];
   const members: [string, Buffer][] = [];
   entries.forEach(([fname, data], index) => {
     if (data === null) {
-      meta.push([fname, options.deletion === undefined ? null : options.deletion]);
+      meta.push([fname, deletion]);
     } else {
       meta.push([fname, String(index)]);
       members.push([String(index), data]);
     }
   });
-  return buildZip([...members, ['_meta', Buffer.from(JSON.stringify(meta))]], options);
+  return [...members, ['_meta', Buffer.from(JSON.stringify(meta))]];
 }
 
 /**
@@ -39,18 +44,7 @@ export function buildUploadZip(entries: readonly UploadEntry[], options: UploadZ
  * does not spend and that the server waited for on this two-core machine.
  */
 export function storedUploadZip(entries: readonly UploadEntry[]): Buffer {
-  const meta: [string, string | null][] = [];
-  const members: { name: string; data: Buffer }[] = [];
-  entries.forEach(([fname, data], index) => {
-    if (data === null) {
-      meta.push([fname, null]);
-    } else {
-      meta.push([fname, String(index)]);
-      members.push({ name: String(index), data });
-    }
-  });
-  members.push({ name: '_meta', data: Buffer.from(JSON.stringify(meta)) });
-  return buildStoredZip(members);
+  return buildStoredZip(uploadZipMembers(entries, null).map(([name, data]) => ({ name, data })));
 }
 
 /** A zip with exactly these members, in this order. */

@@ -195,13 +195,17 @@ export class RequestPipeline {
   }
 
   private bodyTarget(descriptor: MethodDescriptor, account: UserAccount): BodyTarget {
-    const cap = descriptor.maxDecodedBytes(this.deps.limits);
+    const path = (): string => this.deps.users.spoolPath(account);
+    const inMemoryUpTo = (atBytes: number): BodyTarget => ({
+      kind: 'memory',
+      maxBytes: descriptor.maxDecodedBytes(this.deps.limits),
+      spill: { atBytes, path },
+    });
     // A media batch (2.5 MiB from the reference client) is read from memory: spooling it cost a write and
     // a read of every byte. A larger one goes on to a file (media/upload/read-upload-zip.ts reads both).
-    if (descriptor.body === 'spooled' && descriptor.area === 'msync')
-      return { kind: 'memory', maxBytes: cap, spill: { atBytes: MEDIA_SPILL_BYTES, path: () => this.deps.users.spoolPath(account) } };
-    if (descriptor.body === 'spooled') return { kind: 'file', path: this.deps.users.spoolPath(account) };
-    return { kind: 'memory', maxBytes: cap, spill: { atBytes: JSON_SPILL_BYTES, path: () => this.deps.users.spoolPath(account) } };
+    if (descriptor.body === 'spooled' && descriptor.area === 'msync') return inMemoryUpTo(MEDIA_SPILL_BYTES);
+    if (descriptor.body === 'spooled') return { kind: 'file', path: path() };
+    return inMemoryUpTo(JSON_SPILL_BYTES);
   }
 
   /** The decoded request, its file to be removed at the end, its client reported. */

@@ -48,16 +48,7 @@ export function buildStoredZip(stored: readonly StoredMember[], now = new Date()
     offsets.push(at);
     crcs.push(crc);
     zip.writeUInt32LE(0x04034b50, at);
-    zip.writeUInt16LE(VERSION_NEEDED, at + 4);
-    zip.writeUInt16LE(UTF8_NAMES, at + 6);
-    zip.writeUInt16LE(STORED, at + 8);
-    zip.writeUInt16LE(time, at + 10);
-    zip.writeUInt16LE(date, at + 12);
-    zip.writeUInt32LE(crc, at + 14);
-    zip.writeUInt32LE(member.data.length, at + 18); // compressed size
-    zip.writeUInt32LE(member.data.length, at + 22); // uncompressed size
-    zip.writeUInt16LE(member.name.length, at + 26);
-    zip.writeUInt16LE(0, at + 28); // extra field length
+    writeSharedFields(zip, at + 4, { crc, time, date, size: member.data.length, nameLength: member.name.length });
     at += LOCAL_HEADER;
     at += member.name.copy(zip, at);
     at += member.data.copy(zip, at);
@@ -66,16 +57,7 @@ export function buildStoredZip(stored: readonly StoredMember[], now = new Date()
   members.forEach((member, index) => {
     zip.writeUInt32LE(0x02014b50, at);
     zip.writeUInt16LE(VERSION_MADE_BY, at + 4);
-    zip.writeUInt16LE(VERSION_NEEDED, at + 6);
-    zip.writeUInt16LE(UTF8_NAMES, at + 8);
-    zip.writeUInt16LE(STORED, at + 10);
-    zip.writeUInt16LE(time, at + 12);
-    zip.writeUInt16LE(date, at + 14);
-    zip.writeUInt32LE(crcs[index]!, at + 16);
-    zip.writeUInt32LE(member.data.length, at + 20);
-    zip.writeUInt32LE(member.data.length, at + 24);
-    zip.writeUInt16LE(member.name.length, at + 28);
-    zip.writeUInt16LE(0, at + 30); // extra field length
+    writeSharedFields(zip, at + 6, { crc: crcs[index]!, time, date, size: member.data.length, nameLength: member.name.length });
     zip.writeUInt16LE(0, at + 32); // comment length
     zip.writeUInt16LE(0, at + 34); // disk number
     zip.writeUInt16LE(0, at + 36); // internal attributes
@@ -94,6 +76,28 @@ export function buildStoredZip(stored: readonly StoredMember[], now = new Date()
   zip.writeUInt32LE(directoryStart, at + 16);
   zip.writeUInt16LE(0, at + 20); // comment length
   return zip;
+}
+
+/**
+ * The 26 bytes a local header (from its offset 4) and a central directory
+ * header (from its offset 6) hold alike: version needed, flags, method, time,
+ * date, CRC-32, both sizes (stored: equal), name length and an empty extra field.
+ */
+function writeSharedFields(
+  zip: Buffer,
+  at: number,
+  fields: { crc: number; time: number; date: number; size: number; nameLength: number },
+): void {
+  zip.writeUInt16LE(VERSION_NEEDED, at);
+  zip.writeUInt16LE(UTF8_NAMES, at + 2);
+  zip.writeUInt16LE(STORED, at + 4);
+  zip.writeUInt16LE(fields.time, at + 6);
+  zip.writeUInt16LE(fields.date, at + 8);
+  zip.writeUInt32LE(fields.crc, at + 10);
+  zip.writeUInt32LE(fields.size, at + 14); // compressed size
+  zip.writeUInt32LE(fields.size, at + 18); // uncompressed size
+  zip.writeUInt16LE(fields.nameLength, at + 22);
+  zip.writeUInt16LE(0, at + 24); // extra field length
 }
 
 /** MS-DOS local time and date, as zip headers hold them (2-second steps, years from 1980). */

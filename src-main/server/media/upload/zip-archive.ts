@@ -82,10 +82,7 @@ export class ZipArchive {
    * stream that failed is always destroyed, so an iterator never waits forever.
    */
   async openMember(entry: yauzl.Entry): Promise<Readable> {
-    if (entry.isEncrypted()) throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} is encrypted`);
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-      throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`);
-    }
+    requireReadable(entry);
     return new Promise<Readable>((resolve, reject) => {
       this.zip.openReadStream(entry, (error, stream) => {
         if (error) {
@@ -113,10 +110,7 @@ export class ZipArchive {
   async memberContent(entry: yauzl.Entry, inflateLimit: number): Promise<Buffer | null> {
     if (this.bytes === null) return null;
     if (entry.compressionMethod === 8 && entry.uncompressedSize > inflateLimit) return null;
-    if (entry.isEncrypted()) throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} is encrypted`);
-    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-      throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`);
-    }
+    requireReadable(entry);
     const start = await new Promise<number>((resolve, reject) => {
       (this.zip as unknown as LocalHeaderReader).readLocalFileHeader(entry, { minimal: true }, (error, header) =>
         error ? reject(new CorruptZipError(error.message)) : resolve(header.fileDataStart),
@@ -158,6 +152,14 @@ export class ZipArchive {
 
   close(): void {
     this.zip.close();
+  }
+}
+
+/** Refuses a member this reader cannot read: encrypted, or compressed other than stored (0) or deflated (8). */
+function requireReadable(entry: yauzl.Entry): void {
+  if (entry.isEncrypted()) throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} is encrypted`);
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw new CorruptZipError(`member ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`);
   }
 }
 
