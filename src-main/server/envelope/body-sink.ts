@@ -4,6 +4,7 @@
 // nowhere.
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { RequestBody } from '../protocol.js';
+import type { BodyBufferPool } from './body-buffers.js';
 
 /** Past `atBytes`, a memory body moves to the file at `path()`. */
 export interface Spill {
@@ -12,8 +13,12 @@ export interface Spill {
 }
 
 export type BodyTarget =
-  /** `maxBytes` caps this body below the payload limit (a login is a few bytes). */
-  | { readonly kind: 'memory'; readonly maxBytes?: number; readonly spill?: Spill }
+  /**
+   * `maxBytes` caps this body below the payload limit (a login is a few bytes).
+   * With `buffers`, the body is gathered in a buffer lent by that pool, which
+   * the caller gives back once done with the body.
+   */
+  | { readonly kind: 'memory'; readonly maxBytes?: number; readonly spill?: Spill; readonly buffers?: BodyBufferPool }
   /** A path that must not exist yet; created with mode 0600. */
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'discard' };
@@ -29,8 +34,10 @@ export interface BodySink {
 
 export async function openBodySink(target: BodyTarget): Promise<BodySink> {
   switch (target.kind) {
-    case 'memory':
-      return target.spill === undefined ? new MemorySink() : new SpillingSink(target.spill);
+    case 'memory': {
+      const memory = target.buffers === undefined ? new MemorySink() : new LentBufferSink(target.buffers);
+      return target.spill === undefined ? memory : new SpillingSink(memory, target.spill);
+    }
     case 'discard':
       return new DiscardSink();
     case 'file':
@@ -38,7 +45,16 @@ export async function openBodySink(target: BodyTarget): Promise<BodySink> {
   }
 }
 
-class MemorySink implements BodySink {
+/** A body held in memory, which can hand its bytes over when it moves to a file. */
+interface HeldBody extends BodySink {
+  /** Memory takes a block at once. */
+  write(block: Buffer): void;
+  readonly bytes: number;
+  /** The bytes held so far, in order; the sink is empty afterwards. */
+  take(): Buffer[];
+}
+
+class MemorySink implements HeldBody {
   private blocks: Buffer[] = [];
   bytes = 0;
   write(block: Buffer): void {
@@ -60,12 +76,61 @@ class MemorySink implements BodySink {
   }
 }
 
+/**
+ * A body gathered in one buffer lent by `pool`: no copy of each block kept,
+ * no joining them at the end. A body that outgrows the buffer moves to one of
+ * its own, and the lent one goes back at once.
+ */
+class LentBufferSink implements HeldBody {
+  private buffer: Buffer | null = null;
+  bytes = 0;
+
+  constructor(private readonly pool: BodyBufferPool) {}
+
+  write(block: Buffer): void {
+    this.buffer ??= this.pool.take();
+    if (this.bytes + block.length > this.buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.max(this.bytes + block.length, 2 * this.buffer.length));
+      this.buffer.copy(larger, 0, 0, this.bytes);
+      this.pool.giveBack(this.buffer);
+      this.buffer = larger;
+    }
+    block.copy(this.buffer, this.bytes);
+    this.bytes += block.length;
+  }
+
+  async finish(): Promise<RequestBody> {
+    const data = this.buffer === null ? Buffer.alloc(0) : this.buffer.subarray(0, this.bytes);
+    this.buffer = null;
+    return { kind: 'buffer', data };
+  }
+
+  async abandon(): Promise<void> {
+    this.release();
+  }
+
+  take(): Buffer[] {
+    // Moving to a file is the rare path (a batch past the spill size): a copy, so the lent buffer can go back now.
+    const held = this.buffer === null ? [] : [Buffer.from(this.buffer.subarray(0, this.bytes))];
+    this.release();
+    return held;
+  }
+
+  private release(): void {
+    if (this.buffer !== null) this.pool.giveBack(this.buffer);
+    this.buffer = null;
+    this.bytes = 0;
+  }
+}
+
 /** Memory until `spill.atBytes`, then a file. */
 class SpillingSink implements BodySink {
-  private readonly memory = new MemorySink();
   private file: FileSink | null = null;
 
-  constructor(private readonly spill: Spill) {}
+  constructor(
+    private readonly memory: HeldBody,
+    private readonly spill: Spill,
+  ) {}
 
   async write(block: Buffer): Promise<void> {
     if (this.file !== null) return this.file.write(block);

@@ -23,11 +23,16 @@ import { clientIp, type ClientIpSource } from './client-ip.js';
 import type { ProgressRequest, RequestReport, SyncProgressTracker } from '../report/request-report.js';
 import type { DiskRoom } from '../storage/make-room.js';
 import { closeAfterReplyIfUnread, DISCARD_GRACE, finishRequestBody, type DrainBudget } from './drain.js';
+import { BodyBufferPool } from '../envelope/body-buffers.js';
 
 /** A JSON body larger than this waits for its turn in a file, not in memory. */
 const JSON_SPILL_BYTES = 8 * 1024 * 1024;
 /** A media upload past this many decoded bytes is spooled to a file. */
 const MEDIA_SPILL_BYTES = 4 * 1024 * 1024;
+/** Room in a lent media buffer for the decoder block that takes a body past MEDIA_SPILL_BYTES. */
+const MEDIA_BUFFER_BYTES = MEDIA_SPILL_BYTES + 256 * 1024;
+/** Media buffers kept between requests: one per request a quiet server usually has in progress, and one spare. */
+const IDLE_MEDIA_BUFFERS = 2;
 
 export interface PipelineDeps {
   readonly limits: MethodLimits;
@@ -61,6 +66,9 @@ interface Outcome {
 }
 
 export class RequestPipeline {
+  /** Media batches are gathered in these (envelope/body-buffers.ts); each goes back once its handler is done. */
+  readonly mediaBuffers = new BodyBufferPool(MEDIA_BUFFER_BYTES, IDLE_MEDIA_BUFFERS);
+
   constructor(private readonly deps: PipelineDeps) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -85,6 +93,7 @@ export class RequestPipeline {
       outcome.progress?.end(outcome.status < 400);
       outcome.slot?.release();
       outcome.leaveAddress?.();
+      this.giveBackBody(outcome);
       await Promise.all(outcome.files.map((path) => rm(path, { force: true }).catch(() => undefined)));
       finishRequestBody(req, outcome.drain);
       this.deps.report.finished({
@@ -196,16 +205,23 @@ export class RequestPipeline {
 
   private bodyTarget(descriptor: MethodDescriptor, account: UserAccount): BodyTarget {
     const path = (): string => this.deps.users.spoolPath(account);
-    const inMemoryUpTo = (atBytes: number): BodyTarget => ({
+    const inMemoryUpTo = (atBytes: number, buffers?: BodyBufferPool): BodyTarget => ({
       kind: 'memory',
       maxBytes: descriptor.maxDecodedBytes(this.deps.limits),
       spill: { atBytes, path },
+      ...(buffers === undefined ? {} : { buffers }),
     });
     // A media batch (2.5 MiB from the reference client) is read from memory: spooling it cost a write and
     // a read of every byte. A larger one goes on to a file (media/upload/read-upload-zip.ts reads both).
-    if (descriptor.body === 'spooled' && descriptor.area === 'msync') return inMemoryUpTo(MEDIA_SPILL_BYTES);
+    if (descriptor.body === 'spooled' && descriptor.area === 'msync') return inMemoryUpTo(MEDIA_SPILL_BYTES, this.mediaBuffers);
     if (descriptor.body === 'spooled') return { kind: 'file', path: path() };
     return inMemoryUpTo(JSON_SPILL_BYTES);
+  }
+
+  /** A body held in a lent buffer goes back to its pool; once only, and only after everything that reads it is done. */
+  private giveBackBody(outcome: Outcome): void {
+    const body = outcome.decoded?.body;
+    if (body?.kind === 'buffer') this.mediaBuffers.giveBack(body.data);
   }
 
   /** The decoded request, its file to be removed at the end, its client reported. */
@@ -245,7 +261,13 @@ export class RequestPipeline {
         reportClient: (client) => this.deps.report.clientSeen(account.name, outcome.clientIp, client),
       };
       const started = performance.now();
-      const answer = disposeOnce(await descriptor.handle(user, request));
+      let answer: SyncReply;
+      try {
+        answer = disposeOnce(await descriptor.handle(user, request));
+      } finally {
+        // No reply refers to the request's bytes, so a lent buffer can serve the next request now.
+        this.giveBackBody(outcome);
+      }
       this.deps.onHandlerTimed?.(descriptor, performance.now() - started);
       return { reply: answer, transportVersion: decoded.transportVersion };
     });
