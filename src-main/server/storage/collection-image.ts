@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { isOutOfSpace } from '../errors.js';
-import { openDatabase } from './sqlite.js';
+import { checkpointWithoutWaiting, openDatabase } from './sqlite.js';
 
 export type CollectionImage =
   | { readonly kind: 'file'; readonly fd: number; readonly size: number; release(): void }
@@ -39,7 +39,7 @@ function walFrames(path: string): number {
 
 function fileImage(db: Database.Database, path: string): CollectionImage | null {
   try {
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    const result = checkpointWithoutWaiting(db);
     if (result === undefined || result.busy !== 0 || walFrames(path) !== 0) return null;
   } catch (error) {
     if (isOutOfSpace(error)) return null;

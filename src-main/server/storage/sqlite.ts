@@ -92,3 +92,27 @@ export function openDatabase(path: string | Buffer, options?: OpenOptions): Data
   }
   return db;
 }
+
+export interface CheckpointResult {
+  readonly busy: number;
+  readonly log: number;
+  readonly checkpointed: number;
+}
+
+/**
+ * `wal_checkpoint(TRUNCATE)` that does not wait for readers. A reader holding
+ * the WAL is one of ours (a snapshot being compressed, a download being sent)
+ * and may hold it for seconds, so waiting out the busy timeout (5 s) only
+ * delays a caller that has a fallback anyway: a download from memory, or a copy
+ * made by VACUUM INTO. It stalled legacy downloads made just after a sync for
+ * the whole 5 s. `busy` is 1 when a reader stopped the checkpoint.
+ */
+export function checkpointWithoutWaiting(db: Database.Database): CheckpointResult | undefined {
+  const timeout = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma('busy_timeout = 0');
+  try {
+    return (db.pragma('wal_checkpoint(TRUNCATE)') as CheckpointResult[])[0];
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}

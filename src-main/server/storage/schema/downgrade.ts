@@ -18,7 +18,7 @@ import { getAllConfig } from '../objects/config.js';
 import { allTags, tagsToLegacyMap } from '../objects/tags.js';
 import type { Db } from '../objects/db.js';
 import { constants, copyFileSync } from 'node:fs';
-import { openDatabase } from '../sqlite.js';
+import { checkpointWithoutWaiting, openDatabase } from '../sqlite.js';
 import { checkSchemaVersion, readSchemaVersion } from './schema-version.js';
 import { SCHEMA11_DOWNGRADE_SQL, SCHEMA18_DOWNGRADE_SQL } from './schema18.js';
 
@@ -85,7 +85,7 @@ export function copyCollection(db: Db, destPath: string): void {
 /** Folds the WAL into the file: true when the file alone now holds every commit. */
 function walFolded(db: Db): boolean {
   if (String(db.pragma('journal_mode', { simple: true })) !== 'wal') return true;
-  const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+  const result = checkpointWithoutWaiting(db);
   return result !== undefined && result.busy === 0 && result.log === result.checkpointed;
 }
 
