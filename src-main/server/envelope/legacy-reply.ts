@@ -2,15 +2,15 @@
 // compression, no anki-original-size header (docs/protocol/transport-auth-media.md §1.5, pitfall 3).
 // The bytes are the same as a v11 payload before zstd (reply-bytes.ts).
 import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { SyncReply } from '../protocol.js';
-import { endResponse, fileReplySource, replyBytes, type FileBytesListener } from './reply-bytes.js';
+import { endResponse, replyBytes, type FileBytesListener } from './reply-bytes.js';
+import { sendFileReply } from './send-file-reply.js';
 
 /** Writes a 200 reply in the legacy encoding. The caller disposes a file reply. */
 export async function writeLegacyReply(response: ServerResponse, reply: SyncReply, onFileBytes?: FileBytesListener): Promise<void> {
   if (reply.kind === 'file') {
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(reply.size) });
-    await pipeline(fileReplySource(reply, onFileBytes), response);
+    await sendFileReply(response, reply, onFileBytes);
     return;
   }
   const bytes = replyBytes(reply);
