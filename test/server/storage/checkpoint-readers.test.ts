@@ -4,11 +4,12 @@
 // for the full 5 s before it fell back. The reader here is held in a worker,
 // with our connection's busy timeout at a minute: a checkpoint that waits sees
 // the reader end (after 3 s) and then succeeds; one that does not wait returns
-// while the reader still holds, and uses the fallback.
+// while the reader still holds, and uses the fallback: the image in memory, or
+// for a legacy download a copy of the file and its WAL, folded on the copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../../src-main/server/storage/sqlite.js';
 import { collectionImage } from '../../../src-main/server/storage/collection-image.js';
@@ -26,6 +27,8 @@ function collectionWithWalFrames(t: { after(fn: () => void): void }): { db: Data
   t.after(() => db.close());
   db.pragma('journal_mode = WAL');
   db.pragma('wal_autocheckpoint = 0');
+  // Free pages, which a copy of the file keeps and VACUUM INTO leaves out: they tell the two apart.
+  db.exec('CREATE TABLE filler (x); INSERT INTO filler VALUES (zeroblob(200000)); DROP TABLE filler;');
   db.prepare('UPDATE col SET mod = mod + 1').run();
   return { db, path };
 }
@@ -46,7 +49,7 @@ test('a download image does not wait for another reader of the WAL: it is made i
   if (image.kind === 'file') image.release();
 });
 
-test('a legacy download copy does not wait for another reader: VACUUM INTO makes it while the reader still holds', async (t) => {
+test('a legacy download copy does not wait for another reader: the file and its WAL are copied while the reader still holds', async (t) => {
   const { db, path } = collectionWithWalFrames(t);
   const expectedNotes = db.prepare('SELECT count(*) FROM notes').pluck().get();
   const reader = await holdReadTransaction(path, HOLD_MS);
@@ -54,12 +57,14 @@ test('a legacy download copy does not wait for another reader: VACUUM INTO makes
   try {
     copyCollection(db, copy);
     assert.ok(reader.holding(), 'the copy was made without waiting for the reader to end');
+    assert.ok(!existsSync(`${copy}-wal`), 'the copy holds its WAL in itself');
   } finally {
     await reader.release();
   }
   const copied = openDatabase(copy, { readonly: true });
   try {
     assert.equal(copied.prepare('PRAGMA integrity_check').pluck().get(), 'ok');
+    assert.ok(Number(copied.pragma('freelist_count', { simple: true })) > 0, 'a copy of the file, not a rebuild by VACUUM INTO');
     assert.equal(copied.prepare('SELECT count(*) FROM notes').pluck().get(), expectedNotes);
     assert.equal(copied.prepare('SELECT mod FROM col').pluck().get(), db.prepare('SELECT mod FROM col').pluck().get());
   } finally {

@@ -19,6 +19,7 @@ import { allTags, tagsToLegacyMap } from '../objects/tags.js';
 import type { Db } from '../objects/db.js';
 import { constants, copyFileSync } from 'node:fs';
 import { checkpointWithoutWaiting, openDatabase } from '../sqlite.js';
+import { removeDatabaseFilesSync } from '../database-files.js';
 import { checkSchemaVersion, readSchemaVersion } from './schema-version.js';
 import { SCHEMA11_DOWNGRADE_SQL, SCHEMA18_DOWNGRADE_SQL } from './schema18.js';
 
@@ -69,15 +70,19 @@ function byId(objects: (JsonObject & { id: number })[]): JsonObject {
  * content untouched. The WAL is folded into the file first (the caller holds
  * the account's lock: `db` is its only writer), and the file copied as it is,
  * a copy of pages the kernel may share (copy_file_range, a reflink). Where the
- * fold stops short (a reader's snapshot still needs the WAL), VACUUM INTO
- * writes the copy instead, which rebuilds every table and index and costs
- * several times more. The destination must not exist, and `db` must not be
- * inside a transaction.
+ * fold stops short because a reader of ours still needs the WAL (a snapshot
+ * being compressed), the file and its WAL are copied side by side and the
+ * copy folds its own WAL. Only if that fails too does VACUUM INTO write the
+ * copy, which rebuilds every table and index and costs several times more.
+ * The destination must not exist, and `db` must not be inside a transaction.
  */
 export function copyCollection(db: Db, destPath: string): void {
-  if (!db.memory && db.name !== '' && walFolded(db)) {
-    copyFileSync(db.name, destPath, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    return;
+  if (!db.memory && db.name !== '') {
+    if (walFolded(db)) {
+      copyFileSync(db.name, destPath, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+      return;
+    }
+    if (copyWithWal(db.name, destPath)) return;
   }
   db.prepare('VACUUM INTO ?').run(destPath);
 }
@@ -87,6 +92,33 @@ function walFolded(db: Db): boolean {
   if (String(db.pragma('journal_mode', { simple: true })) !== 'wal') return true;
   const result = checkpointWithoutWaiting(db);
   return result !== undefined && result.busy === 0 && result.log === result.checkpointed;
+}
+
+/**
+ * The file and its WAL as they stand are the database, exactly as SQLite reads
+ * them back after a crash (the frames of the last commit and before, by their
+ * checksums). Nothing writes either while they are copied: the caller holds the
+ * account's lock, and a reader never writes. The copy, opened on its own,
+ * folds its WAL into itself. False (and nothing left at `destPath`) if any
+ * step fails.
+ */
+function copyWithWal(sourcePath: string, destPath: string): boolean {
+  try {
+    copyFileSync(sourcePath, destPath, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    copyFileSync(`${sourcePath}-wal`, `${destPath}-wal`, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    const copy = openDatabase(destPath, { fileMustExist: true });
+    try {
+      // A scratch file: the caller deletes it once used, so its checkpoint need not be durable.
+      copy.pragma('synchronous = OFF');
+      if (!walFolded(copy)) throw new Error('the copy kept its WAL');
+    } finally {
+      copy.close();
+    }
+    return true;
+  } catch {
+    removeDatabaseFilesSync(destPath);
+    return false;
+  }
 }
 
 /**
