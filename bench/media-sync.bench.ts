@@ -157,8 +157,9 @@ async function run(files: number): Promise<Run> {
  * The server's folders of every round, removed only after the last round. This
  * disk is ext4 without a journal, which skips each inode freed in the last
  * minute or so, one by one, whenever it creates a file: removing a round's
- * 20,000 files would make the next round's file creations pay for them (a
- * third of the server's CPU in a profile). A server does not start a sync
+ * files (five for each file uploaded: the server's, the store-alone run's and
+ * three raw baselines') would make the next round's file creations pay for
+ * them (about a quarter of the server's samples in a profile). A server does not start a sync
  * just after deleting that many files; the bench should not either.
  */
 const leftovers: string[] = [];

@@ -1,5 +1,7 @@
 // A reply's payload before its envelope (the bytes of an in-memory reply, or
-// the stream of a file reply), and its last step, shared by both envelopes.
+// the stream of a file reply, which v11 compresses), and its last step, shared
+// by both envelopes. The legacy envelope sends a file as it is, through
+// send-file-reply.ts.
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
