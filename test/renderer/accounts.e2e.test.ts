@@ -87,7 +87,7 @@ browserTest(
     await row('bob').waitFor({ state: 'detached' });
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(
-      await page.evaluate('document.activeElement.id'),
+      await focusAfterDialogClose(page, 'accounts-title', 'id'),
       'accounts-title',
       "the focus goes to the section's heading, bob's row gone",
     );

@@ -120,20 +120,20 @@ async function preparePage(
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test/artifacts/', import.meta.url));
 
-/** Photographs the window as the learner sees it (or, with fullPage, all of a page that scrolls), into test/artifacts/window-<name>.png. */
 /**
- * The `data-focus` key of the focused element once a dialog that just hid has
- * given the focus back, waiting up to 5 s for `expected`: the dialog hides at
- * once, and its 'close' event, which moves the focus, comes a task later
- * (HTML's dialog close steps), later still while the window redraws.
+ * The focused element's `data-focus` key (or, with `by: 'id'`, its id) once a
+ * dialog that just hid has given the focus back, waiting up to 5 s for
+ * `expected`: the dialog hides at once, and its 'close' event, which moves the
+ * focus, comes a task later (HTML's dialog close steps), later still while the
+ * window redraws.
  */
-export async function focusAfterDialogClose(page: Page, expected: string): Promise<string | undefined> {
-  await page
-    .waitForFunction(`document.activeElement?.dataset.focus === ${JSON.stringify(expected)}`, undefined, { timeout: 5_000 })
-    .catch(() => undefined);
-  return page.evaluate<string | undefined>('document.activeElement?.dataset.focus');
+export async function focusAfterDialogClose(page: Page, expected: string, by: 'focus' | 'id' = 'focus'): Promise<string | undefined> {
+  const focused = by === 'id' ? 'document.activeElement?.id' : 'document.activeElement?.dataset.focus';
+  await page.waitForFunction(`${focused} === ${JSON.stringify(expected)}`, undefined, { timeout: 5_000 }).catch(() => undefined);
+  return page.evaluate<string | undefined>(focused);
 }
 
+/** Photographs the window as the learner sees it (or, with fullPage, all of a page that scrolls), into test/artifacts/window-<name>.png. */
 export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `window-${name}.png`), fullPage: options.fullPage === true });
