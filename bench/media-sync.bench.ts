@@ -6,7 +6,19 @@
 // downloads. Peak RSS of the server at two sizes shows whether memory grows with N.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +39,7 @@ const TARGET_ZIP_BYTES = Math.trunc(2.5 * 1024 * 1024);
 // every raw baseline's output, stay on the real disk.
 const clientDisk = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const serverScript = fileURLToPath(new URL('./support/media-bench-server.js', import.meta.url));
+const floorScript = fileURLToPath(new URL('./support/media-floor-server.js', import.meta.url));
 
 interface Run {
   files: number;
@@ -39,6 +52,8 @@ interface Run {
   rawWriteSyncMs: number;
   rawUnzipWriteSyncMs: number;
   rawZipMs: number;
+  /** The same upload against a server that only decodes each request and answers (media-floor-server.ts). */
+  floorUploadMs: number;
   storeUploadMs: number;
   storeDownloadMs: number;
   peakRssAfterUpload: number;
@@ -61,8 +76,8 @@ function peakRss(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-async function startServer(base: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [serverScript, base], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startServer(script: string, ...args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -82,7 +97,7 @@ async function run(files: number): Promise<Run> {
   const devices = makeTempFolder('ahs-media-bench-devices-', clientDisk);
   try {
     const base = join(work, 'base');
-    const { child, port } = await startServer(base);
+    const { child, port } = await startServer(serverScript, base);
     const baseUrl = `http://127.0.0.1:${port}/`;
     const hostKey = plainUser('bench', 'bench').hostKey;
     const uploader = createMediaDevice(v11MediaTransport(baseUrl, hostKey), 'up-', devices);
@@ -95,6 +110,7 @@ async function run(files: number): Promise<Run> {
     }
     uploader.registerChanges(); // the client's folder scan is not the server's work
     const names = readdirSync(uploader.folder).sort();
+    const floorMs = await floorUpload(uploader.folder, names, devices);
 
     // Each raw baseline runs just before the phase it is compared with: this
     // disk's speed drifts by 2-3x within a minute, so far apart they would
@@ -142,6 +158,7 @@ async function run(files: number): Promise<Run> {
       rawWriteSyncMs,
       rawUnzipWriteSyncMs,
       rawZipMs,
+      floorUploadMs: floorMs,
       storeUploadMs,
       storeDownloadMs,
       peakRssAfterUpload,
@@ -166,6 +183,31 @@ const leftovers: string[] = [];
 process.on('exit', () => {
   for (const folder of leftovers) rmSync(folder, { recursive: true, force: true });
 });
+
+/**
+ * The upload's exchange alone: a device holding the same files (hard links)
+ * uploads them, with the same client, to media-floor-server.ts, which decodes
+ * each request and answers without storing anything. What a server adds on top
+ * of this, if it stores each batch only once its body has arrived (the client
+ * waits for each answer), is its storing.
+ */
+async function floorUpload(from: string, names: string[], devices: string): Promise<number> {
+  const { child, port } = await startServer(floorScript);
+  const device = createMediaDevice(v11MediaTransport(`http://127.0.0.1:${port}/`, 'floor'), 'floor-', devices);
+  try {
+    for (const name of names) linkSync(join(from, name), join(device.folder, name));
+    device.registerChanges();
+    const start = performance.now();
+    const report = await device.sync();
+    const elapsed = performance.now() - start;
+    const sent = report.uploadReplies.reduce((sum, reply) => sum + reply.processed, 0);
+    if (sent !== names.length) throw new Error(`the floor upload sent ${sent} of ${names.length}`);
+    return elapsed;
+  } finally {
+    device.remove();
+    await stopServer(child);
+  }
+}
 
 /** Groups of ≤ 25 files, each ending with the file that takes it past 2.5 MiB, as clients batch them. */
 function clientBatches(from: string, names: string[]): string[][] {
@@ -308,6 +350,10 @@ function report(r: Run, label: string): void {
     `            raw zip read+sha1+write+fdatasync ${fmt(r.rawUnzipWriteSyncMs / 1000, 2)} s (ratio ${fmt(r.uploadMs / r.rawUnzipWriteSyncMs, 2)})`,
   );
   console.log(
+    `            exchange alone (same client, a server that only decodes and answers) ${fmt(r.floorUploadMs / 1000, 2)} s ` +
+      `(${fmt(r.floorUploadMs / r.rawUnzipWriteSyncMs, 2)} of the zip baseline)`,
+  );
+  console.log(
     `            server CPU ${fmt(r.uploadServerCpuMs / 1000, 2)} s; media store alone ${fmt(r.storeUploadMs / 1000, 2)} s ` +
       `(ratio ${fmt(r.storeUploadMs / r.rawWriteSyncMs, 2)} to sha1+write+fdatasync)`,
   );
@@ -353,6 +399,16 @@ console.log(
       m((r) => r.uploadMs / r.rawUnzipWriteSyncMs),
       2,
     )}x raw zip read+sha1+write+fdatasync (target <= 1.3x)`,
+);
+console.log(
+  `            the exchange alone is ${fmt(
+    m((r) => r.floorUploadMs / r.rawUnzipWriteSyncMs),
+    2,
+  )}x that zip baseline: a server that stores at the baseline's speed once each body has arrived ` +
+    `would stand at ${fmt(
+      m((r) => 1 + r.floorUploadMs / r.rawUnzipWriteSyncMs),
+      2,
+    )}x`,
 );
 console.log(
   `  download  ${fmt(m((r) => r.downloadMs) / 1000, 2)} s  ${fmt(m((r) => mb(r.bytes) / (r.downloadMs / 1000)))} MB/s` +

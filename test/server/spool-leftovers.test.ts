@@ -48,7 +48,7 @@ test('start-up removes every spool leftover, whatever its suffix, and nothing el
 });
 
 test('the names the server makes are the names start-up removes', () => {
-  for (const kind of ['upload', 'download', 'backup'] as const) {
+  for (const kind of ['upload', 'download', 'image', 'backup', 'restore'] as const) {
     const name = spoolPath('/folder', kind).slice('/folder/'.length);
     for (const suffix of ['', '-wal', '-shm', '-journal', '.part']) assert.ok(isSpoolLeftover(`${name}${suffix}`), `${name}${suffix}`);
   }

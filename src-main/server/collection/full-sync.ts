@@ -76,7 +76,8 @@ async function installCollection(user: User, uploaded: string): Promise<void> {
  * server's. The file is sent as it stands under the user's lock, streamed after
  * the lock is released: no other request can change what is sent, a client
  * that reads slowly holds nobody up, the file is never held whole in memory,
- * and no copy is written, so a download works on a full disk
+ * and no copy is written, so a download works on a full disk. While another
+ * reader holds the WAL, a copy is sent instead when the disk has room for it
  * (storage/collection-image.ts).
  */
 export const download = async (user: User, _input: null, request: SyncRequest): Promise<SyncReply> => {
@@ -84,7 +85,12 @@ export const download = async (user: User, _input: null, request: SyncRequest): 
   // Legacy clients need a schema-11 file in DELETE journal mode (§5.2).
   if (request.transportVersion < 11) return await legacyDownload(user, request);
   bumpUsnAndMod(user);
-  const image = user.withCollection((db) => collectionImage(db, user.paths.collection, { exclusive: user.collectionHeldExclusively() }));
+  const image = user.withCollection((db) =>
+    collectionImage(db, user.paths.collection, {
+      exclusive: user.collectionHeldExclusively(),
+      scratchPath: () => spoolPath(user.paths.folder, 'image'),
+    }),
+  );
   user.record({
     kind: 'full-download',
     username: user.username,

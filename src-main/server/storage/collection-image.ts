@@ -7,26 +7,45 @@
 // reader holds). So the file's bytes stay exactly as they are while they are
 // sent, whatever the account's devices do meanwhile; later writes wait in the
 // WAL. A descriptor opened now keeps those bytes even if a full upload renames
-// another file into place. When the checkpoint cannot finish (no room to grow
-// the file, another reader holding it) or the handle is held exclusively, the
-// image is SQLite's own serialization, in memory.
-import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
+// another file into place.
+//
+// When another reader holds the WAL (a snapshot being compressed, a download
+// still being sent to a slow phone), the checkpoint cannot finish. Then the
+// image is a copy of the file and its WAL, folded on the copy
+// (copy-with-wal.ts), when the caller gives it a place and the disk has room
+// for it twice over. Only when there is no such room (or the checkpoint failed
+// for want of room, or the handle is held exclusively) is the image SQLite's
+// own serialization, in memory: the whole collection in RAM until it is sent.
+import { closeSync, fstatSync, openSync, statSync, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { isOutOfSpace } from '../errors.js';
+import { copyWithWal } from './copy-with-wal.js';
+import { removeDatabaseFilesSync } from './database-files.js';
 import { checkpointWithoutWaiting, openDatabase } from './sqlite.js';
 
 export type CollectionImage =
   | { readonly kind: 'file'; readonly fd: number; readonly size: number; release(): void }
   | { readonly kind: 'memory'; readonly data: Buffer };
 
-/**
- * The collection open in `db` (at `path`) as it stands. `exclusive`: the handle
- * was opened exclusively (no room on the disk), so no second connection can
- * read the file.
- */
-export function collectionImage(db: Database.Database, path: string, options: { exclusive: boolean }): CollectionImage {
-  const image = options.exclusive ? null : fileImage(db, path);
-  return image ?? { kind: 'memory', data: db.serialize() };
+export interface ImageOptions {
+  /** The handle was opened exclusively (no room on the disk), so no second connection can read the file. */
+  readonly exclusive: boolean;
+  /** Where a copy may be made while another reader holds the WAL (a spool path, storage/spool-files.ts). */
+  readonly scratchPath?: () => string;
+}
+
+/** The collection open in `db` (at `path`) as it stands. */
+export function collectionImage(db: Database.Database, path: string, options: ImageOptions): CollectionImage {
+  if (options.exclusive) return memoryImage(db);
+  const live = fileImage(db, path);
+  if (live !== 'busy') return live ?? memoryImage(db);
+  const copy = options.scratchPath === undefined ? null : copiedImage(path, options.scratchPath());
+  return copy ?? memoryImage(db);
+}
+
+function memoryImage(db: Database.Database): CollectionImage {
+  return { kind: 'memory', data: db.serialize() };
 }
 
 function walFrames(path: string): number {
@@ -37,10 +56,12 @@ function walFrames(path: string): number {
   }
 }
 
-function fileImage(db: Database.Database, path: string): CollectionImage | null {
+/** The live file as the image; 'busy' when another reader keeps the WAL from being folded; null when the checkpoint had no room. */
+function fileImage(db: Database.Database, path: string): CollectionImage | 'busy' | null {
   try {
     const result = checkpointWithoutWaiting(db);
-    if (result === undefined || result.busy !== 0 || walFrames(path) !== 0) return null;
+    if (result === undefined) return null;
+    if (result.busy !== 0 || walFrames(path) !== 0) return 'busy';
   } catch (error) {
     if (isOutOfSpace(error)) return null;
     throw error;
@@ -64,5 +85,48 @@ function fileImage(db: Database.Database, path: string): CollectionImage | null 
     reader.close();
     if (isOutOfSpace(error)) return null;
     throw error;
+  }
+}
+
+/**
+ * The file and its WAL copied to `scratch` and folded there; the copy goes when
+ * the image is released. Null, with nothing left behind, when the disk lacks
+ * room for the copy twice over (a copy that filled the disk would make the
+ * other accounts' syncs fail until the download ended) or the copy fails.
+ */
+function copiedImage(path: string, scratch: string): CollectionImage | null {
+  if (!roomFor(dirname(scratch), fileSize(path) + walFrames(path))) return null;
+  if (!copyWithWal(path, scratch)) return null;
+  try {
+    const fd = openSync(scratch, 'r');
+    return {
+      kind: 'file',
+      fd,
+      size: fstatSync(fd).size,
+      release: () => {
+        closeSync(fd);
+        removeDatabaseFilesSync(scratch);
+      },
+    };
+  } catch {
+    removeDatabaseFilesSync(scratch);
+    return null;
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function roomFor(folder: string, bytes: number): boolean {
+  try {
+    const fs = statfsSync(folder);
+    return fs.bavail * fs.bsize >= 2 * bytes;
+  } catch {
+    return false;
   }
 }

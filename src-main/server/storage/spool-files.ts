@@ -1,6 +1,7 @@
 // The temporary files the server makes inside a user's folder while a request
 // runs: a spooled upload (and the SQLite side files its check leaves, or the
-// `.part` of a legacy form), a legacy download's schema-11 copy, a new
+// `.part` of a legacy form), a legacy download's schema-11 copy, a
+// collection's image copied while another reader held its WAL, a new
 // collection being built, a copy of a replaced collection made whole for its
 // backup. One naming for all, so that start-up can remove whatever a crash
 // left, whatever its suffix, and nothing else.
@@ -8,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export type SpoolKind = 'upload' | 'download' | 'backup' | 'restore';
+export type SpoolKind = 'upload' | 'download' | 'image' | 'backup' | 'restore';
 
-/** `upload-<16 hex>.tmp`, `download-…`, `backup-…`, `restore-…` (a snapshot being restored): then any suffix SQLite or a decoder adds. */
-const LEFTOVER = /^(?:(?:upload|download|backup|restore)-[0-9a-f]{16}\.tmp|collection\.anki2\.creating-)/;
+/** `upload-<16 hex>.tmp`, `download-…`, `image-…`, `backup-…`, `restore-…` (a snapshot being restored): then any suffix SQLite or a decoder adds. */
+const LEFTOVER = /^(?:(?:upload|download|image|backup|restore)-[0-9a-f]{16}\.tmp|collection\.anki2\.creating-)/;
 
 /** A fresh path for a temporary file of `kind` in `folder`; nothing exists there yet. */
 export function spoolPath(folder: string, kind: SpoolKind): string {

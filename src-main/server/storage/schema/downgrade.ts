@@ -18,8 +18,8 @@ import { getAllConfig } from '../objects/config.js';
 import { allTags, tagsToLegacyMap } from '../objects/tags.js';
 import type { Db } from '../objects/db.js';
 import { constants, copyFileSync } from 'node:fs';
-import { checkpointWithoutWaiting, openDatabase } from '../sqlite.js';
-import { removeDatabaseFilesSync } from '../database-files.js';
+import { openDatabase } from '../sqlite.js';
+import { copyWithWal, walFolded } from '../copy-with-wal.js';
 import { checkSchemaVersion, readSchemaVersion } from './schema-version.js';
 import { SCHEMA11_DOWNGRADE_SQL, SCHEMA18_DOWNGRADE_SQL } from './schema18.js';
 
@@ -85,40 +85,6 @@ export function copyCollection(db: Db, destPath: string): void {
     if (copyWithWal(db.name, destPath)) return;
   }
   db.prepare('VACUUM INTO ?').run(destPath);
-}
-
-/** Folds the WAL into the file: true when the file alone now holds every commit. */
-function walFolded(db: Db): boolean {
-  if (String(db.pragma('journal_mode', { simple: true })) !== 'wal') return true;
-  const result = checkpointWithoutWaiting(db);
-  return result !== undefined && result.busy === 0 && result.log === result.checkpointed;
-}
-
-/**
- * The file and its WAL as they stand are the database, exactly as SQLite reads
- * them back after a crash (the frames of the last commit and before, by their
- * checksums). Nothing writes either while they are copied: the caller holds the
- * account's lock, and a reader never writes. The copy, opened on its own,
- * folds its WAL into itself. False (and nothing left at `destPath`) if any
- * step fails.
- */
-function copyWithWal(sourcePath: string, destPath: string): boolean {
-  try {
-    copyFileSync(sourcePath, destPath, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    copyFileSync(`${sourcePath}-wal`, `${destPath}-wal`, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    const copy = openDatabase(destPath, { fileMustExist: true });
-    try {
-      // A scratch file: the caller deletes it once used, so its checkpoint need not be durable.
-      copy.pragma('synchronous = OFF');
-      if (!walFolded(copy)) throw new Error('the copy kept its WAL');
-    } finally {
-      copy.close();
-    }
-    return true;
-  } catch {
-    removeDatabaseFilesSync(destPath);
-    return false;
-  }
 }
 
 /**

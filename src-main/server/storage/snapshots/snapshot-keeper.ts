@@ -18,6 +18,7 @@ import { collectionImage, type CollectionImage } from '../collection-image.js';
 import { isOutOfSpace as isOutOfSpaceError } from '../../errors.js';
 import { makeFolder, syncFile, syncFolder } from '../durable.js';
 import { openDatabase } from '../sqlite.js';
+import { spoolPath } from '../spool-files.js';
 import type { Logger } from '../../report/log.js';
 import type { ActivityEvent } from '../../protocol.js';
 import type { StorageSpace } from '../storage-space.js';
@@ -256,7 +257,10 @@ export class SnapshotKeeper {
     for (let tries = 0; ; tries++) {
       const captured = await access.withCollection((db, media, heldExclusively) => {
         if (db === null) return null;
-        const image = collectionImage(db, access.paths.collection, { exclusive: heldExclusively });
+        const image = collectionImage(db, access.paths.collection, {
+          exclusive: heldExclusively,
+          scratchPath: () => spoolPath(access.paths.folder, 'image'),
+        });
         try {
           return { image, counts: countsOf(db), media: media.liveFiles() };
         } catch (error) {
