@@ -47,8 +47,9 @@ for (const name of realAnkiFixtures(/^v(11|18)-.*\.anki2$/)) {
 
     assert.equal(collectionContent(server.paths('user').collection).ver, 18, 'the live collection is always schema 18');
 
-    // The snapshot after the upload holds its read image of the file meanwhile; a download then is served
-    // from memory and cannot checkpoint (storage/collection-image.ts). This test is of a download alone.
+    // The snapshot after the upload holds its read image of the file meanwhile; a download then cannot
+    // checkpoint and is served from a copy (storage/collection-image.ts, download-while-read.e2e.test.ts).
+    // This test is of a download alone.
     await server.server.snapshotsSettled();
     const device = secondDevice();
     await client.fullDownload(device);
