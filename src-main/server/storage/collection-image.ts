@@ -48,12 +48,26 @@ function memoryImage(db: Database.Database): CollectionImage {
   return { kind: 'memory', data: db.serialize() };
 }
 
-function walFrames(path: string): number {
+/** The bytes of the file at `path`; 0 when there is none. */
+function sizeOf(path: string): number {
   try {
-    return statSync(`${path}-wal`).size;
+    return statSync(path).size;
   } catch {
     return 0;
   }
+}
+
+/** An image read from `fd`; `release` closes it, then frees what else the image held. */
+function descriptorImage(fd: number, releaseRest: () => void): CollectionImage {
+  return {
+    kind: 'file',
+    fd,
+    size: fstatSync(fd).size,
+    release: () => {
+      closeSync(fd);
+      releaseRest();
+    },
+  };
 }
 
 /** The live file as the image; 'busy' when another reader keeps the WAL from being folded; null when the checkpoint had no room. */
@@ -61,7 +75,7 @@ function fileImage(db: Database.Database, path: string): CollectionImage | 'busy
   try {
     const result = checkpointWithoutWaiting(db);
     if (result === undefined) return null;
-    if (result.busy !== 0 || walFrames(path) !== 0) return 'busy';
+    if (result.busy !== 0 || sizeOf(`${path}-wal`) !== 0) return 'busy';
   } catch (error) {
     if (isOutOfSpace(error)) return null;
     throw error;
@@ -71,16 +85,7 @@ function fileImage(db: Database.Database, path: string): CollectionImage | 'busy
     reader.exec('BEGIN');
     // The read starts here, on the file alone: the caller holds the account's lock, so nothing wrote since the checkpoint.
     reader.prepare('SELECT count(*) FROM sqlite_master').get();
-    const fd = openSync(path, 'r');
-    return {
-      kind: 'file',
-      fd,
-      size: fstatSync(fd).size,
-      release: () => {
-        closeSync(fd);
-        reader.close();
-      },
-    };
+    return descriptorImage(openSync(path, 'r'), () => reader.close());
   } catch (error) {
     reader.close();
     if (isOutOfSpace(error)) return null;
@@ -95,30 +100,13 @@ function fileImage(db: Database.Database, path: string): CollectionImage | 'busy
  * other accounts' syncs fail until the download ended) or the copy fails.
  */
 function copiedImage(path: string, scratch: string): CollectionImage | null {
-  if (!roomFor(dirname(scratch), fileSize(path) + walFrames(path))) return null;
+  if (!roomFor(dirname(scratch), sizeOf(path) + sizeOf(`${path}-wal`))) return null;
   if (!copyWithWal(path, scratch)) return null;
   try {
-    const fd = openSync(scratch, 'r');
-    return {
-      kind: 'file',
-      fd,
-      size: fstatSync(fd).size,
-      release: () => {
-        closeSync(fd);
-        removeDatabaseFilesSync(scratch);
-      },
-    };
+    return descriptorImage(openSync(scratch, 'r'), () => removeDatabaseFilesSync(scratch));
   } catch {
     removeDatabaseFilesSync(scratch);
     return null;
-  }
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
   }
 }
 

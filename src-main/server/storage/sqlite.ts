@@ -103,8 +103,8 @@ export interface CheckpointResult {
  * `wal_checkpoint(TRUNCATE)` that does not wait for readers. A reader holding
  * the WAL is one of ours (a snapshot being compressed, a download being sent)
  * and may hold it for seconds, so waiting out the busy timeout (5 s) only
- * delays a caller that has a fallback anyway: a download from memory, or a copy
- * of the file and its WAL (schema/downgrade.ts). It stalled legacy downloads
+ * delays a caller that has a fallback anyway: a copy of the file and its WAL
+ * (copy-with-wal.ts), or an image in memory. It stalled legacy downloads
  * made just after a sync for the whole 5 s. `busy` is 1 when a reader stopped the checkpoint.
  */
 export function checkpointWithoutWaiting(db: Database.Database): CheckpointResult | undefined {
